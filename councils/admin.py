@@ -1,0 +1,119 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Count
+
+from shaho.core.admin import ScopedAdmin, ScopedInline
+
+from .models import Council, CouncilStage, Membership, Officer, Organisation, User
+
+
+class ChildCouncilInline(ScopedInline):
+    model = Council
+    fk_name = "parent"
+    fields = ["name", "kind", "status", "founded_on", "dissolved_on"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name = "下部の社保協"
+    verbose_name_plural = "下部の社保協（地域社保協・準備会）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StageInline(ScopedInline):
+    model = CouncilStage
+    fields = ["since", "kind", "note"]
+
+
+class MembershipInline(ScopedInline):
+    model = Membership
+    autocomplete_fields = ["organisation"]
+    fields = ["organisation", "since", "until"]
+
+
+class OfficerInline(ScopedInline):
+    model = Officer
+    autocomplete_fields = ["organisation"]
+    fields = ["role", "person_name", "organisation", "term_start", "term_end"]
+
+
+@admin.register(Council)
+class CouncilAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "prefecture", "block", "parent", "status", "founded_on", "dissolved_on", "n_children"]
+    list_select_related = ["prefecture__block", "parent"]
+    list_filter = ["kind", "status", "prefecture__block", "prefecture"]
+    search_fields = ["name", "short_name", "municipalities__name"]
+    autocomplete_fields = ["parent", "prefecture", "municipalities"]
+    inlines = [ChildCouncilInline, StageInline, OfficerInline, MembershipInline]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "kind", "parent", "prefecture", "status"]}),
+        ("活動地域", {"fields": ["municipalities"]}),
+        ("結成・解散", {"fields": ["founded_on", "dissolved_on"]}),
+        ("連絡先", {"fields": ["postal_code", "address", "phone", "fax", "email", "website", "note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_n_children=Count("children", distinct=True))
+
+    @admin.display(description="ブロック", ordering="prefecture__block__order")
+    def block(self, obj):
+        return obj.prefecture.block if obj.prefecture_id else ""
+
+    @admin.display(description="下部組織数", ordering="_n_children")
+    def n_children(self, obj):
+        return obj._n_children
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(ScopedAdmin):
+    list_display = ["name", "short_name", "level", "category", "prefecture", "parent", "home_council"]
+    list_select_related = ["prefecture", "parent", "home_council"]
+    list_filter = ["level", "category", "prefecture__block", "prefecture"]
+    search_fields = ["name", "short_name"]
+    autocomplete_fields = ["parent", "prefecture", "home_council"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ["organisation", "council", "since", "until"]
+    list_select_related = ["organisation", "council"]
+    list_filter = ["council__kind", "council__prefecture"]
+    search_fields = ["organisation__name", "council__name"]
+    autocomplete_fields = ["organisation", "council"]
+
+
+@admin.register(Officer)
+class OfficerAdmin(ScopedAdmin):
+    list_display = ["person_name", "role", "council", "organisation", "term_start", "term_end"]
+    list_select_related = ["council", "organisation"]
+    list_filter = ["role", "council__kind", "council__prefecture"]
+    search_fields = ["person_name", "council__name", "organisation__name"]
+    autocomplete_fields = ["council", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin, DjangoUserAdmin):
+    list_display = ["username", "display_name", "council", "role", "is_active", "last_login"]
+    list_select_related = ["council"]
+    list_filter = ["role", "is_active", "council__kind", "council__prefecture"]
+    search_fields = ["username", "display_name", "email", "council__name"]
+    autocomplete_fields = ["council"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("所属と役割", {"fields": ["council", "role", "is_active"]}),
+        ("個人情報", {"fields": ["display_name", "email"]}),
+        ("記録", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["username", "password1", "password2", "council", "role", "display_name", "email"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # Council staff may not grant national staff rights.
+        if "role" in form.base_fields and not request.user.is_national:
+            form.base_fields["role"].choices = [c for c in form.base_fields["role"].choices if c[0] != "national_staff"]
+        return form

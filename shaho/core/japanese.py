@@ -1,0 +1,160 @@
+"""Parsing and formatting of Japanese input, in one place.
+
+Forms, importers and commands call these; nothing else normalises 全角 digits,
+万-numbers, Japanese dates or CSV encodings on its own.
+"""
+
+import datetime
+import re
+import unicodedata
+
+ERA_START = {
+    "令和": datetime.date(2019, 5, 1),
+    "平成": datetime.date(1989, 1, 8),
+    "昭和": datetime.date(1926, 12, 25),
+}
+ERA_ALIASES = {"R": "令和", "H": "平成", "S": "昭和"}
+
+
+def normalize(text):
+    """NFKC-normalise: 全角 digits and letters become 半角, 半角 kana become 全角."""
+    if text is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
+def to_katakana(text):
+    """Full-width katakana from half-width katakana or hiragana."""
+    text = normalize(text)
+    return "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+
+
+_KANJI_DIGITS = {"〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS_SMALL = {"十": 10, "百": 100, "千": 1000}
+_UNITS_LARGE = {"万": 10_000, "億": 100_000_000}
+
+
+def parse_count(text):
+    """An integer count from user text: '４２', '1,241', '6万5千', '65,000筆', '-3'.
+
+    Raises ValueError with a Japanese message when the text is not a whole number.
+    """
+    s = normalize(text).replace(",", "").replace("，", "").replace(" ", "")
+    s = re.sub(r"(筆|件|人|団体|票|枚)$", "", s)
+    if not s:
+        raise ValueError("数値が入力されていません。")
+    sign = 1
+    if s[0] in "-−‐ー":
+        sign, s = -1, s[1:]
+    if re.fullmatch(r"\d+", s):
+        return sign * int(s)
+    if not re.fullmatch(r"[\d〇一二三四五六七八九十百千万億]+", s):
+        raise ValueError(f"「{text}」は整数として読めません。")
+    total = section = 0
+    number = None
+    for ch in s:
+        if ch.isdigit() or ch in _KANJI_DIGITS:
+            digit = int(ch) if ch.isdigit() else _KANJI_DIGITS[ch]
+            number = digit if number is None else number * 10 + digit
+        elif ch in _UNITS_SMALL:
+            section += (number if number is not None else 1) * _UNITS_SMALL[ch]
+            number = None
+        else:  # 万, 億
+            section += number or 0
+            total += (section or 1) * _UNITS_LARGE[ch]
+            section, number = 0, None
+    return sign * (total + section + (number or 0))
+
+
+_DATE_PATTERNS = [
+    re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
+    re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+]
+_ERA_PATTERN = re.compile(r"^(?P<era>令和|平成|昭和|R|H|S)(?P<y>\d{1,2}|元)[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$")
+
+
+def parse_date(text):
+    """A date from '2025-12-07', '2025/12/7', '2025年12月7日', '令和7年12月7日', 'R7.12.7'.
+
+    Raises ValueError with a Japanese message otherwise.
+    """
+    if isinstance(text, datetime.datetime):
+        return text.date()
+    if isinstance(text, datetime.date):
+        return text
+    s = normalize(text).replace(" ", "")
+    try:
+        for pattern in _DATE_PATTERNS:
+            m = pattern.match(s)
+            if m:
+                return datetime.date(int(m["y"]), int(m["m"]), int(m["d"]))
+        m = _ERA_PATTERN.match(s.upper() if s[:1].isascii() else s)
+        if m:
+            era = ERA_ALIASES.get(m["era"], m["era"])
+            year = 1 if m["y"] == "元" else int(m["y"])
+            result = datetime.date(ERA_START[era].year + year - 1, int(m["m"]), int(m["d"]))
+            if result < ERA_START[era]:
+                raise ValueError
+            return result
+    except ValueError:
+        pass
+    raise ValueError(f"「{text}」は日付として読めません（例: 2025年12月7日、2025-12-07、令和7年12月7日）。")
+
+
+def format_date(value):
+    """2025年12月7日."""
+    if not value:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def fiscal_year(value):
+    """The 年度 (April–March) a date falls in: 2026-03-31 → 2025."""
+    return value.year if value.month >= 4 else value.year - 1
+
+
+# --- 全国地方公共団体コード -------------------------------------------------
+
+
+def code_check_digit(five_digits):
+    """Check digit of a local government code (総務省: weights 6..2, modulus 11)."""
+    total = sum(int(d) * w for d, w in zip(five_digits, (6, 5, 4, 3, 2), strict=True))
+    return (11 - total % 11) % 10
+
+
+def normalize_municipality_code(text):
+    """A 6-digit code from user input: '１４１００' → '141003', '141003' checked.
+
+    Raises ValueError with a Japanese message on a wrong length or check digit.
+    """
+    s = normalize(text).replace("-", "")
+    if not s.isdigit() or len(s) not in (5, 6):
+        raise ValueError(f"「{text}」は地方公共団体コード（5桁または検査数字付き6桁の数字）ではありません。")
+    expected = code_check_digit(s[:5])
+    if len(s) == 5:
+        return s + str(expected)
+    if int(s[5]) != expected:
+        raise ValueError(f"地方公共団体コード「{text}」の検査数字が正しくありません（正しくは {s[:5]}{expected}）。")
+    return s
+
+
+# --- CSV encodings -----------------------------------------------------------
+
+
+def decode_csv_bytes(data, encoding=None):
+    """Text of a CSV file from Excel or elsewhere: UTF-8 (with or without BOM) or CP932.
+
+    `encoding` forces a choice ('utf-8', 'cp932'); otherwise UTF-8 is tried first,
+    since CP932 bytes almost never decode as valid UTF-8, then CP932.
+    """
+    if encoding:
+        enc = {"shift_jis": "cp932", "sjis": "cp932"}.get(encoding.lower(), encoding)
+        return data.decode("utf-8-sig" if enc.lower().replace("_", "-") == "utf-8" else enc)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932")
+    except UnicodeDecodeError as exc:
+        raise ValueError("ファイルの文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）。") from exc

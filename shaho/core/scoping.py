@@ -1,0 +1,54 @@
+"""Which councils a user may see, and every queryset restricted by it.
+
+One mechanism for the admin, form choices, views and exports: a user sees their
+own council and the councils below it; national staff and superusers see all.
+Each scoped model says how its rows hang off councils with a classmethod
+`scope_filter(councils) -> Q`.
+"""
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+
+def _council_model():
+    return apps.get_model("councils", "Council")
+
+
+def sees_everything(user):
+    return bool(user and user.is_active and (user.is_superuser or getattr(user, "role", None) == "national_staff"))
+
+
+def scope_for(user):
+    """The councils `user` may see: a queryset of Council (empty for anonymous or unattached users)."""
+    Council = _council_model()
+    if not user or not user.is_authenticated or not user.is_active:
+        return Council.objects.none()
+    if sees_everything(user):
+        return Council.objects.all()
+    if not user.council_id:
+        return Council.objects.none()
+    return Council.objects.filter(path__startswith=user.council.path)
+
+
+def restrict(queryset, user):
+    """`queryset` narrowed to the rows `user` may see, by the model's own `scope_filter`."""
+    model = queryset.model
+    if not hasattr(model, "scope_filter"):
+        raise ImproperlyConfigured(f"{model.__name__} has no scope_filter(): it cannot be shown to users.")
+    if sees_everything(user):
+        return queryset
+    if not user or not user.is_authenticated:
+        return queryset.none()
+    return queryset.filter(model.scope_filter(scope_for(user)))
+
+
+def get_scoped_or_404(queryset, user, **lookup):
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(restrict(queryset, user), **lookup)
+
+
+def require_in_scope(user, council):
+    """Raise PermissionDenied unless `council` is within the user's scope."""
+    if council is None or not scope_for(user).filter(pk=council.pk).exists():
+        raise PermissionDenied("この社保協のデータを扱う権限がありません。")
