@@ -32,9 +32,9 @@ def prefectural_council(code):
 
 def local_council(code, name=None, **kwargs):
     parent = prefectural_council(code)
+    extra = {"name": name} if name else {}
     return CouncilFactory(
-        kind=kwargs.pop("kind", CouncilKind.LOCAL), name=name or factory.Faker._get_faker().unique.city(),
-        parent=parent, prefecture=parent.prefecture, **kwargs
+        kind=kwargs.pop("kind", CouncilKind.LOCAL), parent=parent, prefecture=parent.prefecture, **extra, **kwargs
     )
 
 
