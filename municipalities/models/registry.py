@@ -27,6 +27,10 @@ class Block(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def scope_filter(cls, councils):
+        return Q(pk__in=Prefecture.objects.filter(pk__in=councils.values("prefecture")).values("block"))
+
 
 class Prefecture(models.Model):
     code = models.CharField("都道府県コード", max_length=2, unique=True, help_text="01〜47")

@@ -70,6 +70,15 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if not self.get_queryset(request).filter(**{pk_name: unquote(object_id)}).exists():
             raise Http404
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Out of scope and missing look the same: 404, not Django's redirect with a message.
+        self._require_in_scope(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
     def history_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
