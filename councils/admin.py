@@ -4,6 +4,7 @@ from django.db.models import Count
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
 
+from .forms import CouncilForm
 from .models import Council, CouncilStage, Membership, Officer, Organisation, User
 
 
@@ -40,6 +41,7 @@ class OfficerInline(ScopedInline):
 
 @admin.register(Council)
 class CouncilAdmin(ScopedAdmin):
+    form = CouncilForm
     list_display = ["name", "kind", "prefecture", "block", "parent", "status", "founded_on", "dissolved_on", "n_children"]
     list_select_related = ["prefecture__block", "parent"]
     list_filter = ["kind", "status", "prefecture__block", "prefecture"]

@@ -1,0 +1,184 @@
+"""Scope isolation, proven from the outside for every model registered in the admin.
+
+A new admin model must say here how to make "an object of another prefecture";
+the test fails for any registered model without one.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
+from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from shaho.core.scoping import restrict, scope_for
+
+from .factories import (
+    MembershipFactory,
+    OfficerFactory,
+    OrganisationFactory,
+    UserFactory,
+    local_council,
+    national_council,
+    prefectural_council,
+    staff_of,
+)
+
+KANAGAWA, TOKYO, OSAKA = "14", "13", "27"
+
+
+def _tokyo_organisation():
+    return OrganisationFactory(
+        name="東京土建一般労働組合", prefecture=Prefecture.objects.get(code=TOKYO), home_council=prefectural_council(TOKYO)
+    )
+
+
+# model → how to make an object that belongs to another prefecture (Tokyo or Osaka) than the user's (Kanagawa)
+OTHER_PREFECTURE_OBJECTS = {
+    Council: lambda: local_council(TOKYO, name="渋谷社保協"),
+    CouncilStage: lambda: local_council(TOKYO, name="板橋社保協").stages.get(),
+    Organisation: _tokyo_organisation,
+    Membership: lambda: MembershipFactory(organisation=_tokyo_organisation(), council=prefectural_council(TOKYO)),
+    Officer: lambda: OfficerFactory(council=prefectural_council(TOKYO)),
+    User: lambda: UserFactory(council=prefectural_council(TOKYO), role=Role.COUNCIL_STAFF),
+    Block: lambda: Prefecture.objects.get(code=OSAKA).block,
+    Prefecture: lambda: Prefecture.objects.get(code=TOKYO),
+    Municipality: lambda: Municipality.objects.get(code="131130"),  # 渋谷区
+    MunicipalityChange: lambda: MunicipalityChange.objects.create(
+        effective_on="2030-04-01", kind=MunicipalityChange.Kind.OTHER, description="テスト用の異動"
+    ),
+}
+
+
+def registered_models():
+    return sorted(admin.site._registry, key=lambda m: m._meta.label)
+
+
+def _admin_url(obj, view):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_{view}", args=[obj.pk])
+
+
+@pytest.fixture
+def kanagawa_staff(db):
+    return staff_of(prefectural_council(KANAGAWA), role=Role.COUNCIL_STAFF)
+
+
+def test_every_admin_model_has_an_isolation_case():
+    missing = [m._meta.label for m in registered_models() if m not in OTHER_PREFECTURE_OBJECTS]
+    assert not missing, f"add an 'object of another prefecture' factory for: {missing}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_prefectural_staff_cannot_open_other_prefecture_object(client, kanagawa_staff, model):
+    obj = OTHER_PREFECTURE_OBJECTS[model]()
+    client.force_login(kanagawa_staff)
+    for view in ("change", "delete", "history"):
+        response = client.get(_admin_url(obj, view))
+        assert response.status_code in (403, 404), f"{model._meta.label} {view}: {response.status_code}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", registered_models(), ids=lambda m: m._meta.label)
+def test_prefectural_staff_changelist_shows_no_other_prefecture_object(client, kanagawa_staff, model):
+    obj = OTHER_PREFECTURE_OBJECTS[model]()
+    client.force_login(kanagawa_staff)
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = client.get(url)
+    if response.status_code in (403, 404):
+        return
+    assert response.status_code == 200
+    shown = {row.pk for row in response.context["cl"].result_list}
+    assert obj.pk not in shown
+    # and a search for it finds nothing either
+    response = client.get(url, {"q": str(obj)[:4]})
+    assert obj.pk not in {row.pk for row in response.context["cl"].result_list}
+
+
+@pytest.mark.django_db
+def test_national_staff_sees_other_prefectures(client):
+    national = staff_of(national_council(), role=Role.NATIONAL_STAFF)
+    tokyo_local = local_council(TOKYO, name="西東京社保協")
+    client.force_login(national)
+    assert client.get(_admin_url(tokyo_local, "change")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_prefectural_staff_sees_own_local_councils(client, kanagawa_staff):
+    own = local_council(KANAGAWA, name="横浜市社保協")
+    client.force_login(kanagawa_staff)
+    assert client.get(_admin_url(own, "change")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_local_staff_does_not_see_parent_or_siblings():
+    yokohama = local_council(KANAGAWA, name="横浜市社保協")
+    kawasaki = local_council(KANAGAWA, name="川崎市社保協")
+    user = staff_of(yokohama)
+    visible = set(scope_for(user).values_list("pk", flat=True))
+    assert visible == {yokohama.pk}
+    assert kawasaki.pk not in visible and yokohama.parent_id not in visible
+
+
+@pytest.mark.django_db
+def test_scope_follows_a_council_moved_to_another_parent():
+    kanagawa = prefectural_council(KANAGAWA)
+    local = local_council(KANAGAWA, name="相模原社保協")
+    child_ids = lambda: set(scope_for(staff_of(kanagawa)).values_list("pk", flat=True))  # noqa: E731
+    assert local.pk in child_ids()
+    local.parent = prefectural_council(TOKYO)
+    local.prefecture = local.parent.prefecture
+    local.save()
+    assert local.pk not in child_ids()
+
+
+@pytest.mark.django_db
+def test_members_and_organizers_cannot_open_the_admin(client):
+    council = prefectural_council(KANAGAWA)
+    for role in (Role.MEMBER, Role.ORGANIZER):
+        client.force_login(UserFactory(council=council, role=role))
+        response = client.get(reverse("admin:councils_council_changelist"))
+        assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_foreign_key_choices_are_scoped(client, kanagawa_staff):
+    tokyo = prefectural_council(TOKYO)
+    client.force_login(kanagawa_staff)
+    response = client.get(reverse("admin:councils_officer_add"))
+    choices = {c.pk for c in response.context["adminform"].form.fields["council"].queryset}
+    assert tokyo.pk not in choices and kanagawa_staff.council_id in choices
+
+
+@pytest.mark.django_db
+def test_autocomplete_returns_only_scoped_councils(client, kanagawa_staff):
+    local_council(TOKYO, name="渋谷社保協")
+    own = local_council(KANAGAWA, name="渋沢社保協")
+    client.force_login(kanagawa_staff)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "渋", "app_label": "councils", "model_name": "officer", "field_name": "council"},
+    )
+    assert response.status_code == 200
+    ids = {int(r["id"]) for r in response.json()["results"]}
+    assert ids == {own.pk}
+
+
+@pytest.mark.django_db
+def test_forged_post_for_other_prefecture_council_is_refused(client, kanagawa_staff):
+    tokyo = prefectural_council(TOKYO)
+    client.force_login(kanagawa_staff)
+    before = Officer.objects.count()
+    response = client.post(
+        reverse("admin:councils_officer_add"),
+        {"council": tokyo.pk, "role": Officer.Role.PRESIDENT, "person_name": "侵入 太郎"},
+    )
+    assert response.status_code == 200  # form redisplayed with an error
+    assert "council" in response.context["adminform"].form.errors
+    assert Officer.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_restrict_is_the_one_gate_for_councils(kanagawa_staff):
+    tokyo_local = local_council(TOKYO, name="板橋社保協")
+    assert not restrict(Council.objects.all(), kanagawa_staff).filter(pk=tokyo_local.pk).exists()
+    assert restrict(Council.objects.filter(kind=CouncilKind.PREFECTURAL), kanagawa_staff).count() == 1
