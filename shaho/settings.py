@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shaho.core",
     "municipalities",
     "councils",
+    "petitions",
 ]
 
 MIDDLEWARE = [

@@ -14,4 +14,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("petitions/", include("petitions.urls")),
 ]

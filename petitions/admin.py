@@ -1,0 +1,177 @@
+"""Staff pages for petitions. Writes go through services; the ledger is read-only here."""
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.scoping import scope_for, sees_everything
+
+from . import services
+from .models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
+
+
+class PetitionItemInline(ScopedInline):
+    model = PetitionItem
+
+
+class CollectionRoundInline(ScopedInline):
+    model = CollectionRound
+
+
+@admin.register(PetitionDrive)
+class PetitionDriveAdmin(ScopedAdmin):
+    list_display = ["short_name", "title", "kind", "status", "starts_on", "ends_on", "organiser", "table_link"]
+    list_select_related = ["organiser"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "short_name", "slug"]
+    autocomplete_fields = ["cosponsors"]
+    inlines = [PetitionItemInline, CollectionRoundInline]
+
+    @admin.display(description="集約一覧表")
+    def table_link(self, obj):
+        return format_html('<a href="{}">表示</a>', reverse("petitions:national", args=[obj.slug]))
+
+    def _owns(self, request, obj):
+        # A national drive is edited by national staff; a council's drive by staff whose scope holds that council.
+        if obj is None or sees_everything(request.user):
+            return True
+        return scope_for(request.user).filter(pk=obj.organiser_id).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._owns(request, obj)
+
+
+@admin.register(PetitionGoal)
+class PetitionGoalAdmin(ScopedAdmin):
+    list_display = ["petition", "council", "goal"]
+    list_select_related = ["petition", "council"]
+    list_filter = ["petition"]
+    search_fields = ["council__name", "petition__short_name"]
+    autocomplete_fields = ["council"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _checked_form(
+            super().get_form(request, obj, **kwargs), request.user, services.goal_check, ["petition", "council", "goal"]
+        )
+
+    def save_model(self, request, obj, form, change):
+        saved = services.goal_set(user=request.user, petition=obj.petition, council=obj.council, goal=obj.goal)
+        obj.pk = saved.pk
+
+
+def _checked_form(form_class, user, check, names):
+    """A ModelForm class whose clean() runs a service's check, so refusals show on the form, not as errors."""
+
+    class CheckedForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            if not self.errors:
+                try:
+                    check(user=user, **{name: cleaned.get(name) for name in names})
+                except ValidationError as exc:
+                    for field, messages in exc.message_dict.items():
+                        for message in messages:
+                            self.add_error(field if field in self.fields else None, message)
+            return cleaned
+
+    return CheckedForm
+
+
+class ReadOnlyLedgerAdmin(ScopedAdmin):
+    """The ledger is append-only: nothing is added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Rows never change, so there is no history to show; the list is the history.
+        from django.http import Http404
+
+        raise Http404
+
+
+@admin.register(TallyEntry)
+class TallyEntryAdmin(ReadOnlyLedgerAdmin):
+    list_display = [
+        "entered_at",
+        "petition",
+        "council",
+        "organisation",
+        "kind",
+        "count",
+        "collected_on",
+        "round",
+        "corrects",
+        "entered_by",
+        "correct_link",
+    ]
+    list_select_related = ["petition", "council", "organisation", "round", "corrects", "entered_by"]
+    list_filter = ["petition", "kind", "collected_on"]
+    search_fields = ["council__name", "source", "note", "correction_reason"]
+    date_hierarchy = "collected_on"
+
+    @admin.display(description="訂正")
+    def correct_link(self, obj):
+        if obj.corrects_id:
+            return ""
+        return format_html('<a href="{}">訂正する</a>', reverse("petitions:correct", args=[obj.pk]))
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyLedgerAdmin):
+    list_display = ["created_at", "file_name", "petition", "row_count", "status", "created_by"]
+    list_select_related = ["petition", "created_by"]
+    list_filter = ["status", "petition"]
+    search_fields = ["file_name", "sha256"]
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ScopedAdmin):
+    list_display = ["submitted_on", "petition", "council", "count", "submitted_to", "event"]
+    list_select_related = ["petition", "council"]
+    list_filter = ["petition"]
+    search_fields = ["council__name", "event", "submitted_to"]
+    autocomplete_fields = ["council"]
+    exclude = ["entered_by", "entered_at"]
+
+    def has_change_permission(self, request, obj=None):
+        # Handed-in counts are recorded once; a wrong one is for national staff to fix.
+        return super().has_change_permission(request, obj) and (obj is None or sees_everything(request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            return form
+        return _checked_form(
+            form, request.user, services.submission_check, ["petition", "council", "submitted_on", "count"]
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save()
+            return
+        saved = services.submission_record(
+            user=request.user,
+            petition=obj.petition,
+            council=obj.council,
+            submitted_on=obj.submitted_on,
+            submitted_to=obj.submitted_to,
+            count=obj.count,
+            event=obj.event,
+            note=obj.note,
+        )
+        obj.pk = saved.pk

@@ -1,0 +1,124 @@
+"""Forms for the phone pages: counts and dates as people type them (４２, 1,241, 2025年12月7日)."""
+
+import uuid
+
+from django import forms
+from django.utils import timezone
+
+from councils.models import Council
+from shaho.core.japanese import parse_count, parse_date
+from shaho.core.scoping import scope_for
+
+from .models import SignatureKind
+from .selectors import open_petitions
+from .services import allowed_organisations
+
+
+class CountField(forms.CharField):
+    """A whole number typed with 全角 digits, thousands separators or 万: returned as int."""
+
+    def __init__(self, *, label, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(label=label, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "enterkeyhint": "done"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_count(value)
+        except ValueError as exc:
+            raise forms.ValidationError(f"「{self.label}」: {exc}") from exc
+
+
+class JapaneseDateField(forms.CharField):
+    """A date typed as 2025-12-07, 2025/12/7, 2025年12月7日 or 令和7年12月7日 (and what a date picker sends)."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_date(value)
+        except ValueError as exc:
+            raise forms.ValidationError(f"「{self.label}」: {exc}") from exc
+
+    def prepare_value(self, value):
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _required_message(label):
+    return {"required": f"「{label}」を入力してください。", "invalid_choice": f"「{label}」: 選べない値です。"}
+
+
+class TallyEntryForm(forms.Form):
+    """One tally report. Choices come from the user's scope; the service checks it again on save."""
+
+    petition = forms.ModelChoiceField(
+        label="署名", queryset=None, empty_label=None, error_messages=_required_message("署名")
+    )
+    council = forms.ModelChoiceField(
+        label="社保協", queryset=None, empty_label=None, error_messages=_required_message("社保協")
+    )
+    count = CountField(label="数（筆）", error_messages=_required_message("数"))
+    collected_on = JapaneseDateField(label="集めた日", error_messages=_required_message("集めた日"))
+    kind = forms.ChoiceField(
+        label="署名の種類",
+        choices=SignatureKind.choices,
+        initial=SignatureKind.INDIVIDUAL,
+        error_messages=_required_message("署名の種類"),
+    )
+    organisation = forms.ModelChoiceField(
+        label="集めた団体（任意）",
+        queryset=None,
+        required=False,
+        empty_label="（指定しない）",
+        error_messages=_required_message("集めた団体"),
+    )
+    source = forms.CharField(label="場所・行動（任意）", max_length=200, required=False)
+    note = forms.CharField(label="備考（任意）", max_length=500, required=False)
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["petition"].queryset = open_petitions(user=user)
+        self.fields["council"].queryset = scope_for(user).exclude(status=Council.Status.DISSOLVED).order_by("path")
+        self.fields["organisation"].queryset = allowed_organisations(user=user).order_by("name")
+        self.fields["source"].widget.attrs["placeholder"] = "例: 桜木町駅前宣伝"
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+            self.initial.setdefault("collected_on", timezone.localdate())
+            if user.council_id and "council" not in self.initial:
+                self.initial["council"] = user.council_id
+
+
+class CorrectionForm(forms.Form):
+    corrected = CountField(label="正しい数", error_messages=_required_message("正しい数"))
+    correction_reason = forms.CharField(
+        label="訂正の理由",
+        max_length=300,
+        error_messages=_required_message("訂正の理由"),
+        widget=forms.TextInput(attrs={"placeholder": "例: 42筆を24筆と入力していた"}),
+    )
+    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
+
+
+class TableFilterForm(forms.Form):
+    """?date=…&prefecture=…&format=…&encoding=… on the tally table."""
+
+    date = JapaneseDateField(label="基準日", required=False)
+    format = forms.ChoiceField(
+        label="形式", choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
+    )
+    encoding = forms.ChoiceField(
+        label="文字コード", choices=[("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")], required=False
+    )

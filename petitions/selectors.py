@@ -1,0 +1,360 @@
+"""Read side of petitions: running totals, rollups and the 集約一覧表.
+
+Every number is summed by the database: one GROUP BY over TallyEntry per
+table (by council), one over Submission. Mapping the ≤ 500 council rows to
+prefectures and blocks then happens in Python; no loop ever visits entries.
+
+Totals count the petition's own unit (筆 for individual and web signatures,
+団体 for an organisational drive); corrections are entries carrying the signed
+difference, so a plain SUM gives the corrected figures.
+
+Who may see what: the ledger (entries, with who entered them) is scoped by
+`restrict()`. The tally table is a federation-wide summary that is printed and
+sent to every council, so the national table is open to every signed-in account
+with a council; a prefecture's table (rows per local council) to accounts of
+that prefecture and to national staff (`may_view_prefecture`).
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from councils.models import Council, CouncilKind
+from municipalities.models import Prefecture
+from shaho.core.scoping import restrict, scope_for, sees_everything
+
+from .models import CollectionRound, PetitionDrive, PetitionGoal, Submission, TallyEntry
+from .services import round_for_date
+
+
+def open_petitions(*, user, date=None):
+    """Petitions the user may record on `date` (default today): status 集約中 and the date within the period."""
+    date = date or timezone.localdate()
+    return (
+        restrict(PetitionDrive.objects.all(), user)
+        .filter(status=PetitionDrive.Status.OPEN, starts_on__lte=date, ends_on__gte=date)
+        .select_related("organiser")
+        .order_by("-starts_on", "title")
+    )
+
+
+def visible_petitions(*, user):
+    return restrict(PetitionDrive.objects.all(), user).select_related("organiser").order_by("-starts_on", "title")
+
+
+def may_view_prefecture(*, user, prefecture):
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    council = user.council
+    if council is None:
+        return False
+    if council.kind == CouncilKind.NATIONAL:
+        return True
+    return council.prefecture_id == prefecture.pk or scope_for(user).filter(prefecture=prefecture).exists()
+
+
+def _sum(filter_q):
+    return Coalesce(Sum("count", filter=filter_q), Value(0), output_field=IntegerField())
+
+
+def current_round(*, petition, as_of):
+    return round_for_date(rounds=list(CollectionRound.objects.filter(petition=petition)), date=as_of)
+
+
+def council_totals(*, petition, as_of=None, round=None, councils=None):
+    """Per council: `to_date` and `this_round` (petition's unit) and `other` (the other unit), as of a date.
+
+    One GROUP BY over the ledger. `councils`, a Council queryset, narrows the rows (e.g. scope_for(user)).
+    """
+    counted = Q(kind__in=petition.counted_kinds)
+    qs = TallyEntry.objects.filter(petition=petition)
+    if as_of is not None:
+        qs = qs.filter(collected_on__lte=as_of)
+    if councils is not None:
+        qs = qs.filter(council__in=councils)
+    round_q = Q(round_id=round.pk) if round is not None else Q(pk__in=[])
+    return (
+        qs.values("council_id")
+        .annotate(
+            to_date=_sum(counted),
+            this_round=_sum(counted & round_q),
+            other=_sum(~counted),
+        )
+        .order_by("council_id")
+    )
+
+
+def submitted_by_council(*, petition, as_of=None):
+    qs = Submission.objects.filter(petition=petition)
+    if as_of is not None:
+        qs = qs.filter(submitted_on__lte=as_of)
+    return qs.values("council_id").annotate(submitted=Sum("count")).order_by("council_id")
+
+
+def council_running_total(*, petition, council, as_of=None):
+    """The total of a council and every council below it (its path prefix), in the petition's unit."""
+    qs = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds)
+    if council.kind == CouncilKind.PREFECTURAL:
+        qs = qs.filter(council__prefecture_id=council.prefecture_id)
+    else:
+        qs = qs.filter(council__path__startswith=council.path)
+    if as_of is not None:
+        qs = qs.filter(collected_on__lte=as_of)
+    return qs.aggregate(n=Coalesce(Sum("count"), 0))["n"]
+
+
+def recent_entries(*, user, petition=None, council=None, limit=10):
+    """The latest entries the user may see, each with `corrected`: its value after corrections."""
+    qs = restrict(TallyEntry.objects.all(), user)
+    if petition is not None:
+        qs = qs.filter(petition=petition)
+    if council is not None:
+        qs = qs.filter(council=council)
+    return (
+        qs.select_related("petition", "council", "organisation", "entered_by", "corrects")
+        .annotate(
+            corrected=F("count") + Coalesce(Sum("corrections__count"), 0),
+            n_corrections=Count("corrections"),
+        )
+        .order_by("-entered_at", "-pk")[:limit]
+    )
+
+
+def round_totals(*, petition, councils=None):
+    """Totals per collection round (GROUP BY round), in the petition's unit: [(round or None, total)]."""
+    qs = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds)
+    if councils is not None:
+        qs = qs.filter(council__in=councils)
+    sums = dict(qs.values("round_id").annotate(n=Sum("count")).order_by().values_list("round_id", "n"))
+    rounds = list(CollectionRound.objects.filter(petition=petition).order_by("deadline"))
+    result = [(r, sums.get(r.pk, 0)) for r in rounds]
+    if sums.get(None):
+        result.append((None, sums[None]))
+    return result
+
+
+# --- the 集約一覧表 -------------------------------------------------------
+
+
+@dataclass
+class TallyRow:
+    """One line of the table: a council, a prefecture, a block subtotal or the total."""
+
+    level: str  # "council", "prefecture", "block", "other", "total"
+    group: str  # first column: block (national table) or prefecture (prefecture table)
+    label: str  # second column: prefecture, council, 小計 or 合計
+    goal: int | None = None
+    this_round: int = 0
+    to_date: int = 0
+    other: int = 0
+    submitted: int = 0
+    code: str = ""
+    link_code: str = ""
+
+    @property
+    def percent(self):
+        """% of goal to date, one decimal; None without a goal."""
+        if not self.goal:
+            return None
+        return round(100 * self.to_date / self.goal, 1)
+
+    @property
+    def bar(self):
+        """Width of the progress bar in % (capped at 100)."""
+        p = self.percent
+        return 0 if p is None else max(0, min(100, p))
+
+    @property
+    def is_subtotal(self):
+        return self.level in ("block", "total")
+
+    def add(self, other):
+        self.this_round += other.this_round
+        self.to_date += other.to_date
+        self.other += other.other
+        self.submitted += other.submitted
+
+
+@dataclass
+class TallyTable:
+    petition: PetitionDrive
+    as_of: datetime.date
+    round: CollectionRound | None
+    prefecture: Prefecture | None
+    rows: list = field(default_factory=list)
+    total: TallyRow | None = None
+
+    @property
+    def group_header(self):
+        return "都道府県" if self.prefecture else "ブロック"
+
+    @property
+    def label_header(self):
+        return "社保協" if self.prefecture else "都道府県"
+
+    @property
+    def headers(self):
+        """Column headers, the same on the page, in xlsx and CSV, and from the command."""
+        unit = self.petition.unit
+        return [
+            self.group_header,
+            self.label_header,
+            f"目標（{unit}）",
+            f"今次集約（{unit}）",
+            f"累計（{unit}）",
+            "達成率（%）",
+            f"提出済（{unit}）",
+            self.petition.other_label,
+        ]
+
+    @property
+    def title(self):
+        where = f"{self.prefecture.name} " if self.prefecture else ""
+        return f"{self.petition.title} 集約一覧表 {where}{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日現在"
+
+    def all_rows(self):
+        return [*self.rows, self.total]
+
+    def values(self):
+        """Rows as plain values in header order (percent as a number or blank)."""
+        return [
+            [
+                r.group,
+                r.label,
+                r.goal if r.goal is not None else "",
+                r.this_round,
+                r.to_date,
+                r.percent if r.percent is not None else "",
+                r.submitted,
+                r.other,
+            ]
+            for r in self.all_rows()
+        ]
+
+
+def _goal_sum(goals):
+    known = [g for g in goals if g is not None]
+    return sum(known) if known else None
+
+
+def tally_table(*, petition, as_of=None, prefecture=None):
+    """The 集約一覧表 of `petition` as of `as_of` (default today).
+
+    National: a row per prefecture, grouped by block with a subtotal per block, a
+    row for the national council and councils outside the prefectures when they
+    have figures, and the national total. For one `prefecture`: a row per council
+    in it (the prefectural council's own row first) and the prefecture's total.
+    Columns: goal, this round (the round `as_of` falls in), to date, % of goal,
+    submitted, and the other unit. Six queries whatever the size of the ledger.
+    """
+    as_of = as_of or timezone.localdate()
+    this_round = current_round(petition=petition, as_of=as_of)
+    entry_sums = {r["council_id"]: r for r in council_totals(petition=petition, as_of=as_of, round=this_round)}
+    submitted = {r["council_id"]: r["submitted"] for r in submitted_by_council(petition=petition, as_of=as_of)}
+    goals = dict(PetitionGoal.objects.filter(petition=petition).values_list("council_id", "goal"))
+    councils = Council.objects.values("pk", "name", "kind", "parent_id", "prefecture_id", "path", "status").order_by(
+        "path"
+    )
+    if prefecture is not None:
+        councils = councils.filter(prefecture=prefecture)
+    table = TallyTable(petition=petition, as_of=as_of, round=this_round, prefecture=prefecture)
+
+    def council_row(c, level="council", group="", label=None):
+        sums = entry_sums.get(c["pk"], {})
+        return TallyRow(
+            level=level,
+            group=group,
+            label=label or c["name"],
+            goal=goals.get(c["pk"]),
+            this_round=sums.get("this_round", 0),
+            to_date=sums.get("to_date", 0),
+            other=sums.get("other", 0),
+            submitted=submitted.get(c["pk"], 0),
+        )
+
+    if prefecture is not None:
+        return _prefecture_table(table, list(councils), goals, council_row)
+    return _national_table(table, list(councils), goals, council_row)
+
+
+def _prefecture_table(table, councils, goals, council_row):
+    prefecture = table.prefecture
+    pref_council = next((c for c in councils if c["kind"] == CouncilKind.PREFECTURAL), None)
+    total = TallyRow(level="total", group=prefecture.name, label="合計", code=prefecture.code)
+    local_goals = []
+    for c in councils:
+        row = council_row(c, group=prefecture.name)
+        has_figures = row.to_date or row.other or row.submitted or row.goal is not None
+        if c["kind"] != CouncilKind.PREFECTURAL:
+            local_goals.append(row.goal)
+            if c["status"] == Council.Status.DISSOLVED and not has_figures:
+                continue
+        table.rows.append(row)
+        total.add(row)
+    pref_goal = goals.get(pref_council["pk"]) if pref_council else None
+    split = _goal_sum(local_goals)
+    if pref_council is not None and table.rows and pref_goal is not None and split is not None:
+        # The part of the prefecture's goal not split among local councils stays with the prefectural council.
+        table.rows[0].goal = max(pref_goal - split, 0)
+    total.goal = pref_goal if pref_goal is not None else split
+    table.total = total
+    return table
+
+
+def _national_table(table, councils, goals, council_row):
+    prefectures = list(
+        Prefecture.objects.values("pk", "code", "name", "block__name", "block__order").order_by(
+            F("block__order").asc(nulls_last=True), "code"
+        )
+    )
+    per_pref = {
+        p["pk"]: TallyRow(
+            level="prefecture", group=p["block__name"] or "その他", label=p["name"], code=p["code"], link_code=p["code"]
+        )
+        for p in prefectures
+    }
+    pref_goal = {}
+    split_goals = defaultdict(list)
+    outside = TallyRow(level="other", group="中央", label="中央社保協・全国組織")
+    national_goal = None
+    for c in councils:
+        row = council_row(c)
+        if c["prefecture_id"] in per_pref:
+            per_pref[c["prefecture_id"]].add(row)
+            if c["kind"] == CouncilKind.PREFECTURAL:
+                pref_goal[c["prefecture_id"]] = row.goal
+            else:
+                split_goals[c["prefecture_id"]].append(row.goal)
+        else:
+            outside.add(row)
+            if c["kind"] == CouncilKind.NATIONAL:
+                national_goal = row.goal
+    for pk, row in per_pref.items():
+        row.goal = pref_goal.get(pk) if pref_goal.get(pk) is not None else _goal_sum(split_goals[pk])
+    total = TallyRow(level="total", group="全国", label="合計")
+    block_rows = []
+    current = None
+    for p in prefectures:
+        row = per_pref[p["pk"]]
+        if current is None or current.group != row.group:
+            current = TallyRow(level="block", group=row.group, label="小計")
+            block_rows.append((current, []))
+        block_rows[-1][1].append(row)
+        current.add(row)
+    for subtotal, rows in block_rows:
+        subtotal.goal = _goal_sum(r.goal for r in rows)
+        table.rows.extend(rows)
+        table.rows.append(subtotal)
+        total.add(subtotal)
+    if outside.to_date or outside.other or outside.submitted:
+        table.rows.append(outside)
+        total.add(outside)
+    total.goal = national_goal if national_goal is not None else _goal_sum(r.goal for r, _ in block_rows)
+    table.total = total
+    return table

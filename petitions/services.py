@@ -1,0 +1,423 @@
+"""Write side of petitions: recording tallies, corrections, submissions and goals.
+
+Every function takes keyword-only arguments, validates with `full_clean()` and
+writes inside a transaction. Invalid input raises `ValidationError` whose dict
+keys are the model field names (`count`, `council`, `collected_on`, `petition`,
+...) and whose messages name the field in Japanese; nothing is saved then.
+
+The ledger is append-only: nothing here updates or deletes a TallyEntry.
+"""
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from councils.models import CouncilKind, Organisation, Role
+from shaho.core.scoping import restrict, scope_for, sees_everything
+
+from .models import (
+    MAX_ENTRY_COUNT,
+    CollectionRound,
+    ImportBatch,
+    PetitionDrive,
+    PetitionGoal,
+    SignatureKind,
+    Submission,
+    TallyEntry,
+)
+
+RECORDING_ROLES = {Role.NATIONAL_STAFF, Role.COUNCIL_STAFF, Role.ORGANIZER}
+
+
+def user_may_record(user):
+    """Organizers and staff record tallies; members only read."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (getattr(user, "role", None) in RECORDING_ROLES and user.council_id))
+    )
+
+
+def allowed_organisations(*, user):
+    """Organisations a user may name on an entry: those their councils manage or that are members of them."""
+    councils = scope_for(user)
+    qs = Organisation.objects.all()
+    if sees_everything(user):
+        return qs
+    return qs.filter(Q(home_council__in=councils) | Q(memberships__council__in=councils)).distinct()
+
+
+def round_for_date(*, rounds, date):
+    """The collection round a date belongs to: the first whose deadline is on or after it, else the last.
+
+    `rounds` is the petition's rounds (any order); None when the petition has none.
+    """
+    ordered = sorted(rounds, key=lambda r: r.deadline)
+    for r in ordered:
+        if date <= r.deadline:
+            return r
+    return ordered[-1] if ordered else None
+
+
+@dataclass
+class EntryContext:
+    """What validating entries for one user needs, loaded once: a form submit or a whole import file reuse it."""
+
+    user: object
+    council_ids: set = field(default_factory=set)
+    organisation_ids: set | None = None  # None: every organisation
+    petition_ids: set = field(default_factory=set)
+    rounds: dict = field(default_factory=dict)  # petition id → [CollectionRound]
+
+    @classmethod
+    def for_user(cls, user):
+        everything = sees_everything(user)
+        return cls(
+            user=user,
+            council_ids=set(scope_for(user).values_list("pk", flat=True)),
+            organisation_ids=None if everything else set(allowed_organisations(user=user).values_list("pk", flat=True)),
+            petition_ids=set(restrict(PetitionDrive.objects.all(), user).values_list("pk", flat=True)),
+        )
+
+    def rounds_of(self, petition):
+        if petition.pk not in self.rounds:
+            self.rounds[petition.pk] = list(CollectionRound.objects.filter(petition=petition))
+        return self.rounds[petition.pk]
+
+
+def validate_entry_fields(*, context, petition, council, count, collected_on, kind, organisation=None, today=None):
+    """Check one entry's fields against the rules and the user's scope; raise ValidationError naming each field.
+
+    The same checks serve the phone form, corrections and a bulk import.
+    """
+    today = today or timezone.localdate()
+    errors = {}
+    if petition is None or petition.pk not in context.petition_ids:
+        errors["petition"] = "「署名」: この署名には入力できません。"
+    elif petition.status != PetitionDrive.Status.OPEN:
+        errors["petition"] = f"「署名」: {petition}は{petition.get_status_display()}のため入力できません。"
+    if council is None or council.pk not in context.council_ids:
+        errors["council"] = "「社保協」: この社保協の集約を入力する権限がありません。"
+    if (
+        organisation is not None
+        and context.organisation_ids is not None
+        and organisation.pk not in context.organisation_ids
+    ):
+        errors["organisation"] = "「集めた団体」: この団体は選べません。"
+    if count is None:
+        errors["count"] = "「数」を入力してください。"
+    elif count < 0:
+        errors["count"] = "「数」: 0以上の数を入力してください（減らすときは訂正してください）。"
+    elif count > MAX_ENTRY_COUNT:
+        errors["count"] = f"「数」: 1回の入力は{MAX_ENTRY_COUNT:,}までです。"
+    if kind not in SignatureKind.values:
+        errors["kind"] = "「署名の種類」を選んでください。"
+    if collected_on is None:
+        errors["collected_on"] = "「集めた日」を入力してください。"
+    elif collected_on > today:
+        errors["collected_on"] = "「集めた日」: 未来の日付は入力できません。"
+    elif petition is not None and not (petition.starts_on <= collected_on <= petition.ends_on):
+        errors["collected_on"] = (
+            f"「集めた日」: {petition}の期間（{petition.starts_on:%Y-%m-%d}〜{petition.ends_on:%Y-%m-%d}）の外です。"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def build_entry(
+    *,
+    context,
+    petition,
+    council,
+    count,
+    collected_on,
+    kind=SignatureKind.INDIVIDUAL,
+    organisation=None,
+    source="",
+    note="",
+    submission_token=None,
+    import_batch=None,
+    today=None,
+):
+    """An unsaved, validated TallyEntry (round assigned from the date): save it, or bulk_create many."""
+    validate_entry_fields(
+        context=context,
+        petition=petition,
+        council=council,
+        count=count,
+        collected_on=collected_on,
+        kind=kind,
+        organisation=organisation,
+        today=today,
+    )
+    entry = TallyEntry(
+        petition=petition,
+        council=council,
+        organisation=organisation,
+        kind=kind,
+        count=count,
+        collected_on=collected_on,
+        round=round_for_date(rounds=context.rounds_of(petition), date=collected_on),
+        source=source or "",
+        note=note or "",
+        entered_by=context.user,
+        entered_at=timezone.now(),
+        submission_token=submission_token,
+        import_batch=import_batch,
+    )
+    _clean(entry)
+    return entry
+
+
+# Related objects arrive as instances already checked above; re-fetching each one per row
+# (what full_clean does for foreign keys) would cost six queries per imported line.
+_FK_FIELDS = ["petition", "council", "organisation", "round", "entered_by", "corrects", "import_batch"]
+
+
+def _clean(entry):
+    """Field checks; the token's uniqueness and the constraints are the database's job (see _save_once)."""
+    entry.full_clean(exclude=_FK_FIELDS, validate_unique=False, validate_constraints=False)
+
+
+class Recorded(NamedTuple):
+    entry: TallyEntry
+    created: bool
+
+
+def _existing_for_token(token, user):
+    existing = TallyEntry.objects.filter(submission_token=token).first()
+    if existing is not None and existing.entered_by_id != user.pk:
+        raise ValidationError({"submission_token": "この送信は別のアカウントで記録済みです。"})
+    return existing
+
+
+def _save_once(entry, token, user):
+    """Insert `entry` unless its token was already used; a concurrent twin loses at the unique index."""
+    try:
+        with transaction.atomic():
+            entry.save(force_insert=True)
+    except IntegrityError:
+        if token is not None:
+            existing = _existing_for_token(token, user)
+            if existing is not None:
+                return Recorded(existing, False)
+        raise
+    return Recorded(entry, True)
+
+
+def tally_record(
+    *,
+    user,
+    petition,
+    council,
+    count,
+    collected_on,
+    kind=SignatureKind.INDIVIDUAL,
+    organisation=None,
+    source="",
+    note="",
+    submission_token=None,
+    context=None,
+):
+    """Record collected signatures once. Returns Recorded(entry, created).
+
+    With a `submission_token`, sending the same form again returns the entry
+    already recorded (created=False) instead of counting twice.
+    Raises ValidationError (field-keyed, in Japanese) and saves nothing on bad input.
+    """
+    if submission_token is not None:
+        existing = _existing_for_token(submission_token, user)
+        if existing is not None:
+            return Recorded(existing, False)
+    context = context or EntryContext.for_user(user)
+    entry = build_entry(
+        context=context,
+        petition=petition,
+        council=council,
+        count=count,
+        collected_on=collected_on,
+        kind=kind,
+        organisation=organisation,
+        source=source,
+        note=note,
+        submission_token=submission_token,
+    )
+    return _save_once(entry, submission_token, user)
+
+
+def corrected_count(*, entry):
+    """The current value of an original entry: its count plus all its corrections."""
+    original_id = entry.corrects_id or entry.pk
+    return TallyEntry.objects.filter(Q(pk=original_id) | Q(corrects_id=original_id)).aggregate(
+        n=Coalesce(Sum("count"), 0)
+    )["n"]
+
+
+def tally_correct(*, user, entry, corrected, reason, submission_token=None):
+    """Correct an entry to the value `corrected` by appending a delta entry with `reason`.
+
+    Corrections always point at the original entry (correcting a correction corrects
+    its original). Returns Recorded(correction, created). Raises ValidationError with
+    field keys `corrected`, `correction_reason`, `corrects`, `petition`.
+    """
+    if submission_token is not None:
+        existing = _existing_for_token(submission_token, user)
+        if existing is not None:
+            return Recorded(existing, False)
+    context = EntryContext.for_user(user)
+    errors = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors["correction_reason"] = "「訂正の理由」を入力してください。"
+    if corrected is None:
+        errors["corrected"] = "「正しい数」を入力してください。"
+    elif corrected < 0:
+        errors["corrected"] = "「正しい数」: 0以上の数を入力してください。"
+    elif corrected > MAX_ENTRY_COUNT:
+        errors["corrected"] = f"「正しい数」: {MAX_ENTRY_COUNT:,}までです。"
+    if entry.council_id not in context.council_ids:
+        errors["corrects"] = "「訂正する記録」: この記録を訂正する権限がありません。"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        # Lock the original so two corrections at once compute their deltas one after the other.
+        original = TallyEntry.objects.select_for_update().get(pk=entry.corrects_id or entry.pk)
+        current = corrected_count(entry=original)
+        delta = corrected - current
+        if delta == 0:
+            raise ValidationError({"corrected": f"「正しい数」: 現在の数（{current:,}）と同じです。"})
+        if original.petition_id not in context.petition_ids or original.petition.status != PetitionDrive.Status.OPEN:
+            raise ValidationError({"petition": f"「署名」: {original.petition}は集約中でないため訂正できません。"})
+        correction = TallyEntry(
+            petition=original.petition,
+            council=original.council,
+            organisation=original.organisation,
+            kind=original.kind,
+            count=delta,
+            collected_on=original.collected_on,
+            round=original.round,
+            source=original.source,
+            corrects=original,
+            correction_reason=reason,
+            entered_by=user,
+            entered_at=timezone.now(),
+            submission_token=submission_token,
+        )
+        _clean(correction)
+        return _save_once(correction, submission_token, user)
+
+
+def tally_bulk_record(*, user, import_batch, rows, context=None):
+    """Validate every row (dicts of build_entry's arguments) and insert them all, or none.
+
+    Raises ValidationError whose `error_dict` maps "row N: field" to messages when any row is bad.
+    Returns the created entries. Meant for the importer: one INSERT per 1,000 rows.
+    """
+    context = context or EntryContext.for_user(user)
+    entries, errors = [], {}
+    for number, row in enumerate(rows, start=1):
+        try:
+            entries.append(build_entry(context=context, import_batch=import_batch, **row))
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"{number}行目 {name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        created = TallyEntry.objects.bulk_create(entries, batch_size=1000)
+        if import_batch is not None:
+            ImportBatch.objects.filter(pk=import_batch.pk).update(
+                row_count=len(created), status=ImportBatch.Status.DONE
+            )
+    return created
+
+
+def submission_check(*, user, petition, council, submitted_on, count):
+    """Raise ValidationError naming each bad field of a submission; the admin form and the service share it."""
+    errors = {}
+    if council is None or not scope_for(user).filter(pk=council.pk).exists():
+        errors["council"] = "「提出した社保協」: この社保協の提出を入力する権限がありません。"
+    if petition is None or not restrict(PetitionDrive.objects.filter(pk=petition.pk), user).exists():
+        errors["petition"] = "「署名」: この署名には入力できません。"
+    if count is None or count <= 0:
+        errors["count"] = "「提出数」: 1以上の数を入力してください。"
+    elif count > MAX_ENTRY_COUNT:
+        errors["count"] = f"「提出数」: 1回の入力は{MAX_ENTRY_COUNT:,}までです。"
+    if petition is not None and submitted_on and submitted_on < petition.starts_on:
+        errors["submitted_on"] = "「提出日」: 署名の開始日より前です。"
+    if errors:
+        raise ValidationError(errors)
+
+
+def submission_record(*, user, petition, council, submitted_on, submitted_to, count, event="", note=""):
+    """Record signatures handed in (提出). Raises ValidationError naming the field; nothing saved then."""
+    submission_check(user=user, petition=petition, council=council, submitted_on=submitted_on, count=count)
+    submission = Submission(
+        petition=petition,
+        council=council,
+        submitted_on=submitted_on,
+        submitted_to=submitted_to,
+        count=count,
+        event=event,
+        note=note,
+        entered_by=user,
+        entered_at=timezone.now(),
+    )
+    with transaction.atomic():
+        submission.full_clean()
+        submission.save()
+    return submission
+
+
+def goal_check(*, user, petition, council, goal):
+    """Raise ValidationError (keys `council`, `goal`) unless `goal` may be set for `council`.
+
+    A prefecture's goal may be split among its local councils: the split may not
+    exceed the prefecture's goal, and the prefecture's goal may not drop below it.
+    """
+    if council is None or not scope_for(user).filter(pk=council.pk).exists():
+        raise ValidationError({"council": "「社保協」: この社保協の目標を設定する権限がありません。"})
+    if goal is None or goal < 0 or goal > 1_000_000_000:
+        raise ValidationError({"goal": "「目標」: 0以上の数を入力してください。"})
+    if council.kind in (CouncilKind.LOCAL, CouncilKind.PREPARATORY) and council.parent_id:
+        parent_goal = PetitionGoal.objects.filter(petition=petition, council_id=council.parent_id).first()
+        if parent_goal is not None:
+            siblings = (
+                PetitionGoal.objects.filter(petition=petition, council__parent_id=council.parent_id)
+                .exclude(council=council)
+                .aggregate(n=Coalesce(Sum("goal"), 0))["n"]
+            )
+            if siblings + goal > parent_goal.goal:
+                raise ValidationError(
+                    {
+                        "goal": f"「目標」: {council.parent}の目標{parent_goal.goal:,}を超えます"
+                        f"（他の地域の目標の合計 {siblings:,}）。"
+                    }
+                )
+    elif council.kind == CouncilKind.PREFECTURAL:
+        split = PetitionGoal.objects.filter(petition=petition, council__parent=council).aggregate(
+            n=Coalesce(Sum("goal"), 0)
+        )["n"]
+        if goal < split:
+            raise ValidationError(
+                {"goal": f"「目標」: 地域社保協に割り振った目標の合計（{split:,}）より小さくできません。"}
+            )
+
+
+def goal_set(*, user, petition, council, goal):
+    """Set a council's goal for a petition (create or change). Returns the PetitionGoal. See goal_check."""
+    with transaction.atomic():
+        goal_check(user=user, petition=petition, council=council, goal=goal)
+        obj = PetitionGoal.objects.select_for_update().filter(petition=petition, council=council).first()
+        if obj is None:
+            obj = PetitionGoal(petition=petition, council=council)
+        obj.goal = goal
+        obj.full_clean()
+        obj.save()
+    return obj

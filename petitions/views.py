@@ -1,0 +1,199 @@
+"""Site pages for petitions: the phone entry form, confirmations, tally tables and downloads.
+
+Views parse the request, call a service or a selector and render; nothing else.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+
+from municipalities.models import Prefecture
+from shaho.core.scoping import get_scoped_or_404, restrict, sees_everything
+
+from . import selectors, services
+from .forms import CorrectionForm, TableFilterForm, TallyEntryForm
+from .models import PetitionDrive, TallyEntry
+from .resources import export_filename, tally_csv, tally_xlsx
+
+
+def _require_recorder(user):
+    if not services.user_may_record(user):
+        raise PermissionDenied("集約を入力する権限がありません。")
+
+
+def _add_service_errors(form, exc):
+    for name, messages in exc.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry(request):
+    """The phone form: one report of collected signatures."""
+    _require_recorder(request.user)
+    if request.method == "POST":
+        form = TallyEntryForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                recorded = services.tally_record(
+                    user=request.user,
+                    petition=data["petition"],
+                    council=data["council"],
+                    organisation=data["organisation"],
+                    kind=data["kind"],
+                    count=data["count"],
+                    collected_on=data["collected_on"],
+                    source=data["source"],
+                    note=data["note"],
+                    submission_token=data["submission_token"],
+                )
+            except ValidationError as exc:
+                _add_service_errors(form, exc)
+            else:
+                return redirect("petitions:entry_done", pk=recorded.entry.pk)
+    else:
+        initial = {}
+        slug = request.GET.get("petition")
+        if slug:
+            initial["petition"] = selectors.open_petitions(user=request.user).filter(slug=slug).first()
+        if request.GET.get("council", "").isdigit():
+            initial["council"] = int(request.GET["council"])
+        form = TallyEntryForm(initial=initial, user=request.user)
+    return render(
+        request, "petitions/entry.html", {"form": form, "has_petitions": form.fields["petition"].queryset.exists()}
+    )
+
+
+@login_required
+def entry_done(request, pk):
+    """The confirmation: what was recorded, the council's new running total, the latest entries."""
+    entry = get_scoped_or_404(TallyEntry.objects.select_related("petition", "council__prefecture"), request.user, pk=pk)
+    petition, council = entry.petition, entry.council
+    context = {
+        "entry": entry,
+        "petition": petition,
+        "council": council,
+        "council_total": selectors.council_running_total(petition=petition, council=council),
+        "recent": selectors.recent_entries(user=request.user, petition=petition, council=council, limit=10),
+        "again_url": reverse("petitions:entry") + "?" + urlencode({"petition": petition.slug, "council": council.pk}),
+        "may_record": services.user_may_record(request.user),
+    }
+    if council.prefecture_id and council.kind != "prefectural":
+        prefectural = council.parent
+        context["prefecture_council"] = prefectural
+        context["prefecture_total"] = selectors.council_running_total(petition=petition, council=prefectural)
+    if council.prefecture_id:
+        context["prefecture_url"] = reverse("petitions:prefecture", args=[petition.slug, council.prefecture.code])
+    return render(request, "petitions/entry_done.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request, pk):
+    """Correct an entry: the user types the right value and a reason; a delta entry is appended."""
+    _require_recorder(request.user)
+    entry = get_scoped_or_404(TallyEntry.objects.select_related("petition", "council", "corrects"), request.user, pk=pk)
+    original = entry.corrects or entry
+    form = CorrectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.tally_correct(
+                user=request.user,
+                entry=original,
+                corrected=form.cleaned_data["corrected"],
+                reason=form.cleaned_data["correction_reason"],
+                submission_token=form.cleaned_data["submission_token"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            return redirect("petitions:entry_done", pk=recorded.entry.pk)
+    current = services.corrected_count(entry=original)
+    return render(request, "petitions/correct.html", {"form": form, "entry": original, "current": current})
+
+
+def _require_reader(user):
+    if not (user.is_superuser or user.council_id):
+        raise PermissionDenied("所属社保協のないアカウントでは表示できません。")
+
+
+@login_required
+def petition_list(request):
+    _require_reader(request.user)
+    petitions = selectors.visible_petitions(user=request.user)
+    return render(
+        request,
+        "petitions/petition_list.html",
+        {"petitions": petitions, "may_record": services.user_may_record(request.user)},
+    )
+
+
+def _table_response(request, table, template):
+    filters = TableFilterForm(request.GET)
+    fmt = filters.cleaned_data.get("format") if filters.is_valid() else ""
+    if fmt == "xlsx":
+        response = HttpResponse(
+            tally_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(table, "xlsx")}"'
+        return response
+    if fmt == "csv":
+        encoding = filters.cleaned_data.get("encoding") or "utf-8"
+        charset = "shift_jis" if encoding == "cp932" else "utf-8"
+        response = HttpResponse(tally_csv(table, encoding=encoding), content_type=f"text/csv; charset={charset}")
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(table, "csv")}"'
+        return response
+    query = {"date": table.as_of.isoformat()}
+    context = {
+        "table": table,
+        "petition": table.petition,
+        "filters": filters,
+        "xlsx_url": "?" + urlencode({**query, "format": "xlsx"}),
+        "csv_url": "?" + urlencode({**query, "format": "csv"}),
+        "csv_cp932_url": "?" + urlencode({**query, "format": "csv", "encoding": "cp932"}),
+        "round_totals": selectors.round_totals(petition=table.petition) if table.prefecture is None else None,
+        "may_record": services.user_may_record(request.user),
+        "linkable_codes": _linkable_prefecture_codes(request.user),
+    }
+    return render(request, template, context)
+
+
+def _linkable_prefecture_codes(user):
+    """Prefectures whose own table the user may open from the national one ("*": all)."""
+    if sees_everything(user) or (user.council_id and user.council.kind == "national"):
+        return "*"
+    return {user.council.prefecture.code} if user.council_id and user.council.prefecture_id else set()
+
+
+def _as_of(request):
+    filters = TableFilterForm(request.GET)
+    if not filters.is_valid():
+        raise Http404("基準日が読めません。")
+    return filters.cleaned_data.get("date")
+
+
+@login_required
+def national(request, slug):
+    """The national 集約一覧表: prefectures by block with subtotals, bars against goals; ?format=xlsx|csv."""
+    _require_reader(request.user)
+    petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
+    table = selectors.tally_table(petition=petition, as_of=_as_of(request))
+    return _table_response(request, table, "petitions/table.html")
+
+
+@login_required
+def prefecture(request, slug, code):
+    """A prefecture's 集約一覧表: its councils, bars against goals; ?format=xlsx|csv."""
+    _require_reader(request.user)
+    petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
+    pref = get_object_or_404(Prefecture, code=code)
+    if not selectors.may_view_prefecture(user=request.user, prefecture=pref):
+        raise PermissionDenied("この都道府県の集約一覧表を表示する権限がありません。")
+    table = selectors.tally_table(petition=petition, as_of=_as_of(request), prefecture=pref)
+    return _table_response(request, table, "petitions/table.html")
