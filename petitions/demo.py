@@ -1,0 +1,370 @@
+"""Demo petitions with goals, rounds and a believable ledger, drawn from the seed documents.
+
+`seed(stdout=...)` runs after the councils' demo (it needs the national council, the 47
+prefectural councils, Kanagawa's local councils and the demo accounts). It is idempotent and
+deterministic: a petition is looked up by its slug; its goals, rounds, ledger and submissions
+are created only when the petition has none yet, from fixed numbers (no randomness).
+
+From the seeds:
+- 25条署名 with its two petition items (seed 000), いのち署名 (全労連・医団連・社保協, 1.6 yen a
+  sheet, September to the end of the ordinary Diet session), 介護改善署名 (rounds: 第2次 end of
+  February, 最終 end of May; 1,241 handed in by Kanagawa on 4 December of 65,000 in all, seed 001),
+  保険証残してください署名 (Kanagawa's street actions: 42 at 桜木町 on 25 November, 26 at
+  伊勢佐木町 on 14 December, 9 on the 西湘 caravan on 12 December; seeds 001 and 003), and the
+  国保 web petition of 74,366 signatures handed to the ministry in February (seed 004).
+- Everything else (goals, the other prefectures' counts, the 25条 and 保険証 periods) is invented.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from councils.models import Council, CouncilKind, Organisation, User
+from municipalities.models import Municipality, Prefecture
+
+from .models import (
+    CollectionRound,
+    PetitionDrive,
+    PetitionGoal,
+    PetitionItem,
+    SignatureKind,
+    Submission,
+    TallyEntry,
+)
+
+D = datetime.date
+KANAGAWA = "14"
+
+HOKENSHO, KAIGO, ARTICLE25, INOCHI, KOKUHO_WEB = "hokensho", "kaigo-2023", "article25-2026", "inochi-2020", "kokuho-web"
+
+PETITIONS = [
+    {
+        "slug": ARTICLE25,
+        "title": "社会保障拡充・財源確保を求める署名（25条署名）",
+        "short_name": "25条署名",
+        "kind": PetitionDrive.Kind.NATIONAL_ASSEMBLY,
+        "addressee": "衆議院議長・参議院議長",
+        "campaign_name": "25条共同行動",
+        "starts_on": D(2026, 9, 1),
+        "ends_on": D(2027, 6, 30),
+        "status": PetitionDrive.Status.OPEN,
+        "items": [
+            "保険料減免などの施策を充実させ、払える保険料とするための国庫負担を増額すること。不公平な税制をただし、"
+            "防衛費や大型開発などの税金の使い方を見直し、社会保障予算を増額すること。",
+            "地域に必要な医療・介護・福祉・年金・障害・子育て・生活保護・雇用等、いのち・くらしに直結する"
+            "社会保障制度・体制を国の責任で拡充すること。",
+        ],
+        "rounds": [("第1次集約", D(2026, 11, 30)), ("第2次集約", D(2027, 2, 28)), ("最終集約", D(2027, 5, 31))],
+        "national_goal": 1_000_000,
+    },
+    {
+        "slug": KAIGO,
+        "title": "介護保険制度の改善と介護従事者の処遇改善を求める請願署名（介護改善署名）",
+        "short_name": "介護改善署名",
+        "kind": PetitionDrive.Kind.NATIONAL_ASSEMBLY,
+        "addressee": "衆議院議長・参議院議長",
+        "cosponsor_names": "全労連・民医連・中央社保協",
+        "campaign_name": "介護改善",
+        "starts_on": D(2023, 9, 1),
+        "ends_on": D(2024, 5, 31),
+        "status": PetitionDrive.Status.CLOSED,
+        "rounds": [("第1次集約", D(2023, 12, 1)), ("第2次集約", D(2024, 2, 29)), ("最終集約", D(2024, 5, 31))],
+        "national_goal": 300_000,
+    },
+    {
+        "slug": INOCHI,
+        "title": "国民のいのちと健康を守るための国会請願署名（いのち署名）",
+        "short_name": "いのち署名",
+        "kind": PetitionDrive.Kind.NATIONAL_ASSEMBLY,
+        "addressee": "衆議院議長・参議院議長",
+        "cosponsor_names": "全労連・医団連・中央社保協",
+        "campaign_name": "いのちまもる総行動",
+        "starts_on": D(2020, 9, 1),
+        "ends_on": D(2021, 6, 16),
+        "form_price": Decimal("1.6"),
+        "status": PetitionDrive.Status.CLOSED,
+        "rounds": [("第1次集約", D(2020, 12, 25)), ("最終集約", D(2021, 5, 31))],
+        "national_goal": 500_000,
+    },
+    {
+        "slug": HOKENSHO,
+        "title": "保険証残してください署名",
+        "short_name": "保険証残して",
+        "kind": PetitionDrive.Kind.NATIONAL_ASSEMBLY,
+        "addressee": "衆議院議長・参議院議長",
+        "campaign_name": "なくすな保険証！",
+        "starts_on": D(2023, 10, 1),
+        "ends_on": D(2027, 6, 30),
+        "status": PetitionDrive.Status.OPEN,
+        "rounds": [
+            ("2023年度集約", D(2024, 3, 31)),
+            ("2024年度集約", D(2025, 3, 31)),
+            ("2025年度集約", D(2026, 3, 31)),
+            ("2026年度集約", D(2027, 3, 31)),
+        ],
+        "national_goal": 2_000_000,
+    },
+    {
+        "slug": KOKUHO_WEB,
+        "title": "国保の国庫負担増額を求めるWEB署名",
+        "short_name": "国保WEB署名",
+        "kind": PetitionDrive.Kind.WEB,
+        "addressee": "厚生労働大臣",
+        "campaign_name": "国保改善大運動",
+        "starts_on": D(2024, 6, 1),
+        "ends_on": D(2025, 2, 10),
+        "status": PetitionDrive.Status.CLOSED,
+        "rounds": [],
+        "national_goal": 100_000,
+    },
+]
+
+# Kanagawa's own lines in the ledger (seeds 001, 003): (petition, local council stem or None, date, count, source)
+KANAGAWA_LINES = [
+    (HOKENSHO, None, D(2023, 11, 25), 42, "桜木町駅前宣伝（なくすな保険証！神奈川県連絡会）"),
+    (HOKENSHO, None, D(2023, 12, 12), 9, "西湘地域キャラバン（大磯・二宮・箱根・真鶴・湯河原）"),
+    (HOKENSHO, None, D(2023, 12, 14), 26, "伊勢佐木町有隣堂前宣伝"),
+]
+KAIGO_SUBMISSION_DAY = D(2023, 12, 4)
+KAIGO_KANAGAWA_HANDED_IN = 1_241
+KAIGO_NATIONAL_HANDED_IN = 65_000
+KOKUHO_WEB_TOTAL = 74_366
+KANAGAWA_LOCAL_GOAL_SHARE = {"横浜": 0.35, "川崎": 0.15, "相模原": 0.1, "平塚地域": 0.04, "茅ヶ崎": 0.04}
+
+
+def _weights():
+    """A prefecture's weight: its number of municipalities (a stand-in for its movement's size)."""
+    rows = (
+        Prefecture.objects.annotate(n=Count("municipalities", filter=~Q(municipalities__kind=Municipality.Kind.WARD)))
+        .order_by("code")
+        .values_list("code", "n")
+    )
+    return {code: max(n, 1) for code, n in rows}
+
+
+def _split(total, weights):
+    """`total` split by weights into integers that add up exactly (largest remainders, ties by key)."""
+    whole = sum(weights.values())
+    shares = {k: total * w / whole for k, w in weights.items()}
+    result = {k: int(v) for k, v in shares.items()}
+    rest = total - sum(result.values())
+    for k in sorted(shares, key=lambda k: (-(shares[k] - result[k]), k))[:rest]:
+        result[k] += 1
+    return result
+
+
+def _spread(total, parts):
+    """`total` in `parts` uneven but fixed pieces that add up exactly."""
+    pattern = [5, 3, 8, 2, 6, 4, 7, 1, 9, 3]
+    return _split(total, {i: pattern[i % len(pattern)] for i in range(parts)})
+
+
+def _moment(day):
+    """When a report of `day` was entered: that evening, Japan time."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
+
+
+def _dates(start, end, n):
+    span = max((end - start).days, 0)
+    return [start + datetime.timedelta(days=(span * (i + 1)) // (n + 1)) for i in range(n)]
+
+
+class _Ledger:
+    """Collects entries for one petition and writes them in one bulk insert."""
+
+    def __init__(self, petition, users):
+        self.petition = petition
+        self.users = users
+        self.rounds = sorted(petition.rounds.all(), key=lambda r: r.deadline)
+        self.entries = []
+
+    def _round(self, day):
+        for r in self.rounds:
+            if day <= r.deadline:
+                return r
+        return self.rounds[-1] if self.rounds else None
+
+    def add(self, council, day, count, *, source="", kind=SignatureKind.INDIVIDUAL, user=None):
+        if count <= 0:
+            return
+        self.entries.append(
+            TallyEntry(
+                petition=self.petition,
+                council=council,
+                kind=kind,
+                count=count,
+                collected_on=day,
+                round=self._round(day),
+                source=source,
+                entered_by=user or self.users["chuo"],
+                entered_at=_moment(day),
+                note="デモデータ",
+            )
+        )
+
+    def spread(self, council, total, start, end, *, pieces, source="", user=None):
+        for day, n in zip(_dates(start, end, pieces), _spread(total, pieces).values(), strict=True):
+            self.add(council, day, n, source=source, user=user)
+
+    def save(self):
+        TallyEntry.objects.bulk_create(self.entries, batch_size=1000)
+        return len(self.entries)
+
+
+class Seeder:
+    def __init__(self, stdout):
+        self.stdout = stdout
+        self.national = Council.objects.get(kind=CouncilKind.NATIONAL)
+        self.prefectural = {
+            c.prefecture.code: c
+            for c in Council.objects.filter(kind=CouncilKind.PREFECTURAL).select_related("prefecture")
+        }
+        self.kanagawa_locals = {
+            c.short_name.removesuffix("社保協"): c
+            for c in Council.objects.filter(kind=CouncilKind.LOCAL, prefecture__code=KANAGAWA)
+        }
+        users = {u.username: u for u in User.objects.filter(username__in=["chuo", "kanagawa", "organizer"])}
+        fallback = users.get("chuo") or User.objects.filter(is_superuser=True).order_by("pk").first()
+        if fallback is None:
+            raise RuntimeError(
+                "デモの集約を入力するアカウント（chuo）がありません。先に社保協のデモデータを作ってください。"
+            )
+        self.users = {name: users.get(name, fallback) for name in ("chuo", "kanagawa", "organizer")}
+        self.weights = {code: w for code, w in _weights().items() if code in self.prefectural}
+
+    def say(self, line):
+        self.stdout.write(line)
+
+    def petition(self, spec):
+        fields = {k: v for k, v in spec.items() if k not in ("slug", "items", "rounds", "national_goal")}
+        petition, created = PetitionDrive.objects.get_or_create(
+            slug=spec["slug"], defaults={**fields, "organiser": self.national}
+        )
+        if created:
+            for number, text in enumerate(spec.get("items", []), start=1):
+                PetitionItem.objects.create(petition=petition, number=number, text=text)
+            for number, (name, deadline) in enumerate(spec["rounds"], start=1):
+                CollectionRound.objects.create(petition=petition, number=number, name=name, deadline=deadline)
+            names = [n.strip() for n in spec.get("cosponsor_names", "").split("・")]
+            petition.cosponsors.set(
+                Organisation.objects.filter(short_name__in=names, level=Organisation.Level.NATIONAL)
+            )
+        return petition, created
+
+    def goals(self, petition, national_goal):
+        goals = [PetitionGoal(petition=petition, council=self.national, goal=national_goal)]
+        per_pref = _split(national_goal, self.weights)
+        for code, goal in per_pref.items():
+            goals.append(PetitionGoal(petition=petition, council=self.prefectural[code], goal=goal))
+        kanagawa_goal = per_pref.get(KANAGAWA, 0)
+        for stem, share in KANAGAWA_LOCAL_GOAL_SHARE.items():
+            if stem in self.kanagawa_locals:
+                goals.append(
+                    PetitionGoal(petition=petition, council=self.kanagawa_locals[stem], goal=int(kanagawa_goal * share))
+                )
+        PetitionGoal.objects.bulk_create(goals)
+        return per_pref
+
+    def ledger(self, petition, goals):
+        builder = getattr(self, f"_ledger_{petition.slug.replace('-', '_')}")
+        ledger = _Ledger(petition, self.users)
+        builder(ledger, goals)
+        return ledger.save()
+
+    # --- one builder per petition ---------------------------------------------------------------
+
+    def _kanagawa_lines(self, ledger):
+        for slug, stem, day, count, source in KANAGAWA_LINES:
+            if slug == ledger.petition.slug:
+                council = self.kanagawa_locals.get(stem) if stem else self.prefectural[KANAGAWA]
+                ledger.add(council, day, count, source=source, user=self.users["kanagawa"])
+
+    def _ledger_hokensho(self, ledger, goals):
+        # Progress: a fifth to two fifths of each goal, in monthly reports since October 2023.
+        for index, (code, goal) in enumerate(sorted(goals.items())):
+            council = self.prefectural[code]
+            share = 20 + (index * 7) % 21
+            user = self.users["kanagawa"] if code == KANAGAWA else None
+            ledger.spread(council, goal * share // 100, D(2023, 10, 15), D(2026, 11, 10), pieces=8, user=user)
+        self._kanagawa_lines(ledger)
+        for i, (stem, council) in enumerate(sorted(self.kanagawa_locals.items())):
+            user = self.users["organizer"] if stem == "川崎" else self.users["kanagawa"]
+            ledger.spread(council, 400 + 130 * i, D(2024, 1, 20), D(2026, 10, 31), pieces=4, user=user,
+                          source=f"{stem}駅頭宣伝")  # fmt: skip
+
+    def _ledger_article25_2026(self, ledger, goals):
+        for index, (code, goal) in enumerate(sorted(goals.items())):
+            share = 3 + (index * 5) % 9
+            user = self.users["kanagawa"] if code == KANAGAWA else None
+            ledger.spread(self.prefectural[code], goal * share // 100, D(2026, 9, 10), D(2026, 11, 15), pieces=3,
+                          user=user)  # fmt: skip
+
+    def _ledger_kaigo_2023(self, ledger, goals):
+        # First round: what was handed in on 4 December, Kanagawa's 1,241 of 65,000.
+        # Uneven on purpose: some prefectures far ahead of their weight, some behind.
+        others = {
+            code: w * (4 + (i * 5) % 7) for i, (code, w) in enumerate(sorted(self.weights.items())) if code != KANAGAWA
+        }
+        first = _split(KAIGO_NATIONAL_HANDED_IN - KAIGO_KANAGAWA_HANDED_IN, others)
+        first[KANAGAWA] = KAIGO_KANAGAWA_HANDED_IN
+        submissions = []
+        for index, (code, total) in enumerate(sorted(first.items())):
+            council = self.prefectural[code]
+            user = self.users["kanagawa"] if code == KANAGAWA else None
+            ledger.spread(council, total, D(2023, 9, 20), D(2023, 12, 1), pieces=3, user=user)
+            submissions.append(
+                Submission(
+                    petition=ledger.petition, council=council, submitted_on=KAIGO_SUBMISSION_DAY,
+                    submitted_to="衆議院議長・参議院議長", count=total, event="介護署名提出行動・院内集会",
+                    entered_by=user or self.users["chuo"], entered_at=_moment(KAIGO_SUBMISSION_DAY),
+                )
+            )  # fmt: skip
+            # Second and final rounds: more again, handed in at the end of the drive.
+            later = goals[code] * (10 + (index * 3) % 15) // 100
+            ledger.spread(council, later, D(2023, 12, 20), D(2024, 5, 25), pieces=4, user=user)
+            submissions.append(
+                Submission(
+                    petition=ledger.petition, council=council, submitted_on=D(2024, 6, 4),
+                    submitted_to="衆議院議長・参議院議長", count=later, event="介護署名最終提出行動",
+                    entered_by=user or self.users["chuo"], entered_at=_moment(D(2024, 6, 4)),
+                )
+            )  # fmt: skip
+        Submission.objects.bulk_create([s for s in submissions if s.count > 0])
+
+    def _ledger_inochi_2020(self, ledger, goals):
+        for index, (code, goal) in enumerate(sorted(goals.items())):
+            share = 45 + (index * 11) % 40
+            ledger.spread(self.prefectural[code], goal * share // 100, D(2020, 9, 15), D(2021, 5, 31), pieces=5)
+        total = sum(e.count for e in ledger.entries)
+        Submission.objects.create(
+            petition=ledger.petition, council=self.national, submitted_on=D(2021, 6, 3),
+            submitted_to="衆議院議長・参議院議長", count=total, event="いのち署名提出行動",
+            entered_by=self.users["chuo"], entered_at=_moment(D(2021, 6, 3)),
+        )  # fmt: skip
+
+    def _ledger_kokuho_web(self, ledger, goals):
+        # A web petition is counted centrally: monthly totals of the national site.
+        for day, n in zip(_dates(D(2024, 6, 1), D(2025, 2, 10), 9), _spread(KOKUHO_WEB_TOTAL, 9).values(), strict=True):
+            ledger.add(self.national, day, n, kind=SignatureKind.WEB, source="WEB署名サイト")
+        Submission.objects.create(
+            petition=ledger.petition, council=self.national, submitted_on=D(2025, 2, 12),
+            submitted_to="厚生労働大臣", count=KOKUHO_WEB_TOTAL, event="国保改善の要望書提出・厚労省要請",
+            entered_by=self.users["chuo"], entered_at=_moment(D(2025, 2, 12)),
+        )  # fmt: skip
+
+
+def seed(*, stdout):
+    """Create the demo petitions, goals, rounds, ledger and submissions (idempotent, deterministic)."""
+    with transaction.atomic():
+        seeder = Seeder(stdout)
+        for spec in PETITIONS:
+            petition, created = seeder.petition(spec)
+            if not created or petition.tally_entries.exists():
+                seeder.say(f"署名 {petition.short_name}: 既存（変更なし）")
+                continue
+            goals = seeder.goals(petition, spec["national_goal"])
+            n = seeder.ledger(petition, goals)
+            seeder.say(f"署名 {petition.short_name}: 集約記録 {n} 件を作成")

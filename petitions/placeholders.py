@@ -1,0 +1,83 @@
+"""Figures of petitions for documents: signatures to date, in a round, submitted, the goal and % of goal.
+
+Every figure comes from the same selector as the 集約一覧表 (`tally_table`), so the text of a
+policy draft and the table printed beside it always agree. Loaded by the reports app.
+"""
+
+from petitions.models import CollectionRound, PetitionDrive
+from petitions.selectors import round_totals, tally_table
+from reports.placeholders import number, percent, register, register_argument_type
+from shaho.core.scoping import restrict
+
+
+def _petition(value, ctx):
+    qs = PetitionDrive.objects.all()
+    if ctx.user is not None:
+        qs = restrict(qs, ctx.user)
+    petition = qs.filter(slug=value).first()
+    if petition is None:
+        known = "、".join(qs.order_by("slug").values_list("slug", flat=True)[:30])
+        raise ValueError(
+            f"署名「{value}」はありません（または見る権限がありません）。指定できる署名: {known or 'なし'}"
+        )
+    return petition
+
+
+register_argument_type("petition", _petition)
+
+PARAMS = {"petition": "petition", "date": "date"}
+
+
+def _table(ctx, petition, date):
+    if petition is None:
+        raise ValueError("petition=識別名 で署名を指定してください（例: petition=25jo）。")
+    return ctx.cached(("tally_table", petition.pk, date), lambda: tally_table(petition=petition, as_of=date))
+
+
+@register(
+    "petition.to_date", label="署名の累計（筆・団体）", params=PARAMS, example="{{ petition.to_date petition=25jo }}"
+)
+def to_date(ctx, *, date, petition=None):
+    return number(_table(ctx, petition, date).total.to_date)
+
+
+@register(
+    "petition.round",
+    label="集約回の署名数（round=回次、省略すると基準日の集約回）",
+    params={**PARAMS, "round": "int"},
+)
+def in_round(ctx, *, date, petition=None, round=None):
+    if round is None:
+        return number(_table(ctx, petition, date).total.this_round)
+    if petition is None:
+        raise ValueError("petition=識別名 で署名を指定してください。")
+    if not CollectionRound.objects.filter(petition=petition, number=round).exists():
+        raise ValueError(f"{petition}に第{round}回の集約回はありません。")
+    totals = ctx.cached(("round_totals", petition.pk), lambda: round_totals(petition=petition))
+    return number(next(total for r, total in totals if r is not None and r.number == round))
+
+
+@register("petition.submitted", label="提出済みの署名数", params=PARAMS)
+def submitted(ctx, *, date, petition=None):
+    return number(_table(ctx, petition, date).total.submitted)
+
+
+@register("petition.goal", label="署名の目標（全国）", params=PARAMS)
+def goal(ctx, *, date, petition=None):
+    value = _table(ctx, petition, date).total.goal
+    if value is None:
+        raise ValueError(f"{petition}には目標が登録されていません。")
+    return number(value)
+
+
+@register("petition.percent", label="目標に対する達成率（%）", params=PARAMS)
+def goal_percent(ctx, *, date, petition=None):
+    value = _table(ctx, petition, date).total.percent
+    if value is None:
+        raise ValueError(f"{petition}には目標が登録されていません。")
+    return percent(value)
+
+
+@register("petition.other", label="もう一方の単位の数（個人署名なら団体署名の数）", params=PARAMS)
+def other(ctx, *, date, petition=None):
+    return number(_table(ctx, petition, date).total.other)
