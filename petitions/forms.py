@@ -18,9 +18,10 @@ class CountField(forms.CharField):
     """A whole number typed with 全角 digits, thousands separators or 万: returned as int."""
 
     def __init__(self, *, label, **kwargs):
-        kwargs.setdefault("max_length", 20)
         super().__init__(label=label, **kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off", "enterkeyhint": "done"})
+        self.widget.attrs.update(
+            {"inputmode": "numeric", "autocomplete": "off", "enterkeyhint": "done", "maxlength": "20"}
+        )
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -1,0 +1,127 @@
+"""The 集約一覧表 as xlsx, CSV and from the command: the same headers and numbers as the page."""
+
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from councils.models import Role
+from petitions.selectors import tally_table
+from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
+
+from .factories import PetitionDriveFactory, goal, record, with_rounds
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+AS_OF = "2024-03-01"
+
+
+@pytest.fixture
+def setup():
+    user = staff_of(national_council(), role=Role.NATIONAL_STAFF)
+    petition = PetitionDriveFactory(slug="kaigo", title="介護改善署名")
+    with_rounds(petition, D(2023, 12, 1), D(2024, 2, 29))
+    kanagawa = prefectural_council("14")
+    kawasaki = local_council("14", name="川崎社保協")
+    goal(petition, national_council(), 65_000)
+    goal(petition, kanagawa, 5_000)
+    record(user, petition, kanagawa, 1_241, collected_on=D(2023, 11, 30))
+    record(user, petition, kawasaki, 42, collected_on=D(2024, 1, 20))
+    record(user, petition, prefectural_council("13"), 3_000, collected_on=D(2024, 2, 1))
+    record(user, petition, prefectural_council("47"), 12, collected_on=D(2024, 2, 2))
+    return user, petition
+
+
+def _html_rows(client, url):
+    """The table on the page as lists of cell texts (without the bar column)."""
+    import re
+
+    html = client.get(url).content.decode()
+    body = html.split('id="tally-table"')[1].split("</table>")[0]
+    header = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", body, re.S)][:-1]
+    rows = []
+    for tr in re.findall(r"<tr class=\"level-.*?</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)][:-1]
+        rows.append(cells)
+    return header, rows
+
+
+def _as_text(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def test_xlsx_parsed_back_equals_the_html_table(client, setup):
+    user, _petition = setup
+    client.force_login(user)
+    url = reverse("petitions:national", args=["kaigo"])
+    header, rows = _html_rows(client, f"{url}?date={AS_OF}")
+    response = client.get(url, {"date": AS_OF, "format": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == header
+    assert [[_as_text(v) for v in row] for row in values[1:]] == rows
+    total = values[-1]
+    assert total[:2] == ("全国", "合計") and total[4] == 1_241 + 42 + 3_000 + 12 and total[2] == 65_000
+
+
+def test_csv_is_utf8_with_bom_and_cp932_on_request(client, setup):
+    user, _petition = setup
+    client.force_login(user)
+    url = reverse("petitions:national", args=["kaigo"])
+    utf8 = client.get(url, {"date": AS_OF, "format": "csv"}).content
+    assert utf8.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(utf8.decode("utf-8-sig"))))
+    cp932 = client.get(url, {"date": AS_OF, "format": "csv", "encoding": "cp932"})
+    assert "shift_jis" in cp932["Content-Type"]
+    assert list(csv.reader(io.StringIO(cp932.content.decode("cp932")))) == rows
+    assert rows[0][:5] == ["ブロック", "都道府県", "目標（筆）", "今次集約（筆）", "累計（筆）"]
+    kanagawa = next(r for r in rows if r[1] == "神奈川県")
+    assert kanagawa[2:7] == ["5000", "42", "1283", "25.7", "0"]
+
+
+def test_command_output_equals_the_page(client, setup, tmp_path):
+    user, _petition = setup
+    client.force_login(user)
+    url = reverse("petitions:national", args=["kaigo"])
+    page = client.get(url, {"date": AS_OF, "format": "csv"}).content.decode("utf-8-sig")
+    out = io.StringIO()
+    call_command("tally_table", petition="kaigo", date=AS_OF, format="csv", stdout=out)
+    assert out.getvalue() == page
+    target = tmp_path / "kaigo.xlsx"
+    call_command("tally_table", petition="kaigo", date=AS_OF, format="xlsx", out=str(target), stderr=io.StringIO())
+    from_command = list(openpyxl.load_workbook(target).active.iter_rows(values_only=True))
+    from_page = client.get(url, {"date": AS_OF, "format": "xlsx"}).content
+    assert from_command == list(openpyxl.load_workbook(io.BytesIO(from_page)).active.iter_rows(values_only=True))
+
+
+def test_command_for_one_prefecture(setup):
+    out = io.StringIO()
+    call_command("tally_table", petition="kaigo", date=AS_OF, prefecture="14", format="csv", stdout=out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0][:2] == ["都道府県", "社保協"]
+    assert [r[1] for r in rows[1:]] == ["神奈川県社会保障推進協議会", "川崎社保協", "合計"]
+    assert rows[-1][4] == "1283"
+
+
+def test_command_writes_csv_bytes_to_stdout(setup, capfdbinary):
+    call_command("tally_table", petition="kaigo", date=AS_OF, format="csv", encoding="cp932")
+    data = capfdbinary.readouterr().out
+    assert data.decode("cp932").startswith("ブロック,都道府県")
+
+
+def test_table_title_and_headers_are_shared(setup):
+    _, petition = setup
+    table = tally_table(petition=petition, as_of=D(2024, 3, 1))
+    assert table.title.endswith("2024年3月1日現在")
+    assert table.headers[-1] == "団体署名"

@@ -1,0 +1,169 @@
+"""The phone entry page and the tally pages, through the test client."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from councils.models import Role
+from petitions.models import TallyEntry
+from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
+
+from .factories import PetitionDriveFactory, record
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+ENTRY = "/petitions/entry/"
+
+
+@pytest.fixture
+def kawasaki():
+    return local_council("14", name="川崎社保協")
+
+
+@pytest.fixture
+def organizer(kawasaki):
+    return staff_of(kawasaki, role=Role.ORGANIZER)
+
+
+@pytest.fixture
+def petition():
+    return PetitionDriveFactory(short_name="保険証残して", slug="hokensho")
+
+
+def _form(client):
+    response = client.get(ENTRY)
+    assert response.status_code == 200
+    return response.context["form"]
+
+
+def _post(client, form, **data):
+    values = {
+        "petition": form.fields["petition"].queryset.first().pk,
+        "council": form.initial["council"],
+        "collected_on": "2024-01-10",
+        "kind": "individual",
+        "submission_token": str(form.initial["submission_token"]),
+        **data,
+    }
+    return client.post(ENTRY, values)
+
+
+def test_entry_page_offers_only_councils_in_scope(client, organizer, kawasaki, petition):
+    yokohama = local_council("14", name="横浜社保協")
+    client.force_login(organizer)
+    form = _form(client)
+    offered = set(form.fields["council"].queryset)
+    assert offered == {kawasaki}
+    assert yokohama not in offered
+    assert list(form.fields["petition"].queryset) == [petition]
+
+
+def test_forged_council_is_refused_and_nothing_saved(client, organizer, petition):
+    yokohama = local_council("14", name="横浜社保協")
+    client.force_login(organizer)
+    form = _form(client)
+    response = _post(client, form, council=yokohama.pk, count="42")
+    assert response.status_code == 200
+    assert "council" in response.context["form"].errors
+    assert TallyEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("４２", 42), ("1,241", 1241), ("１，２４１", 1241), ("6万5千", 65000)])
+def test_zenkaku_and_separators_are_accepted(client, organizer, petition, typed, stored):
+    client.force_login(organizer)
+    response = _post(client, _form(client), count=typed)
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert TallyEntry.objects.get().count == stored
+
+
+def test_japanese_date_is_accepted(client, organizer, petition):
+    client.force_login(organizer)
+    _post(client, _form(client), count="5", collected_on="2024年1月10日")
+    assert TallyEntry.objects.get().collected_on == D(2024, 1, 10)
+
+
+def test_submit_shows_the_new_running_total_and_the_last_entries(client, organizer, kawasaki, petition):
+    record(organizer, petition, kawasaki, 100)
+    client.force_login(organizer)
+    response = _post(client, _form(client), count="42", source="桜木町")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="council-total">142<' in html
+    assert "神奈川県社会保障推進協議会の累計" in html  # the prefecture's total too
+    assert "桜木町" in html and reverse("petitions:correct", args=[TallyEntry.objects.latest("pk").pk]) in html
+
+
+def test_resent_post_records_once(client, organizer, petition):
+    client.force_login(organizer)
+    form = _form(client)
+    first = _post(client, form, count="42")
+    again = _post(client, form, count="42")
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"]
+    assert TallyEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "data"),
+    [("count", {"count": "-5"}), ("count", {"count": "20,000,000"}), ("count", {"count": "たくさん"}),
+     ("collected_on", {"count": "5", "collected_on": "2023-08-01"}), ("count", {"count": ""})],
+)  # fmt: skip
+def test_bad_input_shows_the_field_and_saves_nothing(client, organizer, petition, field, data):
+    client.force_login(organizer)
+    response = _post(client, _form(client), **data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert field in errors and errors[field][0].startswith("「")
+    assert TallyEntry.objects.count() == 0
+
+
+def test_members_may_not_enter(client, kawasaki, petition):
+    client.force_login(staff_of(kawasaki, role=Role.MEMBER))
+    assert client.get(ENTRY).status_code == 403
+
+
+def test_correction_through_the_site(client, organizer, kawasaki, petition):
+    entry = record(organizer, petition, kawasaki, 42)
+    client.force_login(organizer)
+    url = reverse("petitions:correct", args=[entry.pk])
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {"corrected": "２４", "correction_reason": "入力ミス", "submission_token": form.initial["submission_token"]},
+    )
+    assert response.status_code == 302
+    correction = TallyEntry.objects.get(corrects=entry)
+    assert correction.count == -18
+    assert 'id="council-total">24<' in client.get(response["Location"]).content.decode()
+
+
+def test_entry_of_another_council_cannot_be_opened_or_corrected(client, organizer, petition):
+    yokohama = local_council("14", name="横浜社保協")
+    other = record(staff_of(yokohama, role=Role.ORGANIZER), petition, yokohama, 10)
+    client.force_login(organizer)
+    assert client.get(reverse("petitions:entry_done", args=[other.pk])).status_code == 404
+    assert client.get(reverse("petitions:correct", args=[other.pk])).status_code == 404
+
+
+def test_national_and_prefecture_pages_show_bars(client, organizer, kawasaki, petition):
+    record(organizer, petition, kawasaki, 42)
+    client.force_login(organizer)
+    html = client.get(reverse("petitions:national", args=["hokensho"])).content.decode()
+    assert 'class="bar"' in html and "神奈川県" in html and "小計" in html
+    html = client.get(reverse("petitions:prefecture", args=["hokensho", "14"])).content.decode()
+    assert "川崎社保協" in html
+    # Another prefecture's council-by-council table is not theirs to read.
+    assert client.get(reverse("petitions:prefecture", args=["hokensho", "13"])).status_code == 403
+
+
+def test_national_staff_may_open_every_prefecture(client, petition):
+    client.force_login(staff_of(national_council(), role=Role.NATIONAL_STAFF))
+    prefectural_council("13")
+    assert client.get(reverse("petitions:prefecture", args=["hokensho", "13"])).status_code == 200
+
+
+def test_home_links_to_the_entry_page_for_organizers(client, organizer):
+    client.force_login(organizer)
+    assert ENTRY in client.get("/").content.decode()
