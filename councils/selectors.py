@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from municipalities.models import Municipality
 from shaho.core.scoping import scope_for
@@ -14,13 +15,21 @@ CENSUS_KINDS = [CouncilKind.PREFECTURAL, CouncilKind.LOCAL, CouncilKind.PREPARAT
 
 
 def councils_on(*, date, queryset=None):
-    """Councils that existed on `date`, annotated with `kind_on`: their kind on that day."""
+    """Councils that existed on `date`, annotated with `kind_on`: their kind on that day.
+
+    A council exists from its founding day (inclusive) to its dissolution day (exclusive);
+    an unknown founding date means "since always". Its kind is that of the latest stage
+    starting on or before `date`; when the founding date was moved earlier than the first
+    stage (a corrected 結成日), the first stage's kind stands for the days before it.
+    """
     qs = Council.objects.all() if queryset is None else queryset
-    stage = CouncilStage.objects.filter(council=OuterRef("pk"), since__lte=date).order_by("-since").values("kind")[:1]
+    stages = CouncilStage.objects.filter(council=OuterRef("pk"))
+    latest = stages.filter(since__lte=date).order_by("-since").values("kind")[:1]
+    first = stages.order_by("since").values("kind")[:1]
     return (
         qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=date))
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=date))
-        .annotate(kind_on=Subquery(stage))
+        .annotate(kind_on=Coalesce(Subquery(latest), Subquery(first)))
         .exclude(kind_on__isnull=True)
     )
 
@@ -31,16 +40,25 @@ class Census:
     counts: dict  # kind → number, for the four kinds counted in the federation's census
     total: int
     previous_date: datetime.date
+    previous_counts: dict
     previous_total: int
 
     @property
     def change(self):
         return self.total - self.previous_total
 
+    def change_of(self, kind):
+        return self.counts[kind] - self.previous_counts[kind]
+
     def line(self):
-        """'都道府県社保協 47、地域社保協 374、準備会 27、友好組織 18、計 466（前年比 +1）'."""
+        """'都道府県社保協 47、地域社保協 374、準備会 27、友好組織 18、計 466（前年 465、+1）'."""
         parts = "、".join(f"{CouncilKind(k).label} {self.counts[k]}" for k in CENSUS_KINDS)
-        return f"{parts}、計 {self.total}（前年比 {self.change:+d}）"
+        return f"{parts}、計 {self.total}（前年 {self.previous_total}、{signed(self.change)}）"
+
+
+def signed(number):
+    """A change with its sign, as printed in the federation's reports: +1, -3, ±0."""
+    return f"{number:+d}" if number else "±0"
 
 
 def _census_counts(date):
@@ -58,11 +76,22 @@ def one_year_before(date):
 
 
 def council_census(*, date):
-    """Councils per kind existing on `date` (national council not counted) and the change on a year earlier."""
+    """The federation's census on `date`: councils per kind and in all, and the same one year earlier.
+
+    Counts the four kinds of CENSUS_KINDS (the national council is not counted), each council by
+    its kind on that day (see `councils_on`). Two queries, whatever the number of councils.
+    """
     counts, total = _census_counts(date)
     previous = one_year_before(date)
-    _, previous_total = _census_counts(previous)
-    return Census(date=date, counts=counts, total=total, previous_date=previous, previous_total=previous_total)
+    previous_counts, previous_total = _census_counts(previous)
+    return Census(
+        date=date,
+        counts=counts,
+        total=total,
+        previous_date=previous,
+        previous_counts=previous_counts,
+        previous_total=previous_total,
+    )
 
 
 @dataclass(frozen=True)
@@ -78,10 +107,12 @@ class CoverageRow:
 
 
 def municipality_coverage(*, date, prefecture=None):
-    """Municipalities (市区町村, not 行政区) covered by a local council on `date`, per prefecture.
+    """Municipalities (市区町村, not 行政区) covered by a local council (地域社保協) on `date`, per prefecture.
 
-    A designated city counts as covered when a local council covers the city or any of its wards.
-    Returns (rows, national CoverageRow).
+    A designated city counts as covered when a local council covers the city or any of its wards;
+    a municipality covered by several councils counts once; 準備会 do not cover. Only municipalities
+    that exist on `date` are counted. `prefecture` (a Prefecture, or its two-digit code) narrows the
+    rows to one prefecture. Returns (rows ordered by prefecture code, national CoverageRow), in one query.
     """
     local_ids = councils_on(date=date).filter(kind_on=CouncilKind.LOCAL).values("pk")
     through = Council.municipalities.through
@@ -89,7 +120,9 @@ def municipality_coverage(*, date, prefecture=None):
         Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk"))
     )
     qs = Municipality.objects.filter(Municipality.valid_on(date)).exclude(kind=Municipality.Kind.WARD)
-    if prefecture is not None:
+    if isinstance(prefecture, str):
+        qs = qs.filter(prefecture__code=prefecture)
+    elif prefecture is not None:
         qs = qs.filter(prefecture=prefecture)
     rows = (
         qs.annotate(is_covered=Exists(covering))

@@ -76,3 +76,13 @@ class UserFactory(DjangoModelFactory):
 
 def staff_of(council, role=Role.COUNCIL_STAFF, **kwargs):
     return UserFactory(council=council, role=role, **kwargs)
+
+
+def became(council, kind, on, note="種別の変更"):
+    """Record that `council` became `kind` from `on` (a 準備会 turning into a 地域社保協), as the census reads it."""
+    from councils.models import CouncilStage
+
+    CouncilStage.objects.create(council=council, kind=kind, since=on, note=note)
+    council.kind = kind
+    council.save()  # the latest stage already has this kind: no stage dated today is added
+    return council

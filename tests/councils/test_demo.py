@@ -1,0 +1,138 @@
+"""`seed_demo`: the demo federation prints the 2020 census, is idempotent and has one account per role."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from councils import demo
+from councils.management.commands.seed_demo import demo_modules
+from councils.models import Council, CouncilKind, Membership, Officer, Organisation, Role, User
+from councils.selectors import council_census, municipality_coverage
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings, monkeypatch):
+    # Five accounts per run: the production hasher would make these tests slow for nothing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
+
+
+def run(command, **options):
+    out = StringIO()
+    call_command(command, stdout=out, **options)
+    return out.getvalue()
+
+
+def row_counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def test_seed_demo_gives_the_census_of_the_2020_policy_draft():
+    run("seed_demo")
+
+    output = run("council_census", date="2020-09-01")
+
+    for figure in ["都道府県社保協 47", "地域社保協 374", "準備会 27", "友好組織 18", "計 466（前年 465、+1）"]:
+        assert figure in output
+    assert "準備会 27（前年 26、+1）" in output  # "準備会が1増でプラス1組織"
+
+
+def test_seed_demo_census_moves_on_after_2020_and_coverage_is_plausible():
+    run("seed_demo")
+
+    today = council_census(date=D(2026, 11, 1))
+    _, national = municipality_coverage(date=D(2020, 9, 1))
+
+    assert today.total != 466
+    assert today.counts[CouncilKind.PREFECTURAL] == 47
+    assert 20 <= national.percent <= 25
+    assert Council.objects.filter(kind=CouncilKind.NATIONAL).count() == 1
+    assert Council.objects.filter(status=Council.Status.DISSOLVED, dissolved_on__isnull=False).exists()
+
+
+def test_seed_demo_has_the_councils_the_seeds_name_with_their_municipalities():
+    run("seed_demo")
+
+    shibuya = Council.objects.get(short_name="渋谷社保協")
+    assert [m.name for m in shibuya.municipalities.all()] == ["渋谷区"]
+    assert shibuya.parent.name == "東京都社会保障推進協議会"
+    for name in [
+        "横浜社保協",
+        "川崎社保協",
+        "相模原社保協",
+        "平塚地域社保協",
+        "茅ヶ崎社保協",
+        "板橋社保協",
+        "西東京社保協",
+    ]:
+        assert Council.objects.get(short_name=name).municipalities.exists()
+    assert Council.objects.get(short_name="飯伊地域社保協").municipalities.count() > 10  # 飯田市 and 下伊那郡
+    oita = Council.objects.get(short_name="大分市社保協")
+    assert (oita.kind_on(D(2020, 9, 1)), oita.kind_on(D(2023, 1, 1))) == (CouncilKind.PREPARATORY, CouncilKind.LOCAL)
+    assert Council.objects.get(kind=CouncilKind.PREFECTURAL, prefecture__code="01").name == "北海道社会保障推進協議会"
+    assert Council.objects.get(kind=CouncilKind.PREFECTURAL, prefecture__code="26").name == "京都府社会保障推進協議会"
+    assert Organisation.objects.get(name="神奈川県保険医協会").parent.short_name == "保団連"
+    assert Membership.objects.filter(council__short_name="神奈川県社保協").count() >= 10
+    assert Officer.objects.filter(council__kind=CouncilKind.NATIONAL, role=Officer.Role.SECRETARY_GENERAL).exists()
+
+
+def test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords():
+    first = run("seed_demo")
+    counts = row_counts()
+
+    second = run("seed_demo")
+
+    assert row_counts() == counts
+    assert "パスワード" in first and "一度しか表示しません" in first
+    assert "一度しか表示しません" not in second
+    assert "アカウント chuo: 既にあります" in second
+
+
+def test_demo_accounts_one_per_role_with_their_councils():
+    output = run("seed_demo")
+
+    users = {u.username: u for u in User.objects.select_related("council")}
+    assert users["chuo"].role == Role.NATIONAL_STAFF and users["chuo"].council.kind == CouncilKind.NATIONAL
+    assert users["kanagawa"].role == Role.COUNCIL_STAFF
+    assert users["kanagawa"].council.name == "神奈川県社会保障推進協議会"
+    assert users["organizer"].role == Role.ORGANIZER
+    assert users["organizer"].council.kind == CouncilKind.LOCAL
+    assert users["organizer"].council.prefecture.code == "14"
+    assert users["member"].role == Role.MEMBER and users["member"].council.prefecture.code == "14"
+    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert users["kanagawa"].is_staff and not users["member"].is_staff
+    # The printed password is the one that works.
+    line = next(line for line in output.splitlines() if line.startswith("kanagawa "))
+    assert authenticate(username="kanagawa", password=line.split()[1]) is not None
+
+
+def test_demo_password_from_the_environment_for_every_account(monkeypatch):
+    run("seed_demo")
+    monkeypatch.setenv(demo.PASSWORD_ENV, "demo-pass-2025")
+
+    output = run("seed_demo")
+
+    assert f"{demo.PASSWORD_ENV} のパスワードに変更しました" in output
+    for username in ["admin", "chuo", "kanagawa", "organizer", "member"]:
+        assert authenticate(username=username, password="demo-pass-2025") is not None
+
+
+def test_seed_demo_without_the_registry_says_what_to_run(monkeypatch):
+    monkeypatch.setattr(demo.Prefecture.objects, "order_by", lambda *args: [])
+
+    with pytest.raises(CommandError, match="load_municipalities"):
+        run("seed_demo")
+
+
+def test_demo_modules_start_with_councils_and_skip_apps_without_demo_data():
+    found = [label for label, _ in demo_modules(["councils", "not_an_app", "municipalities"])]
+
+    assert found[0] == "councils"
+    assert "not_an_app" not in found
