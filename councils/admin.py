@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Count
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
 
 from .forms import CouncilForm
 from .models import Council, CouncilStage, Membership, Officer, Organisation, User
+
+# Access follows the account's role and council (shaho.core.scoping), not hand-made groups.
+admin.site.unregister(Group)
 
 
 class ChildCouncilInline(ScopedInline):
@@ -42,7 +46,17 @@ class OfficerInline(ScopedInline):
 @admin.register(Council)
 class CouncilAdmin(ScopedAdmin):
     form = CouncilForm
-    list_display = ["name", "kind", "prefecture", "block", "parent", "status", "founded_on", "dissolved_on", "n_children"]
+    list_display = [
+        "name",
+        "kind",
+        "prefecture",
+        "block",
+        "parent",
+        "status",
+        "founded_on",
+        "dissolved_on",
+        "n_children",
+    ]
     list_select_related = ["prefecture__block", "parent"]
     list_filter = ["kind", "status", "prefecture__block", "prefecture"]
     search_fields = ["name", "short_name", "municipalities__name"]

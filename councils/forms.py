@@ -9,7 +9,24 @@ class CouncilForm(forms.ModelForm):
 
     class Meta:
         model = Council
-        fields = "__all__"
+        fields = [
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "prefecture",
+            "status",
+            "municipalities",
+            "founded_on",
+            "dissolved_on",
+            "postal_code",
+            "address",
+            "phone",
+            "fax",
+            "email",
+            "website",
+            "note",
+        ]
 
     def clean(self):
         cleaned = super().clean()

@@ -50,7 +50,10 @@ class Council(models.Model):
         Prefecture, verbose_name="都道府県", on_delete=models.PROTECT, null=True, blank=True, related_name="councils"
     )
     municipalities = models.ManyToManyField(
-        Municipality, verbose_name="対象の市区町村", blank=True, related_name="councils",
+        Municipality,
+        verbose_name="対象の市区町村",
+        blank=True,
+        related_name="councils",
         help_text="地域社保協・準備会が活動する市区町村または行政区",
     )
     founded_on = models.DateField("結成日", null=True, blank=True)
@@ -74,7 +77,9 @@ class Council(models.Model):
         ordering = ["path"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True) | Q(founded_on__isnull=True) | Q(dissolved_on__gte=models.F("founded_on")),
+                condition=Q(dissolved_on__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(dissolved_on__gte=models.F("founded_on")),
                 name="council_dissolved_after_founded",
             ),
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="national"), name="one_national_council"),
@@ -106,7 +111,10 @@ class Council(models.Model):
             )
         elif self.pk and self.parent.path.startswith(self.path or "\0"):
             errors["parent"] = "自分自身や下部組織を上部組織にはできません。"
-        if self.kind in (CouncilKind.PREFECTURAL, CouncilKind.LOCAL, CouncilKind.PREPARATORY) and not self.prefecture_id:
+        if (
+            self.kind in (CouncilKind.PREFECTURAL, CouncilKind.LOCAL, CouncilKind.PREPARATORY)
+            and not self.prefecture_id
+        ):
             errors["prefecture"] = "都道府県を指定してください。"
         if (
             self.kind in (CouncilKind.LOCAL, CouncilKind.PREPARATORY)
@@ -118,6 +126,8 @@ class Council(models.Model):
             errors["prefecture"] = f"上部組織「{self.parent}」と同じ都道府県を指定してください。"
         if self.founded_on and self.dissolved_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "解散日は結成日より前にできません。"
+        elif self.status == self.Status.DISSOLVED and not self.dissolved_on:
+            errors["dissolved_on"] = "状態を「解散」にするときは解散日を入力してください。"
         if errors:
             raise ValidationError(errors)
 
@@ -136,10 +146,16 @@ class Council(models.Model):
                     path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
                 )
             self.path = new_path
-        latest = self.stages.order_by("-since").first()
+        stages = list(self.stages.order_by("since"))
+        latest = stages[-1] if stages else None
+        first_since = self.founded_on or EARLIEST
         if latest is None:
-            CouncilStage.objects.create(council=self, kind=self.kind, since=self.founded_on or EARLIEST)
-        elif latest.kind != self.kind:
+            CouncilStage.objects.create(council=self, kind=self.kind, since=first_since)
+            return
+        # A corrected founding date moves the first stage with it (never past the next stage).
+        if stages[0].since != first_since and (len(stages) == 1 or first_since < stages[1].since):
+            CouncilStage.objects.filter(pk=stages[0].pk).update(since=first_since)
+        if latest.kind != self.kind:
             on = max(timezone.localdate(), latest.since + datetime.timedelta(days=1))
             CouncilStage.objects.create(council=self, kind=self.kind, since=on, note="種別の変更")
 
@@ -199,10 +215,18 @@ class Organisation(models.Model):
         "self", verbose_name="上部団体", on_delete=models.PROTECT, null=True, blank=True, related_name="branches"
     )
     prefecture = models.ForeignKey(
-        Prefecture, verbose_name="都道府県", on_delete=models.PROTECT, null=True, blank=True, related_name="organisations"
+        Prefecture,
+        verbose_name="都道府県",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
     )
     home_council = models.ForeignKey(
-        Council, verbose_name="管理する社保協", on_delete=models.PROTECT, related_name="managed_organisations",
+        Council,
+        verbose_name="管理する社保協",
+        on_delete=models.PROTECT,
+        related_name="managed_organisations",
         help_text="この団体の情報を管理する社保協",
     )
     phone = models.CharField("電話", max_length=20, blank=True)
@@ -295,7 +319,9 @@ class Officer(models.Model):
         ordering = ["council", "role", "person_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                condition=Q(term_end__isnull=True)
+                | Q(term_start__isnull=True)
+                | Q(term_end__gte=models.F("term_start")),
                 name="officer_term_order",
             )
         ]

@@ -11,7 +11,9 @@ STAFF_ROLES = {"national_staff", "council_staff"}
 
 
 def is_staff_user(user):
-    return bool(user.is_active and (user.is_superuser or (user.is_staff and getattr(user, "role", None) in STAFF_ROLES)))
+    return bool(
+        user.is_active and (user.is_superuser or (user.is_staff and getattr(user, "role", None) in STAFF_ROLES))
+    )
 
 
 def scoped_choices(db_field, request, kwargs):

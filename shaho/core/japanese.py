@@ -70,7 +70,9 @@ _DATE_PATTERNS = [
     re.compile(r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"),
     re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
 ]
-_ERA_PATTERN = re.compile(r"^(?P<era>令和|平成|昭和|R|H|S)(?P<y>\d{1,2}|元)[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$")
+_ERA_PATTERN = re.compile(
+    r"^(?P<era>令和|平成|昭和|R|H|S)(?P<y>\d{1,2}|元)[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?$"
+)
 
 
 def parse_date(text):

@@ -16,8 +16,20 @@ from shaho.core.japanese import (
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("４２", 42), ("1,241", 1241), ("１，２４１", 1241), ("6万5千", 65000), ("６万５千筆", 65000), ("65,000筆", 65000),
-     ("1万", 10000), ("2億3千万", 230_000_000), ("-3", -3), ("−５", -5), ("千", 1000), ("十二", 12)],
+    [
+        ("４２", 42),
+        ("1,241", 1241),
+        ("１，２４１", 1241),
+        ("6万5千", 65000),
+        ("６万５千筆", 65000),
+        ("65,000筆", 65000),
+        ("1万", 10000),
+        ("2億3千万", 230_000_000),
+        ("-3", -3),
+        ("−５", -5),
+        ("千", 1000),
+        ("十二", 12),
+    ],
 )
 def test_parse_count_reads_what_organizers_type(text, expected):
     assert parse_count(text) == expected
@@ -25,7 +37,7 @@ def test_parse_count_reads_what_organizers_type(text, expected):
 
 @pytest.mark.parametrize("text", ["", "abc", "4.5", "42人と3団体"])
 def test_parse_count_refuses_non_integers_in_japanese(text):
-    with pytest.raises(ValueError, match="数値|整数"):
+    with pytest.raises(ValueError, match=r"数値|整数"):
         parse_count(text)
 
 

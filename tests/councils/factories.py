@@ -11,7 +11,9 @@ def prefecture(code):
 
 def national_council():
     council = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
-    return council or CouncilFactory(kind=CouncilKind.NATIONAL, name="中央社会保障推進協議会", parent=None, prefecture=None)
+    return council or CouncilFactory(
+        kind=CouncilKind.NATIONAL, name="中央社会保障推進協議会", parent=None, prefecture=None
+    )
 
 
 class CouncilFactory(DjangoModelFactory):

@@ -21,7 +21,9 @@ def _grow_councils(n):
     kanagawa = prefectural_council("14")
     have = Council.objects.filter(parent=kanagawa).count()
     for i in range(have, n):
-        CouncilFactory(name=f"地域社保協{i:03d}", kind=CouncilKind.LOCAL, parent=kanagawa, prefecture=kanagawa.prefecture)
+        CouncilFactory(
+            name=f"地域社保協{i:03d}", kind=CouncilKind.LOCAL, parent=kanagawa, prefecture=kanagawa.prefecture
+        )
 
 
 @pytest.mark.django_db
@@ -41,7 +43,13 @@ def test_council_changelist_query_count_does_not_grow_with_rows(client, role):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "model",
-    ["councils_organisation", "councils_officer", "councils_membership", "councils_user", "municipalities_municipality"],
+    [
+        "councils_organisation",
+        "councils_officer",
+        "councils_membership",
+        "councils_user",
+        "municipalities_municipality",
+    ],
 )
 def test_other_changelists_query_count_flat(client, model):
     from .factories import MembershipFactory, OfficerFactory, OrganisationFactory, UserFactory
@@ -106,7 +114,14 @@ def test_history_shows_who_changed_what(client):
         data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
     data.update({"stages-TOTAL_FORMS": 1, "stages-INITIAL_FORMS": 1})
     stage = local.stages.get()
-    data.update({"stages-0-id": stage.pk, "stages-0-council": local.pk, "stages-0-since": stage.since, "stages-0-kind": stage.kind})
+    data.update(
+        {
+            "stages-0-id": stage.pk,
+            "stages-0-council": local.pk,
+            "stages-0-since": stage.since,
+            "stages-0-kind": stage.kind,
+        }
+    )
     data["children-TOTAL_FORMS"] = 0
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""

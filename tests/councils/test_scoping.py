@@ -4,12 +4,15 @@ A new admin model must say here how to make "an object of another prefecture";
 the test fails for any registered model without one.
 """
 
+import datetime
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
 
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
 from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from reports.models import Meeting, ReportJob
 from shaho.core.scoping import restrict, scope_for
 
 from .factories import (
@@ -28,7 +31,9 @@ KANAGAWA, TOKYO, OSAKA = "14", "13", "27"
 
 def _tokyo_organisation():
     return OrganisationFactory(
-        name="東京土建一般労働組合", prefecture=Prefecture.objects.get(code=TOKYO), home_council=prefectural_council(TOKYO)
+        name="東京土建一般労働組合",
+        prefecture=Prefecture.objects.get(code=TOKYO),
+        home_council=prefectural_council(TOKYO),
     )
 
 
@@ -44,7 +49,13 @@ OTHER_PREFECTURE_OBJECTS = {
     Prefecture: lambda: Prefecture.objects.get(code=TOKYO),
     Municipality: lambda: Municipality.objects.get(code="131130"),  # 渋谷区
     MunicipalityChange: lambda: MunicipalityChange.objects.create(
-        effective_on="2030-04-01", kind=MunicipalityChange.Kind.OTHER, description="テスト用の異動"
+        effective_on=datetime.date(2030, 4, 1), kind=MunicipalityChange.Kind.OTHER, description="テスト用の異動"
+    ),
+    Meeting: lambda: Meeting.objects.create(
+        council=prefectural_council(TOKYO), number=1, title="東京総会", date="2020-06-01"
+    ),
+    ReportJob: lambda: ReportJob.objects.create(
+        kind="council_directory", title="東京都 社保協名簿", council=prefectural_council(TOKYO), dedupe_key="tokyo"
     ),
 }
 

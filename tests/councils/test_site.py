@@ -48,7 +48,9 @@ def test_prefectural_staff_home_lists_local_councils(client):
 
 @pytest.mark.django_db
 def test_password_reset_sends_japanese_mail_and_link_works(client):
-    user = UserFactory(username="member2", email="member2@example.jp", council=prefectural_council("14"), role=Role.MEMBER)
+    user = UserFactory(
+        username="member2", email="member2@example.jp", council=prefectural_council("14"), role=Role.MEMBER
+    )
     response = client.post(reverse("password_reset"), {"email": "member2@example.jp"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
