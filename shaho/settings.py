@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "municipalities",
     "councils",
     "petitions",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -120,7 +121,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {"reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0}}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 

@@ -15,4 +15,5 @@ urlpatterns = [
     path("password/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("petitions/", include("petitions.urls")),
+    path("reports/", include("reports.urls")),
 ]

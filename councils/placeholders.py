@@ -1,0 +1,87 @@
+"""Figures of the federation for documents: the census of councils and the coverage of municipalities.
+
+Loaded by the reports app (ReportsConfig.ready); nothing in councils imports it.
+"""
+
+from councils.models import CouncilKind
+from councils.selectors import council_census, municipality_coverage
+from municipalities.models import Prefecture
+from reports.placeholders import number, percent, register, register_argument_type, signed
+
+
+def _prefecture(value, ctx):
+    code = value.zfill(2)
+    prefecture = Prefecture.objects.filter(code=code).first() or Prefecture.objects.filter(name=value).first()
+    if prefecture is None:
+        raise ValueError(f"都道府県「{value}」はありません（01〜47 のコードか都道府県名）。")
+    return prefecture
+
+
+register_argument_type("prefecture", _prefecture)
+
+
+def _census(ctx, date):
+    return ctx.cached(("census", date), lambda: council_census(date=date))
+
+
+def _coverage(ctx, date, prefecture):
+    rows, national = ctx.cached(("coverage", date), lambda: municipality_coverage(date=date))
+    if prefecture is None:
+        return national
+    for row in rows:
+        if row.prefecture_code == prefecture.code:
+            return row
+    raise ValueError(f"{prefecture.name}の市区町村が登録されていません。")
+
+
+@register("census.total", label="社保協の総数（都道府県・地域・準備会・友好組織）", params={"date": "date"})
+def census_total(ctx, *, date):
+    return number(_census(ctx, date).total)
+
+
+@register("census.change", label="社保協の総数の前年比（+1 など）", params={"date": "date"})
+def census_change(ctx, *, date):
+    return signed(_census(ctx, date).change)
+
+
+@register("census.previous_total", label="1年前の社保協の総数", params={"date": "date"})
+def census_previous_total(ctx, *, date):
+    return number(_census(ctx, date).previous_total)
+
+
+@register(
+    "census.line", label="社保協数の一文（都道府県社保協 47、…、計 466（前年 465、+1））", params={"date": "date"}
+)
+def census_line(ctx, *, date):
+    return _census(ctx, date).line()
+
+
+def _register_kind(kind):
+    @register(f"census.{kind.value}", label=f"{kind.label}の数", params={"date": "date"})
+    def count(ctx, *, date):
+        return number(_census(ctx, date).counts[kind])
+
+    @register(f"census.{kind.value}_change", label=f"{kind.label}の数の前年比", params={"date": "date"})
+    def change(ctx, *, date):
+        return signed(_census(ctx, date).change_of(kind))
+
+
+for _kind in (CouncilKind.PREFECTURAL, CouncilKind.LOCAL, CouncilKind.PREPARATORY, CouncilKind.FRIENDLY):
+    _register_kind(_kind)
+
+COVERAGE_PARAMS = {"date": "date", "prefecture": "prefecture"}
+
+
+@register("coverage.covered", label="地域社保協のある市区町村の数（全国または prefecture=14）", params=COVERAGE_PARAMS)
+def coverage_covered(ctx, *, date, prefecture=None):
+    return number(_coverage(ctx, date, prefecture).covered)
+
+
+@register("coverage.total", label="市区町村の数（全国または prefecture=14）", params=COVERAGE_PARAMS)
+def coverage_total(ctx, *, date, prefecture=None):
+    return number(_coverage(ctx, date, prefecture).total)
+
+
+@register("coverage.percent", label="地域社保協のある市区町村の割合（%）", params=COVERAGE_PARAMS)
+def coverage_percent(ctx, *, date, prefecture=None):
+    return percent(_coverage(ctx, date, prefecture).percent)

@@ -1,0 +1,312 @@
+"""Write side of reports: requesting a job (checked before it starts), rendering it, publishing it, sweeping.
+
+A job moves 待機中 → 作成中 → 完了 | 失敗. Every run of a job is an *attempt* (a number on the
+row): a worker that dies leaves its attempt behind, a later attempt starts from the beginning,
+and only the latest attempt may finish the job, so a job ends with one file whatever happened
+to the workers in between. A job left 作成中 with no sign of life is requeued by the sweep
+(up to REPORTS_MAX_ATTEMPTS) and otherwise marked 失敗 with the reason: never 作成中 forever.
+"""
+
+import datetime
+import hashlib
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Now
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from shaho.core.admin import is_staff_user
+from shaho.core.scoping import require_in_scope
+
+from . import documents
+from .kinds import get_kind
+from .models import ACTIVE_STATUSES, Audience, JobStatus, ReportJob
+
+logger = logging.getLogger(__name__)
+
+# Identical requests (same kind, parameters, council and requester) within this many seconds make one job.
+DEDUPE_SECONDS = getattr(settings, "REPORTS_DEDUPE_SECONDS", 120)
+# A job 作成中 whose heartbeat is older than this is taken for dead by the sweep.
+STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "REPORTS_STALE_AFTER_SECONDS", 600))
+MAX_ATTEMPTS = getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
+
+
+def _dedupe_key(*, kind, params, council, user):
+    raw = json.dumps(
+        [kind, params, council.pk, getattr(user, "pk", None)], sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def validate_request(*, kind, params, user):
+    """The cleaned request for `kind` with `params` (text values), or ValidationError with the reasons.
+
+    Everything that can be refused is refused here, before a job exists: unknown kinds and parameters,
+    things the user may not see, unknown placeholders, raw HTML in staff text, characters the font lacks.
+    """
+    if user is not None and not is_staff_user(user):
+        raise PermissionDenied("報告書を作成できるのは事務局のアカウントだけです。")
+    report_kind = get_kind(kind)
+    request = report_kind.clean(params={k: v for k, v in params.items() if v not in (None, "")}, user=user)
+    if user is not None:
+        require_in_scope(user, request.council)
+    return report_kind, request
+
+
+def request_job(*, kind, params, user, enqueue=True):
+    """A job for `kind` with `params`, validated and queued; the existing job when the same request was just made.
+
+    Raises ValidationError (with every reason) or PermissionDenied; no job is created then.
+    With `enqueue` the Celery task is sent once the row is committed (in-process without a broker).
+    """
+    report_kind, request = validate_request(kind=kind, params=params, user=user)
+    key = _dedupe_key(kind=kind, params=request.params, council=request.council, user=user)
+    since = timezone.now() - datetime.timedelta(seconds=DEDUPE_SECONDS)
+    recent = (
+        ReportJob.objects.filter(dedupe_key=key, created_at__gte=since)
+        .exclude(status=JobStatus.FAILED)
+        .order_by("-created_at")
+        .first()
+    )
+    if recent is not None:
+        return recent
+    try:
+        with transaction.atomic():
+            job = ReportJob.objects.create(
+                kind=report_kind.name,
+                title=request.title,
+                format=request.format,
+                params=request.params,
+                council=request.council,
+                requested_by=user,
+                dedupe_key=key,
+                step="待機中",
+                steps=[{"at": timezone.now().isoformat(), "progress": 0, "step": "依頼を受付"}],
+            )
+    except IntegrityError:
+        # The same request won a race with this one: the database lets only one active job per key.
+        return ReportJob.objects.filter(dedupe_key=key, status__in=ACTIVE_STATUSES).get()
+    if enqueue:
+        transaction.on_commit(lambda: enqueue_job(job=job))
+    return job
+
+
+def enqueue_job(*, job):
+    from .tasks import render_report
+
+    render_report.apply_async(args=[job.pk, job.attempt + 1])
+
+
+class StaleAttempt(Exception):
+    """This attempt is no longer the job's latest: another one took over, so it stops quietly."""
+
+
+def _progress_recorder(job, attempt):
+    def progress(percent, step):
+        now = timezone.now()
+        entry = {"at": now.isoformat(), "progress": percent, "step": step, "attempt": attempt}
+        job.progress, job.step, job.heartbeat_at = percent, step, now
+        job.steps = [*job.steps, entry]
+        updated = ReportJob.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+            progress=percent, step=step, heartbeat_at=now, steps=job.steps
+        )
+        if not updated:
+            raise StaleAttempt
+
+    return progress
+
+
+def start_attempt(*, job_id, attempt):
+    """Claim `job_id` for `attempt`: the job becomes 作成中 with that attempt number.
+
+    Returns the job, or None when there is nothing to do (already finished, or a later attempt exists).
+    """
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.is_finished or job.attempt >= attempt:
+            return None
+        job.attempt = attempt
+        job.status = JobStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["attempt", "status", "started_at", "heartbeat_at"])
+        return job
+
+
+def render_job(*, job, attempt=None, timings=None):
+    """Render `job` (already claimed by `start_attempt`, or run directly by the management command).
+
+    Records each step with its progress in `job.steps`; on success stores the file with its size,
+    page count and SHA-256 and marks the job 完了. A problem in the data or the text marks it 失敗 with
+    the reason and re-raises. `timings`, if given, receives seconds per phase (benchmarks).
+    """
+    attempt = attempt or job.attempt
+    progress = _progress_recorder(job, attempt)
+    kind = get_kind(job.kind)
+    clock = time.perf_counter()
+    timings = timings if timings is not None else {}
+    try:
+        progress(5, "データを集計中")
+        built = kind.build(params=job.params, user=job.requested_by, progress=progress)
+        timings["data"] = time.perf_counter() - clock
+        if built.content is None:
+            progress(40, "HTMLを作成中")
+            clock = time.perf_counter()
+            html = render_to_string(built.template, built.context)
+            timings["html"] = time.perf_counter() - clock
+            _check_document_glyphs(html, built)
+            progress(50, "PDFを組版中")
+            clock = time.perf_counter()
+            document = documents.layout(html)
+            timings["layout"] = time.perf_counter() - clock
+            progress(85, "PDFを書き出し中")
+            clock = time.perf_counter()
+            pdf = documents.write_pdf(document, title=job.title)
+            timings["write"] = time.perf_counter() - clock
+            content, pages = pdf.content, pdf.page_count
+            timings["html_source"] = html
+        else:
+            content, pages = built.content, None
+        progress(95, "保存中")
+        _finish(job=job, attempt=attempt, content=content, pages=pages, warnings=built.warnings)
+    except StaleAttempt:
+        logger.info("report job %s: attempt %s superseded", job.pk, attempt)
+        raise
+    except Exception as exc:
+        if _is_transient(exc):
+            raise  # the task retries it
+        mark_failed(job=job, attempt=attempt, reason=_reason(exc))
+        raise
+    return job
+
+
+def _check_document_glyphs(html, built):
+    # Data (council names, addresses) is not refused, but characters the font lacks are reported on the job.
+    from django.utils.html import strip_tags
+
+    missing = documents.missing_glyphs(strip_tags(html))
+    if missing:
+        built.warnings.append(f"フォントにない文字があります: {documents.describe_characters(missing)}")
+
+
+def _is_transient(exc):
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+def _reason(exc):
+    if isinstance(exc, ValidationError):
+        return "\n".join(exc.messages)
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _finish(*, job, attempt, content, pages, warnings):
+    digest = hashlib.sha256(content).hexdigest()
+    storage = ReportJob._meta.get_field("file").storage
+    name = ReportJob._meta.get_field("file").generate_filename(job, f"report.{job.format}")
+    name = storage.save(name, ContentFile(content))
+    now = timezone.now()
+    with transaction.atomic():
+        locked = ReportJob.objects.select_for_update().filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING)
+        previous = locked.values_list("file", flat=True).first()
+        updated = locked.update(
+            status=JobStatus.DONE,
+            progress=100,
+            step="完了",
+            steps=[*job.steps, {"at": now.isoformat(), "progress": 100, "step": "完了", "attempt": attempt}],
+            file=name,
+            file_size=len(content),
+            page_count=pages,
+            sha256=digest,
+            warnings=warnings,
+            error="",
+            finished_at=now,
+            heartbeat_at=now,
+        )
+    if not updated:
+        storage.delete(name)  # a later attempt owns the job: this file must not be left behind
+        raise StaleAttempt
+    if previous and previous != name:
+        storage.delete(previous)
+    job.refresh_from_db()
+
+
+def mark_failed(*, job, attempt, reason):
+    """Mark `job` 失敗 with `reason`, unless a later attempt has taken it over."""
+    now = timezone.now()
+    ReportJob.objects.filter(pk=job.pk, attempt=attempt).exclude(status=JobStatus.DONE).update(
+        status=JobStatus.FAILED, error=reason, finished_at=now, heartbeat_at=now, step="失敗"
+    )
+    job.refresh_from_db()
+
+
+def run_now(*, kind, params, user=None):
+    """Validate and render synchronously, without Celery (management command, scripts, cron).
+
+    Returns the finished job; raises ValidationError before anything is created for a bad request.
+    """
+    job = request_job(kind=kind, params=params, user=user, enqueue=False)
+    if job.status == JobStatus.DONE:
+        return job
+    job = start_attempt(job_id=job.pk, attempt=job.attempt + 1) or job
+    return render_job(job=job)
+
+
+def rerun_job(*, job, user):
+    """A new job with the same request as `job` (admin action), validated again as a fresh request."""
+    params = {k: str(v) for k, v in job.params.items()}
+    return request_job(kind=job.kind, params=params, user=user)
+
+
+def publish_job(*, job, audience, user):
+    """Publish a finished job to members: `audience` is Audience.COUNCIL or Audience.ALL (NONE withdraws it)."""
+    require_in_scope(user, job.council)
+    if audience == Audience.ALL and not (user.is_superuser or getattr(user, "is_national", False)):
+        raise PermissionDenied("全会員への公開は中央事務局だけができます。")
+    if audience != Audience.NONE and job.status != JobStatus.DONE:
+        raise ValidationError("完了していない報告書は公開できません。")
+    job.audience = audience
+    job.published_at = timezone.now() if audience != Audience.NONE else None
+    job.save(update_fields=["audience", "published_at"])
+    return job
+
+
+def sweep_stale_jobs(*, now=None, stale_after=None):
+    """Jobs 作成中 with no heartbeat for `stale_after`: requeued as a new attempt, or 失敗 after MAX_ATTEMPTS.
+
+    Returns (requeued, failed) counts. Run by the beat schedule every few minutes.
+    """
+    now = now or timezone.now()
+    cutoff = now - (stale_after or STALE_AFTER)
+    requeued = failed = 0
+    stale = ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
+    for job in stale.only("pk", "attempt"):
+        if job.attempt >= MAX_ATTEMPTS:
+            failed += ReportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED,
+                error=f"作成が途中で止まりました（{job.attempt}回試行、ワーカーの停止など）。もう一度作成してください。",
+                finished_at=Now(),
+                step="失敗",
+            )
+            continue
+        # Back to 待機中 and sent again; the dead attempt can no longer write (attempt numbers).
+        if ReportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
+            status=JobStatus.QUEUED, step="再試行待ち", heartbeat_at=now
+        ):
+            requeued += 1
+            job.refresh_from_db()
+            transaction.on_commit(lambda job=job: enqueue_job(job=job))
+    # Queued jobs whose message was lost (broker flushed) would otherwise wait forever.
+    lost = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - 6 * (stale_after or STALE_AFTER))
+    lost = lost.filter(heartbeat_at__isnull=True) | lost.filter(heartbeat_at__lt=cutoff)
+    failed += lost.update(
+        status=JobStatus.FAILED, error="作成が開始されませんでした（ワーカーが動いていない可能性）。", finished_at=Now()
+    )
+    return requeued, failed

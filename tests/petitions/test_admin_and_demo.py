@@ -1,0 +1,107 @@
+"""Staff pages keep to the scope and never change the ledger; the demo data is idempotent and matches the seeds."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
+from petitions.selectors import tally_table
+from tests.councils.factories import national_council, prefectural_council, staff_of
+
+from .factories import PetitionDriveFactory, record
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+def _tokyo_objects():
+    tokyo = prefectural_council("13")
+    tokyo_staff = staff_of(tokyo)
+    drive = PetitionDriveFactory(organiser=tokyo, short_name="東京の署名")
+    entry = record(tokyo_staff, drive, tokyo, 10)
+    return {
+        PetitionDrive: drive,
+        PetitionGoal: PetitionGoal.objects.create(petition=drive, council=tokyo, goal=100),
+        TallyEntry: entry,
+        Submission: Submission.objects.create(
+            petition=drive, council=tokyo, submitted_on=D(2024, 1, 1), submitted_to="都知事", count=5,
+            entered_by=tokyo_staff,
+        ),
+        ImportBatch: ImportBatch.objects.create(
+            petition=drive, file_name="t.csv", sha256="0" * 64, created_by=tokyo_staff
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("model", [PetitionDrive, PetitionGoal, TallyEntry, Submission, ImportBatch])
+def test_kanagawa_staff_cannot_reach_tokyo_rows(client, model):
+    obj = _tokyo_objects()[model]
+    client.force_login(staff_of(prefectural_council("14")))
+    name = f"admin:petitions_{model._meta.model_name}"
+    for view in ("change", "delete", "history"):
+        assert client.get(reverse(f"{name}_{view}", args=[obj.pk])).status_code in (403, 404)
+    listed = client.get(reverse(f"{name}_changelist"))
+    assert obj.pk not in {row.pk for row in listed.context["cl"].result_list}
+
+
+def test_ledger_is_read_only_in_the_admin(client):
+    kanagawa = prefectural_council("14")
+    staff = staff_of(kanagawa)
+    entry = record(staff, PetitionDriveFactory(), kanagawa, 42)
+    client.force_login(staff)
+    assert client.get(reverse("admin:petitions_tallyentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:petitions_tallyentry_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:petitions_tallyentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    )
+    client.post(reverse("admin:petitions_tallyentry_change", args=[entry.pk]), {"count": 1})
+    entry.refresh_from_db()
+    assert entry.count == 42
+
+
+def test_council_staff_cannot_edit_the_national_drive(client):
+    drive = PetitionDriveFactory(organiser=national_council())
+    client.force_login(staff_of(prefectural_council("14")))
+    response = client.post(reverse("admin:petitions_petitiondrive_change", args=[drive.pk]), {"title": "x"})
+    drive.refresh_from_db()
+    assert drive.title != "x" and response.status_code in (200, 403)
+
+
+def test_goal_split_is_refused_on_the_admin_form(client):
+    kanagawa = prefectural_council("14")
+    from tests.councils.factories import local_council
+
+    kawasaki = local_council("14", name="川崎社保協")
+    drive = PetitionDriveFactory()
+    PetitionGoal.objects.create(petition=drive, council=kanagawa, goal=100)
+    client.force_login(staff_of(kanagawa))
+    response = client.post(
+        reverse("admin:petitions_petitiongoal_add"), {"petition": drive.pk, "council": kawasaki.pk, "goal": 101}
+    )
+    assert response.status_code == 200 and "goal" in response.context["adminform"].form.errors
+    assert not PetitionGoal.objects.filter(council=kawasaki).exists()
+
+
+def test_demo_matches_the_seeds_and_is_idempotent(monkeypatch):
+    monkeypatch.setenv("SHAHO_DEMO_PASSWORD", "demo-pass-2025")
+    call_command("seed_demo", stdout=io.StringIO())
+    counts = (PetitionDrive.objects.count(), TallyEntry.objects.count(), Submission.objects.count())
+    call_command("seed_demo", stdout=io.StringIO())
+    assert (PetitionDrive.objects.count(), TallyEntry.objects.count(), Submission.objects.count()) == counts
+
+    kaigo = PetitionDrive.objects.get(slug="kaigo-2023")
+    table = tally_table(petition=kaigo, as_of=D(2023, 12, 4))
+    assert table.total.submitted == 65_000
+    assert next(r for r in table.rows if r.label == "神奈川県").submitted == 1_241
+    hokensho = PetitionDrive.objects.get(slug="hokensho")
+    sources = dict(
+        TallyEntry.objects.filter(petition=hokensho, council__prefecture__code="14").values_list("source", "count")
+    )
+    assert sources["桜木町駅前宣伝（なくすな保険証！神奈川県連絡会）"] == 42 and sources["伊勢佐木町有隣堂前宣伝"] == 26
+    assert PetitionDrive.objects.get(slug="article25-2026").items.count() == 2
+    web = PetitionDrive.objects.get(slug="kokuho-web")
+    assert tally_table(petition=web, as_of=D(2025, 3, 1)).total.to_date == 74_366
+    assert hokensho.is_open_on(D(2026, 11, 23))

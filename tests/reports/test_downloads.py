@@ -1,0 +1,133 @@
+"""Members download what is published to them; files are served only after the permission check."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.models import Role
+from reports import services
+from reports.models import Audience, ReportJob
+from tests.councils.factories import staff_of
+
+from . import factories
+
+
+@pytest.fixture
+def councils(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return factories.federation()
+
+
+def _done_job(councils, code):
+    return services.run_now(kind="council_directory", params={"prefecture": code})
+
+
+def _download(client, job):
+    return client.get(reverse("reports:download", args=[job.token]))
+
+
+def test_member_of_another_prefecture_cannot_download_an_unpublished_report(client, councils):
+    tokyo_job = _done_job(councils, "13")
+    kanagawa_member = staff_of(councils["yokohama"], role=Role.MEMBER)
+    client.force_login(kanagawa_member)
+    assert _download(client, tokyo_job).status_code == 404
+    # nor when it is published to Tokyo's members only
+    services.publish_job(job=tokyo_job, audience=Audience.COUNCIL, user=staff_of(councils["tokyo"]))
+    assert _download(client, tokyo_job).status_code == 404
+    # and the staff of Kanagawa cannot either
+    client.force_login(staff_of(councils["kanagawa"]))
+    assert _download(client, tokyo_job).status_code == 404
+
+
+def test_member_downloads_what_is_published_to_their_council_and_to_all(client, councils):
+    kanagawa_job = _done_job(councils, "14")
+    tokyo_job = _done_job(councils, "13")
+    member = staff_of(councils["yokohama"], role=Role.MEMBER)
+    client.force_login(member)
+    assert _download(client, kanagawa_job).status_code == 404  # not published yet
+
+    services.publish_job(job=kanagawa_job, audience=Audience.COUNCIL, user=staff_of(councils["kanagawa"]))
+    national = staff_of(councils["national"], role=Role.NATIONAL_STAFF)
+    services.publish_job(job=tokyo_job, audience=Audience.ALL, user=national)
+
+    page = client.get(reverse("reports:downloads"))
+    assert page.status_code == 200
+    shown = [r.pk for r in page.context["reports"]]
+    assert shown == [tokyo_job.pk, kanagawa_job.pk]  # newest publication first
+    body = page.content.decode()
+    assert "神奈川県 社保協名簿" in body and "東京都 社保協名簿" in body
+
+    response = _download(client, kanagawa_job)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content)[:5] == b"%PDF-"
+
+
+def test_download_url_is_not_guessable_and_media_is_not_served(client, councils):
+    job = _done_job(councils, "14")
+    url = reverse("reports:download", args=[job.token])
+    assert str(job.pk) not in url.replace(str(job.token), "")
+    assert len(str(job.token)) == 36  # a random UUID4
+    client.force_login(staff_of(councils["kanagawa"]))
+    assert client.get(f"/media/{job.file.name}").status_code == 404
+    assert client.get(f"/reports/{job.pk}/download/").status_code == 404
+
+
+def test_anonymous_users_are_sent_to_login(client, councils):
+    job = _done_job(councils, "14")
+    ReportJob.objects.filter(pk=job.pk).update(audience=Audience.ALL, published_at=timezone.now())
+    response = _download(client, job)
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_only_national_staff_publish_to_all_members(councils):
+    from django.core.exceptions import PermissionDenied
+
+    job = _done_job(councils, "14")
+    with pytest.raises(PermissionDenied):
+        services.publish_job(job=job, audience=Audience.ALL, user=staff_of(councils["kanagawa"]))
+
+
+def test_staff_request_page_starts_a_job_and_the_status_endpoint_reports_it(
+    client, councils, django_capture_on_commit_callbacks
+):
+    staff = staff_of(councils["kanagawa"])
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:new_kind", args=["council_directory"]), {"prefecture": "14"})
+    job = ReportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("reports:job", args=[job.token])
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and "job-progress" in page.content.decode()
+    status = client.get(reverse("reports:job_status", args=[job.token])).json()
+    assert status["status"] == "done" and status["progress"] == 100
+    assert status["download_url"] == reverse("reports:download", args=[job.token])
+
+
+def test_request_page_shows_the_reason_of_a_refusal(client, councils):
+    client.force_login(staff_of(councils["kanagawa"]))
+    response = client.post(reverse("reports:new_kind", args=["council_directory"]), {"prefecture": "13"})
+    assert response.status_code == 200
+    assert "東京都の報告書を作成する権限がありません" in response.content.decode()
+    assert not ReportJob.objects.exists()
+
+
+def test_members_do_not_reach_staff_pages_or_other_councils_job_status(client, councils):
+    job = _done_job(councils, "13")
+    client.force_login(staff_of(councils["yokohama"], role=Role.MEMBER))
+    assert client.get(reverse("reports:new")).status_code == 404
+    client.force_login(staff_of(councils["kanagawa"]))
+    assert client.get(reverse("reports:job_status", args=[job.token])).status_code == 404
+    assert client.get(reverse("reports:job", args=[job.token])).status_code == 404
+
+
+def test_admin_rerun_action_makes_a_new_job(client, councils):
+    job = _done_job(councils, "14")
+    staff = staff_of(councils["kanagawa"])
+    client.force_login(staff)
+    url = reverse("admin:reports_reportjob_changelist")
+    assert client.get(url).status_code == 200
+    client.post(url, {"action": "rerun", "_selected_action": [job.pk]})
+    assert ReportJob.objects.count() == 2
+    assert client.get(reverse("admin:reports_reportjob_change", args=[job.pk])).status_code == 200
