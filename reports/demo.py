@@ -1,0 +1,138 @@
+"""Demo data for reports: the 2020 general meeting (第64回, 2020年9月2日) and its policy draft's chapters.
+
+The chapters follow the structure of the 2020 policy draft in the seeds (seed 000: はじめに, 情勢の
+特徴, 社会保障をめぐる情勢, 活動報告, 運動のすすめ方, 当面の日程), written anew in our own words.
+Where the seed left blanks for figures, the text has placeholders that fill from the data when the
+PDF is made: the census of councils on 2020-09-01 with its change on the year before, the coverage
+of municipalities, and the 25条 petition's signatures from the demo ledger.
+
+Idempotent: the meeting is looked up by council and number; chapters are created only when the
+meeting has none, so staff edits to a demo chapter are never overwritten.
+"""
+
+import datetime
+
+from django.db import transaction
+
+from councils.models import Council, CouncilKind
+
+from .models import Chapter, Meeting
+
+D = datetime.date
+MEETING_NUMBER = 64
+MEETING_DATE = D(2020, 9, 2)
+FIGURES_DATE = D(2020, 9, 1)  # the census date of the councils' demo (47 / 374 / 27 / 18, 466 in all)
+
+
+def _petition_25jo():
+    """The demo ledger's 25条 petition, preferring a drive running on the meeting's figures date."""
+    try:
+        from petitions.models import PetitionDrive
+    except ImportError:  # pragma: no cover - the petitions app is installed with reports
+        return None
+    drives = PetitionDrive.objects.filter(short_name__contains="25条").order_by("starts_on")
+    running = drives.filter(starts_on__lte=FIGURES_DATE, ends_on__gte=D(2019, 9, 1)).first()
+    return running or drives.first()
+
+
+def _petitions_of_the_year():
+    from petitions.models import PetitionDrive
+
+    return PetitionDrive.objects.filter(starts_on__lte=FIGURES_DATE, ends_on__gte=D(2019, 9, 1))
+
+
+def chapters(*, petition_slug=None):
+    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition."""
+    if petition_slug:
+        signatures = (
+            f"「社会保障拡充・財源確保を求める署名（25条署名）」は通年の署名として取り組み、"
+            f"{FIGURES_DATE.year}年{FIGURES_DATE.month}月{FIGURES_DATE.day}日までに"
+            f" {{{{ petition.to_date petition={petition_slug} }}}}筆を集約し、"
+            f"{{{{ petition.submitted petition={petition_slug} }}}}筆を提出しました"
+            f"（目標に対して {{{{ petition.percent petition={petition_slug} }}}}%）。"
+            "署名を対話の入り口と位置づけ、宣伝行動や学習会と結んで広げてきました。（付録の集約一覧表を参照）"
+        )
+    else:
+        signatures = "25条署名は通年の署名として取り組みました。（付録の集約一覧表を参照）"
+    return [
+        (
+            "はじめに",
+            "### コロナ危機を乗り越え、安心して暮らせる社会へ\n\n"
+            "新型コロナウイルスの感染拡大は、医療・介護・公衆衛生の体制がどれほど削られてきたかを"
+            "私たちの目の前に示しました。長く続いた社会保障費の抑制と「自己責任」の押しつけを改め、"
+            "憲法25条にもとづく人権としての社会保障を実現することが、いま問われています。\n\n"
+            "### 地域社保協を結成し、強くするとき\n\n"
+            "暮らしの困りごとは地域にあります。地域社保協をつくり、強め、住民の要求を自治体と国に届ける"
+            "運動を全国に広げましょう。\n",
+        ),
+        (
+            "情勢の特徴",
+            "### 利益を第一にする経済の行き詰まり\n\n"
+            "市場にすべてを委ねる政策は、医療の提供体制や保健所を細らせ、感染症への備えを弱めました。"
+            "人口あたりの医師数は主要国のなかで少ない水準にとどまっています。\n\n"
+            "### 税と財源のゆがみ\n\n"
+            "消費税に頼る税制のもとで、大企業の内部留保は積み上がる一方、社会保障の自然増は削られてきました。"
+            "負担能力に応じた税制への転換が必要です。\n",
+        ),
+        (
+            "社会保障をめぐる情勢",
+            "- **医療**: 公立・公的病院の統廃合計画の見直しと、検査・医療提供体制の拡充を求める声が広がりました。\n"
+            "- **国保**: 保険料の減免や猶予、傷病手当の実施など、地域の要求が行政を動かしています。\n"
+            "- **介護**: 事業所の経営難と人手不足が深刻です。利用者・家族・介護職員の声を集めます。\n"
+            "- **年金・生活保護**: 引き下げに反対する裁判と運動に連帯します。\n",
+        ),
+        (
+            "活動報告",
+            "### 組織の現勢\n\n"
+            "{{ census.line }}。\n\n"
+            "社保協の総数は {{ census.total }} で、前年から {{ census.change }} となりました。"
+            "地域社保協は {{ census.local }}（前年比 {{ census.local_change }}）、"
+            "準備会は {{ census.preparatory }}（前年比 {{ census.preparatory_change }}）です。\n\n"
+            "地域社保協のある市区町村は {{ coverage.covered }}、全市区町村 {{ coverage.total }} の"
+            " {{ coverage.percent }}% です。「市区町村の過半数に地域社保協を」の目標に向けて、"
+            "結成の取り組みを強めます。（付録の地域社保協一覧を参照）\n\n"
+            "### 署名の推進\n\n" + signatures + "\n",
+        ),
+        (
+            "運動のすすめ方",
+            "1. 人権としての社会保障を掲げ、地域・職場で学習会を開きます。\n"
+            "2. 全都道府県で自治体キャラバンに取り組み、地域の要求を自治体に届けます。\n"
+            "3. 25条署名をはじめ各署名を、対話を広げる運動として進めます。\n"
+            "4. 地域社保協のない市区町村で、結成に向けた準備を始めます。\n",
+        ),
+        (
+            "当面の日程",
+            "| 月 | 日程 |\n|---|---|\n"
+            "| 10月 | 署名スタート集会、ブロック会議 |\n"
+            "| 11月 | 介護・認知症なんでも無料電話相談（11日） |\n"
+            "| 12月 | 署名提出行動・院内集会 |\n",
+        ),
+    ]
+
+
+@transaction.atomic
+def seed(*, stdout):
+    national = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
+    if national is None:
+        stdout.write("reports: 中央社保協がないため総会を作成しません（councils のデモを先に）。")
+        return None
+    meeting, created = Meeting.objects.get_or_create(
+        council=national,
+        number=MEETING_NUMBER,
+        defaults={
+            "title": "2020年度第64回全国総会方針案",
+            "date": MEETING_DATE,
+            "venue": "日本医療労働会館（Web会議）",
+            "theme": "コロナ危機を克服し、「人権としての社会保障制度」の運動推進を\n"
+            "社会保障拡充をかかげ、政治転換を求める世論を\n"
+            "地域・住民要求の実現へ、社保協の旗を全国に",
+            "as_of": FIGURES_DATE,
+        },
+    )
+    if not meeting.chapters.exists():
+        petition = _petition_25jo()
+        for order, (title, body) in enumerate(chapters(petition_slug=petition.slug if petition else None), start=1):
+            Chapter.objects.create(meeting=meeting, order=order, title=title, body=body)
+        meeting.petitions.set(_petitions_of_the_year() or ([petition] if petition else []))
+    stdout.write(f"reports: {meeting}（{'作成' if created else '既存'}、章 {meeting.chapters.count()}）")
+    return meeting
