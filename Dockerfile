@@ -1,0 +1,32 @@
+# shaho web, worker and beat image (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# WeasyPrint renders with Pango/HarfBuzz through fontconfig; IPAex fonts give
+# the PDFs and xlsx previews their Japanese glyphs.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-ipaexfont \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+RUN useradd --create-home --uid 1000 shaho
+COPY --chown=shaho:shaho . .
+RUN mkdir -p /app/staticfiles /app/media && chown shaho:shaho /app/staticfiles /app/media \
+    && chmod +x docker/entrypoint.sh
+USER shaho
+
+ENV DJANGO_SETTINGS_MODULE=shaho.settings \
+    STATIC_ROOT=/app/staticfiles \
+    MEDIA_ROOT=/app/media
+
+EXPOSE 8000
+ENTRYPOINT ["docker/entrypoint.sh"]
+CMD ["web"]

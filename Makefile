@@ -1,0 +1,72 @@
+# shaho: the two set-up commands are `make run` and `make test` (see README.md).
+#
+# The virtual environment is rebuilt only when a requirements file changes:
+# each stamp file is newer than the requirements it installed, so a second
+# `make test` goes straight to pytest.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format bench worker
+
+help:
+	@echo "make run     set up .venv, migrate, load the registry and demo data, serve on 127.0.0.1:$(PORT)"
+	@echo "make test    set up .venv (with test tools) and run pytest (PYTEST_ARGS=... passes options)"
+	@echo "make lint    ruff check + ruff format --check"
+	@echo "make format  ruff check --fix + ruff format"
+	@echo "make bench   run every bench/*.py script"
+	@echo "make worker  run a Celery worker (needs CELERY_BROKER_URL)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Runtime only: what the server needs.
+$(RUNTIME_STAMP): requirements.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements.txt
+	@touch $@
+
+# Runtime plus test and lint tools (requirements-dev.txt includes requirements.txt).
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $@
+	@touch $(RUNTIME_STAMP)
+
+run: $(RUNTIME_STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_municipalities
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# pytest exits 5 when it collected no tests: that is a failure, said out loud.
+test: $(DEV_STAMP)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; \
+		if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc; }
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Each bench/*.py builds its own data and prints its ratio; files starting
+# with "_" are shared helpers, not benchmarks.
+bench: $(DEV_STAMP)
+	@scripts=$$(ls bench/*.py 2>/dev/null | grep -v '^bench/_' || true); \
+	if [ -z "$$scripts" ]; then echo "make bench: no benchmark scripts in bench/ yet"; exit 0; fi; \
+	for script in $$scripts; do \
+		echo "== $$script"; \
+		PYTHONPATH=$(CURDIR) DJANGO_SETTINGS_MODULE=shaho.settings $(BIN)/python $$script || exit $$?; \
+	done
+
+worker: $(RUNTIME_STAMP)
+	$(BIN)/celery -A shaho worker --loglevel=INFO

@@ -1,0 +1,30 @@
+#!/bin/sh
+# One image, three roles: web (migrate, collectstatic, gunicorn), worker, beat.
+# Anything else is run as given, e.g. `docker-compose run web manage.py createsuperuser`.
+set -eu
+
+case "${1:-web}" in
+web)
+    python manage.py migrate --noinput
+    python manage.py collectstatic --noinput
+    exec gunicorn shaho.wsgi:application \
+        --bind "0.0.0.0:${PORT:-8000}" \
+        --workers "${GUNICORN_WORKERS:-3}" \
+        --access-logfile - \
+        --timeout "${GUNICORN_TIMEOUT:-60}"
+    ;;
+worker)
+    exec celery -A shaho worker --loglevel="${CELERY_LOG_LEVEL:-INFO}"
+    ;;
+beat)
+    # The schedule lives in settings (CELERY_BEAT_SCHEDULE); its state file goes to /tmp.
+    exec celery -A shaho beat --loglevel="${CELERY_LOG_LEVEL:-INFO}" --schedule /tmp/celerybeat-schedule
+    ;;
+manage.py)
+    shift
+    exec python manage.py "$@"
+    ;;
+*)
+    exec "$@"
+    ;;
+esac
