@@ -47,7 +47,9 @@ class Prefecture(models.Model):
         verbose_name_plural = "都道府県"
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(code__regex=r"^(0[1-9]|[1-3][0-9]|4[0-7])$"), name="prefecture_code_01_47"),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^(0[1-9]|[1-3][0-9]|4[0-7])$"), name="prefecture_code_01_47"
+            ),
         ]
 
     def __str__(self):
@@ -97,7 +99,9 @@ class Municipality(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_6_digits"),
             models.CheckConstraint(
-                condition=Q(valid_until__isnull=True) | Q(valid_from__isnull=True) | Q(valid_until__gt=models.F("valid_from")),
+                condition=Q(valid_until__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_until__gt=models.F("valid_from")),
                 name="municipality_valid_range",
             ),
         ]
@@ -120,7 +124,9 @@ class Municipality(models.Model):
                 errors["code"] = str(exc)
             else:
                 if self.prefecture_id and self.code[:2] != self.prefecture.code:
-                    errors["code"] = f"コード{self.code}は{self.prefecture.name}のコード（{self.prefecture.code}で始まる）ではありません。"
+                    errors["code"] = (
+                        f"コード{self.code}は{self.prefecture.name}のコード（{self.prefecture.code}で始まる）ではありません。"
+                    )
         if self.kind == self.Kind.WARD and not self.parent_id:
             errors["parent"] = "行政区には所属する政令指定都市を指定してください。"
         if self.parent_id and self.kind != self.Kind.WARD:
@@ -171,7 +177,7 @@ class MunicipalityChange(models.Model):
         constraints = [models.UniqueConstraint(fields=["effective_on", "description"], name="municipality_change_once")]
 
     def __str__(self):
-        return f"{self.effective_on:%Y-%m-%d} {self.get_kind_display()}: {self.description[:40]}"
+        return f"{self.effective_on} {self.get_kind_display()}: {self.description[:40]}"
 
     @classmethod
     def scope_filter(cls, councils):
