@@ -86,7 +86,7 @@ def council_totals(*, petition, as_of=None, round=None, councils=None):
             this_round=_sum(counted & round_q),
             other=_sum(~counted),
         )
-        .order_by("council_id")
+        .order_by()
     )
 
 
@@ -255,7 +255,11 @@ def tally_table(*, petition, as_of=None, prefecture=None):
     """
     as_of = as_of or timezone.localdate()
     this_round = current_round(petition=petition, as_of=as_of)
-    entry_sums = {r["council_id"]: r for r in council_totals(petition=petition, as_of=as_of, round=this_round)}
+    # For one prefecture only its councils' entries are read: an index range on (petition, council).
+    within = Council.objects.filter(prefecture=prefecture).values("pk") if prefecture is not None else None
+    entry_sums = {
+        r["council_id"]: r for r in council_totals(petition=petition, as_of=as_of, round=this_round, councils=within)
+    }
     submitted = {r["council_id"]: r["submitted"] for r in submitted_by_council(petition=petition, as_of=as_of)}
     goals = dict(PetitionGoal.objects.filter(petition=petition).values_list("council_id", "goal"))
     councils = Council.objects.values("pk", "name", "kind", "parent_id", "prefecture_id", "path", "status").order_by(
