@@ -1,3 +1,3 @@
 from .registry import Block, Municipality, MunicipalityChange, Prefecture
 
-__all__ = ["Block", "Prefecture", "Municipality", "MunicipalityChange"]
+__all__ = ["Block", "Municipality", "MunicipalityChange", "Prefecture"]
