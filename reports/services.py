@@ -97,10 +97,11 @@ def request_job(*, kind, params, user, enqueue=True):
     return job
 
 
-def enqueue_job(*, job):
+def enqueue_job(*, job, queue=None):
     from .tasks import render_report
 
-    render_report.apply_async(args=[job.pk, job.attempt + 1])
+    options = {"queue": queue} if queue else {}
+    render_report.apply_async(args=[job.pk, job.attempt + 1], **options)
 
 
 class StaleAttempt(Exception):
@@ -278,7 +279,7 @@ def publish_job(*, job, audience, user):
     return job
 
 
-def sweep_stale_jobs(*, now=None, stale_after=None):
+def sweep_stale_jobs(*, now=None, stale_after=None, queue=None):
     """Jobs 作成中 with no heartbeat for `stale_after`: requeued as a new attempt, or 失敗 after MAX_ATTEMPTS.
 
     Returns (requeued, failed) counts. Run by the beat schedule every few minutes.
@@ -302,7 +303,7 @@ def sweep_stale_jobs(*, now=None, stale_after=None):
         ):
             requeued += 1
             job.refresh_from_db()
-            transaction.on_commit(lambda job=job: enqueue_job(job=job))
+            transaction.on_commit(lambda job=job: enqueue_job(job=job, queue=queue))
     # Queued jobs whose message was lost (broker flushed) would otherwise wait forever.
     lost = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - 6 * (stale_after or STALE_AFTER))
     lost = lost.filter(heartbeat_at__isnull=True) | lost.filter(heartbeat_at__lt=cutoff)

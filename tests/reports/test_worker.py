@@ -1,0 +1,171 @@
+"""Report jobs on a real Celery worker (PostgreSQL + Redis): run to 完了, and survive a worker killed mid-job.
+
+With SHAHO_REQUIRE_SERVICES=1 (CI's second pass) these must pass; a missing broker or worker fails.
+Without it they are skipped. The rows are committed (transactional tests) so the worker sees them;
+the registry that the flush after such a test empties is loaded again when the module ends.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import unicodedata
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from reports import services
+from reports.documents import missing_glyphs
+from reports.models import JobStatus, ReportJob
+
+from . import factories
+
+REQUIRED = os.environ.get("SHAHO_REQUIRE_SERVICES", "").strip() == "1"
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.services]
+
+
+def _unavailable(reason):
+    if REQUIRED:
+        pytest.fail(f"SHAHO_REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _require_broker_and_database():
+    if not settings.CELERY_BROKER_URL:
+        _unavailable("CELERY_BROKER_URL is not set: report tasks would run in-process")
+    if connection.vendor != "postgresql":
+        _unavailable(f"the database is {connection.vendor}: a worker process needs PostgreSQL")
+
+
+def _require_worker():
+    from shaho.celery import app
+
+    _require_broker_and_database()
+    deadline = time.monotonic() + (30 if REQUIRED else 3)
+    while time.monotonic() < deadline:
+        if app.control.ping(timeout=1):
+            return
+    _unavailable("no Celery worker answered a ping")
+
+
+@pytest.fixture(scope="module")
+def restore_registry(django_db_blocker):
+    yield
+    # A transactional test ends with a flush of every table, the registry included: load it for the tests after.
+    with django_db_blocker.unblock():
+        call_command("load_municipalities", verbosity=0)
+
+
+@pytest.fixture
+def registry(restore_registry, transactional_db):
+    from municipalities.models import Prefecture
+
+    if not Prefecture.objects.exists():  # flushed by the previous transactional test
+        call_command("load_municipalities", verbosity=0)
+
+
+def _wait(job, *, until, timeout=90, interval=0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if until(job):
+            return job
+        time.sleep(interval)
+    raise AssertionError(f"job {job.pk} still {job.status} / {job.step} after {timeout} s")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_a_job_to_done_with_progress_steps(registry):
+    _require_worker()
+    factories.federation()
+    job = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=None)
+    job = _wait(job, until=lambda j: j.is_finished)
+    assert job.status == JobStatus.DONE, job.error
+    steps = [s["step"] for s in job.steps]
+    assert {"データを集計中", "PDFを組版中", "保存中", "完了"} <= set(steps)
+    assert job.file.storage.exists(job.file.name) and job.page_count == 1
+
+
+def _database_url():
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def _start_worker(queue, log):
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CONN_MAX_AGE": "0",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    celery = Path(sys.executable).with_name("celery")
+    command = [str(celery), "-A", "shaho", "worker", "--concurrency=1", "-Q", queue, "--without-gossip",
+               "--without-mingle", "--loglevel=INFO", "-n", f"{queue}@%h"]  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _kill(process):
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
+def _long_meeting(councils):
+    """A meeting long enough (about 40 pages) that laying it out takes a while: the step to kill the worker in."""
+    seed = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "000_eb68dec02dc9e998.txt"
+    text = seed.read_text(encoding="utf-8") if seed.exists() else ""
+    filler = "社会保障の拡充を求める運動を、地域から全国へ広げます。" * 40
+    paragraphs = [p.strip() for p in text.replace("[bookmark:", "\n").splitlines() if len(p.strip()) > 20]
+    body = "\n\n".join(p for p in paragraphs if "<" not in p and "{" not in p) or "\n\n".join([filler] * 60)
+    for ch in missing_glyphs(body):  # the seed's ⑴ ➁ are not in IPAexGothic: written as (1) 2, as staff would
+        replacement = unicodedata.normalize("NFKC", ch)
+        body = body.replace(ch, replacement if replacement != ch else "・")
+    return factories.meeting(councils, chapters=[(f"第{i}章", body) for i in range(1, 3)])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_worker_is_killed_mid_job_is_retried_to_done_with_one_file(registry, tmp_path, settings):
+    _require_broker_and_database()
+    settings.MEDIA_ROOT = tmp_path / "media"  # this test's own workers write here, and nothing else does
+    councils = factories.federation()
+    _long_meeting(councils)
+    queue = f"reports-killtest-{uuid.uuid4().hex[:8]}"
+    job = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None, enqueue=False)
+    first_log = open(tmp_path / "worker1.log", "wb")
+    first = _start_worker(queue, first_log)
+    second = None
+    try:
+        services.enqueue_job(job=job, queue=queue)
+        job = _wait(job, until=lambda j: j.step == "PDFを組版中" or j.is_finished, timeout=120, interval=0.02)
+        assert job.status == JobStatus.RUNNING, f"the job finished before the worker could be killed: {job.status}"
+        _kill(first)  # SIGKILL to the worker's whole process group, mid-layout
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING and job.attempt == 1
+
+        # The beat sweep finds it without a heartbeat and requeues it; a new worker takes it.
+        time.sleep(1.5)
+        requeued, failed = services.sweep_stale_jobs(stale_after=datetime.timedelta(seconds=1), queue=queue)
+        assert (requeued, failed) == (1, 0)
+        second = _start_worker(queue, open(tmp_path / "worker2.log", "wb"))
+        job = _wait(job, until=lambda j: j.is_finished, timeout=120)
+    finally:
+        _kill(first)
+        if second is not None:
+            _kill(second)
+    logs = "".join(p.read_text(errors="replace")[-2000:] for p in tmp_path.glob("worker*.log"))
+    assert job.status == JobStatus.DONE, f"{job.error}\n{logs}"
+    assert job.attempt == 2
+    assert [s["attempt"] for s in job.steps if s.get("step") == "PDFを組版中"] == [1, 2]
+    assert ReportJob.objects.filter(pk=job.pk).count() == 1
+    files = [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
+    assert [p.name for p in files] == [Path(job.file.name).name]
