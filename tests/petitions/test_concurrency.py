@@ -1,0 +1,76 @@
+"""Many organizers at once: every entry recorded exactly once, the same token never twice (PostgreSQL)."""
+
+import datetime
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from councils.models import Role
+from petitions.models import TallyEntry
+from petitions.selectors import council_running_total
+from petitions.services import tally_record
+from tests.councils.factories import local_council, staff_of
+
+from .factories import PetitionDriveFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"),
+]
+
+
+def _load_registry_if_emptied():
+    from django.core.management import call_command
+
+    from municipalities.models import Prefecture
+
+    if not Prefecture.objects.exists():
+        call_command("load_municipalities", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _registry(transactional_db):
+    # An earlier transactional test may have emptied every table, the registry included.
+    _load_registry_if_emptied()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _registry_back(django_db_setup, django_db_blocker):
+    # This test empties every table when it ends: give the registry back to the tests that follow.
+    yield
+    with django_db_blocker.unblock():
+        _load_registry_if_emptied()
+
+
+def _in_thread(fn):
+    def run(*args):
+        try:
+            return fn(*args)
+        finally:
+            connections.close_all()
+
+    return run
+
+
+def test_concurrent_submits_are_each_recorded_once():
+    council = local_council("14", name="川崎社保協")
+    petition = PetitionDriveFactory()
+    organizers = [staff_of(council, role=Role.ORGANIZER) for _ in range(10)]
+    tokens = [uuid.uuid4() for _ in range(200)]
+
+    @_in_thread
+    def submit(k):
+        # Every form is sent twice, back to back on two threads, as a double tap would.
+        i = k // 2
+        return tally_record(
+            user=organizers[i % len(organizers)], petition=petition, council=council, count=1 + i % 7,
+            collected_on=datetime.date(2024, 1, 10), submission_token=tokens[i],
+        ).created  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        created = list(pool.map(submit, range(2 * len(tokens))))
+    assert created.count(True) == len(tokens)
+    assert TallyEntry.objects.count() == len(tokens)
+    assert council_running_total(petition=petition, council=council) == sum(1 + i % 7 for i in range(len(tokens)))
