@@ -12,8 +12,10 @@ from django.urls import reverse
 
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
 from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from reports.models import Meeting, ReportJob
 from shaho.core.scoping import restrict, scope_for
+from tests.petitions.factories import tokyo_objects as tokyo_petition_objects
 
 from .factories import (
     MembershipFactory,
@@ -48,6 +50,10 @@ OTHER_PREFECTURE_OBJECTS = {
     Block: lambda: Prefecture.objects.get(code=OSAKA).block,
     Prefecture: lambda: Prefecture.objects.get(code=TOKYO),
     Municipality: lambda: Municipality.objects.get(code="131130"),  # 渋谷区
+    **{
+        model: (lambda m=model: tokyo_petition_objects()[m])
+        for model in (PetitionDrive, PetitionGoal, TallyEntry, Submission, ImportBatch)
+    },
     MunicipalityChange: lambda: MunicipalityChange.objects.create(
         effective_on=datetime.date(2030, 4, 1), kind=MunicipalityChange.Kind.OTHER, description="テスト用の異動"
     ),

@@ -5,9 +5,9 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from petitions.models import CollectionRound, PetitionDrive, PetitionGoal
+from petitions.models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.services import tally_record
-from tests.councils.factories import national_council
+from tests.councils.factories import national_council, prefectural_council, staff_of
 
 D = datetime.date
 DEFAULT_DAY = D(2024, 1, 10)
@@ -44,3 +44,23 @@ def record(user, petition, council, count, collected_on=DEFAULT_DAY, **kwargs):
     return tally_record(
         user=user, petition=petition, council=council, count=count, collected_on=collected_on, **kwargs
     ).entry
+
+
+def tokyo_objects():
+    """One row of every petitions model, all belonging to Tokyo: the isolation tests' other prefecture."""
+    tokyo = prefectural_council("13")
+    tokyo_staff = staff_of(tokyo)
+    drive = PetitionDriveFactory(organiser=tokyo, short_name="東京の署名")
+    entry = record(tokyo_staff, drive, tokyo, 10)
+    return {
+        PetitionDrive: drive,
+        PetitionGoal: PetitionGoal.objects.create(petition=drive, council=tokyo, goal=100),
+        TallyEntry: entry,
+        Submission: Submission.objects.create(
+            petition=drive, council=tokyo, submitted_on=D(2024, 1, 1), submitted_to="都知事", count=5,
+            entered_by=tokyo_staff,
+        ),
+        ImportBatch: ImportBatch.objects.create(
+            petition=drive, file_name="t.csv", sha256="0" * 64, created_by=tokyo_staff
+        ),
+    }  # fmt: skip

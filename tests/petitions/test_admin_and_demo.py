@@ -11,34 +11,15 @@ from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submissio
 from petitions.selectors import tally_table
 from tests.councils.factories import national_council, prefectural_council, staff_of
 
-from .factories import PetitionDriveFactory, record
+from .factories import PetitionDriveFactory, record, tokyo_objects
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-def _tokyo_objects():
-    tokyo = prefectural_council("13")
-    tokyo_staff = staff_of(tokyo)
-    drive = PetitionDriveFactory(organiser=tokyo, short_name="東京の署名")
-    entry = record(tokyo_staff, drive, tokyo, 10)
-    return {
-        PetitionDrive: drive,
-        PetitionGoal: PetitionGoal.objects.create(petition=drive, council=tokyo, goal=100),
-        TallyEntry: entry,
-        Submission: Submission.objects.create(
-            petition=drive, council=tokyo, submitted_on=D(2024, 1, 1), submitted_to="都知事", count=5,
-            entered_by=tokyo_staff,
-        ),
-        ImportBatch: ImportBatch.objects.create(
-            petition=drive, file_name="t.csv", sha256="0" * 64, created_by=tokyo_staff
-        ),
-    }  # fmt: skip
-
-
 @pytest.mark.parametrize("model", [PetitionDrive, PetitionGoal, TallyEntry, Submission, ImportBatch])
 def test_kanagawa_staff_cannot_reach_tokyo_rows(client, model):
-    obj = _tokyo_objects()[model]
+    obj = tokyo_objects()[model]
     client.force_login(staff_of(prefectural_council("14")))
     name = f"admin:petitions_{model._meta.model_name}"
     for view in ("change", "delete", "history"):
