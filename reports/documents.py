@@ -11,6 +11,7 @@ OpenType file, so the font is chosen by path, never left to fontconfig.
 """
 
 import functools
+import logging
 import os
 import unicodedata
 from dataclasses import dataclass
@@ -147,10 +148,36 @@ def font_face_css():
     return f"@font-face {{ font-family: 'IPAexGothic'; src: url('{font_path().as_uri()}') format('truetype'); }}"
 
 
+class _QuietSubsetFallback(logging.Filter):
+    def filter(self, record):
+        return not record.getMessage().startswith("Unable to subset")
+
+
+@functools.cache
+def _subset_with_fonttools_when_harfbuzz_fails():
+    """Debian's HarfBuzz 6.0 fails to subset IPAexGothic once a document uses about 1,200 kanji (glyph ids
+    past ~12,000); WeasyPrint then embeds the whole 6 MB font. Fall back to fontTools for that font, so
+    every PDF carries a subset (a 40-page draft: 4.2 MB → well under 2 MB)."""
+    from weasyprint.pdf import fonts
+
+    original = fonts.Font._harfbuzz_subset
+
+    def harfbuzz_then_fonttools(self, to_unicode, hinting):
+        before = self.file_content
+        original(self, to_unicode, hinting)
+        if self.file_content is before:
+            self._fonttools_subset(to_unicode, hinting)
+
+    fonts.Font._harfbuzz_subset = harfbuzz_then_fonttools
+    logging.getLogger("weasyprint").addFilter(_QuietSubsetFallback())
+
+
 def layout(html, *, base_url=None):
     """Lay out `html` (WeasyPrint Document): the slow part, measured on its own by the benchmarks."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
+
+    _subset_with_fonttools_when_harfbuzz_fails()
 
     fonts = FontConfiguration()
     return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(font_config=fonts)

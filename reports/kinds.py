@@ -209,13 +209,13 @@ def _meeting(params, user):
     return meeting
 
 
-def prepare_chapters(meeting, *, user):
+def prepare_chapters(meeting, *, user, ctx=None):
     """Each chapter's title and HTML with its figures filled, after the checks that refuse a request.
 
     Raises one ValidationError listing every problem of every chapter: raw HTML, unknown or
     unresolvable placeholders, characters the font lacks.
     """
-    ctx = placeholders.PlaceholderContext(date=meeting.figures_date, user=user)
+    ctx = ctx or placeholders.PlaceholderContext(date=meeting.figures_date, user=user)
     prepared, errors = [], []
     for chapter in meeting.chapters.all():
         where = f"第{chapter.order}章「{chapter.title}」"
@@ -250,11 +250,13 @@ def _policy_clean(*, params, user):
 
 def _policy_build(*, params, user, progress):
     meeting = _meeting(params, user)
-    chapters = prepare_chapters(meeting, user=user)
-    progress(15, "本文の数字を差し込み済み")
     date = meeting.figures_date
+    # One cache for the text's figures and the appendices: the coverage is computed once.
+    ctx = placeholders.PlaceholderContext(date=date, user=user)
+    chapters = prepare_chapters(meeting, user=user, ctx=ctx)
+    progress(15, "本文の数字を差し込み済み")
     groups = local_council_list(date=date)
-    rows, national = municipality_coverage(date=date)
+    rows, national = ctx.cached(("coverage", date), lambda: municipality_coverage(date=date))
     progress(25, "付録を集計中")
     appendices = []
     for name, function in POLICY_APPENDICES.items():

@@ -11,7 +11,9 @@ import datetime
 import hashlib
 import json
 import logging
+import re
 import time
+from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -189,9 +191,8 @@ def render_job(*, job, attempt=None, timings=None):
 
 def _check_document_glyphs(html, built):
     # Data (council names, addresses) is not refused, but characters the font lacks are reported on the job.
-    from django.utils.html import strip_tags
-
-    missing = documents.missing_glyphs(strip_tags(html))
+    text = re.sub(r"<style.*?</style>|<[^>]+>", "", html, flags=re.S)
+    missing = documents.missing_glyphs(unescape(text))
     if missing:
         built.warnings.append(f"フォントにない文字があります: {documents.describe_characters(missing)}")
 

@@ -1,0 +1,110 @@
+"""Benchmark: the 第64回 policy draft (about 40 pages, every appendix) from a full demo database.
+
+Builds its own data in a temporary SQLite database (registry, seed_demo: 466 councils, petitions
+and their ledger, the meeting), lengthens the meeting with the seed draft's own text to about 40
+pages, then measures in the same run:
+  - end to end: request (validation, placeholders) + data + HTML + WeasyPrint + saving the file;
+  - WeasyPrint alone on the same final HTML (layout + write_pdf);
+and prints the ratio and the PDF size. Targets: < 6 s, ratio <= 1.2, < 2 MB.
+"""
+
+import os
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="shaho-bench-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+os.environ["MEDIA_ROOT"] = str(WORK / "media")
+os.environ.pop("CELERY_BROKER_URL", None)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaho.settings")
+os.environ.setdefault("SHAHO_DEMO_PASSWORD", "bench-password-2025")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from reports import documents, services  # noqa: E402
+from reports.models import Chapter, Meeting  # noqa: E402
+
+TARGET_PAGES = 40
+SEED = ROOT.parent / "shared" / "seeds" / "000_eb68dec02dc9e998.txt"
+
+
+def build_data():
+    call_command("migrate", verbosity=0)
+    call_command("load_municipalities", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        call_command("seed_demo", stdout=devnull)
+
+
+def seed_paragraphs():
+    text = SEED.read_text(encoding="utf-8") if SEED.exists() else "社会保障の拡充を求める運動を広げます。" * 400
+    paragraphs = [p.strip() for p in text.splitlines() if len(p.strip()) > 10 and "[" not in p and "<" not in p]
+    body = "\n\n".join(paragraphs)
+    for ch in documents.missing_glyphs(body):  # ⑴ and the like are not in IPAexGothic
+        replacement = unicodedata.normalize("NFKC", ch)
+        body = body.replace(ch, replacement if replacement != ch else "・")
+    return body
+
+
+def lengthen(meeting, *, extra_chapters):
+    body = seed_paragraphs()
+    start = meeting.chapters.count() + 1
+    for i in range(extra_chapters):
+        Chapter.objects.update_or_create(
+            meeting=meeting, order=start + i, defaults={"title": f"資料{i + 1}（2020年度方針案の本文）", "body": body}
+        )
+
+
+def run_once():
+    t0 = time.perf_counter()
+    job = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None, enqueue=False)
+    job = services.start_attempt(job_id=job.pk, attempt=job.attempt + 1)
+    timings = {}
+    services.render_job(job=job, timings=timings)
+    total = time.perf_counter() - t0
+    job.refresh_from_db()
+    html = timings.pop("html_source")
+    (WORK / "policy_draft.html").write_text(html, encoding="utf-8")
+    t1 = time.perf_counter()
+    alone = documents.render_pdf(html, title=job.title)
+    weasy = time.perf_counter() - t1
+    job.delete()  # the next run is not deduplicated into this one
+    return job, total, weasy, timings, alone
+
+
+def main():
+    t = time.perf_counter()
+    build_data()
+    meeting = Meeting.objects.get(number=64)
+    print(f"data built in {time.perf_counter() - t:.1f} s ({WORK})")
+    extra = 0
+    job, *_ = run_once()
+    while job.page_count < TARGET_PAGES and extra < 10:
+        extra += 1
+        lengthen(meeting, extra_chapters=extra)
+        job, *_ = run_once()
+    # Best of three for each measure (the machine is shared): end to end and WeasyPrint alone alternate.
+    runs = [run_once() for _ in range(3)]
+    job, total, _, timings, alone = min(runs, key=lambda r: r[1])
+    weasy = min(r[2] for r in runs)
+    print(f"policy draft: {job.page_count} pages, {meeting.chapters.count()} chapters + appendices")
+    print("phases (best run): " + ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
+    print(f"end to end:          {total:.2f} s   (target < 6 s)")
+    print(f"WeasyPrint alone:    {weasy:.2f} s   (same final HTML, {alone.page_count} pages)")
+    print(f"ratio:               {total / weasy:.2f}    (target <= 1.2)")
+    print(f"PDF size:            {job.file_size / 1024 / 1024:.2f} MB  (target < 2 MB)")
+    ok = total < 6 and total / weasy <= 1.2 and job.file_size < 2 * 1024 * 1024
+    print("OK" if ok else "OVER TARGET")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
