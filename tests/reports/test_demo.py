@@ -1,0 +1,35 @@
+"""Done when: the 2020 policy draft from the demo data carries the seed's blanks filled from the data."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from petitions.models import PetitionDrive
+from petitions.selectors import tally_table
+from reports import demo
+from reports.models import Meeting
+
+
+@pytest.mark.django_db
+def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(tmp_path, settings, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
+    call_command("seed_demo", stdout=io.StringIO())
+    meeting = Meeting.objects.get(number=64)
+    assert meeting.date.isoformat() == "2020-09-02" and meeting.chapters.count() == 6
+
+    target = tmp_path / "64.pdf"
+    call_command("generate_report", "policy_draft", "--param", "meeting=64", "--out", str(target), stdout=io.StringIO())
+    reader = PdfReader(target)
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "").replace(" ", "")
+
+    assert "都道府県社保協47、地域社保協374、準備会27、友好組織18、計466（前年465、+1）" in text
+    assert "社保協の総数は466で、前年から+1となりました" in text
+    petition = PetitionDrive.objects.filter(short_name__contains="25条").first()
+    to_date = tally_table(petition=petition, as_of=demo.FIGURES_DATE).total.to_date
+    assert f"{demo.FIGURES_DATE.year}年9月1日までに{to_date:,}筆を集約し" in text
+    assert "{{" not in text and "地域社保協一覧" in text and "集約一覧表" in text
+    assert "はじめに" in text and "情勢の特徴" in text and "当面の日程" in text
+    assert target.stat().st_size < 2 * 1024 * 1024
