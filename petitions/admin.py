@@ -9,6 +9,7 @@ from shaho.core.admin import ScopedAdmin, ScopedInline
 from shaho.core.scoping import scope_for, sees_everything
 
 from . import services
+from .admin_import import TallyImportAdminMixin
 from .models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
 
 
@@ -102,7 +103,7 @@ class ReadOnlyLedgerAdmin(ScopedAdmin):
 
 
 @admin.register(TallyEntry)
-class TallyEntryAdmin(ReadOnlyLedgerAdmin):
+class TallyEntryAdmin(TallyImportAdminMixin, ReadOnlyLedgerAdmin):
     list_display = [
         "entered_at",
         "petition",
