@@ -24,8 +24,10 @@ A council is named by its name or short name (全角/半角, spaces and
 listed on the template's second sheet.
 """
 
+import contextlib
 import csv
 import datetime
+import gc
 import hashlib
 import io
 import re
@@ -34,7 +36,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import F, IntegerField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -254,6 +256,11 @@ def tally_import_parse(*, data, filename, encoding=None):
     `encoding` ('utf-8' or 'cp932'/'shift_jis') applies to CSV; None detects it.
     Returns a ParsedFile (iterable of SourceRow). Raises ImportFileError in Japanese.
     """
+    with _gc_paused():
+        return _parse(data, filename, encoding)
+
+
+def _parse(data, filename, encoding):
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(f"ファイルが大きすぎます（{MAX_FILE_BYTES // (1024 * 1024)}MB まで）。")
     if not data:
@@ -395,6 +402,48 @@ def _cell_kind(value):
     return kind
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while 100,000s of model instances are built.
+
+    Each generation-2 pass walks every live object, so with the collector on, building
+    the entries costs more per row the more rows there are (measured: ~40% of the check).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _reading(read):
+    """`read` returning (value, None), or (None, message) when it raises ValueError."""
+
+    def reading(value):
+        try:
+            return read(value), None
+        except ValueError as exc:
+            return None, str(exc)
+
+    return reading
+
+
+def _memoised(read):
+    cache = {}
+
+    def cached(value):
+        key = (type(value), value)  # 1 and "1" and True are different cells
+        try:
+            return cache[key]
+        except KeyError:
+            result = cache[key] = read(value)
+            return result
+
+    return cached
+
+
 _FIELD_PREFIX = re.compile(r"^「[^」]+」:\s*")
 
 
@@ -507,67 +556,69 @@ def tally_import_check(*, petition, rows, user, context=None, today=None):
     councils = _council_lookup()
     organisations = _organisation_lookup() if any(r.cells.get("organisation") is not None for r in rows) else None
     petition_errors = {}
+    # Files repeat the same few names, dates and kinds: read each distinct cell once.
+    read_council = _memoised(lambda v: _resolve_council(v, councils, context))
+    read_organisation = _memoised(lambda v: _resolve_organisation(v[0], organisations, v[1], context))
+    read_kind = _memoised(_reading(_cell_kind))
+    read_count = _memoised(_reading(_cell_count))
+    read_date = _memoised(_reading(_cell_date))
 
-    for source in rows:
-        outcome = RowOutcome(number=source.number, cells=source.cells)
-        own = {}  # column key → message found while reading the cell
-        cells = source.cells
-        if cells.get("council") is None:
-            own["council"] = "社保協を入力してください。"
-        else:
-            outcome.council, message = _resolve_council(cells["council"], councils, context)
+    with _gc_paused():
+        for source in rows:
+            outcome = RowOutcome(number=source.number, cells=source.cells)
+            own = {}  # column key → message found while reading the cell
+            cells = source.cells
+            if cells.get("council") is None:
+                own["council"] = "社保協を入力してください。"
+            else:
+                outcome.council, message = read_council(cells["council"])
+                if message:
+                    own["council"] = message
+            if cells.get("organisation") is not None:
+                outcome.organisation, message = read_organisation((cells["organisation"], outcome.council))
+                if message:
+                    own["organisation"] = message
+            outcome.kind, message = read_kind(cells.get("kind"))
             if message:
-                own["council"] = message
-        if cells.get("organisation") is not None:
-            outcome.organisation, message = _resolve_organisation(
-                cells["organisation"], organisations, outcome.council, context
-            )
-            if message:
-                own["organisation"] = message
-        try:
-            outcome.kind = _cell_kind(cells.get("kind"))
-        except ValueError as exc:
-            own["kind"] = str(exc)
-        if cells.get("count") is None:
-            own["count"] = "筆数を入力してください。"
-        else:
+                own["kind"] = message
+            if cells.get("count") is None:
+                own["count"] = "筆数を入力してください。"
+            else:
+                outcome.count, message = read_count(cells["count"])
+                if message:
+                    own["count"] = message
+            if cells.get("date") is None:
+                own["date"] = "日付を入力してください。"
+            else:
+                outcome.collected_on, message = read_date(cells["date"])
+                if message:
+                    own["date"] = message
             try:
-                outcome.count = _cell_count(cells["count"])
-            except ValueError as exc:
-                own["count"] = str(exc)
-        if cells.get("date") is None:
-            own["date"] = "日付を入力してください。"
-        else:
-            try:
-                outcome.collected_on = _cell_date(cells["date"])
-            except ValueError as exc:
-                own["date"] = str(exc)
-        try:
-            outcome.entry = build_entry(
-                context=context,
-                petition=petition,
-                council=outcome.council,
-                count=outcome.count,
-                collected_on=outcome.collected_on,
-                kind=outcome.kind or SignatureKind.INDIVIDUAL,
-                organisation=outcome.organisation,
-                note=_text(cells.get("note")),
-                today=today,
-            )
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                if name == "petition":
-                    for message in messages:
-                        petition_errors.setdefault(message, None)
-                    continue
-                key = FIELD_TO_COLUMN.get(name)
-                if key is None or key in own:
-                    continue  # the cell's own message says it better than "please enter"
-                own[key] = " ".join(_FIELD_PREFIX.sub("", m) for m in messages)
-        if own:
-            outcome.entry = None
-            outcome.errors = [RowError(source.number, columns[key], own[key]) for key in COLUMNS if key in own]
-        preview.rows.append(outcome)
+                outcome.entry = build_entry(
+                    context=context,
+                    petition=petition,
+                    council=outcome.council,
+                    count=outcome.count,
+                    collected_on=outcome.collected_on,
+                    kind=outcome.kind or SignatureKind.INDIVIDUAL,
+                    organisation=outcome.organisation,
+                    note=_text(cells.get("note")),
+                    today=today,
+                )
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    if name == "petition":
+                        for message in messages:
+                            petition_errors.setdefault(message, None)
+                        continue
+                    key = FIELD_TO_COLUMN.get(name)
+                    if key is None or key in own:
+                        continue  # the cell's own message says it better than "please enter"
+                    own[key] = " ".join(_FIELD_PREFIX.sub("", m) for m in messages)
+            if own:
+                outcome.entry = None
+                outcome.errors = [RowError(source.number, columns[key], own[key]) for key in COLUMNS if key in own]
+            preview.rows.append(outcome)
 
     preview.general_errors = [RowError(None, PETITION_COLUMN, _FIELD_PREFIX.sub("", m)) for m in petition_errors]
     if not rows:
@@ -660,8 +711,53 @@ def _cancel_batch(*, earlier, batch, user, context):
         for e in originals
         if e.net != 0
     ]
-    TallyEntry.objects.bulk_create(corrections, batch_size=BULK_BATCH_SIZE)
+    _insert_entries(corrections)
     return len(originals), len(corrections)
+
+
+# COPY's text format: backslash, tab, newline and carriage return are escaped; \N is NULL.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_converter(field):
+    """A function turning the field's Python value into COPY text, chosen once per column."""
+    if isinstance(field, models.ForeignKey | models.IntegerField):
+        return lambda v: "\\N" if v is None else str(int(v))
+    if isinstance(field, models.CharField | models.TextField):
+        return lambda v: "\\N" if v is None else str(v).translate(_COPY_ESCAPES)
+    if isinstance(field, models.DateField):  # DateTimeField too: isoformat keeps the time zone
+        return lambda v: "\\N" if v is None else v.isoformat()
+
+    def prepared(v):
+        v = field.get_db_prep_save(v, connection)
+        return "\\N" if v is None else str(v).translate(_COPY_ESCAPES)
+
+    return prepared
+
+
+def _insert_entries(entries):
+    """Insert unsaved entries in one go: COPY on PostgreSQL, bulk_create elsewhere.
+
+    COPY takes 100,000 entries in about half the time of multi-row INSERTs (no SQL to
+    build and parse per batch); the table's CHECK and FOREIGN KEY constraints apply the same.
+    """
+    if connection.vendor != "postgresql":
+        TallyEntry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
+        return
+    fields = [f for f in TallyEntry._meta.concrete_fields if not f.primary_key]
+    assert not any(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False) for f in fields)
+    columns = [(f.attname, _copy_converter(f)) for f in fields]
+    buffer = io.StringIO()
+    write = buffer.write
+    for entry in entries:
+        values = entry.__dict__
+        write("\t".join([convert(values[attname]) for attname, convert in columns]))
+        write("\n")
+    buffer.seek(0)
+    quote = connection.ops.quote_name
+    sql = "COPY {} ({}) FROM STDIN".format(quote(TallyEntry._meta.db_table), ", ".join(quote(f.column) for f in fields))
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, buffer)
 
 
 def tally_import_commit(*, petition, data, filename, user, replace=False, encoding=None):
@@ -678,7 +774,7 @@ def tally_import_commit(*, petition, data, filename, user, replace=False, encodi
         parsed = tally_import_parse(data=data, filename=filename, encoding=encoding)
     except ImportFileError as exc:
         raise TallyImportRefused([f"「ファイル」: {exc}"]) from exc
-    with transaction.atomic():
+    with _gc_paused(), transaction.atomic():
         # One import per petition at a time: a second upload of the same file waits here, then finds the first.
         petition = PetitionDrive.objects.select_for_update().get(pk=petition.pk)
         earlier = earlier_import(petition=petition, sha256=sha256)
@@ -714,8 +810,8 @@ def tally_import_commit(*, petition, data, filename, user, replace=False, encodi
             )
         entries = [row.entry for row in preview.rows]
         for entry in entries:
-            entry.import_batch = batch
-        TallyEntry.objects.bulk_create(entries, batch_size=BULK_BATCH_SIZE)
+            entry.import_batch_id = batch.pk  # the id alone: the descriptor costs ~3 µs a row
+        _insert_entries(entries)
         batch.note = note
         batch.save(update_fields=["note"])
     return batch

@@ -236,6 +236,18 @@ def test_organisation_and_kind_columns(staff, petition, kawasaki, kanagawa):
     assert {(r, c) for r, c, _ in errors_of(preview)} == {(4, "団体"), (4, "種別")}
 
 
+def test_notes_with_line_breaks_tabs_and_backslashes_are_stored_as_written(staff, petition, kawasaki):
+    note = "駅前\n二行目\tタブ C:\\署名\\集約 \\N"
+    tally_import_commit(
+        petition=petition,
+        data=csv_bytes([["川崎社保協", "", "", "7", "2025-12-07", note]]),
+        filename="a.csv",
+        user=staff,
+    )
+    entry = TallyEntry.objects.get()
+    assert entry.note == note and entry.organisation is None and entry.count == 7
+
+
 # --- bad input ---------------------------------------------------------------
 
 
