@@ -15,7 +15,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -29,6 +29,9 @@ SESSION_KEY = "tally_imports"
 TMP_DIR_NAME = "tmp/tally_import"
 TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 TMP_MAX_AGE = datetime.timedelta(days=1)
+# A page lists at most this many rows and errors; every row's outcome is a CSV download.
+PREVIEW_PAGE_ROWS = 2000
+PREVIEW_PAGE_ERRORS = 5000
 ENCODING_CHOICES = [("", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")]
 
 
@@ -114,6 +117,11 @@ class TallyImportAdminMixin:
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
             path(
+                "import/outcome/",
+                self.admin_site.admin_view(self.import_outcome_view),
+                name="{}_{}_import_outcome".format(*info),
+            ),
+            path(
                 "import/template/",
                 self.admin_site.admin_view(self.import_template_view),
                 name="{}_{}_import_template".format(*info),
@@ -151,17 +159,24 @@ class TallyImportAdminMixin:
             preview = importing.tally_import_preview(
                 petition=petition, data=data, filename=upload.name, user=request.user, encoding=encoding or None
             )
+            # Kept for the commit step and the full outcome download; a file with errors is never committed.
             token = ""
-            if preview.ok:  # a file with errors is fixed and chosen again, never committed
+            if preview.rows:
                 token = _store_upload(request, data, file_name=upload.name, petition=petition, encoding=encoding)
             return self._render_preview(request, preview, token)
         return render(request, "petitions/admin/import.html", self._import_context(request, form=form))
 
     def _render_preview(self, request, preview, token, replace=False):
+        errors = preview.errors
         context = self._import_context(
             request,
             title="取り込む内容の確認",
             preview=preview,
+            errors=errors,
+            shown_errors=errors[:PREVIEW_PAGE_ERRORS],
+            more_errors=max(0, len(errors) - PREVIEW_PAGE_ERRORS),
+            shown_rows=preview.rows[:PREVIEW_PAGE_ROWS],
+            more_rows=max(0, len(preview.rows) - PREVIEW_PAGE_ROWS),
             token=token,
             replace=replace,
             earlier=importing.describe_batch(preview.earlier_batch) if preview.earlier_batch else "",
@@ -202,6 +217,28 @@ class TallyImportAdminMixin:
         _forget_upload(request, token)
         messages.success(request, f"{importing.describe_batch(batch)}として取り込みました。{batch.note}")
         return HttpResponseRedirect(reverse("admin:petitions_importbatch_change", args=[batch.pk]))
+
+    def import_outcome_view(self, request):
+        """Every row's outcome of an upload this session checked, as CSV."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        loaded = _load_upload(request, request.GET.get("token", ""))
+        if loaded is None:
+            raise Http404
+        data, meta = loaded
+        petition = restrict(PetitionDrive.objects.all(), request.user).filter(pk=meta["petition"]).first()
+        if petition is None:
+            raise PermissionDenied
+        preview = importing.tally_import_preview(
+            petition=petition,
+            data=data,
+            filename=meta["file_name"],
+            user=request.user,
+            encoding=meta["encoding"] or None,
+        )
+        response = HttpResponse(importing.tally_import_outcome_csv(preview), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="tally_import_outcome.csv"'
+        return response
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):

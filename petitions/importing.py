@@ -863,3 +863,27 @@ def tally_import_template_csv(*, user, today=None):
     example[4] = f"{today:%Y/%m/%d}"
     writer.writerow(example)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def tally_import_outcome_csv(preview):
+    """Every row's outcome and errors as CSV (UTF-8 with BOM): the full preview of a file too long for one page."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["行", "結果", *TEMPLATE_HEADERS, "エラー"])
+    for error in preview.general_errors:
+        writer.writerow(["", "エラー", "", "", "", "", "", "", str(error)])
+    for row in preview.rows:
+        writer.writerow(
+            [
+                row.number,
+                "取込可" if row.ok else "エラー",
+                row.council.name if row.council else row.display("council"),
+                row.organisation.name if row.organisation else row.display("organisation"),
+                row.kind_label or row.display("kind"),
+                row.count if row.count is not None else row.display("count"),
+                row.collected_on.isoformat() if row.collected_on else row.display("date"),
+                row.display("note"),
+                " ".join(f"「{e.column}」{e.message}" for e in row.errors),
+            ]
+        )
+    return buffer.getvalue().encode("utf-8-sig")

@@ -406,6 +406,12 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     assert response.status_code == 200
     assert "権限がありません" in body and "4行目" in body and 'name="_commit"' not in body
     assert body.count("取込可") >= 2
+    # Every row's outcome, as CSV.
+    bad_token = re.search(r"import/outcome/\?token=([0-9a-f]+)", body).group(1)
+    outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": bad_token})
+    lines = outcome.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("行,結果,社保協") and lines[1].startswith("2,取込可,川崎社会保障推進協議会")
+    assert lines[3].startswith("4,エラー,東京都社会保障推進協議会") and "権限がありません" in lines[3]
 
     good = xlsx_bytes(GOOD_ROWS)
     response = client.post(
@@ -422,7 +428,7 @@ def test_admin_preview_then_commit_as_prefectural_staff(
         "admin:petitions_importbatch_change", args=[batch.pk]
     )
     assert batch.created_by == staff and total(petition, kawasaki) == 120
-    assert not list((tmp_path / "tmp" / "tally_import").glob("*.upload"))
+    assert not (tmp_path / "tmp" / "tally_import" / f"{token}.upload").exists()
 
     # The same file again: the preview names the earlier import and offers replacing.
     response = client.post(
@@ -438,6 +444,24 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     assert response.status_code == 302 and ImportBatch.objects.count() == 2 and total(petition, kawasaki) == 120
 
 
+def test_admin_preview_of_a_long_file_shows_the_first_rows_and_every_error(
+    client, staff, petition, kawasaki, settings, tmp_path, monkeypatch
+):
+    from petitions import admin_import
+
+    monkeypatch.setattr(admin_import, "PREVIEW_PAGE_ROWS", 2)
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff)
+    rows = [["川崎社保協", "", "", str(n), "2025-12-07", ""] for n in (1, 2, 3, -4)]
+    response = client.post(
+        reverse("admin:petitions_tallyentry_import"),
+        {"petition": petition.pk, "encoding": "", "file": _upload("long.csv", csv_bytes(rows)), "_preview": "1"},
+    )
+    body = response.content.decode()
+    assert "最初の2行" in body and "ほかの2行" in body
+    assert "5行目" in body and "0以上" in body  # the error on a row not shown in the table
+
+
 def test_admin_commit_needs_this_sessions_upload(client, staff, petition, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(staff)
@@ -445,6 +469,25 @@ def test_admin_commit_needs_this_sessions_upload(client, staff, petition, settin
     for token in ("0" * 32, "../../etc/passwd", ""):
         response = client.post(url, {"token": token, "_commit": "1"})
         assert response.status_code == 302 and TallyEntry.objects.count() == 0
+        outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token})
+        assert outcome.status_code == 404
+
+
+def test_admin_token_of_another_session_is_refused(client, staff, kanagawa, petition, kawasaki, settings, tmp_path):
+    from django.test import Client
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(staff)
+    url = reverse("admin:petitions_tallyentry_import")
+    body = client.post(
+        url,
+        {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(GOOD_ROWS[:1])), "_preview": "1"},
+    ).content.decode()
+    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
+    other = Client()
+    other.force_login(staff_of(kanagawa))
+    assert other.post(url, {"token": token, "_commit": "1"}).status_code == 302
+    assert TallyEntry.objects.count() == 0
 
 
 def test_admin_petition_choices_are_scoped(client, staff, petition, tokyo):
