@@ -30,8 +30,8 @@ import datetime
 import gc
 import hashlib
 import io
+import itertools
 import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -187,7 +187,7 @@ def _rows_after_header(lines, header_index, columns):
         for key, col in columns.items():
             value = values[col] if col < len(values) else None
             if isinstance(value, str):
-                value = value.strip()
+                value = value.replace("\x00", "").strip()  # NUL cannot be stored in PostgreSQL text
                 if value == "":
                     value = None
             cells[key] = value
@@ -200,24 +200,28 @@ def _rows_after_header(lines, header_index, columns):
 def _read_xlsx(data):
     import openpyxl
 
+    damaged = "Excel ファイル（xlsx）として読めません。ファイルが壊れていないか確認してください。"
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(
-            "Excel ファイル（xlsx）として読めません。ファイルが壊れていないか確認してください。"
-        ) from exc
+    except Exception as exc:  # a damaged or foreign zip raises many kinds (KeyError, BadZipFile, XML errors…)
+        raise ImportFileError(damaged) from exc
     try:
         first_error = None
         for sheet in workbook.worksheets:
-            # Materialise only the sheet we read; read_only streams the XML.
-            lines = [list(values) for values in sheet.iter_rows(values_only=True)]
+            # read_only streams the sheet's XML: look for the header in its first rows before reading the rest.
+            values = sheet.iter_rows(values_only=True)
+            head = [list(v) for v in itertools.islice(values, HEADER_SEARCH_ROWS)]
             try:
-                header_index, columns = _find_header(lines)
+                header_index, columns = _find_header(head)
             except ImportFileError as exc:
                 first_error = first_error or exc
                 continue
-            return lines, header_index, columns
+            return head + [list(v) for v in values], header_index, columns
         raise first_error or ImportFileError("Excel ファイルにシートがありません。")
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError(damaged) from exc
     finally:
         workbook.close()
 
@@ -233,7 +237,10 @@ def _read_csv(data, encoding):
         raise ImportFileError(str(exc)) from exc
     head = text[:4096]
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
-    lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise ImportFileError(f"CSV として読めません（{exc}）。") from exc
     header_index, columns = _find_header(lines)
     return lines, header_index, columns
 
@@ -272,6 +279,11 @@ def _parse(data, filename, encoding):
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or name.endswith(".xls"):
         raise ImportFileError(
             "xls 形式（Excel 97-2003）は読めません。Excel で「xlsx」か「CSV」として保存し直してください。"
+        )
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise ImportFileError(
+            "UTF-16 の「Unicode テキスト」は読めません。"
+            "Excel で「CSV UTF-8（コンマ区切り）」か xlsx として保存し直してください。"
         )
     else:
         lines, header_index, columns = _read_csv(data, encoding)

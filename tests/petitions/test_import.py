@@ -310,6 +310,16 @@ def test_empty_file_and_xls_are_file_errors(staff, petition):
         tally_import_parse(data=b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, filename="a.xls")
     preview = tally_import_preview(petition=petition, data=csv_bytes([]), filename="a.csv", user=staff)
     assert not preview.ok and preview.errors[0].column == "ファイル"
+    with pytest.raises(ImportFileError, match="UTF-16"):
+        tally_import_parse(data=csv_bytes(GOOD_ROWS, encoding="utf-16"), filename="a.txt")
+    with pytest.raises(ImportFileError, match="xlsx"):
+        tally_import_parse(data=b"PK\x03\x04" + b"broken" * 10, filename="a.xlsx")
+
+
+def test_nul_characters_are_dropped(staff, petition, kawasaki):
+    data = csv_bytes([["川崎社保協", "", "", "3", "2025-12-07", "駅\x00前"]])
+    tally_import_commit(petition=petition, data=data, filename="a.csv", user=staff)
+    assert TallyEntry.objects.get().note == "駅前"
 
 
 # --- importing twice ------------------------------------------------------------
