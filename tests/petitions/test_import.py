@@ -605,3 +605,50 @@ def test_command_unknown_petition_and_missing_file(tmp_path, staff):
     PetitionDriveFactory(slug="there")
     with pytest.raises(CommandError, match="読めません"):
         call_command("import_tallies", str(tmp_path / "none.csv"), petition="there", user=staff.username)
+
+
+# --- at once (PostgreSQL) -------------------------------------------------------
+
+
+@pytest.fixture
+def registry_kept(django_db_blocker):
+    """A transactional test empties every table when it ends: load the registry before and give it back after."""
+    from municipalities.models import Prefecture
+
+    def load():
+        with django_db_blocker.unblock():
+            if not Prefecture.objects.exists():
+                call_command("load_municipalities", verbosity=0)
+
+    load()
+    yield
+    load()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
+def test_the_same_file_sent_twice_at_once_counts_once(registry_kept):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    kawasaki = local_council("14", name="川崎社保協")
+    local_council("14", name="横浜社保協")
+    staff = staff_of(prefectural_council("14"))
+    petition = PetitionDriveFactory(starts_on=D(2025, 4, 1), ends_on=D(2026, 3, 31))
+    data = csv_bytes(GOOD_ROWS * 500)
+
+    def send(_):
+        try:
+            tally_import_commit(petition=petition, data=data, filename="a.csv", user=staff)
+            return "imported"
+        except TallyImportRefused as exc:
+            return exc.messages[0]
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(send, range(2)))
+    assert results.count("imported") == 1, results
+    assert any("取り込み済み" in r for r in results)
+    assert ImportBatch.objects.count() == 1 and total(petition, kawasaki) == 120 * 500
