@@ -10,12 +10,18 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
 
+# The PDF font (IPAexGothic, IPA Font License) is taken from the matplotlib-fontja
+# wheel on PyPI without installing it or matplotlib: pip fetches the pinned wheel and
+# only the .ttf and its licence are kept in fonts/.
+FONTJA_VERSION := 1.1.0
+FONT := fonts/ipaexg.ttf
+
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench worker
+.PHONY: help run test lint format bench worker fonts
 
 help:
 	@echo "make run     set up .venv, migrate, load the registry and demo data, serve on 127.0.0.1:$(PORT)"
@@ -39,14 +45,23 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
 	@touch $@
 	@touch $(RUNTIME_STAMP)
 
-run: $(RUNTIME_STAMP)
+$(FONT): | $(BIN)/python
+	@rm -rf fonts/.download && mkdir -p fonts/.download
+	$(PIP_INSTALL) --no-deps --only-binary=:all: --target fonts/.download "matplotlib-fontja==$(FONTJA_VERSION)"
+	cp fonts/.download/matplotlib_fontja/fonts/ipaexg.ttf $(FONT)
+	cp fonts/.download/matplotlib_fontja/fonts/IPA_Font_License_Agreement_v1.0.txt fonts/
+	@rm -rf fonts/.download
+
+fonts: $(FONT)
+
+run: $(RUNTIME_STAMP) $(FONT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_municipalities
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure, said out loud.
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) $(FONT)
 	@$(BIN)/python -m pytest $(PYTEST_ARGS) || { rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc; }
 

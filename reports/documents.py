@@ -51,8 +51,8 @@ def font_path():
     if found:
         return found
     raise ImproperlyConfigured(
-        "報告書の日本語フォント IPAexGothic が見つかりません: `apt-get install fonts-ipaexfont` "
-        "（または REPORTS_FONT_PATH に ipaexg.ttf のパスを設定）してください。"
+        "報告書の日本語フォント IPAexGothic が見つかりません: `make fonts`（fonts/ に取得）、"
+        "`apt-get install fonts-ipaexfont`、または REPORTS_FONT_PATH に ipaexg.ttf のパスを設定してください。"
     )
 
 
