@@ -438,6 +438,8 @@ def test_admin_preview_then_commit_as_prefectural_staff(
         "admin:petitions_importbatch_change", args=[batch.pk]
     )
     assert batch.created_by == staff and total(petition, kawasaki) == 120
+    page = client.get(response["Location"]).content.decode()
+    assert f"取込#{batch.pk}" in page and "取り込みました" in page
     assert not (tmp_path / "tmp" / "tally_import" / f"{token}.upload").exists()
 
     # The same file again: the preview names the earlier import and offers replacing.
