@@ -23,7 +23,6 @@ from shaho.core.scoping import restrict, scope_for, sees_everything
 from .models import (
     MAX_ENTRY_COUNT,
     CollectionRound,
-    ImportBatch,
     PetitionDrive,
     PetitionGoal,
     SignatureKind,
@@ -32,6 +31,7 @@ from .models import (
 )
 
 RECORDING_ROLES = {Role.NATIONAL_STAFF, Role.COUNCIL_STAFF, Role.ORGANIZER}
+SIGNATURE_KINDS = frozenset(SignatureKind.values)  # checked once per imported row: built once
 
 
 def user_may_record(user):
@@ -116,7 +116,7 @@ def validate_entry_fields(*, context, petition, council, count, collected_on, ki
         errors["count"] = "「数」: 0以上の数を入力してください（減らすときは訂正してください）。"
     elif count > MAX_ENTRY_COUNT:
         errors["count"] = f"「数」: 1回の入力は{MAX_ENTRY_COUNT:,}までです。"
-    if kind not in SignatureKind.values:
+    if kind not in SIGNATURE_KINDS:
         errors["kind"] = "「署名の種類」を選んでください。"
     if collected_on is None:
         errors["collected_on"] = "「集めた日」を入力してください。"
@@ -311,31 +311,6 @@ def tally_correct(*, user, entry, corrected, reason, submission_token=None):
         )
         _clean(correction)
         return _save_once(correction, submission_token, user)
-
-
-def tally_bulk_record(*, user, import_batch, rows, context=None):
-    """Validate every row (dicts of build_entry's arguments) and insert them all, or none.
-
-    Raises ValidationError whose `error_dict` maps "row N: field" to messages when any row is bad.
-    Returns the created entries. Meant for the importer: one INSERT per 1,000 rows.
-    """
-    context = context or EntryContext.for_user(user)
-    entries, errors = [], {}
-    for number, row in enumerate(rows, start=1):
-        try:
-            entries.append(build_entry(context=context, import_batch=import_batch, **row))
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors[f"{number}行目 {name}"] = messages
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        created = TallyEntry.objects.bulk_create(entries, batch_size=1000)
-        if import_batch is not None:
-            ImportBatch.objects.filter(pk=import_batch.pk).update(
-                row_count=len(created), status=ImportBatch.Status.DONE
-            )
-    return created
 
 
 def submission_check(*, user, petition, council, submitted_on, count):

@@ -11,10 +11,8 @@ from councils.models import Role
 from petitions.models import PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.selectors import council_running_total
 from petitions.services import (
-    EntryContext,
     goal_set,
     submission_record,
-    tally_bulk_record,
     tally_correct,
     tally_record,
 )
@@ -204,17 +202,6 @@ def test_database_refuses_what_the_service_would(organizer, petition, kawasaki):
     original = TallyEntry.objects.create(**base, count=5)
     with pytest.raises(IntegrityError), transaction.atomic():
         TallyEntry.objects.create(**base, count=-2, corrects=original)  # a correction without a reason
-
-
-def test_bulk_record_is_all_or_nothing(organizer, petition, kawasaki):
-    context = EntryContext.for_user(organizer)
-    good = {"petition": petition, "council": kawasaki, "count": 10, "collected_on": D(2024, 1, 1)}
-    with pytest.raises(ValidationError) as exc:
-        tally_bulk_record(user=organizer, import_batch=None, rows=[good, {**good, "count": -5}], context=context)
-    assert "2行目 count" in exc.value.message_dict
-    assert TallyEntry.objects.count() == 0
-    created = tally_bulk_record(user=organizer, import_batch=None, rows=[good, good], context=context)
-    assert len(created) == 2 and council_running_total(petition=petition, council=kawasaki) == 20
 
 
 def test_submission_recorded_and_refused_outside_scope(organizer, petition, kawasaki, kanagawa):
