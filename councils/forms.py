@@ -7,6 +7,8 @@ from .models import Council, CouncilKind
 class CouncilForm(forms.ModelForm):
     """Council edit form: rules that span the many-to-many coverage, which the model cannot check alone."""
 
+    website = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+
     class Meta:
         model = Council
         fields = [

@@ -142,7 +142,6 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {"reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0}}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
