@@ -62,7 +62,7 @@ class Council(models.Model):
     postal_code = models.CharField("郵便番号", max_length=8, blank=True)
     address = models.CharField("住所", max_length=200, blank=True)
     phone = models.CharField("電話", max_length=20, blank=True)
-    fax = models.CharField("FAX", max_length=20, blank=True)
+    fax = models.CharField("FAX番号", max_length=20, blank=True)
     email = models.EmailField("メール", blank=True)
     website = models.URLField("ウェブサイト", blank=True)
     note = models.TextField("備考", blank=True)

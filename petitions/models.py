@@ -212,7 +212,7 @@ class ImportBatch(models.Model):
         PetitionDrive, verbose_name=_("署名"), on_delete=models.PROTECT, related_name="import_batches"
     )
     file_name = models.CharField(_("ファイル名"), max_length=255)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    sha256 = models.CharField(_("チェックサム（SHA-256）"), max_length=64, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("取込者"), on_delete=models.PROTECT, related_name="+"
     )

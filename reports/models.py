@@ -158,7 +158,7 @@ class ReportJob(models.Model):
     file = models.FileField(_("ファイル"), upload_to=report_file_name, blank=True, max_length=200)
     file_size = models.PositiveBigIntegerField(_("サイズ（バイト）"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("ページ数"), null=True, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    sha256 = models.CharField(_("チェックサム（SHA-256）"), max_length=64, blank=True)
     warnings = models.JSONField(_("注意"), default=list, blank=True)
     error = models.TextField(_("エラー"), blank=True)
 
