@@ -46,6 +46,7 @@ class OfficerInline(ScopedInline):
 @admin.register(Council)
 class CouncilAdmin(ScopedAdmin):
     form = CouncilForm
+    ordering = ["path"]  # explicit: Meta.ordering is dropped from the GROUP BY of the children count
     list_display = [
         "name",
         "kind",
