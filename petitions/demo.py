@@ -324,7 +324,7 @@ class Seeder:
         submissions = []
         for index, (code, goal) in enumerate(sorted(goals.items())):
             council = self.prefectural[code]
-            total = goal * (25 + (index * 13) % 26) // 100
+            total = goal * (25 + (index * 7) % 26) // 100
             ledger.spread(council, total, D(2019, 9, 20), D(2020, 5, 25), pieces=4)
             submissions.append(
                 Submission(
