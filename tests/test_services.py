@@ -5,14 +5,13 @@ silently fell back to SQLite or to in-process tasks fails instead of passing.
 Without it (a plain `make test` on SQLite) they are skipped, and `-ra` prints why.
 """
 
-import os
 import time
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
-REQUIRED = os.environ.get("SHAHO_REQUIRE_SERVICES", "").strip() == "1"
+from tests.services import REQUIRED
 
 pytestmark = [
     pytest.mark.services,

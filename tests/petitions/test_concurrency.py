@@ -5,20 +5,26 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from councils.models import Role
 from petitions.models import TallyEntry
 from petitions.selectors import council_running_total
 from petitions.services import tally_record
 from tests.councils.factories import local_council, staff_of
+from tests.services import require_postgresql
 
 from .factories import PetitionDriveFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)"),
+    pytest.mark.usefixtures("_postgresql_only"),
 ]
+
+
+@pytest.fixture
+def _postgresql_only():
+    require_postgresql()
 
 
 def _load_registry_if_emptied():

@@ -24,6 +24,7 @@ from petitions.importing import (
 from petitions.models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
 from petitions.selectors import council_running_total
 from tests.councils.factories import OrganisationFactory, local_council, prefectural_council, staff_of
+from tests.services import require_postgresql
 
 from .factories import PetitionDriveFactory, with_rounds
 
@@ -628,9 +629,10 @@ def registry_kept(django_db_blocker):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent writers (PostgreSQL)")
 def test_the_same_file_sent_twice_at_once_counts_once(registry_kept):
     from concurrent.futures import ThreadPoolExecutor
+
+    require_postgresql()
 
     from django.db import connections
 

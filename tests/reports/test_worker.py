@@ -23,19 +23,16 @@ from django.db import connection
 from reports import services
 from reports.documents import missing_glyphs
 from reports.models import JobStatus, ReportJob
+from tests.services import REQUIRED, service_missing
 
 from . import factories
 
-REQUIRED = os.environ.get("SHAHO_REQUIRE_SERVICES", "").strip() == "1"
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.services]
 
 
-def _unavailable(reason):
-    if REQUIRED:
-        pytest.fail(f"SHAHO_REQUIRE_SERVICES=1 but {reason}")
-    pytest.skip(reason)
+_unavailable = service_missing
 
 
 def _require_broker_and_database():
