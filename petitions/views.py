@@ -5,7 +5,7 @@ Views parse the request, call a service or a selector and render; nothing else.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -134,8 +134,8 @@ def petition_list(request):
     )
 
 
-def _table_response(request, table, template):
-    filters = TableFilterForm(request.GET)
+def _table_response(request, table, template, filters):
+    # A download only for a valid request; a bad date shows the page with its message instead.
     fmt = filters.cleaned_data.get("format") if filters.is_valid() else ""
     if fmt == "xlsx":
         response = HttpResponse(
@@ -171,11 +171,11 @@ def _linkable_prefecture_codes(user):
     return {user.council.prefecture.code} if user.council_id and user.council.prefecture_id else set()
 
 
-def _as_of(request):
+def _filters(request):
+    """The table's query; an unreadable 基準日 falls back to today and is reported on the page."""
     filters = TableFilterForm(request.GET)
-    if not filters.is_valid():
-        raise Http404("基準日が読めません。")
-    return filters.cleaned_data.get("date")
+    filters.is_valid()
+    return filters
 
 
 @login_required
@@ -183,8 +183,9 @@ def national(request, slug):
     """The national 集約一覧表: prefectures by block with subtotals, bars against goals; ?format=xlsx|csv."""
     _require_reader(request.user)
     petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
-    table = selectors.tally_table(petition=petition, as_of=_as_of(request))
-    return _table_response(request, table, "petitions/table.html")
+    filters = _filters(request)
+    table = selectors.tally_table(petition=petition, as_of=filters.cleaned_data.get("date"))
+    return _table_response(request, table, "petitions/table.html", filters)
 
 
 @login_required
@@ -195,5 +196,6 @@ def prefecture(request, slug, code):
     pref = get_object_or_404(Prefecture, code=code)
     if not selectors.may_view_prefecture(user=request.user, prefecture=pref):
         raise PermissionDenied("この都道府県の集約一覧表を表示する権限がありません。")
-    table = selectors.tally_table(petition=petition, as_of=_as_of(request), prefecture=pref)
-    return _table_response(request, table, "petitions/table.html")
+    filters = _filters(request)
+    table = selectors.tally_table(petition=petition, as_of=filters.cleaned_data.get("date"), prefecture=pref)
+    return _table_response(request, table, "petitions/table.html", filters)

@@ -158,6 +158,17 @@ def test_national_and_prefecture_pages_show_bars(client, organizer, kawasaki, pe
     assert client.get(reverse("petitions:prefecture", args=["hokensho", "13"])).status_code == 403
 
 
+def test_unreadable_table_date_is_named_on_the_page_not_a_404(client, organizer, petition):
+    client.force_login(organizer)
+    for fmt in ("", "xlsx"):
+        response = client.get(
+            reverse("petitions:national", args=["hokensho"]), {"date": "2025年13月40日", "format": fmt}
+        )
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        html = response.content.decode()
+        assert "「基準日」" in html and "日付として読めません" in html
+
+
 def test_national_staff_may_open_every_prefecture(client, petition):
     client.force_login(staff_of(national_council(), role=Role.NATIONAL_STAFF))
     prefectural_council("13")
