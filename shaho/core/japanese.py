@@ -8,6 +8,8 @@ import datetime
 import re
 import unicodedata
 
+from django.utils import timezone
+
 ERA_START = {
     "令和": datetime.date(2019, 5, 1),
     "平成": datetime.date(1989, 1, 8),
@@ -103,11 +105,34 @@ def parse_date(text):
     raise ValueError(f"「{text}」は日付として読めません（例: 2025年12月7日、2025-12-07、令和7年12月7日）。")
 
 
+def _local(value):
+    """An aware datetime in the site's time zone (Asia/Tokyo); dates and naive values unchanged."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
 def format_date(value):
-    """2025年12月7日."""
+    """2025年12月7日 (a datetime is first put into Asia/Tokyo, so late UTC evenings show the next day)."""
     if not value:
         return ""
+    value = _local(value)
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def format_time(value):
+    """14:00, in Asia/Tokyo."""
+    if not value:
+        return ""
+    value = _local(value)
+    return f"{value.hour}:{value.minute:02d}"
+
+
+def format_datetime(value):
+    """2025年12月7日 14:00, in Asia/Tokyo."""
+    if not value:
+        return ""
+    return f"{format_date(value)} {format_time(value)}"
 
 
 def fiscal_year(value):

@@ -90,3 +90,14 @@ def test_decode_csv_bytes_utf8_bom_and_cp932():
     assert decode_csv_bytes(text.encode("cp932"), encoding="shift_jis") == text
     # CP932-only characters (NEC specials) survive
     assert decode_csv_bytes("①㈱".encode("cp932")) == "①㈱"
+
+
+def test_datetimes_are_shown_in_tokyo_time_in_one_format():
+    from shaho.core.japanese import format_date, format_datetime, format_time
+
+    late_utc = datetime.datetime(2025, 12, 6, 20, 5, tzinfo=datetime.UTC)  # 2025-12-07 05:05 in Tokyo
+    assert format_date(late_utc) == "2025年12月7日"
+    assert format_time(late_utc) == "5:05"
+    assert format_datetime(late_utc) == "2025年12月7日 5:05"
+    assert format_date(datetime.date(2025, 12, 7)) == "2025年12月7日"
+    assert format_datetime(None) == ""
