@@ -117,7 +117,16 @@ class TallyEntryAdmin(TallyImportAdminMixin, ReadOnlyLedgerAdmin):
         "entered_by",
         "correct_link",
     ]
-    list_select_related = ["petition", "council", "organisation", "round", "corrects", "entered_by"]
+    # A correction's "corrects" column prints the corrected entry's petition and council.
+    list_select_related = [
+        "petition",
+        "council",
+        "organisation",
+        "round",
+        "corrects__petition",
+        "corrects__council",
+        "entered_by",
+    ]
     list_filter = ["petition", "kind", "collected_on"]
     search_fields = ["council__name", "source", "note", "correction_reason"]
     date_hierarchy = "collected_on"
