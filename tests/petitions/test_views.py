@@ -9,26 +9,11 @@ from councils.models import Role
 from petitions.models import TallyEntry
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 
-from .factories import PetitionDriveFactory, record
+from .factories import record
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
 ENTRY = "/petitions/entry/"
-
-
-@pytest.fixture
-def kawasaki():
-    return local_council("14", name="川崎社保協")
-
-
-@pytest.fixture
-def organizer(kawasaki):
-    return staff_of(kawasaki, role=Role.ORGANIZER)
-
-
-@pytest.fixture
-def petition():
-    return PetitionDriveFactory(short_name="保険証残して", slug="hokensho")
 
 
 def _form(client):
