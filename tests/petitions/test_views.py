@@ -242,7 +242,10 @@ def test_table_page_links_staff_to_its_pdf(client, kanagawa_staff, organizer, pe
     assert parse_qs(url.query) == {
         "petition": ["hokensho"], "date": ["2025-12-07"], "format": ["pdf"], "prefecture": ["14"]
     }  # fmt: skip
-    assert client.get(unescape(link)).status_code == 200
+    form = client.get(unescape(link)).context["form"]
+    assert {name: form[name].value() for name in ("petition", "date", "format", "prefecture")} == {
+        "petition": "hokensho", "date": "2025-12-07", "format": "pdf", "prefecture": "14"
+    }  # fmt: skip
     # Organizers cannot request reports: no link that would end in a 404.
     client.force_login(organizer)
     assert 'id="request-pdf"' not in client.get(reverse("petitions:national", args=["hokensho"])).content.decode()
