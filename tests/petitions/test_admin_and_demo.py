@@ -72,6 +72,28 @@ def test_council_staff_cannot_edit_the_national_drive(client):
     assert drive.title == "書き換えた名称"
 
 
+def test_council_staff_cannot_change_a_recorded_submission(client, kanagawa, kanagawa_staff, national_staff):
+    drive = PetitionDriveFactory()
+    submission = Submission.objects.create(
+        petition=drive, council=kanagawa, submitted_on=D(2023, 12, 4), submitted_to="衆議院議長", count=1_241,
+        entered_by=kanagawa_staff,
+    )  # fmt: skip
+    url = reverse("admin:petitions_submission_change", args=[submission.pk])
+    client.force_login(national_staff)
+    data = {**change_form_data(client.get(url)), "count": "9999"}
+
+    client.force_login(kanagawa_staff)
+    assert client.post(url, data).status_code == 403
+    submission.refresh_from_db()
+    assert submission.count == 1_241
+
+    client.force_login(national_staff)  # the same complete form is accepted from national staff
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    submission.refresh_from_db()
+    assert submission.count == 9_999
+
+
 def test_goal_split_is_refused_on_the_admin_form(client):
     kanagawa = prefectural_council("14")
     from tests.councils.factories import local_council
