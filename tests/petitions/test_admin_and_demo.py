@@ -7,11 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from councils.models import Role
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.selectors import tally_table
 from tests.admin_forms import change_form_data, form_data, full_model_form
-from tests.councils.factories import national_council, prefectural_council, staff_of
 
 from .factories import PetitionDriveFactory, record, tokyo_objects
 
@@ -20,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("model", [PetitionDrive, PetitionGoal, TallyEntry, Submission, ImportBatch])
-def test_kanagawa_staff_cannot_reach_tokyo_rows(client, model):
+def test_kanagawa_staff_cannot_reach_tokyo_rows(client, kanagawa_staff, model):
     obj = tokyo_objects()[model]
-    client.force_login(staff_of(prefectural_council("14")))
+    client.force_login(kanagawa_staff)
     name = f"admin:petitions_{model._meta.model_name}"
     for view in ("change", "delete", "history"):
         assert client.get(reverse(f"{name}_{view}", args=[obj.pk])).status_code in (403, 404)
@@ -30,9 +28,8 @@ def test_kanagawa_staff_cannot_reach_tokyo_rows(client, model):
     assert obj.pk not in {row.pk for row in listed.context["cl"].result_list}
 
 
-def test_ledger_is_read_only_in_the_admin(client, rf):
-    kanagawa = prefectural_council("14")
-    staff = staff_of(kanagawa)
+def test_ledger_is_read_only_in_the_admin(client, rf, kanagawa, kanagawa_staff):
+    staff = kanagawa_staff
     entry = record(staff, PetitionDriveFactory(), kanagawa, 42)
     client.force_login(staff)
     assert client.get(reverse("admin:petitions_tallyentry_changelist")).status_code == 200
@@ -52,20 +49,20 @@ def test_ledger_is_read_only_in_the_admin(client, rf):
     assert entry.count == 42
 
 
-def test_council_staff_cannot_edit_the_national_drive(client):
-    drive = PetitionDriveFactory(organiser=national_council(), title="介護改善署名")
+def test_council_staff_cannot_edit_the_national_drive(client, national, national_staff, kanagawa_staff):
+    drive = PetitionDriveFactory(organiser=national, title="介護改善署名")
     url = reverse("admin:petitions_petitiondrive_change", args=[drive.pk])
-    client.force_login(staff_of(national_council(), role=Role.NATIONAL_STAFF))
+    client.force_login(national_staff)
     data = {**change_form_data(client.get(url)), "title": "書き換えた名称"}
 
-    client.force_login(staff_of(prefectural_council("14")))
+    client.force_login(kanagawa_staff)
     response = client.post(url, data)
     assert response.status_code == 403
     drive.refresh_from_db()
     assert drive.title == "介護改善署名"
 
     # The same form from national staff is accepted: the refusal above is the permission, not the form.
-    client.force_login(staff_of(national_council(), role=Role.NATIONAL_STAFF))
+    client.force_login(national_staff)
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     drive.refresh_from_db()
@@ -94,14 +91,10 @@ def test_council_staff_cannot_change_a_recorded_submission(client, kanagawa, kan
     assert submission.count == 9_999
 
 
-def test_goal_split_is_refused_on_the_admin_form(client):
-    kanagawa = prefectural_council("14")
-    from tests.councils.factories import local_council
-
-    kawasaki = local_council("14", name="川崎社保協")
+def test_goal_split_is_refused_on_the_admin_form(client, kanagawa, kawasaki, kanagawa_staff):
     drive = PetitionDriveFactory()
     PetitionGoal.objects.create(petition=drive, council=kanagawa, goal=100)
-    client.force_login(staff_of(kanagawa))
+    client.force_login(kanagawa_staff)
     response = client.post(
         reverse("admin:petitions_petitiongoal_add"), {"petition": drive.pk, "council": kawasaki.pk, "goal": 101}
     )
