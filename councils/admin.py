@@ -5,8 +5,9 @@ from django.db.models import Count
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
 
+from . import services
 from .forms import CouncilForm
-from .models import Council, CouncilStage, Membership, Officer, Organisation, User
+from .models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
 
 # Access follows the account's role and council (shaho.core.scoping), not hand-made groups.
 admin.site.unregister(Group)
@@ -46,7 +47,9 @@ class OfficerInline(ScopedInline):
 @admin.register(Council)
 class CouncilAdmin(ScopedAdmin):
     form = CouncilForm
-    ordering = ["path"]  # explicit: Meta.ordering is dropped from the GROUP BY of the children count
+    # explicit: Meta.ordering is dropped from the GROUP BY of the children count. JIS prefecture code
+    # order, then local councils by municipality code (the key councils.services keeps).
+    ordering = ["sort_key", "pk"]
     list_display = [
         "name",
         "kind",
@@ -72,6 +75,22 @@ class CouncilAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_n_children=Count("children", distinct=True))
+
+    def save_model(self, request, obj, form, change):
+        """Through the services: the tree path, the sort key and the stage history follow the change."""
+        fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in services.COUNCIL_FIELDS}
+        municipalities = form.cleaned_data.get("municipalities", [])
+        if change:
+            services.council_update(council=obj, municipalities=municipalities, **fields)
+        else:
+            obj.pk = services.council_create(municipalities=municipalities, **fields).pk
+            obj.refresh_from_db()
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The municipalities were set by the service (save_model); only the inlines are left to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     @admin.display(description="ブロック", ordering="prefecture__block__order")
     def block(self, obj):
@@ -128,9 +147,15 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    def save_model(self, request, obj, form, change):
+        """Through the service: admin access (is_staff) follows the role."""
+        services.user_set_role(user=obj, role=obj.role, council=obj.council)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         # Council staff may not grant national staff rights.
         if "role" in form.base_fields and not request.user.is_national:
-            form.base_fields["role"].choices = [c for c in form.base_fields["role"].choices if c[0] != "national_staff"]
+            form.base_fields["role"].choices = [
+                c for c in form.base_fields["role"].choices if c[0] != Role.NATIONAL_STAFF
+            ]
         return form

@@ -1,11 +1,15 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Council, CouncilKind
+from . import services
+from .models import Council
 
 
 class CouncilForm(forms.ModelForm):
-    """Council edit form: rules that span the many-to-many coverage, which the model cannot check alone."""
+    """Council edit form: rules that span the many-to-many coverage, which the model cannot check alone.
+
+    Saving goes through councils.services (CouncilAdmin.save_model), never form.save() alone.
+    """
 
     website = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
 
@@ -33,19 +37,11 @@ class CouncilForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         municipalities = cleaned.get("municipalities")
-        prefecture = cleaned.get("prefecture")
-        kind = cleaned.get("kind")
-        if municipalities:
-            if kind not in (CouncilKind.LOCAL, CouncilKind.PREPARATORY):
-                self.add_error("municipalities", "対象の市区町村を指定できるのは地域社保協と準備会だけです。")
-            elif prefecture:
-                foreign = [m.name for m in municipalities if m.prefecture_id != prefecture.pk]
-                if foreign:
-                    self.add_error(
-                        "municipalities",
-                        ValidationError(
-                            "%(names)s は%(pref)sの市区町村ではありません。",
-                            params={"names": "、".join(foreign), "pref": prefecture.name},
-                        ),
-                    )
+        if municipalities and cleaned.get("kind"):
+            try:
+                services.council_municipalities_check(
+                    kind=cleaned["kind"], prefecture=cleaned.get("prefecture"), municipalities=municipalities
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned

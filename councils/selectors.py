@@ -136,15 +136,19 @@ def municipality_coverage(*, date, prefecture=None):
 
 
 def council_tree(*, user):
-    """Councils the user may see, in tree order, with their prefecture: one query."""
-    return scope_for(user).select_related("prefecture", "parent").order_by("path")
+    """Councils the user may see, with their prefecture: one query.
+
+    In the order staff expect: the national council and friendly organisations, then each
+    prefecture in JIS code order, its council first and its local councils by municipality code.
+    """
+    return scope_for(user).select_related("prefecture", "parent").order_by("sort_key", "pk")
 
 
 def home_summary(*, user):
     council = user.council
     children = []
     if council is not None:
-        children = list(council.children.order_by("kind", "name").only("name", "kind"))
+        children = list(council.children.order_by("sort_key", "pk").only("name", "kind"))
     return {
         "council": council,
         "role_label": Role(user.role).label if user.role else "",

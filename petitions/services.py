@@ -17,7 +17,8 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from councils.models import CouncilKind, Organisation, Role
+from councils.models import CouncilKind, Organisation
+from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import restrict, scope_for, sees_everything
 
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     TallyEntry,
 )
 
-RECORDING_ROLES = {Role.NATIONAL_STAFF, Role.COUNCIL_STAFF, Role.ORGANIZER}
 SIGNATURE_KINDS = frozenset(SignatureKind.values)  # checked once per imported row: built once
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
+from councils.models import CouncilKind
 from municipalities.models import Prefecture
 from shaho.core.scoping import get_scoped_or_404, restrict, sees_everything
 
@@ -84,7 +85,7 @@ def entry_done(request, pk):
         "again_url": reverse("petitions:entry") + "?" + urlencode({"petition": petition.slug, "council": council.pk}),
         "may_record": services.user_may_record(request.user),
     }
-    if council.prefecture_id and council.kind != "prefectural":
+    if council.prefecture_id and council.kind != CouncilKind.PREFECTURAL:
         prefectural = council.parent
         context["prefecture_council"] = prefectural
         context["prefecture_total"] = selectors.council_running_total(petition=petition, council=prefectural)
@@ -166,7 +167,7 @@ def _table_response(request, table, template, filters):
 
 def _linkable_prefecture_codes(user):
     """Prefectures whose own table the user may open from the national one ("*": all)."""
-    if sees_everything(user) or (user.council_id and user.council.kind == "national"):
+    if sees_everything(user) or (user.council_id and user.council.kind == CouncilKind.NATIONAL):
         return "*"
     return {user.council.prefecture.code} if user.council_id and user.council.prefecture_id else set()
 
