@@ -21,7 +21,7 @@ from django.utils import timezone
 from shaho.core.japanese import format_date
 from shaho.core.roles import STAFF_ROLES, Role
 
-from .models import EARLIEST, Council, CouncilKind, CouncilStage, User
+from .models import EARLIEST, Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, User
 
 # The fields a caller may set on a council; `path` and `sort_key` are the services' own.
 COUNCIL_FIELDS = frozenset(
@@ -255,3 +255,60 @@ def user_create(*, username, password, role, council, display_name="", email="",
     )
     user.set_password(password)
     return user_set_role(user=user, role=role, council=council)
+
+
+# --- member organisations, memberships, officers ------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_create(*, name, level, home_council, **fields):
+    """Create a member organisation (加盟団体) managed by `home_council`. Raises ValidationError (field-keyed)."""
+    organisation = Organisation(name=name, level=level, home_council=home_council, **fields)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def membership_add(*, organisation, council, since=None, until=None):
+    """Record that `organisation` joined `council` on `since` (and left on `until`); returns the Membership.
+
+    The same organisation, council and date already recorded is returned as it is (created=False):
+    (membership, created). Raises ValidationError when `until` is before `since`.
+    """
+    existing = Membership.objects.filter(organisation=organisation, council=council, since=since).first()
+    if existing is not None:
+        return existing, False
+    membership = Membership(organisation=organisation, council=council, since=since, until=until)
+    membership.full_clean()
+    membership.save()
+    return membership, True
+
+
+@transaction.atomic
+def officer_add(*, council, role, person_name, organisation=None, term_start=None, term_end=None):
+    """Record an officer (役員) of `council`; the same council, role and name already recorded is kept as it is.
+
+    Returns (officer, created). Raises ValidationError when the term ends before it starts.
+    """
+    existing = Officer.objects.filter(council=council, role=role, person_name=person_name).first()
+    if existing is not None:
+        return existing, False
+    officer = Officer(
+        council=council,
+        role=role,
+        person_name=person_name,
+        organisation=organisation,
+        term_start=term_start,
+        term_end=term_end,
+    )
+    officer.full_clean()
+    officer.save()
+    return officer, True
+
+
+def user_set_password(*, user, password):
+    """Set an account's password (hashed) and save only that; the password is not in the history."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user

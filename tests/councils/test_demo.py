@@ -8,10 +8,10 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from councils import demo
-from councils.management.commands.seed_demo import demo_modules
 from councils.models import Council, CouncilKind, Membership, Officer, Organisation, Role, User
 from councils.selectors import council_census, municipality_coverage
+from demo import STEPS
+from demo import federation as demo
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -131,8 +131,5 @@ def test_seed_demo_without_the_registry_says_what_to_run(monkeypatch):
         run("seed_demo")
 
 
-def test_demo_modules_start_with_councils_and_skip_apps_without_demo_data():
-    found = [label for label, _ in demo_modules(["councils", "not_an_app", "municipalities"])]
-
-    assert found[0] == "councils"
-    assert "not_an_app" not in found
+def test_demo_steps_start_with_the_federation():
+    assert STEPS[0] == "demo.federation"
