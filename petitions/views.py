@@ -5,7 +5,7 @@ Views parse the request, call a service or a selector and render; nothing else.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,11 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from councils.models import CouncilKind
 from municipalities.models import Prefecture
-from shaho.core.scoping import get_scoped_or_404, restrict, sees_everything
+from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
 from .forms import CorrectionForm, TableFilterForm, TallyEntryForm
-from .models import PetitionDrive, TallyEntry
+from .models import TallyEntry
 from .resources import export_filename, tally_csv, tally_xlsx
 
 
@@ -62,7 +62,9 @@ def entry(request):
         initial = {}
         slug = request.GET.get("petition")
         if slug:
-            initial["petition"] = selectors.open_petitions(user=request.user).filter(slug=slug).first()
+            initial["petition"] = selectors.drive_for(
+                identifier=slug, user=request.user, queryset=selectors.open_petitions(user=request.user)
+            )
         if request.GET.get("council", "").isdigit():
             initial["council"] = int(request.GET["council"])
         form = TallyEntryForm(initial=initial, user=request.user)
@@ -183,7 +185,9 @@ def _filters(request):
 def national(request, slug):
     """The national 集約一覧表: prefectures by block with subtotals, bars against goals; ?format=xlsx|csv."""
     _require_reader(request.user)
-    petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
+    petition = selectors.drive_for(identifier=slug, user=request.user)
+    if petition is None:
+        raise Http404
     filters = _filters(request)
     table = selectors.tally_table(petition=petition, as_of=filters.cleaned_data.get("date"))
     return _table_response(request, table, "petitions/table.html", filters)
@@ -193,7 +197,9 @@ def national(request, slug):
 def prefecture(request, slug, code):
     """A prefecture's 集約一覧表: its councils, bars against goals; ?format=xlsx|csv."""
     _require_reader(request.user)
-    petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
+    petition = selectors.drive_for(identifier=slug, user=request.user)
+    if petition is None:
+        raise Http404
     pref = get_object_or_404(Prefecture, code=code)
     if not selectors.may_view_prefecture(user=request.user, prefecture=pref):
         raise PermissionDenied("この都道府県の集約一覧表を表示する権限がありません。")

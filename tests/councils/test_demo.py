@@ -90,6 +90,7 @@ def test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords():
     second = run("seed_demo")
 
     assert row_counts() == counts
+    assert counts["councils.HistoricalCouncil"] > 0 and counts["councils.HistoricalUser"] == 5  # history too
     assert "パスワード" in first and "一度しか表示しません" in first
     assert "一度しか表示しません" not in second
     assert "アカウント chuo: 既にあります" in second
@@ -133,3 +134,35 @@ def test_seed_demo_without_the_registry_says_what_to_run(monkeypatch):
 
 def test_demo_steps_start_with_the_federation():
     assert STEPS[0] == "demo.federation"
+
+
+def _printed_passwords(output):
+    """username → password from the table seed_demo prints."""
+    usernames = [a[0] for a in demo.ACCOUNTS]
+    return {
+        line.split()[0]: line.split()[1] for line in output.splitlines() if line.split()[:1] in [[u] for u in usernames]
+    }
+
+
+def test_reset_passwords_prints_new_working_passwords_for_every_demo_account():
+    first = _printed_passwords(run("seed_demo"))
+    counts = {k: v for k, v in row_counts().items() if "Historical" not in k}
+
+    output = run("seed_demo", reset_passwords=True)
+
+    again = _printed_passwords(output)
+    assert set(again) == {"admin", "chuo", "kanagawa", "organizer", "member"}
+    for username, password in again.items():
+        assert authenticate(username=username, password=password) is not None
+        assert authenticate(username=username, password=first[username]) is None
+    assert {k: v for k, v in row_counts().items() if "Historical" not in k} == counts  # nothing else made
+
+
+def test_demo_accounts_prints_the_address_and_how_to_get_the_passwords_back():
+    run("seed_demo")
+
+    output = run("demo_accounts", url="http://127.0.0.1:8000/")
+
+    assert "http://127.0.0.1:8000/" in output
+    assert "kanagawa（神奈川県社会保障推進協議会）" in output
+    assert demo.RESET_COMMAND in output
