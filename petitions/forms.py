@@ -87,7 +87,8 @@ class TallyEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["petition"].queryset = open_petitions(user=user)
-        self.fields["council"].queryset = scope_for(user).exclude(status=Council.Status.DISSOLVED).order_by("path")
+        councils = scope_for(user).exclude(status=Council.Status.DISSOLVED)
+        self.fields["council"].queryset = councils.order_by("sort_key", "pk")
         self.fields["organisation"].queryset = allowed_organisations(user=user).order_by("name")
         self.fields["source"].widget.attrs["placeholder"] = "例: 桜木町駅前宣伝"
         if not self.is_bound:

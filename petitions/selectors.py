@@ -277,8 +277,9 @@ def tally_table(*, petition, as_of=None, prefecture=None):
     }
     submitted = {r["council_id"]: r["submitted"] for r in submitted_by_council(petition=petition, as_of=as_of)}
     goals = dict(PetitionGoal.objects.filter(petition=petition).values_list("council_id", "goal"))
+    # A prefecture's table lists its council first, then its local councils by municipality code.
     councils = Council.objects.values("pk", "name", "kind", "parent_id", "prefecture_id", "path", "status").order_by(
-        "path"
+        "sort_key", "pk"
     )
     if prefecture is not None:
         councils = councils.filter(prefecture=prefecture)

@@ -21,8 +21,11 @@ def test_every_way_of_typing_kanagawa_finds_kanagawa(typed):
     assert prefecture_from_input(typed).name == "神奈川県"
 
 
-@pytest.mark.parametrize("typed, name", [("1", "北海道"), ("01", "北海道"), ("北海道", "北海道"), ("東京", "東京都"),
-                                         ("京都", "京都府"), ("大阪", "大阪府"), ("４７", "沖縄県"), ("８", "茨城県")])  # fmt: skip
+OTHERS = [("1", "北海道"), ("01", "北海道"), ("北海道", "北海道"), ("東京", "東京都"), ("京都", "京都府"),
+          ("大阪", "大阪府"), ("４７", "沖縄県"), ("８", "茨城県")]  # fmt: skip
+
+
+@pytest.mark.parametrize("typed, name", OTHERS)
 def test_codes_and_names_of_other_prefectures(typed, name):
     assert prefecture_from_input(typed).name == name
 
