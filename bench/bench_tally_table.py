@@ -197,7 +197,10 @@ def _load_entries(db, petitions, councils, total, loader, rng):
     organisational = [SignatureKind.ORGANISATIONAL.value] * 9 + [SignatureKind.INDIVIDUAL.value]
     kinds_of = {p.pk: organisational if p.kind == PetitionDrive.Kind.ORGANISATIONAL else ordinary for p in petitions}
     council_ids = [c.pk for c in councils]
-    council_weights = [0.5 if c.parent_id is None else 4.0 if c.kind == "prefectural" else 1.0 for c in councils]
+    from councils.models import CouncilKind
+
+    weight = {CouncilKind.PREFECTURAL: 4.0}
+    council_weights = [0.5 if c.parent_id is None else weight.get(c.kind, 1.0) for c in councils]
     petition_ids = [p.pk for p in petitions]
     columns = (
         "petition_id, council_id, kind, count, collected_on, round_id, source, note, entered_by_id, entered_at, "

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
 
@@ -20,8 +21,8 @@ class ChildCouncilInline(ScopedInline):
     readonly_fields = fields
     show_change_link = True
     can_delete = False
-    verbose_name = "下部の社保協"
-    verbose_name_plural = "下部の社保協（地域社保協・準備会）"
+    verbose_name = _("下部の社保協")
+    verbose_name_plural = _("下部の社保協（地域社保協・準備会）")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -68,9 +69,9 @@ class CouncilAdmin(ScopedAdmin):
     inlines = [ChildCouncilInline, StageInline, OfficerInline, MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "kind", "parent", "prefecture", "status"]}),
-        ("活動地域", {"fields": ["municipalities"]}),
-        ("結成・解散", {"fields": ["founded_on", "dissolved_on"]}),
-        ("連絡先", {"fields": ["postal_code", "address", "phone", "fax", "email", "website", "note"]}),
+        (_("活動地域"), {"fields": ["municipalities"]}),
+        (_("結成・解散"), {"fields": ["founded_on", "dissolved_on"]}),
+        (_("連絡先"), {"fields": ["postal_code", "address", "phone", "fax", "email", "website", "note"]}),
     ]
 
     def get_queryset(self, request):
@@ -92,11 +93,11 @@ class CouncilAdmin(ScopedAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    @admin.display(description="ブロック", ordering="prefecture__block__order")
+    @admin.display(description=_("ブロック"), ordering="prefecture__block__order")
     def block(self, obj):
         return obj.prefecture.block if obj.prefecture_id else ""
 
-    @admin.display(description="下部組織数", ordering="_n_children")
+    @admin.display(description=_("下部組織数"), ordering="_n_children")
     def n_children(self, obj):
         return obj._n_children
 
@@ -138,9 +139,9 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     autocomplete_fields = ["council"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("所属と役割", {"fields": ["council", "role", "is_active"]}),
-        ("個人情報", {"fields": ["display_name", "email"]}),
-        ("記録", {"fields": ["last_login", "date_joined"]}),
+        (_("所属と役割"), {"fields": ["council", "role", "is_active"]}),
+        (_("個人情報"), {"fields": ["display_name", "email"]}),
+        (_("記録"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2", "council", "role", "display_name", "email"]}),

@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Council
@@ -11,7 +12,7 @@ class CouncilForm(forms.ModelForm):
     Saving goes through councils.services (CouncilAdmin.save_model), never form.save() alone.
     """
 
-    website = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+    website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
 
     class Meta:
         model = Council

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from municipalities.models import Municipality
+from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import scope_for
 
 from .models import Council, CouncilKind, CouncilStage, Role
@@ -153,4 +154,6 @@ def home_summary(*, user):
         "council": council,
         "role_label": Role(user.role).label if user.role else "",
         "children": children,
+        # Staff and organizers record tallies (petitions.services.user_may_record reads the same roles).
+        "may_record": user.is_superuser or (user.role in RECORDING_ROLES and bool(user.council_id)),
     }

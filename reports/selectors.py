@@ -39,7 +39,11 @@ def local_council_list(*, date, prefecture=None):
         )
         .order_by("sort_key", "pk")  # JIS prefecture code, then municipality code
     )
-    return [PrefectureGroup(pref, list(rows)) for pref, rows in groupby(qs, key=lambda c: c.prefecture)]
+    groups = [PrefectureGroup(pref, list(rows)) for pref, rows in groupby(qs, key=lambda c: c.prefecture)]
+    for group in groups:
+        for council in group.councils:
+            council.is_preparatory = council.kind_on == CouncilKind.PREPARATORY
+    return groups
 
 
 DIRECTORY_OFFICER_ROLES = [Officer.Role.PRESIDENT, Officer.Role.REPRESENTATIVE, Officer.Role.SECRETARY_GENERAL]
