@@ -330,3 +330,25 @@ def test_local_councils_of_a_prefecture_come_by_municipality_code_after_their_pr
     assert tree == [kanagawa, yokohama, kawasaki, chigasaki]
     children = [c.name for c in home_summary(user=staff_of(kanagawa))["children"]]
     assert children == ["横浜社保協", "川崎社保協", "茅ヶ崎社保協"]
+
+
+@pytest.mark.django_db
+def test_admin_add_of_an_account_gives_is_staff_by_role(client):
+    kanagawa = prefectural_council(KANAGAWA)
+    client.force_login(staff_of(kanagawa))
+    for username, role, staff in [("jimu", "council_staff", True), ("kaiin", "member", False)]:
+        response = client.post(
+            reverse("admin:councils_user_add"),
+            {
+                "username": username,
+                "password1": "long-enough-pass-1",
+                "password2": "long-enough-pass-1",
+                "usable_password": "true",
+                "council": kanagawa.pk,
+                "role": role,
+                "display_name": "",
+                "email": "",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:3000]
+        assert User.objects.get(username=username).is_staff is staff
