@@ -166,3 +166,14 @@ def test_demo_accounts_prints_the_address_and_how_to_get_the_passwords_back():
     assert "http://127.0.0.1:8000/" in output
     assert "kanagawa（神奈川県社会保障推進協議会）" in output
     assert demo.RESET_COMMAND in output
+
+
+def test_make_run_prints_the_address_and_the_way_to_the_passwords_last_before_the_server():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0].splitlines()
+    commands = [line.strip() for line in recipe if line.startswith("\t") and not line.strip().startswith("@#")]
+    assert "seed_demo" in commands[-3]
+    assert "demo_accounts --url http://127.0.0.1:$(PORT)/" in commands[-2]
+    assert "runserver 127.0.0.1:$(PORT)" in commands[-1]
