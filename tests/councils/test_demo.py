@@ -81,6 +81,10 @@ def test_seed_demo_has_the_councils_the_seeds_name_with_their_municipalities():
     assert Organisation.objects.get(name="神奈川県保険医協会").parent.short_name == "保団連"
     assert Membership.objects.filter(council__short_name="神奈川県社保協").count() >= 10
     assert Officer.objects.filter(council__kind=CouncilKind.NATIONAL, role=Officer.Role.SECRETARY_GENERAL).exists()
+    # Written through the services: every council has its tree path, its sort key and a stage.
+    assert not Council.objects.filter(path="").exists() and not Council.objects.filter(sort_key="").exists()
+    assert not Council.objects.filter(stages__isnull=True).exists()
+    assert shibuya.path == f"{shibuya.parent.path}{shibuya.pk}/" and shibuya.sort_key.startswith("13/131130/")
 
 
 def test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords():

@@ -74,3 +74,16 @@ def test_local_council_list_and_directory_for_the_pdfs(federation):
     directory = [c.name for c in council_directory(date=D(2020, 9, 1))]
     assert directory[:4] == ["中央社会保障推進協議会", "友好組織", "北海道社会保障推進協議会", "札幌社保協"]
     assert directory[-1] == "那覇社保協"
+
+
+def test_admin_autocomplete_offers_councils_in_the_same_order(client, federation):
+    from django.urls import reverse
+
+    client.force_login(staff_of(prefectural_council("14")))
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "councils", "model_name": "user", "field_name": "council", "term": ""},
+    )
+    assert response.status_code == 200
+    names = [r["text"] for r in response.json()["results"]]
+    assert names == ["神奈川県社会保障推進協議会", "横浜社保協", "川崎社保協", "相模原準備会", "茅ヶ崎社保協"]
