@@ -155,7 +155,7 @@ def council_update(*, council, municipalities=None, kind_since=None, kind_note=K
     what changed is read against the row in the database. Promises:
     - a new parent moves the council and all its descendants in the tree (see `council_move`);
     - a new kind adds a stage of that kind from `kind_since` (default: today, or the day after the
-      latest stage), with `kind_note`; a stage of that kind already starting then is kept as is;
+      latest stage), with `kind_note`; a date not after the latest stage is refused (`kind`);
     - a corrected founding date moves the first stage with it (never past the second stage);
     - the sort key follows the prefecture, the kind and the municipalities.
     Raises ValidationError (field-keyed, Japanese); nothing is saved then.
