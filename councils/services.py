@@ -139,11 +139,21 @@ def council_create(*, municipalities=(), **fields):
     council = Council()
     _set_fields(council, fields)
     _validate(council)
+    municipalities = list(municipalities)
+    council_municipalities_check(kind=council.kind, prefecture=council.prefecture, municipalities=municipalities)
     council.save()
-    _rewrite_paths(council)
+    # Path and sort key need the new primary key: one UPDATE for both.
+    council.path = f"{council.parent.path if council.parent_id else '/'}{council.pk}/"
+    council.sort_key = council_sort_key(
+        kind=council.kind,
+        prefecture_code=council.prefecture.code if council.prefecture_id else None,
+        municipality_code=min((m.code for m in municipalities), default=None),
+        pk=council.pk,
+    )
+    Council.objects.filter(pk=council.pk).update(path=council.path, sort_key=council.sort_key)
     CouncilStage.objects.create(council=council, kind=council.kind, since=council.founded_on or EARLIEST)
-    _set_municipalities(council, municipalities)
-    _refresh_sort_key(council)
+    if municipalities:
+        council.municipalities.add(*municipalities)
     return council
 
 
