@@ -78,13 +78,10 @@ class CouncilAdmin(ScopedAdmin):
         return super().get_queryset(request).annotate(_n_children=Count("children", distinct=True))
 
     def save_model(self, request, obj, form, change):
-        """Through the services: the tree path, the sort key and the stage history follow the change."""
-        fields = {name: form.cleaned_data[name] for name in form.cleaned_data if name in services.COUNCIL_FIELDS}
-        municipalities = form.cleaned_data.get("municipalities", [])
-        if change:
-            services.council_update(council=obj, municipalities=municipalities, **fields)
-        else:
-            obj.pk = services.council_create(municipalities=municipalities, **fields).pk
+        """Through the services (CouncilForm.save): the tree path, the sort key and the stages follow the change."""
+        saved = form.save(commit=True)
+        if not change:  # the inlines were built on `obj`: give it the new row
+            obj.pk = saved.pk
             obj.refresh_from_db()
             obj._state.adding = False
 

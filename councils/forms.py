@@ -9,7 +9,8 @@ from .models import Council
 class CouncilForm(forms.ModelForm):
     """Council edit form: rules that span the many-to-many coverage, which the model cannot check alone.
 
-    Saving goes through councils.services (CouncilAdmin.save_model), never form.save() alone.
+    `save()` writes through councils.services, so a form saved anywhere keeps the tree path, the
+    sort key and the stage history (the admin calls it from CouncilAdmin.save_model).
     """
 
     website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
@@ -46,3 +47,16 @@ class CouncilForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error(None, exc)
         return cleaned
+
+    def save(self, commit=True):
+        """The council with the form's changes; with `commit`, created or changed through the services."""
+        council = super().save(commit=False)
+        if not commit:
+            return council
+        fields = {name: self.cleaned_data[name] for name in self.cleaned_data if name in services.COUNCIL_FIELDS}
+        municipalities = self.cleaned_data.get("municipalities", [])
+        if council.pk is None:
+            self.instance = services.council_create(municipalities=municipalities, **fields)
+        else:
+            self.instance = services.council_update(council=council, municipalities=municipalities, **fields)
+        return self.instance

@@ -240,6 +240,24 @@ def test_user_save_alone_leaves_is_staff_alone():
 
 
 @pytest.mark.django_db
+def test_council_form_save_goes_through_the_services():
+    from councils.forms import CouncilForm
+
+    kanagawa = prefectural_council(KANAGAWA)
+    data = {"name": "綾瀬社保協", "kind": "local", "parent": kanagawa.pk, "prefecture": kanagawa.prefecture_id,
+            "status": "active", "founded_on": "2001-04-01"}  # fmt: skip
+    form = CouncilForm(data=data)
+    assert form.is_valid(), form.errors
+    council = form.save()
+    assert council.path == f"{kanagawa.path}{council.pk}/" and council.sort_key.startswith("14/")
+    assert list(council.stages.values_list("since", flat=True)) == [D(2001, 4, 1)]
+    form = CouncilForm(data={**data, "kind": "preparatory"}, instance=Council.objects.get(pk=council.pk))
+    assert form.is_valid(), form.errors
+    form.save()
+    assert council.stages.count() == 2
+
+
+@pytest.mark.django_db
 def test_admin_add_and_change_of_a_council_keep_path_sort_key_and_stages(client):
     kanagawa = prefectural_council(KANAGAWA)
     client.force_login(staff_of(national_council(), role=Role.NATIONAL_STAFF))
