@@ -7,6 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('petitions', '0003_japanese_labels'),
+        ('councils', '0004_council_sort_key'),  # the sort key these lists are ordered by
     ]
 
     operations = [
