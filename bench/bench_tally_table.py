@@ -25,6 +25,7 @@ import argparse
 import datetime
 import io
 import random
+import secrets
 import sys
 import time
 
@@ -75,12 +76,15 @@ def data_is_complete():
 def build(db):
     from django.db import connection, transaction
 
-    from councils.models import Role, User
+    from councils.models import Role
+    from councils.services import user_create
 
     started = time.perf_counter()
     rng = random.Random(3)  # issue 3: the same data on every machine
     national, prefectural, local = build_federation(local_councils=LOCAL_COUNCILS)
-    loader = User.objects.create(username="bench-tally-loader", council=national, role=Role.NATIONAL_STAFF)
+    loader = user_create(
+        username="bench-tally-loader", password=secrets.token_urlsafe(16), council=national, role=Role.NATIONAL_STAFF
+    )
     with transaction.atomic():
         petitions = _petitions(national, rng)
         _goals(petitions, national, prefectural, local, rng)
