@@ -23,26 +23,9 @@ from shaho.core.roles import STAFF_ROLES, Role
 
 from .models import EARLIEST, Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, User
 
-# The fields a caller may set on a council; `path` and `sort_key` are the services' own.
-COUNCIL_FIELDS = frozenset(
-    {
-        "name",
-        "short_name",
-        "kind",
-        "parent",
-        "prefecture",
-        "status",
-        "founded_on",
-        "dissolved_on",
-        "postal_code",
-        "address",
-        "phone",
-        "fax",
-        "email",
-        "website",
-        "note",
-    }
-)
+# The fields a caller may set on a council: the editable ones. `path` and `sort_key` are not
+# editable: they are the services' own.
+COUNCIL_FIELDS = frozenset(f.name for f in Council._meta.concrete_fields if f.editable and not f.primary_key)
 KIND_CHANGE_NOTE = "種別の変更"
 
 
