@@ -370,3 +370,38 @@ def test_admin_add_of_an_account_gives_is_staff_by_role(client):
         )
         assert response.status_code == 302, response.content.decode()[:3000]
         assert User.objects.get(username=username).is_staff is staff
+
+
+# --- organisations, memberships, officers, passwords ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_membership_and_officer_are_recorded_once_and_bad_dates_are_refused():
+    from councils.models import Membership, Officer, Organisation
+
+    kanagawa = prefectural_council(KANAGAWA)
+    union = services.organisation_create(
+        name="神奈川テスト労組", level=Organisation.Level.PREFECTURAL, home_council=kanagawa,
+        prefecture=kanagawa.prefecture,
+    )  # fmt: skip
+    first, created = services.membership_add(organisation=union, council=kanagawa, since=D(2000, 4, 1))
+    again, created_again = services.membership_add(organisation=union, council=kanagawa, since=D(2000, 4, 1))
+    assert created and not created_again and first == again and Membership.objects.count() == 1
+    with pytest.raises(ValidationError) as caught:
+        services.membership_add(organisation=union, council=kanagawa, since=D(2010, 4, 1), until=D(2009, 3, 31))
+    assert "until" in caught.value.message_dict and Membership.objects.count() == 1
+    _, created = services.officer_add(council=kanagawa, role=Officer.Role.PRESIDENT, person_name="山田 太郎")
+    _, created_again = services.officer_add(council=kanagawa, role=Officer.Role.PRESIDENT, person_name="山田 太郎")
+    assert created and not created_again and Officer.objects.count() == 1
+    with pytest.raises(ValidationError):
+        services.organisation_create(name="県のない団体", level=Organisation.Level.PREFECTURAL, home_council=kanagawa)
+
+
+@pytest.mark.django_db
+def test_user_set_password_changes_only_the_password():
+    from django.contrib.auth import authenticate
+
+    user = staff_of(prefectural_council(KANAGAWA), username="pw-user")
+    services.user_set_password(user=user, password="another-long-pass-9")
+    assert authenticate(username="pw-user", password="another-long-pass-9") is not None
+    assert User.objects.get(pk=user.pk).is_staff
