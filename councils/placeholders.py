@@ -5,13 +5,12 @@ Loaded by the reports app (ReportsConfig.ready); nothing in councils imports it.
 
 from councils.models import CouncilKind
 from councils.selectors import council_census, municipality_coverage
-from municipalities.models import Prefecture
+from municipalities.selectors import prefecture_from_input
 from reports.placeholders import number, percent, register, register_argument_type, signed
 
 
 def _prefecture(value, ctx):
-    code = value.zfill(2)
-    prefecture = Prefecture.objects.filter(code=code).first() or Prefecture.objects.filter(name=value).first()
+    prefecture = prefecture_from_input(value)
     if prefecture is None:
         raise ValueError(f"都道府県「{value}」はありません（01〜47 のコードか都道府県名）。")
     return prefecture

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from municipalities.models import Municipality
+from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import scope_for
 
 from .models import Council, CouncilKind, CouncilStage, Role
@@ -136,8 +137,12 @@ def municipality_coverage(*, date, prefecture=None):
 
 
 def council_tree(*, user):
-    """Councils the user may see, in tree order, with their prefecture: one query."""
-    return scope_for(user).select_related("prefecture", "parent").order_by("path")
+    """Councils the user may see, with their prefecture: one query.
+
+    In the order staff expect: the national council and friendly organisations, then each
+    prefecture in JIS code order, its council first and its local councils by municipality code.
+    """
+    return scope_for(user).select_related("prefecture", "parent").order_by("sort_key", "pk")
 
 
 def home_summary(*, user):
@@ -145,9 +150,11 @@ def home_summary(*, user):
     children = []
     if council is not None:
         # "parent" too: the related manager reads each row's parent_id, a query per row when deferred.
-        children = list(council.children.order_by("kind", "name").only("name", "kind", "parent"))
+        children = list(council.children.order_by("sort_key", "pk").only("name", "kind", "parent"))
     return {
         "council": council,
         "role_label": Role(user.role).label if user.role else "",
         "children": children,
+        # Staff and organizers record tallies (petitions.services.user_may_record reads the same roles).
+        "may_record": user.is_superuser or (user.role in RECORDING_ROLES and bool(user.council_id)),
     }

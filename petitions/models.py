@@ -189,7 +189,7 @@ class PetitionGoal(models.Model):
     class Meta:
         verbose_name = _("目標")
         verbose_name_plural = _("目標")
-        ordering = ["petition", "council__path"]
+        ordering = ["petition", "council__sort_key"]
         constraints = [models.UniqueConstraint(fields=["petition", "council"], name="one_goal_per_petition_council")]
 
     def __str__(self):
@@ -362,7 +362,7 @@ class Submission(models.Model):
     class Meta:
         verbose_name = _("提出")
         verbose_name_plural = _("提出")
-        ordering = ["-submitted_on", "council__path"]
+        ordering = ["-submitted_on", "council__sort_key"]
         indexes = [models.Index(fields=["petition", "submitted_on"], name="submission_petition_date")]
         constraints = [
             models.CheckConstraint(

@@ -5,17 +5,15 @@ policy draft and the table printed beside it always agree. Loaded by the reports
 """
 
 from petitions.models import CollectionRound, PetitionDrive
-from petitions.selectors import round_totals, tally_table
+from petitions.selectors import drive_for, round_totals, tally_table
 from reports.placeholders import number, percent, register, register_argument_type
 from shaho.core.scoping import restrict
 
 
 def _petition(value, ctx):
-    qs = PetitionDrive.objects.all()
-    if ctx.user is not None:
-        qs = restrict(qs, ctx.user)
-    petition = qs.filter(slug=value).first()
+    petition = drive_for(identifier=value, user=ctx.user)
     if petition is None:
+        qs = PetitionDrive.objects.all() if ctx.user is None else restrict(PetitionDrive.objects.all(), ctx.user)
         known = "、".join(qs.order_by("slug").values_list("slug", flat=True)[:30])
         raise ValueError(
             f"署名「{value}」はありません（または見る権限がありません）。指定できる署名: {known or 'なし'}"

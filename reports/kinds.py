@@ -12,6 +12,7 @@ from django.utils import timezone
 from councils.models import Council, CouncilKind
 from councils.selectors import municipality_coverage
 from municipalities.models import Prefecture
+from municipalities.selectors import prefecture_from_input
 from shaho.core.japanese import format_date, normalize, parse_date
 from shaho.core.scoping import restrict, sees_everything
 
@@ -103,8 +104,7 @@ def _system_user(user):
 
 def visible_prefecture(value, *, user):
     """A Prefecture from a code ('14', '１４') or name, that `user` may see; ValidationError otherwise."""
-    text = normalize(value)
-    prefecture = Prefecture.objects.filter(code=text.zfill(2)).first() or Prefecture.objects.filter(name=text).first()
+    prefecture = prefecture_from_input(value)
     if prefecture is None:
         raise ValidationError(f"都道府県「{value}」はありません（01〜47 のコードか都道府県名で指定してください）。")
     if not _system_user(user) and not restrict(Prefecture.objects.filter(pk=prefecture.pk), user).exists():
@@ -303,12 +303,9 @@ POLICY_DRAFT = register_kind(
 
 
 def _petition(slug, user):
-    from petitions.models import PetitionDrive
+    from petitions.selectors import drive_for
 
-    qs = PetitionDrive.objects.all()
-    if not _system_user(user):
-        qs = restrict(qs, user)
-    petition = qs.filter(slug=normalize(slug)).first()
+    petition = drive_for(identifier=slug, user=None if _system_user(user) else user)
     if petition is None:
         raise ValidationError(f"署名「{slug}」はありません（または見る権限がありません）。")
     return petition

@@ -120,8 +120,8 @@ class ReportJob(models.Model):
     """One request for a document: its parameters, its progress, and when done, its file."""
 
     class Format(models.TextChoices):
-        PDF = "pdf", "PDF"
-        XLSX = "xlsx", "Excel (xlsx)"
+        PDF = "pdf", _("PDF")
+        XLSX = "xlsx", _("Excel (xlsx)")
 
     token = models.UUIDField(_("識別子"), default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("種類"), max_length=40, db_index=True)

@@ -25,8 +25,9 @@ class PrefectureGroup:
 def local_council_list(*, date, prefecture=None):
     """地域社保協一覧: local councils and preparatory committees existing on `date`, per prefecture.
 
-    Each council carries `kind_on` and its prefetched `municipalities` (name order). Returns a list of
-    PrefectureGroup ordered by prefecture code. Two queries, whatever the number of councils.
+    Each council carries `kind_on` and its prefetched `municipalities` (code order). Returns a list of
+    PrefectureGroup in JIS prefecture code order, each prefecture's councils by the lowest municipality
+    code they cover. Two queries, whatever the number of councils.
     """
     qs = councils_on(date=date).filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
     if prefecture is not None:
@@ -36,9 +37,13 @@ def local_council_list(*, date, prefecture=None):
         .prefetch_related(
             Prefetch("municipalities", queryset=Municipality.objects.only("pk", "name", "code").order_by("code"))
         )
-        .order_by("prefecture__code", "kind_on", "name")
+        .order_by("sort_key", "pk")  # JIS prefecture code, then municipality code
     )
-    return [PrefectureGroup(pref, list(rows)) for pref, rows in groupby(qs, key=lambda c: c.prefecture)]
+    groups = [PrefectureGroup(pref, list(rows)) for pref, rows in groupby(qs, key=lambda c: c.prefecture)]
+    for group in groups:
+        for council in group.councils:
+            council.is_preparatory = council.kind_on == CouncilKind.PREPARATORY
+    return groups
 
 
 DIRECTORY_OFFICER_ROLES = [Officer.Role.PRESIDENT, Officer.Role.REPRESENTATIVE, Officer.Role.SECRETARY_GENERAL]
@@ -60,11 +65,9 @@ def council_directory(*, date, prefecture=None):
     qs = qs.select_related("prefecture", "prefecture__block").prefetch_related(
         Prefetch("officers", queryset=current.order_by("role", "person_name"), to_attr="directory_officers")
     )
-    kind_order = {CouncilKind.NATIONAL: 0, CouncilKind.FRIENDLY: 1, CouncilKind.PREFECTURAL: 2, CouncilKind.LOCAL: 3}
-    councils = sorted(
-        qs, key=lambda c: (c.prefecture.code if c.prefecture_id else "", kind_order.get(c.kind_on, 4), c.name)
-    )
-    return councils
+    # The sort key puts the national council and friendly organisations first, then each prefecture
+    # in JIS code order, its council before its local councils (by municipality code).
+    return list(qs.order_by("sort_key", "pk"))
 
 
 def meeting_for(*, number, user):
@@ -75,7 +78,7 @@ def meeting_for(*, number, user):
     qs = Meeting.objects.select_related("council")
     if user is not None:
         qs = restrict(qs, user)
-    return qs.filter(number=number).order_by("council__path").first()
+    return qs.filter(number=number).order_by("council__sort_key").first()
 
 
 # --- jobs and downloads --------------------------------------------------------

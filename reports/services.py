@@ -28,7 +28,7 @@ from shaho.core.scoping import require_in_scope
 
 from . import documents
 from .kinds import get_kind
-from .models import ACTIVE_STATUSES, Audience, JobStatus, ReportJob
+from .models import ACTIVE_STATUSES, Audience, Chapter, JobStatus, Meeting, ReportJob
 
 logger = logging.getLogger(__name__)
 
@@ -312,3 +312,21 @@ def sweep_stale_jobs(*, now=None, stale_after=None, queue=None):
         status=JobStatus.FAILED, error="作成が開始されませんでした（ワーカーが動いていない可能性）。", finished_at=Now()
     )
     return requeued, failed
+
+
+@transaction.atomic
+def meeting_create(*, council, number, title, date, chapters=(), petitions=(), **fields):
+    """Create a general meeting (総会) of `council` with its chapters, in order, and the petitions it reports.
+
+    `chapters` are (title, Markdown body) pairs; `fields` the other Meeting fields (venue, theme,
+    as_of). Raises ValidationError (field-keyed, Japanese); nothing is saved then.
+    """
+    meeting = Meeting(council=council, number=number, title=title, date=date, **fields)
+    meeting.full_clean()
+    meeting.save()
+    for order, (chapter_title, body) in enumerate(chapters, start=1):
+        chapter = Chapter(meeting=meeting, order=order, title=chapter_title, body=body)
+        chapter.full_clean()
+        chapter.save()
+    meeting.petitions.set(petitions)
+    return meeting

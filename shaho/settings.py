@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "councils",
     "petitions",
     "reports",
+    "demo",  # demo data over every app (seed_demo); nothing imports it
 ]
 
 MIDDLEWARE = [

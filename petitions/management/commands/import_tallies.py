@@ -16,7 +16,7 @@ from ...importing import (
     tally_import_commit,
     tally_import_preview,
 )
-from ...models import PetitionDrive
+from ...selectors import drive_for
 
 MAX_LISTED_ERRORS = 200
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, petition, dry_run=False, encoding=None, replace=False, user=None, **options):
-        drive = PetitionDrive.objects.filter(slug=petition).first()
+        drive = drive_for(identifier=petition, user=None)
         if drive is None:
             raise CommandError(f"署名「{petition}」はありません（--petition には識別名を指定してください）。")
         account = self._user(user)
