@@ -1,18 +1,22 @@
 """Members download what is published to them; staff request reports and watch them being made."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from shaho.core.admin import is_staff_user
+from shaho.core.japanese import format_datetime
+from shaho.core.report_kinds import all_kinds, get_kind, kind_label
 
-from . import selectors, services
+from . import selectors, services, tasks
 from .forms import PublishForm, ReportRequestForm
-from .kinds import all_kinds, get_kind
 
 
 def _staff_only(user):
@@ -31,7 +35,9 @@ def downloads(request):
 def download(request, token):
     """The file, after the permission check: 404 for anyone who may not have it (no public URL exists)."""
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.download_name)
+    response = FileResponse(job.file.open("rb"), content_type=job.content_type)
+    # Japanese name (filename*=UTF-8) with an ASCII fallback (filename=) for every browser.
+    response["Content-Disposition"] = content_disposition_header(True, job.download_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -46,10 +52,12 @@ def new_report(request, kind=None):
         report_kind = get_kind(kind)
     except ValidationError:
         raise Http404 from None
-    form = ReportRequestForm(request.POST or None, kind=report_kind)
+    form = ReportRequestForm(request.POST or None, kind=report_kind, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.request_job(kind=report_kind.name, params=form.params(), user=request.user)
+            # The job row is written and the render sent after the commit: the browser is redirected to the
+            # job page at once and watches the steps there (tasks.request_report).
+            job = tasks.request_report(kind=report_kind.name, params=form.params(), user=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -75,19 +83,47 @@ def _staff_job(request, token):
 def job_detail(request, token):
     job = _staff_job(request, token)
     return render(
-        request, "reports/job.html", {"job": job, "publish_form": PublishForm(initial={"audience": job.audience})}
+        request,
+        "reports/job.html",
+        {
+            "job": job,
+            "kind_label": kind_label(job.kind),
+            "steps": _step_rows(job),
+            "publish_form": PublishForm(initial={"audience": job.audience}),
+        },
     )
+
+
+def _step_rows(job):
+    """The job's steps as shown on its page: time (Asia/Tokyo), step, progress; 完了 once."""
+    rows = []
+    for entry in job.steps or []:
+        if rows and rows[-1]["step"] == entry.get("step"):
+            continue
+        at = entry.get("at")
+        rows.append(
+            {
+                "at": format_datetime(datetime.datetime.fromisoformat(at)) if at else "",
+                "step": entry.get("step", ""),
+                "progress": entry.get("progress", 0),
+            }
+        )
+    return rows
 
 
 @login_required
 def job_status(request, token):
-    """Polled by the job page: status, progress and step; the download link once done."""
+    """Polled by the job page (static/js/report_job.js): status, progress, the steps so far; the link once done.
+
+    Scoped exactly like the job page: another council's job is a 404, as is any job for a non-staff user.
+    """
     job = _staff_job(request, token)
     data = {
         "status": job.status,
         "status_label": job.get_status_display(),
         "progress": job.progress,
-        "step": job.step,
+        "step": "" if job.is_finished else job.step,
+        "steps": _step_rows(job),
         "error": job.error,
         "finished": job.is_finished,
     }

@@ -35,3 +35,10 @@ def pytest_runtest_teardown(item, nextitem):
         blocker = item.config.stash[blocking_manager_key]
         with blocker.unblock():
             _load_registry()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_the_test_thread(settings):
+    # Without a broker, tasks run in a thread after the commit (shaho.core.tasks); a test sees the
+    # eager run in its own thread instead. The tests of the thread itself switch it back on.
+    settings.TASKS_EAGER_IN_THREAD = False

@@ -1,5 +1,7 @@
 """Members download what is published to them; files are served only after the permission check."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -105,11 +107,19 @@ def test_staff_request_page_starts_a_job_and_the_status_endpoint_reports_it(
     assert status["download_url"] == reverse("reports:download", args=[job.token])
 
 
+def _errors(html):
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>.*?</ul>', html, flags=re.S)
+
+
 def test_request_page_shows_the_reason_of_a_refusal(client, councils):
+    # Another prefecture reads exactly like one that does not exist: the field is named, 東京都 is not.
     client.force_login(staff_of(councils["kanagawa"]))
-    response = client.post(reverse("reports:new_kind", args=["council_directory"]), {"prefecture": "13"})
-    assert response.status_code == 200
-    assert "東京都の報告書を作成する権限がありません" in response.content.decode()
+    url = reverse("reports:new_kind", args=["council_directory"])
+    tokyo = client.post(url, {"prefecture": "13"}).content.decode()
+    nowhere = client.post(url, {"prefecture": "99"}).content.decode()
+    assert "都道府県: 一覧から選んでください。" in tokyo
+    assert "東京都" not in tokyo
+    assert _errors(tokyo) == _errors(nowhere) != []
     assert not ReportJob.objects.exists()
 
 
