@@ -94,11 +94,15 @@ def job_detail(request, token):
     )
 
 
+# The steps that end a job are its status, shown once beside 状態, not again in the list of steps.
+_FINAL_STEPS = {"完了", "失敗"}
+
+
 def _step_rows(job):
-    """The job's steps as shown on its page: time (Asia/Tokyo), step, progress; 完了 once."""
+    """The job's steps as shown on its page: time (Asia/Tokyo), step, progress; a step repeated is shown once."""
     rows = []
     for entry in job.steps or []:
-        if rows and rows[-1]["step"] == entry.get("step"):
+        if entry.get("step") in _FINAL_STEPS or (rows and rows[-1]["step"] == entry.get("step")):
             continue
         at = entry.get("at")
         rows.append(

@@ -22,6 +22,8 @@ from tests.councils.factories import staff_of
 
 from . import factories
 
+ONE_PIXEL_PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg=="
+
 
 class Listener:
     """A TCP socket on 127.0.0.1 (random port) that accepts and counts connections, then hangs up."""
@@ -114,7 +116,7 @@ def test_the_renderer_reads_no_url_and_no_file_outside_the_project(listener, loc
     html = _html(
         f'<p>本文</p><img src="{listener.url("a.png")}"><img src="{local_png.as_uri()}">'
         f'<img src="{local_png}">'  # a bare path, as a chapter would write it
-        f'<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==">'
+        f'<img src="data:image/png;base64,{ONE_PIXEL_PNG}">'
         f'<link rel="stylesheet" href="{listener.url("s.css")}">'
         f'<div class="bg" style="background: url({listener.url("b.png")})">背景</div>'
         f'<div style="background-image: url({local_png.as_uri()})">背景</div>'
