@@ -206,6 +206,12 @@ class ReportJob(models.Model):
         return f"{title}_{stamp:%Y%m%d}.{self.format}"
 
     @property
+    def ascii_download_name(self):
+        """The same file's name for clients that cannot read a UTF-8 name: its kind and date."""
+        stamp = timezone.localtime(self.finished_at or self.created_at)
+        return f"{self.kind}_{stamp:%Y%m%d}.{self.format}"
+
+    @property
     def content_type(self):
         return {
             "pdf": "application/pdf",

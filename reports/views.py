@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from shaho.core.admin import is_staff_user
+from shaho.core.downloads import attachment_header
 from shaho.core.japanese import format_datetime
 from shaho.core.report_kinds import all_kinds, get_kind, kind_label
 
@@ -37,7 +37,7 @@ def download(request, token):
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
     response = FileResponse(job.file.open("rb"), content_type=job.content_type)
     # Japanese name (filename*=UTF-8) with an ASCII fallback (filename=) for every browser.
-    response["Content-Disposition"] = content_disposition_header(True, job.download_name)
+    response["Content-Disposition"] = attachment_header(job.download_name, ascii_fallback=job.ascii_download_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,6 +1,7 @@
 """Members download what is published to them; files are served only after the permission check."""
 
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -61,7 +62,12 @@ def test_member_downloads_what_is_published_to_their_council_and_to_all(client, 
 
     response = _download(client, kanagawa_job)
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
+    disposition = response["Content-Disposition"]
+    stamp = timezone.localtime(kanagawa_job.finished_at).strftime("%Y%m%d")
+    # The Japanese name for browsers that read filename*, an ASCII one beside it for the rest.
+    assert disposition.startswith(f'attachment; filename="council_directory_{stamp}.pdf"; filename*=utf-8\'\'')
+    assert unquote(disposition.split("filename*=utf-8''")[1]) == f"神奈川県 社保協名簿_{stamp}.pdf"
+    assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
 
