@@ -33,7 +33,8 @@ class MeetingAdmin(ScopedAdmin):
     @admin.action(description="方針案（PDF）を作成する")
     def make_policy_draft(self, request, queryset):
         for meeting in queryset:
-            _request(self, request, kind="policy_draft", params={"meeting": str(meeting.number)})
+            # number@council: exactly this meeting, even when another council numbers its meetings alike
+            _request(self, request, kind="policy_draft", params={"meeting": f"{meeting.number}@{meeting.council_id}"})
 
 
 def _request(model_admin, request, *, kind, params):

@@ -65,7 +65,7 @@ def test_member_downloads_what_is_published_to_their_council_and_to_all(client, 
     disposition = response["Content-Disposition"]
     stamp = timezone.localtime(kanagawa_job.finished_at).strftime("%Y%m%d")
     # The Japanese name for browsers that read filename*, an ASCII one beside it for the rest.
-    assert disposition.startswith(f'attachment; filename="council_directory_{stamp}.pdf"; filename*=utf-8\'\'')
+    assert disposition.startswith(f"attachment; filename=\"council_directory_{stamp}.pdf\"; filename*=utf-8''")
     assert unquote(disposition.split("filename*=utf-8''")[1]) == f"神奈川県 社保協名簿_{stamp}.pdf"
     assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"

@@ -150,3 +150,17 @@ def test_staff_home_page_links_the_report_request(client, councils):
     assert f'href="{reverse("reports:new")}"' in html
     client.force_login(staff_of(councils["kanagawa"], role=Role.MEMBER))
     assert f'href="{reverse("reports:new")}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_admin_action_makes_the_draft_of_the_chosen_meeting_when_numbers_repeat(client, councils):
+    factories.meeting(councils)  # national 第64回
+    kanagawa = Meeting.objects.create(council=councils["kanagawa"], number=64, title="神奈川第64回", date=D(2020, 8, 1))
+    from reports.models import Chapter
+
+    Chapter.objects.create(meeting=kanagawa, order=1, title="はじめに", body="本文です。")
+    client.force_login(staff_of(councils["national"], role=Role.NATIONAL_STAFF))
+    client.post(
+        reverse("admin:reports_meeting_changelist"), {"action": "make_policy_draft", "_selected_action": [kanagawa.pk]}
+    )
+    job = ReportJob.objects.get()
+    assert job.council == councils["kanagawa"] and job.title == "神奈川第64回"
