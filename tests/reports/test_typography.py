@@ -54,7 +54,8 @@ def test_keep_words_escapes_and_breaks_only_at_spaces_and_after_punctuation():
     html = str(keep_words("<b>集約</b>・一覧 表"))
     assert "<b>" not in html and "&lt;b&gt;" in html
     assert html == (
-        '<span class="nobr">&lt;b&gt;集約&lt;/b&gt;・</span><wbr><span class="nobr">一覧</span> <span class="nobr">表</span>'
+        '<span class="nobr">&lt;b&gt;集約&lt;/b&gt;・</span><wbr>'
+        '<span class="nobr">一覧</span> <span class="nobr">表</span>'
     )
 
 
