@@ -191,6 +191,7 @@ def resolve(text, ctx):
 
 # Spaces typed around a placeholder: ASCII and the ideographic space an IME types.
 _SPACES = " \t\u3000"
+_UNIT = re.compile(r"%(?=[ \t\u3000]+[^ \t\u3000])")
 
 
 def _wide(char):
@@ -208,6 +209,11 @@ def _substitute(text, values):
         out.append(before)
         out.append(values[match[0]])
         position = match.end()
+        # A unit written right after the figure ({{ x }}% です) keeps it company: the space after it goes too.
+        unit = _UNIT.match(text, position)
+        if unit:
+            out.append(unit[0])
+            position = unit.end()
         rest = text[position:]
         after = rest.lstrip(_SPACES)
         if after != rest and _wide(after[:1]):

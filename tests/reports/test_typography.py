@@ -79,6 +79,8 @@ def test_figures_go_into_japanese_text_without_western_spaces():
     assert sub("total {{ a.b }} councils", values) == "total 466 councils"  # Western text keeps its spaces
     assert sub("- {{ a.b }} 件", values) == "- 466件"  # a list's marker keeps its space
     assert sub("{{ a.b }} {{ a.c }}", values) == "466 +1"
+    assert sub("全市区町村の {{ a.b }}% です", values) == "全市区町村の466%です"  # the unit stays, the space goes
+    assert sub("{{ a.b }}% of all", values) == "466% of all"
 
 
 @pytest.mark.django_db
