@@ -52,7 +52,8 @@ def new_report(request, kind=None):
         report_kind = get_kind(kind)
     except ValidationError:
         raise Http404 from None
-    form = ReportRequestForm(request.POST or None, kind=report_kind, user=request.user)
+    # A link may fill the form in (the tally table's 「PDFを作成」: ?petition=…&date=…&format=pdf).
+    form = ReportRequestForm(request.POST or None, kind=report_kind, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
             # The job row is written and the render sent after the commit: the browser is redirected to the
