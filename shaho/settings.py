@@ -135,6 +135,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shaho@localhost")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, tasks run in-process: in a thread after the commit (shaho.core.tasks), so requesting
+# a report returns at once and the job page shows its progress. Tests switch it off (tests/conftest.py).
+TASKS_EAGER_IN_THREAD = os.environ.get("TASKS_EAGER_IN_THREAD", "1" if not CELERY_BROKER_URL else "0") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
