@@ -131,8 +131,15 @@ class TallyEntryAdmin(TallyImportAdminMixin, ReadOnlyLedgerAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyLedgerAdmin):
-    list_display = ["created_at", "file_name", "petition", "row_count", "status", "created_by"]
+    list_display = ["created_at", "file_name", "petition", "row_count", "status", "created_by", "table_link"]
     list_select_related = ["petition", "created_by"]
+    readonly_fields = ["table_link"]
+
+    @admin.display(description="集約一覧表")
+    def table_link(self, obj):
+        # From an import's result to the table it changed.
+        return format_html('<a href="{}">表示</a>', reverse("petitions:national", args=[obj.petition.slug]))
+
     list_filter = ["status", "petition"]
     search_fields = ["file_name", "sha256"]
 

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from councils.models import Role
 from petitions.importing import (
@@ -23,6 +24,7 @@ from petitions.importing import (
 )
 from petitions.models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
 from petitions.selectors import council_running_total
+from shaho.core.models import PendingUpload
 from tests.councils.factories import OrganisationFactory, local_council, prefectural_council, staff_of
 from tests.services import require_postgresql
 
@@ -32,6 +34,7 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["社保協", "団体", "種別", "筆数", "日付", "備考"]
+TOKEN = r'name="token" value="([0-9A-Za-z_-]+)"'
 
 
 @pytest.fixture
@@ -259,7 +262,7 @@ def test_notes_with_line_breaks_tabs_and_backslashes_are_stored_as_written(staff
         ({"count": "10000001"}, "筆数", "10,000,000"),
         ({"count": "たくさん"}, "筆数", "整数"),
         ({"council": "どこにもない社保協"}, "社保協", "見つかりません"),
-        ({"council": "東京都社会保障推進協議会"}, "社保協", "権限"),
+        ({"council": "東京都社会保障推進協議会"}, "社保協", "見つかりません"),
         ({"date": "2026-05-01"}, "日付", "期間"),
         ({"date": "12月7日"}, "日付", "日付として読めません"),
         ({"council": "合計"}, "社保協", "合計"),
@@ -415,14 +418,14 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "権限がありません" in body and "4行目" in body and 'name="_commit"' not in body
+    assert "見つかりません" in body and "4行目" in body and 'name="_commit"' not in body
     assert body.count("取込可") >= 2
     # Every row's outcome, as CSV.
-    bad_token = re.search(r"import/outcome/\?token=([0-9a-f]+)", body).group(1)
+    bad_token = re.search(r"import/outcome/\?token=([0-9A-Za-z_-]+)", body).group(1)
     outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": bad_token})
     lines = outcome.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("行,結果,社保協") and lines[1].startswith("2,取込可,川崎社会保障推進協議会")
-    assert lines[3].startswith("4,エラー,東京都社会保障推進協議会") and "権限がありません" in lines[3]
+    assert lines[3].startswith("4,エラー,東京都社会保障推進協議会") and "見つかりません" in lines[3]
 
     good = xlsx_bytes(GOOD_ROWS)
     response = client.post(
@@ -430,8 +433,9 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     )
     body = response.content.decode()
     assert 'name="_commit"' in body and TallyEntry.objects.count() == 0
-    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
-    assert list((tmp_path / "tmp" / "tally_import").glob("*.upload"))
+    token = re.search(TOKEN, body).group(1)
+    pending = PendingUpload.objects.get(token=token)
+    assert pending.owner == staff and bytes(pending.content) == good and pending.expires_at > timezone.now()
 
     response = client.post(url, {"token": token, "_commit": "1"})
     batch = ImportBatch.objects.get()
@@ -441,7 +445,7 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     assert batch.created_by == staff and total(petition, kawasaki) == 120
     page = client.get(response["Location"]).content.decode()
     assert f"取込#{batch.pk}" in page and "取り込みました" in page
-    assert not (tmp_path / "tmp" / "tally_import" / f"{token}.upload").exists()
+    assert not PendingUpload.objects.filter(token=token).exists()
 
     # The same file again: the preview names the earlier import and offers replacing.
     response = client.post(
@@ -449,7 +453,7 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     )
     body = response.content.decode()
     assert f"取込#{batch.pk}" in body and 'name="replace"' in body
-    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
+    token = re.search(TOKEN, body).group(1)
     response = client.post(url, {"token": token, "_commit": "1"})
     assert response.status_code == 200 and "取り込み済み" in response.content.decode()
     assert ImportBatch.objects.count() == 1
@@ -496,7 +500,7 @@ def test_admin_token_of_another_session_is_refused(client, staff, kanagawa, peti
         url,
         {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(GOOD_ROWS[:1])), "_preview": "1"},
     ).content.decode()
-    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
+    token = re.search(TOKEN, body).group(1)
     other = Client()
     other.force_login(staff_of(kanagawa))
     assert other.post(url, {"token": token, "_commit": "1"}).status_code == 302
