@@ -2,18 +2,20 @@
 
 The table's rows are computed, not model rows, so a tablib Dataset is built
 from `selectors.tally_table` directly; the page, these files and the
-`tally_table` command share the headers and the values.
+`tally_table` command share the headers and the values. Every cell goes through
+`shaho.core.exports.safe_cell`: a council name or note that looks like a formula is
+written as text, numbers stay numbers.
 """
 
 import tablib
 
-CSV_ENCODINGS = {"utf-8": "utf-8-sig", "cp932": "cp932"}  # UTF-8 with a BOM so Excel reads it
+from shaho.core.exports import CSV_ENCODINGS, safe_row
 
 
 def tally_dataset(table):
-    dataset = tablib.Dataset(headers=table.headers, title="集約一覧表")
+    dataset = tablib.Dataset(headers=safe_row(table.headers), title="集約一覧表")
     for values in table.values():
-        dataset.append(values)
+        dataset.append(safe_row(values))
     return dataset
 
 
@@ -32,7 +34,10 @@ def tally_csv(table, *, encoding="utf-8"):
 
 
 def export_filename(table, extension):
-    parts = [table.petition.slug, table.as_of.isoformat()]
+    """集約一覧表_<署名>_<都道府県>_<基準日>.<extension>: a Japanese name (sent with an ASCII fallback)."""
+    parts = ["集約一覧表", table.petition.short_name or table.petition.slug]
     if table.prefecture is not None:
-        parts.insert(1, table.prefecture.code)
-    return "tally_" + "_".join(parts) + "." + extension
+        parts.append(table.prefecture.name)
+    parts.append(f"{table.as_of:%Y%m%d}")
+    name = "_".join(parts).replace("/", "／").replace("\\", "＼")
+    return f"{name}.{extension}"

@@ -47,7 +47,11 @@ class IntakeError(ValueError):
 
 
 class HeaderNotFound(IntakeError):
-    """No row in the first rows of a sheet holds every required header."""
+    """No row in the first rows of a sheet holds every required header. `found`: the keys of the best row."""
+
+    def __init__(self, message, found=()):
+        super().__init__(message)
+        self.found = set(found)
 
 
 # --- limits ------------------------------------------------------------------
@@ -130,6 +134,8 @@ class Layout:
     columns: tuple
     header_search_rows: int = 30
     all_sheets: bool = False  # False: the first sheet with a header; True: every sheet with one
+    # With all_sheets: a sheet naming this column but missing another required one is an error, not skipped.
+    anchor: str = ""
 
     @property
     def labels(self):
@@ -195,7 +201,7 @@ class ParsedFile:
 
 def _find_header(lines, layout):
     """(index, {key: column index}) of the first row holding every required header, else IntakeError."""
-    best = {}
+    best, seen = {}, set()
     for index, values in enumerate(itertools.islice(lines, layout.header_search_rows)):
         found = {}
         for col, value in enumerate(values):
@@ -208,15 +214,18 @@ def _find_header(lines, layout):
                     break
         if all(c.key in found for c in layout.required):
             return index, found
+        seen |= found.keys()
         if len(found) > len(best):
             best = found
     missing = "・".join(f"「{c.label}」" for c in layout.required if c.key not in best)
-    raise HeaderNotFound(f"見出し行が見つかりません: {missing}の列がありません（{layout.header_help()}）。")
+    raise HeaderNotFound(f"見出し行が見つかりません: {missing}の列がありません（{layout.header_help()}）。", seen)
 
 
 def _clean(value):
     if isinstance(value, str):
         value = value.replace("\x00", "").strip()
+        if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+            value = value[1:]  # written by exports.safe_cell: a template or outcome file reads back as it was
         return value or None
     return value
 
@@ -327,6 +336,8 @@ def _read_xlsx(data, layout, reader):
             try:
                 sheet = reader.sheet(worksheet.title, lines, layout)
             except HeaderNotFound as exc:
+                if layout.all_sheets and layout.anchor in exc.found:
+                    raise IntakeError(f"シート「{worksheet.title}」: {exc}") from exc
                 first_error = first_error or exc
                 continue
             sheets.append(sheet)
