@@ -16,8 +16,9 @@ from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 
+from shaho.core.exports import attachment_header
 from shaho.core.scoping import restrict, scope_for
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
@@ -55,9 +56,9 @@ class TallyImportForm(forms.Form):
         return upload
 
 
-def _download(content, content_type, file_name):
+def _download(content, content_type, file_name, fallback):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, file_name)
+    response["Content-Disposition"] = attachment_header(file_name, fallback)
     return response
 
 
@@ -213,13 +214,16 @@ class TallyImportAdminMixin:
         file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
         content, content_type, extension = importing.tally_import_outcome(preview, file_format=file_format)
         stem = upload.file_name.rsplit(".", 1)[0] or "取込"
-        return _download(content, content_type, f"{stem}_取込結果_{timezone.localdate():%Y%m%d}.{extension}")
+        today = f"{timezone.localdate():%Y%m%d}"
+        return _download(
+            content, content_type, f"{stem}_取込結果_{today}.{extension}", f"tally_import_outcome_{today}.{extension}"
+        )
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.GET.get("format") == "csv":
             data = importing.tally_import_template_csv(user=request.user)
-            return _download(data, "text/csv; charset=utf-8", "集約取込ひな形.csv")
+            return _download(data, "text/csv; charset=utf-8", "集約取込ひな形.csv", "tally_import_template.csv")
         data = importing.tally_import_template_xlsx(user=request.user, councils=scope_for(request.user))
-        return _download(data, XLSX, "集約取込ひな形.xlsx")
+        return _download(data, XLSX, "集約取込ひな形.xlsx", "tally_import_template.xlsx")

@@ -34,10 +34,13 @@ def tally_csv(table, *, encoding="utf-8"):
 
 
 def export_filename(table, extension):
-    """集約一覧表_<署名>_<都道府県>_<基準日>.<extension>: a Japanese name (sent with an ASCII fallback)."""
+    """(集約一覧表_<署名>_<都道府県>_<基準日>.<ext>, its ASCII fallback tally_<slug>_<code>_<date>.<ext>)."""
     parts = ["集約一覧表", table.petition.short_name or table.petition.slug]
+    fallback = ["tally", table.petition.slug]
     if table.prefecture is not None:
         parts.append(table.prefecture.name)
+        fallback.append(table.prefecture.code)
     parts.append(f"{table.as_of:%Y%m%d}")
+    fallback.append(table.as_of.isoformat())
     name = "_".join(parts).replace("/", "／").replace("\\", "＼")
-    return f"{name}.{extension}"
+    return f"{name}.{extension}", "_".join(fallback) + "." + extension

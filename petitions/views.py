@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from municipalities.models import Prefecture
+from shaho.core.exports import attachment_header
 from shaho.core.scoping import get_scoped_or_404, restrict, sees_everything
 
 from . import selectors, services
@@ -141,13 +142,13 @@ def _table_response(request, table, template, filters):
         response = HttpResponse(
             tally_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        response["Content-Disposition"] = content_disposition_header(True, export_filename(table, "xlsx"))
+        response["Content-Disposition"] = attachment_header(*export_filename(table, "xlsx"))
         return response
     if fmt == "csv":
         encoding = filters.cleaned_data.get("encoding") or "utf-8"
         charset = "shift_jis" if encoding == "cp932" else "utf-8"
         response = HttpResponse(tally_csv(table, encoding=encoding), content_type=f"text/csv; charset={charset}")
-        response["Content-Disposition"] = content_disposition_header(True, export_filename(table, "csv"))
+        response["Content-Disposition"] = attachment_header(*export_filename(table, "csv"))
         return response
     query = {"date": table.as_of.isoformat()}
     context = {

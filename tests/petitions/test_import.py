@@ -25,7 +25,7 @@ from petitions.importing import (
 from petitions.models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
 from petitions.selectors import council_running_total
 from shaho.core.models import PendingUpload
-from tests.councils.factories import OrganisationFactory, local_council, prefectural_council, staff_of
+from tests.councils.factories import OrganisationFactory, local_council, national_council, prefectural_council, staff_of
 from tests.services import require_postgresql
 
 from .factories import PetitionDriveFactory, with_rounds
@@ -660,3 +660,123 @@ def test_the_same_file_sent_twice_at_once_counts_once(registry_kept):
     assert results.count("imported") == 1, results
     assert any("取り込み済み" in r for r in results)
     assert ImportBatch.objects.count() == 1 and total(petition, kawasaki) == 120 * 500
+
+
+# --- lookups and messages within the user's scope (issue 7) ---------------------------
+
+
+def _messages_of(preview):
+    return [message for _, _, message in errors_of(preview)]
+
+
+def test_a_council_outside_the_scope_reads_exactly_like_one_that_does_not_exist(
+    client, staff, petition, kawasaki, tokyo
+):
+    chiyoda = local_council("13", name="千代田区社会保障推進協議会", short_name="千代田社保協")
+    missing = max(type(chiyoda).objects.values_list("pk", flat=True)) + 1000
+    rows = [
+        [str(chiyoda.pk), "", "", "1", "2025-12-07", ""],
+        [str(missing), "", "", "1", "2025-12-07", ""],
+        ["千代田社保協", "", "", "1", "2025-12-07", ""],
+        ["どこにもない社保協", "", "", "1", "2025-12-07", ""],
+    ]
+    preview = tally_import_preview(petition=petition, data=csv_bytes(rows), filename="a.csv", user=staff)
+    messages = _messages_of(preview)
+    assert preview.good_count == 0 and len(messages) == 4
+    # "Not found" and "not yours" are one message, with only what the user typed in it.
+    assert messages[0].replace(str(chiyoda.pk), "N") == messages[1].replace(str(missing), "N")
+    assert messages[2].replace("千代田社保協", "X") == messages[3].replace("どこにもない社保協", "X")
+    assert "見つかりません" in messages[0] and "権限" not in " ".join(messages)
+    # Neither the preview page nor the outcome file turns the number into the council's name.
+    client.force_login(staff)
+    body = client.post(
+        reverse("admin:petitions_tallyentry_import"),
+        {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(rows[:2])), "_preview": "1"},
+    ).content.decode()
+    token = re.search(r"import/outcome/\?token=([0-9A-Za-z_-]+)", body).group(1)
+    outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token})
+    xlsx = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token, "format": "xlsx"})
+    cells = [
+        c for row in openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row
+    ]
+    for text in (body, outcome.content.decode("utf-8-sig"), " ".join(str(c) for c in cells)):
+        assert "千代田" not in text and "見つかりません" in text
+
+
+def test_an_organisation_outside_the_scope_reads_like_one_that_does_not_exist(staff, petition, kawasaki, tokyo):
+    OrganisationFactory(name="東京土建", prefecture=tokyo.prefecture, home_council=tokyo)
+    rows = [
+        ["川崎社保協", "東京土建", "", "1", "2025-12-07", ""],
+        ["川崎社保協", "どこにもない団体", "", "1", "2025-12-07", ""],
+    ]
+    preview = tally_import_preview(petition=petition, data=csv_bytes(rows), filename="a.csv", user=staff)
+    first, second = _messages_of(preview)
+    assert first.replace("東京土建", "X") == second.replace("どこにもない団体", "X")
+
+
+def test_the_already_imported_check_compares_only_within_the_scope_and_names_nothing_outside(
+    client, staff, petition, kawasaki, tokyo
+):
+    chiyoda = local_council("13", name="千代田社保協")
+    tokyo_staff = staff_of(tokyo, role=Role.COUNCIL_STAFF, username="tokyo-uploader")
+    data = csv_bytes([["千代田社保協", "", "", "5", "2025-12-07", ""]])
+    tally_import_commit(petition=petition, data=data, filename="東京の集約.csv", user=tokyo_staff)
+    assert total(petition, chiyoda) == 5
+
+    preview = tally_import_preview(petition=petition, data=data, filename="同じ.csv", user=staff)
+    assert preview.earlier_batch is None and preview.earlier_description == ""
+    with pytest.raises(TallyImportRefused) as exc:
+        tally_import_commit(petition=petition, data=data, filename="同じ.csv", user=staff)
+    assert "取り込み済み" not in " ".join(exc.value.messages)
+    client.force_login(staff)
+    body = client.post(
+        reverse("admin:petitions_tallyentry_import"),
+        {"petition": petition.pk, "encoding": "", "file": _upload("同じ.csv", data), "_preview": "1"},
+    ).content.decode()
+    assert "東京の集約" not in body and "tokyo-uploader" not in body and "取り込み済み" not in body
+
+
+def test_an_import_by_national_staff_holding_our_rows_still_counts_once_without_being_named(staff, petition, kawasaki):
+    national = staff_of(national_council(), role=Role.NATIONAL_STAFF, username="zenkoku-staff")
+    data = csv_bytes([["川崎社保協", "", "", "5", "2025-12-07", ""]])
+    tally_import_commit(petition=petition, data=data, filename="全国でまとめた.csv", user=national)
+    preview = tally_import_preview(petition=petition, data=data, filename="a.csv", user=staff)
+    assert preview.earlier_batch is not None and not preview.earlier_visible
+    with pytest.raises(TallyImportRefused) as exc:
+        tally_import_commit(petition=petition, data=data, filename="a.csv", user=staff)
+    (message,) = exc.value.messages
+    assert "取り込み済み" in message and "全国でまとめた" not in message and "zenkoku-staff" not in message
+    assert total(petition, kawasaki) == 5
+
+
+# --- screens ----------------------------------------------------------------------------
+
+
+def test_an_import_title_shows_tokyo_time(staff, petition, kawasaki):
+    batch = tally_import_commit(petition=petition, data=csv_bytes(GOOD_ROWS[:1]), filename="a.csv", user=staff)
+    batch.created_at = datetime.datetime(2025, 12, 6, 16, 30, tzinfo=datetime.UTC)  # 7 December, 1:30 in Tokyo
+    assert str(batch) == "a.csv（2025年12月7日 1:30）"
+
+
+def test_the_result_links_to_the_tally_table_and_downloads_have_japanese_names(client, staff, petition, kawasaki):
+    client.force_login(staff)
+    url = reverse("admin:petitions_tallyentry_import")
+    body = client.post(
+        url,
+        {
+            "petition": petition.pk,
+            "encoding": "",
+            "file": _upload("川崎.csv", csv_bytes(GOOD_ROWS[:1])),
+            "_preview": "1",
+        },
+    ).content.decode()
+    table_url = reverse("petitions:national", args=[petition.slug])
+    assert f'href="{table_url}"' in body and "2025年12月7日" in body
+    token = re.search(TOKEN, body).group(1)
+    outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token})
+    assert "filename*=utf-8''%E5%B7%9D%E5%B4%8E_" in outcome["Content-Disposition"]  # 川崎_取込結果_….csv
+    assert 'filename="' in outcome["Content-Disposition"]
+    result = client.post(url, {"token": token, "_commit": "1"}, follow=True).content.decode()
+    assert f'href="{table_url}"' in result and "集約一覧表を見る" in result
+    template = client.get(reverse("admin:petitions_tallyentry_import_template"), {"format": "xlsx"})
+    assert "filename*=utf-8''%E9%9B%86%E7%B4%84" in template["Content-Disposition"]  # 集約取込ひな形.xlsx
