@@ -62,9 +62,9 @@ class Limits:
     """What one upload may be. Defaults in settings.py (SHAHO_IMPORT_*), each overridable from the environment."""
 
     max_file_bytes: int = 50 * MB
-    max_unpacked_bytes: int = 100 * MB  # all of an xlsx's members, as the zip declares them
+    max_unpacked_bytes: int = 32 * MB  # all of an xlsx's members, as the zip declares them
     max_ratio: int = 200  # unpacked / packed, for a member of more than 1 MB
-    max_rows: int = 200_000  # data rows (blank lines not counted)
+    max_rows: int = 100_000  # data rows (blank lines not counted)
     max_columns: int = 100
     max_seconds: float = 45.0  # reading and checking; below gunicorn's --timeout (60 s)
 
