@@ -208,3 +208,36 @@ def test_outcome_file_lists_every_row_in_csv_and_xlsx_without_live_formulas():
     content, _, extension = intake.outcome_file(table, file_format="xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     assert sheet["C2"].value == "'=1+1" and sheet["C2"].data_type != "f" and sheet["D2"].value == 5
+
+
+def test_an_xlsx_with_xml_entities_is_refused_unexpanded():
+    """openpyxl parses through defusedxml (requirements.txt): no DTD, no entity expansion (billion laughs)."""
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "ああああああああああ"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>名前</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>数</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c><c r="B2"><v>1</v></c></row>'
+        "</sheetData></worksheet>"
+    )
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["名前", "数"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            content = laughs if member.filename == "xl/worksheets/sheet1.xml" else source.read(member)
+            target.writestr(member, content)
+    with pytest.raises(IntakeError, match="xlsx"):
+        read(out.getvalue(), filename="a.xlsx")
+
+
+def test_the_time_budget_ends_before_the_web_worker_is_killed(settings):
+    """gunicorn's --timeout (docker/entrypoint.sh, default 60 s) is longer than the import's time budget."""
+    from pathlib import Path
+
+    entrypoint = (Path(settings.BASE_DIR) / "docker" / "entrypoint.sh").read_text()
+    timeout = int(entrypoint.split('--timeout "${GUNICORN_TIMEOUT:-', 1)[1].split("}", 1)[0])
+    assert Limits.from_settings().max_seconds < timeout - 10
