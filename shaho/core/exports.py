@@ -42,13 +42,18 @@ def csv_bytes(rows, *, encoding="utf-8"):
 
     UTF-8 with a BOM by default, or CP932 for older Excel (a character CP932 lacks shows as "?").
     """
-    if encoding not in CSV_ENCODINGS:
-        raise ValueError(f"encoding must be one of {sorted(CSV_ENCODINGS)}")
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
         writer.writerow(safe_row(row))
-    return buffer.getvalue().encode(CSV_ENCODINGS[encoding], errors="replace" if encoding == "cp932" else "strict")
+    return encode_csv(buffer.getvalue(), encoding)
+
+
+def encode_csv(text, encoding="utf-8"):
+    """CSV text as bytes: 'utf-8' (with a BOM) or 'cp932' (a character CP932 lacks shows as "?")."""
+    if encoding not in CSV_ENCODINGS:
+        raise ValueError(f"encoding must be one of {sorted(CSV_ENCODINGS)}")
+    return text.encode(CSV_ENCODINGS[encoding], errors="replace" if encoding == "cp932" else "strict")
 
 
 def xlsx_bytes(sheets, *, bold_header=True):
