@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.japanese import format_datetime
 from shaho.core.scoping import scope_for, sees_everything
 
 from . import services
@@ -131,9 +132,13 @@ class TallyEntryAdmin(TallyImportAdminMixin, ReadOnlyLedgerAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyLedgerAdmin):
-    list_display = ["created_at", "file_name", "petition", "row_count", "status", "created_by", "table_link"]
+    list_display = ["created", "file_name", "petition", "row_count", "status", "created_by", "table_link"]
     list_select_related = ["petition", "created_by"]
-    readonly_fields = ["table_link"]
+    readonly_fields = ["created", "table_link"]
+
+    @admin.display(description="取込日時", ordering="created_at")
+    def created(self, obj):
+        return format_datetime(obj.created_at)  # 2025年12月7日 14:00, Asia/Tokyo
 
     @admin.display(description="集約一覧表")
     def table_link(self, obj):

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
+from shaho.core import intake
 from shaho.core.exports import attachment_header
 from shaho.core.scoping import restrict, scope_for
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
@@ -97,6 +98,7 @@ class TallyImportAdminMixin:
             "opts": self.opts,
             "title": "Excel・CSVから取り込む",
             "headers": importing.TEMPLATE_HEADERS,
+            "limits": intake.Limits.from_settings(),
             **kwargs,
         }
 

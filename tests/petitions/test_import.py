@@ -780,3 +780,18 @@ def test_the_result_links_to_the_tally_table_and_downloads_have_japanese_names(c
     assert f'href="{table_url}"' in result and "集約一覧表を見る" in result
     template = client.get(reverse("admin:petitions_tallyentry_import_template"), {"format": "xlsx"})
     assert "filename*=utf-8''%E9%9B%86%E7%B4%84" in template["Content-Disposition"]  # 集約取込ひな形.xlsx
+
+
+def test_the_import_page_states_the_limits_and_a_file_past_them_is_refused_in_japanese(
+    client, staff, petition, kawasaki, settings
+):
+    settings.SHAHO_IMPORT_MAX_ROWS = 2
+    client.force_login(staff)
+    url = reverse("admin:petitions_tallyentry_import")
+    assert "2行・100列・50MB まで" in client.get(url).content.decode()
+    body = client.post(
+        url,
+        {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(GOOD_ROWS * 2)), "_preview": "1"},
+    ).content.decode()
+    assert "データの行数が上限（2行）を超えています" in body and 'name="_commit"' not in body
+    assert not PendingUpload.objects.exists() and TallyEntry.objects.count() == 0
