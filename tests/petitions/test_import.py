@@ -504,7 +504,12 @@ def test_admin_token_of_another_session_is_refused(client, staff, kanagawa, peti
     other = Client()
     other.force_login(staff_of(kanagawa))
     assert other.post(url, {"token": token, "_commit": "1"}).status_code == 302
+    outcome = reverse("admin:petitions_tallyentry_import_outcome")
+    assert other.get(outcome, {"token": token}).status_code == 404
     assert TallyEntry.objects.count() == 0
+    # The owner still can: the refusal was about who asked, not a spent token.
+    assert client.get(outcome, {"token": token}).status_code == 200
+    assert client.post(url, {"token": token, "_commit": "1"}).status_code == 302 and TallyEntry.objects.count() == 1
 
 
 def test_admin_petition_choices_are_scoped(client, staff, petition, tokyo):
