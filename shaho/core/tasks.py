@@ -9,13 +9,17 @@ own thread, holding the browser for as long as the job takes. With TASKS_EAGER_I
 (the default when there is no broker) the task runs instead in a thread of its own after the
 commit, so the response goes out at once and the page polls for progress, as it does with a
 worker. Tests keep it off (tests/conftest.py) so an eager task runs where the test can see it.
+
+Also here: the periodic upkeep of the shared rows (Celery beat: CELERY_BEAT_SCHEDULE in settings).
 """
 
 import threading
 
-from celery import Task
+from celery import Task, shared_task
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
+
+from .uploads import pending_uploads_purge
 
 
 def _run_in_thread(task, args, kwargs, options):
@@ -43,3 +47,8 @@ class TransactionAwareTask(Task):
             thread.start()
             return
         super().apply_async(args=args, kwargs=kwargs, **options)
+
+
+@shared_task(name="core.purge_pending_uploads")
+def purge_pending_uploads():
+    return pending_uploads_purge()
