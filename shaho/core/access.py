@@ -181,7 +181,7 @@ def logout_everywhere(*, user):
     their next request.
     """
     user.session_salt = secrets.token_hex(16)
-    type(user).objects.filter(pk=user.pk).update(session_salt=user.session_salt)
+    user._meta.model.objects.filter(pk=user.pk).update(session_salt=user.session_salt)
     return user
 
 
