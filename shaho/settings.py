@@ -229,15 +229,18 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # HTTPS behind a proxy: SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https" tells Django a
-# request came over HTTPS (only set it when the proxy overwrites that header).
-if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+# request came over HTTPS (set it only when the proxy overwrites that header). Behind such a
+# proxy, with DEBUG off, plain HTTP is redirected and HSTS is sent; each can be set on its own.
+BEHIND_HTTPS_PROXY = bool(os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip())
+if BEHIND_HTTPS_PROXY:
     SECURE_PROXY_SSL_HEADER = tuple(part.strip() for part in os.environ["SECURE_PROXY_SSL_HEADER"].split(",", 1))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=BEHIND_HTTPS_PROXY)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600 if BEHIND_HTTPS_PROXY else 0)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
