@@ -387,7 +387,9 @@ class User(AbstractUser):
         if not self.session_salt:
             return super()._get_session_auth_hash(secret=secret)
         key_salt = "councils.User.get_session_auth_hash"
-        return salted_hmac(key_salt, f"{self.password}:{self.session_salt}", secret=secret, algorithm="sha256").hexdigest()
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_salt}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def save(self, *args, **kwargs):
         # Admin access follows the role, never set by hand.

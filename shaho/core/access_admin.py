@@ -83,10 +83,43 @@ class LoginFailureLogAdmin(NationalOnlyAdmin):
     readonly_fields = fields
 
 
+class AuthenticatorAdmin(NationalOnlyAdmin):
+    """Accounts' authenticator apps: national staff remove one when its phone is lost.
+
+    The account then enrols again at its next login (or goes without, where allowed).
+    No key is shown.
+    """
+
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__display_name"]
+    ordering = ["user__username"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+    actions = ["remove"]
+
+    def has_delete_permission(self, request, obj=None):
+        return _national(request)
+
+    @admin.action(description="選んだ認証アプリを削除する（再設定が必要になります）", permissions=["delete"])
+    def remove(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"{count}件の認証アプリを削除しました。", messages.SUCCESS)
+
+
 def register():
     """Called from CoreConfig.ready(), after the admin's autodiscovery."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    # django-otp's device admin shows keys and follows model permissions: not in this admin.
+    # django-otp's own device admin shows keys and follows model permissions: replaced.
     if admin.site.is_registered(TOTPDevice):
         admin.site.unregister(TOTPDevice)
+    # django-otp's labels are plain English strings (no catalogue can reach them); the admin
+    # reads these, migrations read Meta's original attributes, so no migration follows.
+    meta = TOTPDevice._meta
+    meta.verbose_name = meta.verbose_name_plural = "認証アプリ（二要素認証）"
+    labels = {"user": "アカウント", "name": "名前", "confirmed": "設定済み", "created_at": "登録日時",
+              "last_used_at": "最後に使った日時"}  # fmt: skip
+    for name, label in labels.items():
+        meta.get_field(name).verbose_name = label
+    admin.site.register(TOTPDevice, AuthenticatorAdmin)

@@ -105,8 +105,12 @@ def test_the_simple_history_override_follows_the_installed_template():
 
     original = (Path(simple_history.__file__).parent / "templates/simple_history/object_history_list.html").read_text()
     ours = (BASE / "templates/simple_history/object_history_list.html").read_text()
-    ours_as_original = "\n".join(ours.split("\n")[1:]).replace(
-        "{% load i18n static %}\n<link rel=\"stylesheet\" href=\"{% static 'css/admin_history.css' %}\">\n",
-        "{% load i18n %}\n",
-    ).replace('<p class="paginator history-paginator">', '<p class="paginator" style="border-top: 0">')
+    ours_as_original = (
+        "\n".join(ours.split("\n")[1:])
+        .replace(
+            '{% load i18n static %}\n<link rel="stylesheet" href="{% static \'css/admin_history.css\' %}">\n',
+            "{% load i18n %}\n",
+        )
+        .replace('<p class="paginator history-paginator">', '<p class="paginator" style="border-top: 0">')
+    )
     assert ours_as_original == original, "django-simple-history changed its template: copy it again"

@@ -150,7 +150,10 @@ def test_council_staff_cannot_see_or_unlock(client, kanagawa_staff):
     attempt = AccessAttempt.objects.get(username="tokyo-staff")
     response = staff_client.post(changelist, {"action": "unlock", "_selected_action": [attempt.pk]})
     assert response.status_code == 403
-    assert staff_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        staff_client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
     assert _try(client, SITE_LOGIN, tokyo_staff.username, PASSWORD).status_code == 429
     # and the admin index does not list the login records for them
@@ -174,7 +177,25 @@ def test_password_reset_requests_are_limited_per_address(client):
 def test_password_reset_requests_are_limited_per_email_from_many_addresses(client):
     url = reverse("password_reset")
     codes = [
-        client.post(url, {"email": "Target@example.jp"}, REMOTE_ADDR=f"192.0.2.{n + 40}").status_code
-        for n in range(6)
+        client.post(url, {"email": "Target@example.jp"}, REMOTE_ADDR=f"192.0.2.{n + 40}").status_code for n in range(6)
     ]
     assert codes == [302] * 5 + [429]
+
+
+def test_the_address_is_remote_addr_unless_a_proxy_header_is_trusted(rf, settings):
+    from shaho.core.access import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_REAL_IP="203.0.113.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    settings.TRUSTED_PROXY_IP_HEADER = ""
+    assert client_ip(request) == "10.0.0.5"  # a header the client can send is not believed by default
+    settings.TRUSTED_PROXY_IP_HEADER = "HTTP_X_REAL_IP"
+    assert client_ip(request) == "203.0.113.7"
+    settings.TRUSTED_PROXY_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    request.META["HTTP_X_FORWARDED_FOR"] = "6.6.6.6, 198.51.100.3"  # the client's forgery, then the proxy's entry
+    assert client_ip(request) == "198.51.100.3"
+
+
+def test_failures_are_counted_against_the_trusted_proxy_address(client, kanagawa_staff, settings):
+    settings.TRUSTED_PROXY_IP_HEADER = "HTTP_X_REAL_IP"
+    _try(client, SITE_LOGIN, "kanagawa-staff", "wrong-password-1", HTTP_X_REAL_IP="203.0.113.50")
+    assert AccessFailureLog.objects.get().ip_address == "203.0.113.50"

@@ -152,3 +152,22 @@ def test_next_cannot_send_the_user_off_site(client, enforced, national):
     client.force_login(national)
     response = client.post(reverse("otp_verify"), {"token": token_for(device), "next": "https://evil.example/"})
     assert response["Location"] == reverse("home")
+
+
+def test_national_staff_remove_a_lost_phones_authenticator_and_council_staff_cannot(client, national, council_staff):
+    lost = device_for(council_staff)
+    url = reverse("admin:otp_totp_totpdevice_changelist")
+    staff_client = Client()
+    staff_client.force_login(council_staff)
+    # (not enforced here: council staff with a device pass the check first)
+    staff_client.post(reverse("otp_verify"), {"token": token_for(lost)})
+    assert staff_client.get(url).status_code == 403
+    assert staff_client.post(url, {"action": "remove", "_selected_action": [lost.pk]}).status_code == 403
+    assert TOTPDevice.objects.filter(pk=lost.pk).exists()
+
+    client.force_login(national)
+    page = client.get(url)
+    assert page.status_code == 200 and "認証アプリ" in page.content.decode()
+    assert lost.key not in page.content.decode()
+    assert client.post(url, {"action": "remove", "_selected_action": [lost.pk]}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()

@@ -21,7 +21,11 @@ def test_the_listener_reports_an_inline_script(live_server, new_page, csp_violat
     page = new_page(viewport=DESKTOP)
     page.goto(f"{live_server.url}/login/")
     page.evaluate(
-        """() => { const s = document.createElement("script"); s.textContent = "window.x = 1"; document.body.appendChild(s); }"""
+        """() => {
+            const s = document.createElement("script");
+            s.textContent = "window.x = 1";
+            document.body.appendChild(s);
+        }"""
     )
     page.wait_for_timeout(200)
     assert any("script-src" in v for v in csp_violations), csp_violations
