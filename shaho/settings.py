@@ -174,7 +174,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success does not wipe the counts: it would wipe its address's count too, and anyone with an
+# account could then go on guessing another account's password from that address.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "shaho.core.access.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "shaho.core.access.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, with time and address, kept for the admin

@@ -8,6 +8,7 @@ permissions, which this project does not hand out; here the role decides. Deleti
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib import admin, messages
+from django.utils import timezone
 
 from .admin import is_staff_user
 from .scoping import sees_everything
@@ -51,7 +52,9 @@ class LoginLockAdmin(NationalOnlyAdmin):
 
     @admin.display(description="ロック中", boolean=True)
     def locked(self, obj):
-        return obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
+        # This row alone (Axes also adds up the rows of one user name or one address).
+        recent = obj.attempt_time >= timezone.now() - settings.AXES_COOLOFF_TIME
+        return recent and obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
 
     def has_delete_permission(self, request, obj=None):
         return _national(request)

@@ -199,3 +199,13 @@ def test_failures_are_counted_against_the_trusted_proxy_address(client, kanagawa
     settings.TRUSTED_PROXY_IP_HEADER = "HTTP_X_REAL_IP"
     _try(client, SITE_LOGIN, "kanagawa-staff", "wrong-password-1", HTTP_X_REAL_IP="203.0.113.50")
     assert AccessFailureLog.objects.get().ip_address == "203.0.113.50"
+
+
+def test_logging_into_ones_own_account_does_not_reset_the_guessing_of_another(client, kanagawa_staff):
+    staff_of(prefectural_council("13"), role=Role.COUNCIL_STAFF, username="guesser")
+    for _ in range(9):
+        _try(client, SITE_LOGIN, "kanagawa-staff", "wrong-password-1")
+    assert _try(client, SITE_LOGIN, "guesser", PASSWORD).status_code == 302  # the guesser's own account
+    client.logout()
+    _try(client, SITE_LOGIN, "kanagawa-staff", "wrong-password-1")
+    assert _try(client, SITE_LOGIN, "kanagawa-staff", PASSWORD, REMOTE_ADDR="10.1.1.1").status_code == 429
