@@ -171,3 +171,14 @@ def test_national_staff_remove_a_lost_phones_authenticator_and_council_staff_can
     assert lost.key not in page.content.decode()
     assert client.post(url, {"action": "remove", "_selected_action": [lost.pk]}).status_code == 302
     assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+
+
+def test_guessing_codes_is_slowed_down_after_a_wrong_one(client, enforced, national):
+    device = device_for(national)
+    client.force_login(national)
+    client.post(reverse("otp_verify"), {"token": wrong_token(device)})
+    # django-otp's throttling: right after a wrong code even the right one is refused for a while.
+    response = client.post(reverse("otp_verify"), {"token": token_for(device)})
+    assert response.status_code == 200 and client.get("/").status_code == 302
+    device.refresh_from_db()
+    assert device.throttling_failure_count >= 1
