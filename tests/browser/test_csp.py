@@ -49,6 +49,8 @@ def test_admin_pages_load_under_the_policy(live_server, new_page, log_in):
         reverse("admin:petitions_tallyentry_changelist"),
         reverse("admin:axes_accessattempt_changelist"),
         reverse("admin:axes_accesslog_changelist"),
+        reverse("admin:axes_accessfailurelog_changelist"),
+        reverse("admin:otp_totp_totpdevice_changelist"),
         reverse("otp_setup"),
         reverse("home"),
     ]
