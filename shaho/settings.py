@@ -182,6 +182,8 @@ AXES_CLIENT_IP_CALLABLE = "shaho.core.access.client_ip"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, with time and address, kept for the admin
 AXES_ENABLE_ADMIN = False  # shaho/core/access_admin.py shows the records to national staff only
 AXES_VERBOSE = False
+# Masked in the stored form data and in the log lines (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # The client address is REMOTE_ADDR unless the proxy in front sets a header Django can trust:
 # TRUSTED_PROXY_IP_HEADER=HTTP_X_REAL_IP (a header the proxy overwrites, never one it appends to).
 TRUSTED_PROXY_IP_HEADER = os.environ.get("TRUSTED_PROXY_IP_HEADER", "")

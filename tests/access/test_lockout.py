@@ -209,3 +209,10 @@ def test_logging_into_ones_own_account_does_not_reset_the_guessing_of_another(cl
     client.logout()
     _try(client, SITE_LOGIN, "kanagawa-staff", "wrong-password-1")
     assert _try(client, SITE_LOGIN, "kanagawa-staff", PASSWORD, REMOTE_ADDR="10.1.1.1").status_code == 429
+
+
+def test_the_records_keep_no_password(client, kanagawa_staff):
+    _try(client, SITE_LOGIN, "kanagawa-staff", "my-secret-guess-42")
+    attempt = AccessAttempt.objects.get()
+    assert "my-secret-guess-42" not in attempt.post_data
+    assert "csrfmiddlewaretoken" not in attempt.post_data or "csrfmiddlewaretoken=****" in attempt.post_data
