@@ -182,3 +182,15 @@ def test_guessing_codes_is_slowed_down_after_a_wrong_one(client, enforced, natio
     assert response.status_code == 200 and client.get("/").status_code == 302
     device.refresh_from_db()
     assert device.throttling_failure_count >= 1
+
+
+def test_national_staff_enrol_on_first_login_and_go_on_to_where_they_were_going(client, enforced, national):
+    client.force_login(national)
+    setup_url = client.get("/admin/")["Location"]
+    assert setup_url == f"{reverse('otp_setup')}?next=%2Fadmin%2F"
+    page = client.get(setup_url)
+    assert "このアカウントは、パスワードに加えて確認コード" in page.content.decode()
+    device = TOTPDevice.objects.get(user=national, confirmed=False)
+    response = client.post(setup_url, {"token": token_for(device), "next": "/admin/"})
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
