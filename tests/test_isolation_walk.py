@@ -787,6 +787,6 @@ def test_isolation_walk(settings, tmp_path, request):
 
     allowed_invalid = {f"{m._meta.label} add" for m in ADD_IMPOSSIBLE}
     assert set(invalid_forms) <= allowed_invalid, f"make these admin write forms valid (ADD_TWEAKS): {invalid_forms}"
-    assert not changed, "Tokyo rows changed by another prefecture's requests:\n" + "\n".join(changed)
-    assert not failures, f"{len(failures)} leaks:\n" + "\n".join(failures[:60])
+    problems = [f"Tokyo rows changed by another prefecture's requests: {c}" for c in changed] + failures
+    assert not problems, f"{len(changed)} tables changed, {len(failures)} leaks:\n" + "\n".join(problems[:60])
     assert not clean_pending, f"these cases no longer find anything: remove their pending mark: {clean_pending}"
