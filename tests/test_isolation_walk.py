@@ -14,7 +14,8 @@ One planting, then one walk:
    role of Kanagawa (councils.models.Role except national staff) and by an anonymous visitor.
    Responses are decoded (HTML, JSON, CSV, xlsx cells, PDF text) and the walk fails on any canary
    outside the federation-public fields (shaho/core/public.py), on a 200 for a Tokyo object's
-   page, and on any 5xx. A `strict` case may not show even public fields of Tokyo's rows.
+   page, and on any 5xx. A `strict` case (every admin page, autocomplete, import) may show only
+   reference data (the registry), not even the public name of a Tokyo council.
 4. Writes. Admin add/change/delete with complete forms built from Tokyo's rows, admin actions
    with Tokyo ids, phone entry and corrections, imports and their commit, report requests and
    publishing; the walk fails if any Tokyo row (of any scoped model) changed.
@@ -68,7 +69,7 @@ from petitions.models import (
 from reports import services as report_services
 from reports.kinds import all_kinds
 from reports.models import Audience, Chapter, JobStatus, Meeting, ReportJob
-from shaho.core.public import is_federation_public
+from shaho.core.public import is_federation_public, is_reference_data
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory, record, with_rounds
 
@@ -384,7 +385,7 @@ URL_CASES = {
             r("admin:view_on_site", ContentType.objects.get_for_model(m).pk, obj.pk) for m, obj in t.rows.items()
         ]
     ),
-    "admin:autocomplete": Case(urls=lambda t: _autocomplete_urls(t)),
+    "admin:autocomplete": Case(urls=lambda t: _autocomplete_urls(t), strict=True),
     "admin:auth_user_password_change": Case(
         objects=lambda t: [f"/admin/councils/user/{t[User].pk}/password/"],
         posts=lambda t: [
@@ -511,9 +512,11 @@ def admin_cases():
                 url("changelist", **q) for q in _changelist_queries(t, m, a)
             ],
             posts=lambda t, m=model, a=model_admin, url=url: [(url("changelist"), d) for d in _action_posts(t, m, a)],
+            strict=True,
         )
         cases[f"admin:{info}_add"] = Case(
-            urls=lambda t, url=url: [url("add")],
+            urls=lambda t, m=model, url=url: [url("add"), url("add", **_tokyo_foreign_keys(t, m))],
+            strict=True,
             posts=lambda t, m=model, a=model_admin, url=url: [(url("add"), t.writes[(m, "add")])],
         )
         cases[f"admin:{info}_change"] = Case(
@@ -532,6 +535,15 @@ def admin_cases():
     return cases
 
 
+def _tokyo_foreign_keys(t, model):
+    """{field name: Tokyo row's pk} for every foreign key of `model` whose target has a Tokyo canary row."""
+    return {
+        f.name: t[f.related_model].pk
+        for f in model._meta.concrete_fields
+        if f.many_to_one and f.related_model in t.rows and f.related_model is not model
+    }
+
+
 def _simple_history_urls(t, model, url):
     history = getattr(t[model], "history", None)
     return (
@@ -543,6 +555,7 @@ def _changelist_queries(t, model, model_admin):
     """Plain, searched for a Tokyo canary, and filtered by every list filter pointing at a Tokyo row."""
     obj = t[model]
     queries = [{}, {"_facets": "1"}, {"q": sorted(t.of(obj))[0]} if t.of(obj) else {"q": "walk"}]
+    queries += [{name: pk} for name, pk in _tokyo_foreign_keys(t, model).items()]  # ?council=<Tokyo's id>
     for item in model_admin.list_filter:
         path = item[0] if isinstance(item, list | tuple) else item
         if not isinstance(path, str):
@@ -658,7 +671,8 @@ class Walk:
             if canary in sent or canary not in self.t.canaries:
                 continue  # what the request itself sent is echoed back (a search box, a refused form)
             owner, field = self.t.canaries[canary]
-            if case.strict or not is_federation_public(apps.get_model(owner), field):
+            model = apps.get_model(owner)
+            if not is_federation_public(model, field) or (case.strict and not is_reference_data(model)):
                 self.findings.append((key, f"{where}: {owner}.{field} ({canary}) shown"))
             else:
                 self.public_seen.add(f"{owner}.{field}")

@@ -30,6 +30,11 @@ FEDERATION_PUBLIC_FIELDS = {
     "councils.CouncilStage": frozenset({"council", "kind", "since"}),
 }
 
+# Reference data: the registry of Japan, which any page may show (a block lists its prefectures).
+# The rest of FEDERATION_PUBLIC_FIELDS is public in the nationwide documents, not in choice lists:
+# a council's staff pages and admin lists show no other prefecture's council, even by name.
+REFERENCE_DATA = frozenset({"municipalities.Block", "municipalities.Prefecture", "municipalities.Municipality"})
+
 # model label → numeric fields that are public only as totals per council / prefecture (集約一覧表)
 FEDERATION_PUBLIC_TOTALS = {
     "petitions.PetitionGoal": frozenset({"goal"}),
@@ -50,6 +55,11 @@ def public_fields(model):
 def is_federation_public(model, field_name):
     """Whether the value of `model.field_name` may be shown to any user of the federation."""
     return field_name in public_fields(model)
+
+
+def is_reference_data(model):
+    """Whether `model` is the registry of Japan (public reference data, shown on any page)."""
+    return _label(model) in REFERENCE_DATA
 
 
 def public_total_fields(model):

@@ -204,3 +204,49 @@ def test_rewritten_filter_is_used_for_plain_related_names(kanagawa_staff):
     request.user = kanagawa_staff
     filters = admin.site._registry[Prefecture].get_list_filter(request)
     assert filters == [("block", ScopedRelatedFieldListFilter)]
+
+
+def _autocomplete_fields():
+    return [
+        (model, name)
+        for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+        for name in model_admin.autocomplete_fields
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("model", "name"), _autocomplete_fields(), ids=lambda v: getattr(v, "__name__", v))
+def test_every_autocomplete_answers_only_rows_in_scope(client, kanagawa_staff, tokyo_drive, model, name):
+    local_council(TOKYO, name="渋谷社保協")
+    target = model._meta.get_field(name).related_model
+    client.force_login(kanagawa_staff)
+    params = {"term": "", "app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": name}
+    response = client.get(reverse("admin:autocomplete"), params)
+    if response.status_code == 403:  # the target admin is national staff's only
+        return
+    assert response.status_code == 200
+    offered = {r["id"] for r in response.json()["results"]}
+    allowed = {str(pk) for pk in restrict(target._default_manager.all(), kanagawa_staff).values_list("pk", flat=True)}
+    assert offered <= allowed, f"{model.__name__}.{name}: {offered - allowed} outside the scope"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", sorted(admin.site._registry, key=lambda m: m._meta.label), ids=str)
+def test_every_add_form_offers_only_rows_in_scope(client, kanagawa_staff, tokyo_drive, model):
+    local_council(TOKYO, name="渋谷社保協")
+    client.force_login(kanagawa_staff)
+    response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_add"))
+    if response.status_code in (302, 403):
+        return
+    assert response.status_code == 200
+    forms = [response.context["adminform"].form]
+    forms += [form for formset in response.context["inline_admin_formsets"] for form in formset.formset.forms]
+    forms += [formset.formset.empty_form for formset in response.context["inline_admin_formsets"]]
+    for form in forms:
+        for field_name, field in form.fields.items():
+            queryset = getattr(field, "queryset", None)
+            if queryset is None or not hasattr(queryset.model, "scope_filter") or field.widget.is_hidden:
+                continue  # a hidden inline row id offers no choice; only existing rows of the scoped inline are bound
+            in_scope = restrict(queryset.model._default_manager.all(), kanagawa_staff)
+            outside = queryset.exclude(pk__in=in_scope.values("pk"))
+            assert not outside.exists(), f"{model.__name__}.{field_name}: {list(outside[:5])} outside the scope"

@@ -2,7 +2,14 @@
 
 from councils.models import Council, Officer, Organisation, User
 from petitions.models import TallyEntry
-from shaho.core.public import declared_fields_missing, is_federation_public, public_fields, public_total_fields
+from shaho.core.public import (
+    FEDERATION_PUBLIC_FIELDS,
+    REFERENCE_DATA,
+    declared_fields_missing,
+    is_federation_public,
+    public_fields,
+    public_total_fields,
+)
 
 
 def test_the_policy_names_only_existing_fields():
@@ -23,3 +30,7 @@ def test_people_and_organisations_have_no_public_field():
 def test_tally_counts_are_public_only_as_totals():
     assert public_total_fields(TallyEntry) == {"count"}
     assert not is_federation_public(TallyEntry, "count")
+
+
+def test_reference_data_is_public():
+    assert REFERENCE_DATA <= set(FEDERATION_PUBLIC_FIELDS)
