@@ -149,13 +149,37 @@ def _bypasses_scope(model, item):
     return f"{getattr(entry, '__name__', entry)} is not a ScopedSimpleListFilter"
 
 
+_PERMISSION_METHODS = (
+    "has_module_permission",
+    "has_view_permission",
+    "has_add_permission",
+    "has_change_permission",
+    "has_delete_permission",
+    "get_queryset",
+)
+
+
+def _grants_by_django_permissions(model, model_admin):
+    """A third-party model without councils (login records, devices) under Django's own permission checks.
+
+    Nobody but a superuser holds Django model permissions here (access follows the role, groups are
+    not used), so such an admin is closed to council staff. A model with `scope_filter` always needs
+    ScopedAdmin, and an admin that grants access by its own rule needs NationalOnlyAdmin.
+    """
+    if hasattr(model, "scope_filter"):
+        return False
+    return all(getattr(type(model_admin), name) is getattr(admin.ModelAdmin, name) for name in _PERMISSION_METHODS)
+
+
 def check_admin_scoping(site=None):
     """Errors for every registered admin that is not scoped, or whose list filters bypass the scope."""
     site = site or admin.site
     errors = []
     for model, model_admin in site._registry.items():
         label = model._meta.label
-        if not isinstance(model_admin, ScopedAdmin | NationalOnlyAdmin):
+        if not isinstance(model_admin, ScopedAdmin | NationalOnlyAdmin) and not _grants_by_django_permissions(
+            model, model_admin
+        ):
             errors.append(
                 checks.Error(
                     f"{label}: {type(model_admin).__name__} is neither a ScopedAdmin nor a NationalOnlyAdmin",

@@ -9,6 +9,8 @@ import datetime
 import pytest
 from django.contrib import admin
 from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core import checks
 from django.test import RequestFactory
 from django.urls import reverse
@@ -187,13 +189,23 @@ def test_the_scoping_check_refuses_a_filter_that_bypasses_scope():
     class NotScoped(admin.ModelAdmin):
         pass
 
+    class OwnRule(admin.ModelAdmin):
+        def has_view_permission(self, request, obj=None):
+            return True
+
+    class PlainThirdParty(admin.ModelAdmin):
+        pass  # Django's own permission checks: only superusers hold model permissions here
+
     site = admin.AdminSite(name="leaky")
     site.register(PetitionGoal, Leaky)
-    site.register(Block, NotScoped)
+    site.register(Block, NotScoped)  # a scoped model without ScopedAdmin
+    site.register(ContentType, OwnRule)  # an unscoped model whose admin grants access by its own rule
+    site.register(Permission, PlainThirdParty)
     errors = check_admin_scoping(site)
     assert {e.id for e in errors} == {"shaho.E001", "shaho.E002"}
     messages = " ".join(e.msg for e in errors)
     assert "petition: HandMadeRelated" in messages and "LeakyFilter" in messages and "Block" in messages
+    assert "OwnRule" in messages and "Permission" not in messages
     assert "council" not in messages
     assert all(isinstance(e, checks.Error) for e in errors)
 
