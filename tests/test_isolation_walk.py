@@ -14,8 +14,9 @@ One planting, then one walk:
    role of Kanagawa (councils.models.Role except national staff) and by an anonymous visitor.
    Responses are decoded (HTML, JSON, CSV, xlsx cells, PDF text) and the walk fails on any canary
    outside the federation-public fields (shaho/core/public.py), on a 200 for a Tokyo object's
-   page, and on any 5xx. A `strict` case (every admin page, autocomplete, import) may show only
-   reference data (the registry), not even the public name of a Tokyo council.
+   page, and on any 5xx. A case is `strict` unless it says otherwise: it may show Tokyo's
+   reference data (the registry) only, not even a Tokyo council's public name. Only the
+   nationwide documents (the national 集約一覧表, published reports) say `strict=False`.
 4. Writes. Admin add/change/delete with complete forms built from Tokyo's rows, admin actions
    with Tokyo ids, phone entry and corrections, imports and their commit, report requests and
    publishing; the walk fails if any Tokyo row (of any scoped model) changed.
@@ -241,7 +242,7 @@ class Case:
     objects: object = None  # t -> [url]: Tokyo objects' pages; a 200 fails
     posts: object = None  # t -> [(url, data)]: writes that must change no Tokyo row
     flow: object = None  # (client, t) -> [(label, response)]: multi-step writes
-    strict: bool = False  # not even Tokyo's public fields may show
+    strict: bool = True  # only reference data of Tokyo may show; False for the nationwide documents
     pending: str = ""  # the slice whose merge closes what this case still finds
 
 
@@ -330,7 +331,8 @@ URL_CASES = {
             )
         ],
     ),
-    "petitions:national": Case(
+    "petitions:national": Case(  # the national 集約一覧表: every prefecture's totals, on purpose
+        strict=False,
         urls=lambda t: [
             r("petitions:national", t.national_drive.slug, date=d, **f)
             for d in ("2024-02-01", "2030-01-01")
@@ -365,7 +367,8 @@ URL_CASES = {
         objects=lambda t: [r("reports:job_publish", t.tokyo_job.token)],
         posts=lambda t: [(r("reports:job_publish", t.tokyo_job.token), {"audience": Audience.ALL})],
     ),
-    "reports:download": Case(
+    "reports:download": Case(  # the nationwide documents published to all (policy draft, 集約一覧表)
+        strict=False,
         urls=lambda t: [r("reports:download", job.token) for job in t.public_jobs],
         objects=lambda t: [r("reports:download", t.tokyo_job.token)],
     ),
@@ -385,7 +388,7 @@ URL_CASES = {
             r("admin:view_on_site", ContentType.objects.get_for_model(m).pk, obj.pk) for m, obj in t.rows.items()
         ]
     ),
-    "admin:autocomplete": Case(urls=lambda t: _autocomplete_urls(t), strict=True),
+    "admin:autocomplete": Case(urls=lambda t: _autocomplete_urls(t)),
     "admin:auth_user_password_change": Case(
         objects=lambda t: [f"/admin/councils/user/{t[User].pk}/password/"],
         posts=lambda t: [
@@ -395,7 +398,7 @@ URL_CASES = {
     # TallyEntryAdmin's import pages. The import resolves councils over the whole federation and echoes
     # Tokyo's council names: the intake slice limits its lookups to the user's scope.
     "admin:petitions_tallyentry_import": Case(
-        urls=lambda t: [r("admin:petitions_tallyentry_import")], flow=_import_flow, strict=True, pending="intake"
+        urls=lambda t: [r("admin:petitions_tallyentry_import")], flow=_import_flow, pending="intake"
     ),
     "admin:petitions_tallyentry_import_outcome": Case(
         urls=lambda t: [r("admin:petitions_tallyentry_import_outcome", token="0" * 32)]
@@ -515,11 +518,9 @@ def admin_cases():
                 url("changelist", **q) for q in _changelist_queries(t, m, a)
             ],
             posts=lambda t, m=model, a=model_admin, url=url: [(url("changelist"), d) for d in _action_posts(t, m, a)],
-            strict=True,
         )
         cases[f"admin:{info}_add"] = Case(
             urls=lambda t, m=model, url=url: [url("add"), url("add", **_tokyo_foreign_keys(t, m))],
-            strict=True,
             posts=lambda t, m=model, a=model_admin, url=url: [(url("add"), t.writes[(m, "add")])],
         )
         cases[f"admin:{info}_change"] = Case(
@@ -547,7 +548,7 @@ def _national_only_cases(model, info, base):
         args = {"changelist": (), "add": (), "simple_history": (pk, 1)}.get(name, (pk,))
         return [r(f"admin:{info}_{name}", *args)]
 
-    cases = {f"admin:{info}_{name}": Case(objects=lambda t, name=name: urls(t, name), strict=True) for name in names}
+    cases = {f"admin:{info}_{name}": Case(objects=lambda t, name=name: urls(t, name)) for name in names}
     cases[f"{base}<path:object_id>/"] = Case(objects=lambda t: [f"/{base}1/"])
     return cases
 
