@@ -149,7 +149,10 @@ def _tokyo_job(t):
 # Scoped model → how to make its Tokyo row (the walk fills the canaries). One line for a new model.
 CANARY_RECIPES = {
     Council: lambda t: t.tokyo_local,
-    CouncilStage: lambda t: t.tokyo_local.stages.first(),
+    CouncilStage: lambda t: (
+        t.tokyo_local.stages.first()
+        or CouncilStage.objects.create(council=t.tokyo_local, kind=t.tokyo_local.kind, since=D(2005, 6, 1))
+    ),
     Organisation: lambda t: t.tokyo_org,
     Membership: lambda t: Membership.objects.create(organisation=t.tokyo_org, council=t.tokyo_local),
     Officer: lambda t: Officer.objects.create(

@@ -8,7 +8,7 @@ import datetime
 
 import pytest
 from django.contrib import admin
-from django.contrib.admin import RelatedFieldListFilter, SimpleListFilter
+from django.contrib.admin import AllValuesFieldListFilter, RelatedFieldListFilter, SimpleListFilter
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core import checks
@@ -262,3 +262,36 @@ def test_every_add_form_offers_only_rows_in_scope(client, kanagawa_staff, tokyo_
             in_scope = restrict(queryset.model._default_manager.all(), kanagawa_staff)
             outside = queryset.exclude(pk__in=in_scope.values("pk"))
             assert not outside.exists(), f"{model.__name__}.{field_name}: {list(outside[:5])} outside the scope"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("declared", ["council__short_name", ("council__short_name", AllValuesFieldListFilter)])
+def test_values_across_a_relation_come_from_the_users_rows(kanagawa_staff, declared):
+    # Django's AllValuesFieldListFilter reads the related table whole for a path like council__short_name.
+    tokyo = prefectural_council(TOKYO)
+    tokyo.short_name = "東京略称"
+    tokyo.save()
+    kanagawa = kanagawa_staff.council
+    kanagawa.short_name = "神奈川略称"
+    kanagawa.save()
+    drive = PetitionDriveFactory(organiser=national_council())
+    PetitionGoal.objects.create(petition=drive, council=tokyo, goal=1)
+    PetitionGoal.objects.create(petition=drive, council=kanagawa, goal=1)
+
+    class GoalAdmin(ScopedAdmin):
+        list_filter = [declared]
+
+    site = admin.AdminSite(name="values")
+    model_admin = GoalAdmin(PetitionGoal, site)
+    request = RequestFactory().get("/")
+    request.user = kanagawa_staff
+    (spec,) = model_admin.get_changelist_instance(request).filter_specs
+    assert list(spec.lookup_choices) == ["神奈川略称"]
+    assert check_admin_scoping_for(site, PetitionGoal, GoalAdmin) == []
+
+
+def check_admin_scoping_for(site, model, admin_class):
+    from shaho.core.admin import check_admin_scoping
+
+    site._registry.setdefault(model, admin_class(model, site))
+    return check_admin_scoping(site)
