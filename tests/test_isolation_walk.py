@@ -217,9 +217,22 @@ def plant():
             t.fill(t.rows[model])
     t.fill(t.tokyo)  # the prefectural council too: its name is public, its address is not
     t.tokyo_job = t[ReportJob]
+    _tokyo_import(t)
     t.tokyo_councils = list(Council.objects.filter(path__startswith=t.tokyo.path).values_list("pk", flat=True))
     t.public_jobs = _federation_documents(t, national)
     return t
+
+
+def _tokyo_import(t):
+    """A file Tokyo imported into the national drive; Kanagawa will send the same bytes."""
+    from petitions.importing import content_sha256
+
+    t.tokyo_import_rows = [f"{t.kanagawa_local.pk},,個人,3,2024-01-12,"]
+    data = "\n".join(["社保協,団体,種別,筆数,日付,備考", *t.tokyo_import_rows]).encode()
+    ImportBatch.objects.create(
+        petition=t.national_drive, file_name=t.canary(ImportBatch, "file_name"), sha256=content_sha256(data),
+        created_by=t.tokyo_staff, status=ImportBatch.Status.DONE, row_count=1,
+    )  # fmt: skip
 
 
 def _federation_documents(t, national):
@@ -284,6 +297,8 @@ def _import_flow(client, t):
             f"{t.kanagawa.name},{t.tokyo_org.name},個人,9,2024-01-15,",
             own,
         ],
+        # the very bytes Tokyo imported already: "already imported" must not name Tokyo's file or uploader
+        "tokyo-file": t.tokyo_import_rows,
     }
     url = r("admin:petitions_tallyentry_import")
     out = []
