@@ -218,6 +218,7 @@ def plant():
     t.fill(t.tokyo)  # the prefectural council too: its name is public, its address is not
     t.tokyo_job = t[ReportJob]
     _tokyo_import(t)
+    t.planted = len(t.canaries)  # later ones are the renewed values sent in add forms
     t.tokyo_councils = list(Council.objects.filter(path__startswith=t.tokyo.path).values_list("pk", flat=True))
     t.public_jobs = _federation_documents(t, national)
     return t
@@ -653,11 +654,12 @@ def url_patterns():
 
 
 def decode(response):
-    """Everything a user could read in `response`: headers that carry text, and the decoded body."""
+    """(kind, text): everything a user could read in `response`, headers that carry text and the decoded body."""
     parts = [response.get("Location", ""), response.get("Content-Disposition", "")]
     body = b"".join(response.streaming_content) if response.streaming else response.content
     content_type = response.get("Content-Type", "")
-    if body[:4] == b"PK\x03\x04":
+    kind = "xlsx" if body[:4] == b"PK\x03\x04" else "pdf" if body[:5] == b"%PDF-" else content_type.split(";")[0]
+    if kind == "xlsx":
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(body), read_only=True)
@@ -668,7 +670,7 @@ def decode(response):
             for cell in row
             if cell is not None
         ]
-    elif body[:5] == b"%PDF-":
+    elif kind == "pdf":
         from pypdf import PdfReader
 
         try:
@@ -679,7 +681,7 @@ def decode(response):
         parts.append(body.decode("cp932", "replace"))
     else:
         parts.append(body.decode("utf-8", "replace"))
-    return "\n".join(parts)
+    return kind, "\n".join(parts)
 
 
 @dataclasses.dataclass
@@ -690,6 +692,7 @@ class Walk:
     bytes_read: int = 0
     statuses: dict = dataclasses.field(default_factory=lambda: defaultdict(int))
     public_seen: set = dataclasses.field(default_factory=set)
+    decoded_with_canaries: set = dataclasses.field(default_factory=set)  # kinds of file the decoders read
 
     def check(self, key, case, who, label, response, sent, *, object_page=False):
         self.requests += 1
@@ -700,7 +703,7 @@ class Walk:
             return
         if object_page and response.status_code == 200:
             self.findings.append((key, f"{where}: a Tokyo object's page answered 200"))
-        text = decode(response)
+        kind, text = decode(response)
         self.bytes_read += len(text)
         for canary in sorted(set(CANARY.findall(text))):
             canary = canary.lower()
@@ -712,6 +715,7 @@ class Walk:
                 self.findings.append((key, f"{where}: {owner}.{field} ({canary}) shown"))
             else:
                 self.public_seen.add(f"{owner}.{field}")
+                self.decoded_with_canaries.add(kind)
 
 
 def _sent(*values):
@@ -819,11 +823,12 @@ def test_isolation_walk(settings, tmp_path, request):
         "isolation walk:",
         f"  URL patterns: {len(patterns)}, all with a case"
         f" ({len(URL_CASES)} written in URL_CASES, {len(cases) - len(URL_CASES)} generated from the admin registry)",
-        f"  scoped models: {len(scoped_models())}, canaries planted: {len(t.canaries)}",
+        f"  scoped models: {len(scoped_models())}, canaries planted: {t.planted} in {len(t.rows)} Tokyo rows",
         f"  users: {len(clients)} ({', '.join(who for who, _ in clients)})",
         f"  requests: {walk.requests} ({writes} writes), {walk.bytes_read:,} characters decoded",
         f"  statuses: {dict(sorted(walk.statuses.items()))}",
         f"  federation-public fields of Tokyo seen (allowed): {sorted(walk.public_seen)}",
+        f"  decoded with Tokyo's public canaries in them: {sorted(walk.decoded_with_canaries)}",
         f"  admin write forms not valid even for national staff: {len(invalid_forms)} {invalid_forms}",
         f"  Tokyo rows changed: {len(changed)}",
         f"  findings: {len(failures)}; pending other slices: "
@@ -839,6 +844,9 @@ def test_isolation_walk(settings, tmp_path, request):
 
     allowed_invalid = {f"{m._meta.label} add" for m in ADD_IMPOSSIBLE}
     assert set(invalid_forms) <= allowed_invalid, f"make these admin write forms valid (ADD_TWEAKS): {invalid_forms}"
+    # The decoders must read what they claim to: Tokyo's public names are in the nationwide PDF, xlsx and CSV.
+    unread = {"pdf", "xlsx", "text/csv", "text/html"} - walk.decoded_with_canaries
+    assert not unread, f"no Tokyo public canary read in any {unread} response: a decoder reads nothing"
     problems = [f"Tokyo rows changed by another prefecture's requests: {c}" for c in changed] + failures
     assert not problems, f"{len(changed)} tables changed, {len(failures)} leaks:\n" + "\n".join(problems[:60])
     assert not clean_pending, f"these cases no longer find anything: remove their pending mark: {clean_pending}"
