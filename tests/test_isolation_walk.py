@@ -28,12 +28,14 @@ Adding a case for a new URL pattern is one line in URL_CASES, keyed by the patte
 
 `urls` are pages anyone in Kanagawa may open (a 200 is fine, canaries are not); `objects` are
 Tokyo objects' pages (a 200 fails); `posts` are (url, data) writes; `flow` is a function
-(client, t) -> [(label, response)] for multi-step writes. `t[Model]` is Tokyo's canary row of
+(client, t) -> [(label, response, text sent)] for multi-step writes. A new scoped model needs a
+line in CANARY_RECIPES (a function t -> its Tokyo row); a new admin model gets its cases for free. `t[Model]` is Tokyo's canary row of
 that model, `t.national_drive`, `t.tokyo_job` etc. are the other planted rows (see `Planted`).
 A case whose leak another slice fixes carries `pending="<slice>"`: its findings are printed, not
 failed, and the walk fails once the case is clean so that the mark is removed.
 
-Run it alone with `pytest -s tests/test_isolation_walk.py` to read its figures.
+The walk prints its figures (URL patterns, users, requests, canaries, time) at the end of its test;
+run it alone with `pytest -s tests/test_isolation_walk.py` to read them.
 """
 
 import dataclasses
