@@ -29,8 +29,9 @@ Adding a case for a new URL pattern is one line in URL_CASES, keyed by the patte
 `urls` are pages anyone in Kanagawa may open (a 200 is fine, canaries are not); `objects` are
 Tokyo objects' pages (a 200 fails); `posts` are (url, data) writes; `flow` is a function
 (client, t) -> [(label, response, text sent)] for multi-step writes. A new scoped model needs a
-line in CANARY_RECIPES (a function t -> its Tokyo row); a new admin model gets its cases for free. `t[Model]` is Tokyo's canary row of
-that model, `t.national_drive`, `t.tokyo_job` etc. are the other planted rows (see `Planted`).
+line in CANARY_RECIPES (a function t -> its Tokyo row); a new admin model gets its cases for free.
+`t[Model]` is Tokyo's canary row of that model; `t.national_drive`, `t.tokyo_job` etc. are the
+other planted rows (see `plant()`).
 A case whose leak another slice fixes carries `pending="<slice>"`: its findings are printed, not
 failed, and the walk fails once the case is clean so that the mark is removed.
 
