@@ -826,7 +826,8 @@ def test_isolation_walk(settings, tmp_path, request):
         "isolation walk:",
         f"  URL patterns: {len(patterns)}, all with a case"
         f" ({len(URL_CASES)} written in URL_CASES, {len(cases) - len(URL_CASES)} generated from the admin registry)",
-        f"  scoped models: {len(scoped_models())}, canaries planted: {t.planted} in {len(t.rows)} Tokyo rows",
+        f"  scoped models: {len(scoped_models())}, canaries planted: {t.planted}"
+        f" (in {len(t.rows)} recipe rows, Tokyo's council and a Tokyo import)",
         f"  users: {len(clients)} ({', '.join(who for who, _ in clients)})",
         f"  requests: {walk.requests} ({writes} writes), {walk.bytes_read:,} characters decoded",
         f"  statuses: {dict(sorted(walk.statuses.items()))}",
