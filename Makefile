@@ -26,7 +26,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 help:
 	@echo "make run     set up .venv, migrate, load the registry and demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test    set up .venv (with test tools) and run pytest (PYTEST_ARGS=... passes options)"
-	@echo "make lint    ruff check + ruff format --check"
+	@echo "make lint    ruff check + ruff format --check + lint-imports (the layers contract in pyproject.toml)"
 	@echo "make format  ruff check --fix + ruff format"
 	@echo "make bench   run every bench/*.py script"
 	@echo "make worker  run a Celery worker (needs CELERY_BROKER_URL)"
@@ -58,6 +58,8 @@ run: $(RUNTIME_STAMP) $(FONT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_municipalities
 	$(BIN)/python manage.py seed_demo
+	@# Last before the server's own lines: the address and how to log in (the passwords' table is further up).
+	@$(BIN)/python manage.py demo_accounts --url http://127.0.0.1:$(PORT)/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure, said out loud.
@@ -68,6 +70,7 @@ test: $(DEV_STAMP) $(FONT)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

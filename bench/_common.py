@@ -203,28 +203,28 @@ def build_federation(*, local_councils):
 
     Local councils are spread over the prefectures in proportion to their
     municipalities (Tokyo and Hokkaido get many, Tottori few), at least one each.
-    Saved through the model so paths and stages are as in production. Idempotent:
+    Written through councils.services so paths, sort keys and stages are as in production. Idempotent:
     councils already there are kept. Returns (national, {prefecture pk: prefectural}, [local]).
     """
     from django.db import transaction
     from django.db.models import Count
 
     from councils.models import Council, CouncilKind
+    from councils.services import council_create
     from municipalities.models import Prefecture
 
     with transaction.atomic():
         national = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
         if national is None:
-            national = Council(kind=CouncilKind.NATIONAL, name=NATIONAL_NAME)
-            national.save()
+            national = council_create(kind=CouncilKind.NATIONAL, name=NATIONAL_NAME)
         prefectures = list(Prefecture.objects.annotate(n=Count("municipalities")).order_by("code"))
         prefectural = {c.prefecture_id: c for c in Council.objects.filter(kind=CouncilKind.PREFECTURAL)}
         for p in prefectures:
             if p.pk not in prefectural:
                 name = f"{p.name}社会保障推進協議会"
-                c = Council(kind=CouncilKind.PREFECTURAL, name=name, parent=national, prefecture=p)
-                c.save()
-                prefectural[p.pk] = c
+                prefectural[p.pk] = council_create(
+                    kind=CouncilKind.PREFECTURAL, name=name, parent=national, prefecture=p
+                )
         existing = list(Council.objects.filter(kind=CouncilKind.LOCAL).order_by("pk"))
         if len(existing) < local_councils:
             total = sum(p.n for p in prefectures) or len(prefectures)
@@ -242,13 +242,12 @@ def build_federation(*, local_councils):
                     n = have.get(p.pk, 0)
                     if n >= quota[p.pk] and any(have.get(q.pk, 0) < quota[q.pk] for q in prefectures):
                         continue
-                    c = Council(
+                    c = council_create(
                         kind=CouncilKind.LOCAL,
                         name=f"{p.name}第{n + 1}地域社保協",
                         parent=prefectural[p.pk],
                         prefecture=p,
                     )
-                    c.save()
                     existing.append(c)
                     have[p.pk] = n + 1
                     wanted -= 1

@@ -75,9 +75,10 @@ def setup_django():
 def federation():
     """The national council, the 47 prefectural councils and 10 local councils in each; names unique."""
     from councils.models import Council, CouncilKind
+    from councils.services import council_create
     from municipalities.models import Prefecture
 
-    national = Council.objects.filter(kind=CouncilKind.NATIONAL).first() or Council.objects.create(
+    national = Council.objects.filter(kind=CouncilKind.NATIONAL).first() or council_create(
         kind=CouncilKind.NATIONAL, name="中央社会保障推進協議会"
     )
     existing = {c.name: c for c in Council.objects.all()}
@@ -85,16 +86,14 @@ def federation():
     for pref in Prefecture.objects.order_by("code"):
         prefectural = Council.objects.filter(kind=CouncilKind.PREFECTURAL, prefecture=pref).first()
         if prefectural is None:
-            prefectural = Council.objects.create(
+            prefectural = council_create(
                 kind=CouncilKind.PREFECTURAL, name=f"{pref.name}社会保障推進協議会", parent=national, prefecture=pref
             )
         names.append(prefectural.name)
         for i in range(1, LOCALS_PER_PREFECTURE + 1):
             name = f"ベンチ{pref.name}第{i}地域社保協"
             if name not in existing:
-                existing[name] = Council.objects.create(
-                    kind=CouncilKind.LOCAL, name=name, parent=prefectural, prefecture=pref
-                )
+                existing[name] = council_create(kind=CouncilKind.LOCAL, name=name, parent=prefectural, prefecture=pref)
             names.append(name)
     return national, names
 

@@ -25,6 +25,7 @@ import argparse
 import datetime
 import io
 import random
+import secrets
 import sys
 import time
 
@@ -75,12 +76,15 @@ def data_is_complete():
 def build(db):
     from django.db import connection, transaction
 
-    from councils.models import Role, User
+    from councils.models import Role
+    from councils.services import user_create
 
     started = time.perf_counter()
     rng = random.Random(3)  # issue 3: the same data on every machine
     national, prefectural, local = build_federation(local_councils=LOCAL_COUNCILS)
-    loader = User.objects.create(username="bench-tally-loader", council=national, role=Role.NATIONAL_STAFF)
+    loader = user_create(
+        username="bench-tally-loader", password=secrets.token_urlsafe(16), council=national, role=Role.NATIONAL_STAFF
+    )
     with transaction.atomic():
         petitions = _petitions(national, rng)
         _goals(petitions, national, prefectural, local, rng)
@@ -197,7 +201,10 @@ def _load_entries(db, petitions, councils, total, loader, rng):
     organisational = [SignatureKind.ORGANISATIONAL.value] * 9 + [SignatureKind.INDIVIDUAL.value]
     kinds_of = {p.pk: organisational if p.kind == PetitionDrive.Kind.ORGANISATIONAL else ordinary for p in petitions}
     council_ids = [c.pk for c in councils]
-    council_weights = [0.5 if c.parent_id is None else 4.0 if c.kind == "prefectural" else 1.0 for c in councils]
+    from councils.models import CouncilKind
+
+    weight = {CouncilKind.PREFECTURAL: 4.0}
+    council_weights = [0.5 if c.parent_id is None else weight.get(c.kind, 1.0) for c in councils]
     petition_ids = [p.pk for p in petitions]
     columns = (
         "petition_id, council_id, kind, count, collected_on, round_id, source, note, entered_by_id, entered_at, "

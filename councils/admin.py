@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
 
+from . import services
 from .forms import CouncilForm
-from .models import Council, CouncilStage, Membership, Officer, Organisation, User
+from .models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
 
 # Access follows the account's role and council (shaho.core.scoping), not hand-made groups.
 admin.site.unregister(Group)
@@ -19,8 +21,8 @@ class ChildCouncilInline(ScopedInline):
     readonly_fields = fields
     show_change_link = True
     can_delete = False
-    verbose_name = "下部の社保協"
-    verbose_name_plural = "下部の社保協（地域社保協・準備会）"
+    verbose_name = _("下部の社保協")
+    verbose_name_plural = _("下部の社保協（地域社保協・準備会）")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -46,7 +48,9 @@ class OfficerInline(ScopedInline):
 @admin.register(Council)
 class CouncilAdmin(ScopedAdmin):
     form = CouncilForm
-    ordering = ["path"]  # explicit: Meta.ordering is dropped from the GROUP BY of the children count
+    # explicit: Meta.ordering is dropped from the GROUP BY of the children count. JIS prefecture code
+    # order, then local councils by municipality code (the key councils.services keeps).
+    ordering = ["sort_key", "pk"]
     list_display = [
         "name",
         "kind",
@@ -65,19 +69,32 @@ class CouncilAdmin(ScopedAdmin):
     inlines = [ChildCouncilInline, StageInline, OfficerInline, MembershipInline]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "kind", "parent", "prefecture", "status"]}),
-        ("活動地域", {"fields": ["municipalities"]}),
-        ("結成・解散", {"fields": ["founded_on", "dissolved_on"]}),
-        ("連絡先", {"fields": ["postal_code", "address", "phone", "fax", "email", "website", "note"]}),
+        (_("活動地域"), {"fields": ["municipalities"]}),
+        (_("結成・解散"), {"fields": ["founded_on", "dissolved_on"]}),
+        (_("連絡先"), {"fields": ["postal_code", "address", "phone", "fax", "email", "website", "note"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_n_children=Count("children", distinct=True))
 
-    @admin.display(description="ブロック", ordering="prefecture__block__order")
+    def save_model(self, request, obj, form, change):
+        """Through the services (CouncilForm.save): the tree path, the sort key and the stages follow the change."""
+        saved = form.save(commit=True)
+        if not change:  # the inlines were built on `obj`: give it the new row
+            obj.pk = saved.pk
+            obj.refresh_from_db()
+            obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # The municipalities were set by the service (save_model); only the inlines are left to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.display(description=_("ブロック"), ordering="prefecture__block__order")
     def block(self, obj):
         return obj.prefecture.block if obj.prefecture_id else ""
 
-    @admin.display(description="下部組織数", ordering="_n_children")
+    @admin.display(description=_("下部組織数"), ordering="_n_children")
     def n_children(self, obj):
         return obj._n_children
 
@@ -119,18 +136,24 @@ class UserAdmin(ScopedAdmin, DjangoUserAdmin):
     autocomplete_fields = ["council"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("所属と役割", {"fields": ["council", "role", "is_active"]}),
-        ("個人情報", {"fields": ["display_name", "email"]}),
-        ("記録", {"fields": ["last_login", "date_joined"]}),
+        (_("所属と役割"), {"fields": ["council", "role", "is_active"]}),
+        (_("個人情報"), {"fields": ["display_name", "email"]}),
+        (_("記録"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2", "council", "role", "display_name", "email"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    def save_model(self, request, obj, form, change):
+        """Through the service: admin access (is_staff) follows the role."""
+        services.user_set_role(user=obj, role=obj.role, council=obj.council)
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         # Council staff may not grant national staff rights.
         if "role" in form.base_fields and not request.user.is_national:
-            form.base_fields["role"].choices = [c for c in form.base_fields["role"].choices if c[0] != "national_staff"]
+            form.base_fields["role"].choices = [
+                c for c in form.base_fields["role"].choices if c[0] != Role.NATIONAL_STAFF
+            ]
         return form

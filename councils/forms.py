@@ -1,13 +1,19 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-from .models import Council, CouncilKind
+from . import services
+from .models import Council
 
 
 class CouncilForm(forms.ModelForm):
-    """Council edit form: rules that span the many-to-many coverage, which the model cannot check alone."""
+    """Council edit form: rules that span the many-to-many coverage, which the model cannot check alone.
 
-    website = forms.URLField(label="ウェブサイト", required=False, assume_scheme="https")
+    `save()` writes through councils.services, so a form saved anywhere keeps the tree path, the
+    sort key and the stage history (the admin calls it from CouncilAdmin.save_model).
+    """
+
+    website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
 
     class Meta:
         model = Council
@@ -33,19 +39,24 @@ class CouncilForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         municipalities = cleaned.get("municipalities")
-        prefecture = cleaned.get("prefecture")
-        kind = cleaned.get("kind")
-        if municipalities:
-            if kind not in (CouncilKind.LOCAL, CouncilKind.PREPARATORY):
-                self.add_error("municipalities", "対象の市区町村を指定できるのは地域社保協と準備会だけです。")
-            elif prefecture:
-                foreign = [m.name for m in municipalities if m.prefecture_id != prefecture.pk]
-                if foreign:
-                    self.add_error(
-                        "municipalities",
-                        ValidationError(
-                            "%(names)s は%(pref)sの市区町村ではありません。",
-                            params={"names": "、".join(foreign), "pref": prefecture.name},
-                        ),
-                    )
+        if municipalities and cleaned.get("kind"):
+            try:
+                services.council_municipalities_check(
+                    kind=cleaned["kind"], prefecture=cleaned.get("prefecture"), municipalities=municipalities
+                )
+            except ValidationError as exc:
+                self.add_error(None, exc)
         return cleaned
+
+    def save(self, commit=True):
+        """The council with the form's changes; with `commit`, created or changed through the services."""
+        council = super().save(commit=False)
+        if not commit:
+            return council
+        fields = {name: self.cleaned_data[name] for name in self.cleaned_data if name in services.COUNCIL_FIELDS}
+        municipalities = self.cleaned_data.get("municipalities", [])
+        if council.pk is None:
+            self.instance = services.council_create(municipalities=municipalities, **fields)
+        else:
+            self.instance = services.council_update(council=council, municipalities=municipalities, **fields)
+        return self.instance

@@ -5,20 +5,20 @@ import datetime
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Concat, Substr
-from django.utils import timezone
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from municipalities.models import Municipality, Prefecture
+from shaho.core.roles import Role
 
 
 class CouncilKind(models.TextChoices):
-    NATIONAL = "national", "中央社保協"
-    PREFECTURAL = "prefectural", "都道府県社保協"
-    LOCAL = "local", "地域社保協"
-    PREPARATORY = "preparatory", "準備会"
-    FRIENDLY = "friendly", "友好組織"
+    NATIONAL = "national", _("中央社保協")
+    PREFECTURAL = "prefectural", _("都道府県社保協")
+    LOCAL = "local", _("地域社保協")
+    PREPARATORY = "preparatory", _("準備会")
+    FRIENDLY = "friendly", _("友好組織")
 
 
 # Stage start for councils whose founding date is unknown: they count from the beginning.
@@ -36,45 +36,47 @@ ALLOWED_PARENT_KINDS = {
 
 class Council(models.Model):
     class Status(models.TextChoices):
-        ACTIVE = "active", "活動中"
-        DORMANT = "dormant", "休止中"
-        DISSOLVED = "dissolved", "解散"
+        ACTIVE = "active", _("活動中")
+        DORMANT = "dormant", _("休止中")
+        DISSOLVED = "dissolved", _("解散")
 
-    name = models.CharField("名称", max_length=100)
-    short_name = models.CharField("略称", max_length=40, blank=True)
-    kind = models.CharField("種別", max_length=20, choices=CouncilKind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("略称"), max_length=40, blank=True)
+    kind = models.CharField(_("種別"), max_length=20, choices=CouncilKind.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name="上部組織", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self", verbose_name=_("上部組織"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
     prefecture = models.ForeignKey(
-        Prefecture, verbose_name="都道府県", on_delete=models.PROTECT, null=True, blank=True, related_name="councils"
+        Prefecture, verbose_name=_("都道府県"), on_delete=models.PROTECT, null=True, blank=True, related_name="councils"
     )
     municipalities = models.ManyToManyField(
         Municipality,
-        verbose_name="対象の市区町村",
+        verbose_name=_("対象の市区町村"),
         blank=True,
         related_name="councils",
-        help_text="地域社保協・準備会が活動する市区町村または行政区",
+        help_text=_("地域社保協・準備会が活動する市区町村または行政区"),
     )
-    founded_on = models.DateField("結成日", null=True, blank=True)
-    dissolved_on = models.DateField("解散日", null=True, blank=True)
-    status = models.CharField("状態", max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    postal_code = models.CharField("郵便番号", max_length=8, blank=True)
-    address = models.CharField("住所", max_length=200, blank=True)
-    phone = models.CharField("電話", max_length=20, blank=True)
-    fax = models.CharField("FAX番号", max_length=20, blank=True)
-    email = models.EmailField("メール", blank=True)
-    website = models.URLField("ウェブサイト", blank=True)
-    note = models.TextField("備考", blank=True)
+    founded_on = models.DateField(_("結成日"), null=True, blank=True)
+    dissolved_on = models.DateField(_("解散日"), null=True, blank=True)
+    status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    postal_code = models.CharField(_("郵便番号"), max_length=8, blank=True)
+    address = models.CharField(_("住所"), max_length=200, blank=True)
+    phone = models.CharField(_("電話"), max_length=20, blank=True)
+    fax = models.CharField(_("FAX番号"), max_length=20, blank=True)
+    email = models.EmailField(_("メール"), blank=True)
+    website = models.URLField(_("ウェブサイト"), blank=True)
+    note = models.TextField(_("備考"), blank=True)
     # Materialised path of primary keys ("/1/14/203/"): scope queries are one indexed prefix match.
-    path = models.CharField("経路", max_length=255, editable=False, db_index=True, default="")
+    path = models.CharField(_("経路"), max_length=255, editable=False, db_index=True, default="")
+    # The order staff expect (JIS prefecture code, then municipality code): see councils.services.
+    sort_key = models.CharField(_("並び順"), max_length=40, editable=False, db_index=True, default="")
 
-    history = HistoricalRecords(excluded_fields=["path"])
+    history = HistoricalRecords(excluded_fields=["path", "sort_key"])
 
     class Meta:
-        verbose_name = "社保協"
-        verbose_name_plural = "社保協"
-        ordering = ["path"]
+        verbose_name = _("社保協")
+        verbose_name_plural = _("社保協")
+        ordering = ["sort_key", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(dissolved_on__isnull=True)
@@ -82,9 +84,13 @@ class Council(models.Model):
                 | Q(dissolved_on__gte=models.F("founded_on")),
                 name="council_dissolved_after_founded",
             ),
-            models.UniqueConstraint(fields=["kind"], condition=Q(kind="national"), name="one_national_council"),
             models.UniqueConstraint(
-                fields=["prefecture"], condition=Q(kind="prefectural"), name="one_prefectural_council_per_prefecture"
+                fields=["kind"], condition=Q(kind=CouncilKind.NATIONAL), name="one_national_council"
+            ),
+            models.UniqueConstraint(
+                fields=["prefecture"],
+                condition=Q(kind=CouncilKind.PREFECTURAL),
+                name="one_prefectural_council_per_prefecture",
             ),
         ]
 
@@ -104,7 +110,7 @@ class Council(models.Model):
         elif not self.parent_id:
             errors["parent"] = f"{self.get_kind_display()}には上部組織を指定してください。"
         elif self.parent.kind not in allowed:
-            names = "・".join(CouncilKind(k).label for k in allowed)
+            names = "・".join(str(CouncilKind(k).label) for k in allowed)
             errors["parent"] = (
                 f"{self.get_kind_display()}の上部組織は{names}でなければなりません"
                 f"（「{self.parent}」は{self.parent.get_kind_display()}です）。"
@@ -131,34 +137,6 @@ class Council(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def compute_path(self):
-        return f"{self.parent.path if self.parent_id else '/'}{self.pk}/"
-
-    def save(self, *args, **kwargs):
-        """Keep the materialised path of this council and its descendants, and its stage history."""
-        super().save(*args, **kwargs)
-        new_path = self.compute_path()
-        if new_path != self.path:
-            old_path = self.path
-            Council.objects.filter(pk=self.pk).update(path=new_path)
-            if old_path:
-                Council.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
-                    path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-                )
-            self.path = new_path
-        stages = list(self.stages.order_by("since"))
-        latest = stages[-1] if stages else None
-        first_since = self.founded_on or EARLIEST
-        if latest is None:
-            CouncilStage.objects.create(council=self, kind=self.kind, since=first_since)
-            return
-        # A corrected founding date moves the first stage with it (never past the next stage).
-        if stages[0].since != first_since and (len(stages) == 1 or first_since < stages[1].since):
-            CouncilStage.objects.filter(pk=stages[0].pk).update(since=first_since)
-        if latest.kind != self.kind:
-            on = max(timezone.localdate(), latest.since + datetime.timedelta(days=1))
-            CouncilStage.objects.create(council=self, kind=self.kind, since=on, note="種別の変更")
-
     def kind_on(self, date):
         stage = self.stages.filter(since__lte=date).order_by("-since").first()
         return stage.kind if stage else None
@@ -167,16 +145,16 @@ class Council(models.Model):
 class CouncilStage(models.Model):
     """What a council was from a date on: a 準備会 becomes a 地域社保協, and the census must know when."""
 
-    council = models.ForeignKey(Council, verbose_name="社保協", on_delete=models.CASCADE, related_name="stages")
-    kind = models.CharField("種別", max_length=20, choices=CouncilKind.choices)
-    since = models.DateField("開始日")
-    note = models.CharField("備考", max_length=200, blank=True)
+    council = models.ForeignKey(Council, verbose_name=_("社保協"), on_delete=models.CASCADE, related_name="stages")
+    kind = models.CharField(_("種別"), max_length=20, choices=CouncilKind.choices)
+    since = models.DateField(_("開始日"))
+    note = models.CharField(_("備考"), max_length=200, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "種別の履歴"
-        verbose_name_plural = "種別の履歴"
+        verbose_name = _("種別の履歴")
+        verbose_name_plural = _("種別の履歴")
         ordering = ["council", "since"]
         constraints = [models.UniqueConstraint(fields=["council", "since"], name="one_stage_per_council_and_date")]
 
@@ -192,31 +170,31 @@ class Organisation(models.Model):
     """A member organisation (加盟団体): a union, an association, at one level of the federation."""
 
     class Level(models.TextChoices):
-        NATIONAL = "national", "全国"
-        PREFECTURAL = "prefectural", "都道府県"
-        LOCAL = "local", "地域"
+        NATIONAL = "national", _("全国")
+        PREFECTURAL = "prefectural", _("都道府県")
+        LOCAL = "local", _("地域")
 
     class Category(models.TextChoices):
-        UNION = "union", "労働組合"
-        MEDICAL = "medical", "医療団体"
-        WELFARE = "welfare", "福祉・介護団体"
-        PENSIONERS = "pensioners", "年金者団体"
-        WOMEN = "women", "女性団体"
-        BUSINESS = "business", "商工団体"
-        LIVELIHOOD = "livelihood", "生活と健康を守る会"
-        PARTY = "party", "政党"
-        OTHER = "other", "その他"
+        UNION = "union", _("労働組合")
+        MEDICAL = "medical", _("医療団体")
+        WELFARE = "welfare", _("福祉・介護団体")
+        PENSIONERS = "pensioners", _("年金者団体")
+        WOMEN = "women", _("女性団体")
+        BUSINESS = "business", _("商工団体")
+        LIVELIHOOD = "livelihood", _("生活と健康を守る会")
+        PARTY = "party", _("政党")
+        OTHER = "other", _("その他")
 
-    name = models.CharField("団体名", max_length=100)
-    short_name = models.CharField("略称", max_length=40, blank=True)
-    level = models.CharField("レベル", max_length=20, choices=Level.choices)
-    category = models.CharField("分野", max_length=20, choices=Category.choices, default=Category.OTHER)
+    name = models.CharField(_("団体名"), max_length=100)
+    short_name = models.CharField(_("略称"), max_length=40, blank=True)
+    level = models.CharField(_("レベル"), max_length=20, choices=Level.choices)
+    category = models.CharField(_("分野"), max_length=20, choices=Category.choices, default=Category.OTHER)
     parent = models.ForeignKey(
-        "self", verbose_name="上部団体", on_delete=models.PROTECT, null=True, blank=True, related_name="branches"
+        "self", verbose_name=_("上部団体"), on_delete=models.PROTECT, null=True, blank=True, related_name="branches"
     )
     prefecture = models.ForeignKey(
         Prefecture,
-        verbose_name="都道府県",
+        verbose_name=_("都道府県"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -224,20 +202,20 @@ class Organisation(models.Model):
     )
     home_council = models.ForeignKey(
         Council,
-        verbose_name="管理する社保協",
+        verbose_name=_("管理する社保協"),
         on_delete=models.PROTECT,
         related_name="managed_organisations",
-        help_text="この団体の情報を管理する社保協",
+        help_text=_("この団体の情報を管理する社保協"),
     )
-    phone = models.CharField("電話", max_length=20, blank=True)
-    email = models.EmailField("メール", blank=True)
-    note = models.TextField("備考", blank=True)
+    phone = models.CharField(_("電話"), max_length=20, blank=True)
+    email = models.EmailField(_("メール"), blank=True)
+    note = models.TextField(_("備考"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "加盟団体"
-        verbose_name_plural = "加盟団体"
+        verbose_name = _("加盟団体")
+        verbose_name_plural = _("加盟団体")
         ordering = ["level", "name"]
         constraints = [models.UniqueConstraint(fields=["name", "prefecture"], name="organisation_name_per_prefecture")]
 
@@ -260,17 +238,17 @@ class Organisation(models.Model):
 
 class Membership(models.Model):
     organisation = models.ForeignKey(
-        Organisation, verbose_name="団体", on_delete=models.CASCADE, related_name="memberships"
+        Organisation, verbose_name=_("団体"), on_delete=models.CASCADE, related_name="memberships"
     )
-    council = models.ForeignKey(Council, verbose_name="社保協", on_delete=models.CASCADE, related_name="memberships")
-    since = models.DateField("加盟日", null=True, blank=True)
-    until = models.DateField("脱退日", null=True, blank=True)
+    council = models.ForeignKey(Council, verbose_name=_("社保協"), on_delete=models.CASCADE, related_name="memberships")
+    since = models.DateField(_("加盟日"), null=True, blank=True)
+    until = models.DateField(_("脱退日"), null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "加盟"
-        verbose_name_plural = "加盟"
+        verbose_name = _("加盟")
+        verbose_name_plural = _("加盟")
         ordering = ["council", "organisation"]
         constraints = [
             models.CheckConstraint(
@@ -294,28 +272,33 @@ class Membership(models.Model):
 
 class Officer(models.Model):
     class Role(models.TextChoices):
-        REPRESENTATIVE = "representative", "代表委員"
-        PRESIDENT = "president", "会長"
-        VICE_PRESIDENT = "vice_president", "副会長"
-        SECRETARY_GENERAL = "secretary_general", "事務局長"
-        DEPUTY_SECRETARY = "deputy_secretary", "事務局次長"
-        STEERING = "steering", "運営委員"
-        AUDITOR = "auditor", "会計監査"
+        REPRESENTATIVE = "representative", _("代表委員")
+        PRESIDENT = "president", _("会長")
+        VICE_PRESIDENT = "vice_president", _("副会長")
+        SECRETARY_GENERAL = "secretary_general", _("事務局長")
+        DEPUTY_SECRETARY = "deputy_secretary", _("事務局次長")
+        STEERING = "steering", _("運営委員")
+        AUDITOR = "auditor", _("会計監査")
 
-    council = models.ForeignKey(Council, verbose_name="社保協", on_delete=models.CASCADE, related_name="officers")
-    role = models.CharField("役職", max_length=30, choices=Role.choices)
-    person_name = models.CharField("氏名", max_length=60)
+    council = models.ForeignKey(Council, verbose_name=_("社保協"), on_delete=models.CASCADE, related_name="officers")
+    role = models.CharField(_("役職"), max_length=30, choices=Role.choices)
+    person_name = models.CharField(_("氏名"), max_length=60)
     organisation = models.ForeignKey(
-        Organisation, verbose_name="出身団体", on_delete=models.PROTECT, null=True, blank=True, related_name="officers"
+        Organisation,
+        verbose_name=_("出身団体"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
     )
-    term_start = models.DateField("任期開始", null=True, blank=True)
-    term_end = models.DateField("任期終了", null=True, blank=True)
+    term_start = models.DateField(_("任期開始"), null=True, blank=True)
+    term_end = models.DateField(_("任期終了"), null=True, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "役員"
-        verbose_name_plural = "役員"
+        verbose_name = _("役員")
+        verbose_name_plural = _("役員")
         ordering = ["council", "role", "person_name"]
         constraints = [
             models.CheckConstraint(
@@ -338,30 +321,20 @@ class Officer(models.Model):
             raise ValidationError({"term_end": "任期終了は任期開始より前にできません。"})
 
 
-class Role(models.TextChoices):
-    NATIONAL_STAFF = "national_staff", "中央事務局"
-    COUNCIL_STAFF = "council_staff", "社保協事務局"
-    ORGANIZER = "organizer", "オルグ・集約担当"
-    MEMBER = "member", "会員"
-
-
-STAFF_ROLES = {Role.NATIONAL_STAFF, Role.COUNCIL_STAFF}
-
-
 class User(AbstractUser):
     """An account: belongs to one council with one role; scope follows the council tree."""
 
     council = models.ForeignKey(
-        Council, verbose_name="所属社保協", on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+        Council, verbose_name=_("所属社保協"), on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
-    role = models.CharField("役割", max_length=20, choices=Role.choices, default=Role.MEMBER)
-    display_name = models.CharField("表示名", max_length=60, blank=True)
+    role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.MEMBER)
+    display_name = models.CharField(_("表示名"), max_length=60, blank=True)
 
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
-        verbose_name = "アカウント"
-        verbose_name_plural = "アカウント"
+        verbose_name = _("アカウント")
+        verbose_name_plural = _("アカウント")
 
     def __str__(self):
         return self.display_name or self.username
@@ -376,12 +349,6 @@ class User(AbstractUser):
             raise ValidationError({"council": "所属社保協を指定してください。"})
         if self.role == Role.NATIONAL_STAFF and self.council_id and self.council.kind != CouncilKind.NATIONAL:
             raise ValidationError({"role": "中央事務局の役割は中央社保協のアカウントにだけ設定できます。"})
-
-    def save(self, *args, **kwargs):
-        # Admin access follows the role, never set by hand.
-        if not self.is_superuser:
-            self.is_staff = self.role in STAFF_ROLES
-        super().save(*args, **kwargs)
 
     @property
     def is_national(self):

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from shaho.core.admin import ScopedAdmin
 
@@ -14,7 +15,7 @@ class BlockAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("prefectures")
 
-    @admin.display(description="都道府県")
+    @admin.display(description=_("都道府県"))
     def prefecture_list(self, obj):
         return "・".join(p.name for p in obj.prefectures.all())
 

@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
 from shaho.core.japanese import parse_count, parse_date
@@ -59,35 +60,36 @@ class TallyEntryForm(forms.Form):
     """One tally report. Choices come from the user's scope; the service checks it again on save."""
 
     petition = forms.ModelChoiceField(
-        label="署名", queryset=None, empty_label=None, error_messages=_required_message("署名")
+        label=_("署名"), queryset=None, empty_label=None, error_messages=_required_message("署名")
     )
     council = forms.ModelChoiceField(
-        label="社保協", queryset=None, empty_label=None, error_messages=_required_message("社保協")
+        label=_("社保協"), queryset=None, empty_label=None, error_messages=_required_message("社保協")
     )
-    count = CountField(label="数（筆）", error_messages=_required_message("数"))
-    collected_on = JapaneseDateField(label="集めた日", error_messages=_required_message("集めた日"))
+    count = CountField(label=_("数（筆）"), error_messages=_required_message("数"))
+    collected_on = JapaneseDateField(label=_("集めた日"), error_messages=_required_message("集めた日"))
     kind = forms.ChoiceField(
-        label="署名の種類",
+        label=_("署名の種類"),
         choices=SignatureKind.choices,
         initial=SignatureKind.INDIVIDUAL,
         error_messages=_required_message("署名の種類"),
     )
     organisation = forms.ModelChoiceField(
-        label="集めた団体（任意）",
+        label=_("集めた団体（任意）"),
         queryset=None,
         required=False,
-        empty_label="（指定しない）",
+        empty_label=_("（指定しない）"),
         error_messages=_required_message("集めた団体"),
     )
-    source = forms.CharField(label="場所・行動（任意）", max_length=200, required=False)
-    note = forms.CharField(label="備考（任意）", max_length=500, required=False)
+    source = forms.CharField(label=_("場所・行動（任意）"), max_length=200, required=False)
+    note = forms.CharField(label=_("備考（任意）"), max_length=500, required=False)
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["petition"].queryset = open_petitions(user=user)
-        self.fields["council"].queryset = scope_for(user).exclude(status=Council.Status.DISSOLVED).order_by("path")
+        councils = scope_for(user).exclude(status=Council.Status.DISSOLVED)
+        self.fields["council"].queryset = councils.order_by("sort_key", "pk")
         self.fields["organisation"].queryset = allowed_organisations(user=user).order_by("name")
         self.fields["source"].widget.attrs["placeholder"] = "例: 桜木町駅前宣伝"
         if not self.is_bound:
@@ -98,9 +100,9 @@ class TallyEntryForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    corrected = CountField(label="正しい数", error_messages=_required_message("正しい数"))
+    corrected = CountField(label=_("正しい数"), error_messages=_required_message("正しい数"))
     correction_reason = forms.CharField(
-        label="訂正の理由",
+        label=_("訂正の理由"),
         max_length=300,
         error_messages=_required_message("訂正の理由"),
         widget=forms.TextInput(attrs={"placeholder": "例: 42筆を24筆と入力していた"}),
@@ -116,10 +118,10 @@ class CorrectionForm(forms.Form):
 class TableFilterForm(forms.Form):
     """?date=…&prefecture=…&format=…&encoding=… on the tally table."""
 
-    date = JapaneseDateField(label="基準日", required=False)
+    date = JapaneseDateField(label=_("基準日"), required=False)
     format = forms.ChoiceField(
-        label="形式", choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
+        label=_("形式"), choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
     )
     encoding = forms.ChoiceField(
-        label="文字コード", choices=[("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")], required=False
+        label=_("文字コード"), choices=[("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")], required=False
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from councils.models import Council, CouncilKind, Organisation
+from shaho.core.japanese import format_datetime
 
 # One report of more than this is a typo, not a street action.
 MAX_ENTRY_COUNT = 10_000_000
@@ -189,7 +190,7 @@ class PetitionGoal(models.Model):
     class Meta:
         verbose_name = _("目標")
         verbose_name_plural = _("目標")
-        ordering = ["petition", "council__path"]
+        ordering = ["petition", "council__sort_key"]
         constraints = [models.UniqueConstraint(fields=["petition", "council"], name="one_goal_per_petition_council")]
 
     def __str__(self):
@@ -227,7 +228,7 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.file_name}（{self.created_at:%Y-%m-%d %H:%M}）"
+        return f"{self.file_name}（{format_datetime(self.created_at)}）"  # Asia/Tokyo, not UTC
 
     @classmethod
     def scope_filter(cls, councils):
@@ -362,7 +363,7 @@ class Submission(models.Model):
     class Meta:
         verbose_name = _("提出")
         verbose_name_plural = _("提出")
-        ordering = ["-submitted_on", "council__path"]
+        ordering = ["-submitted_on", "council__sort_key"]
         indexes = [models.Index(fields=["petition", "submitted_on"], name="submission_petition_date")]
         constraints = [
             models.CheckConstraint(

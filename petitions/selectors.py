@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from councils.models import Council, CouncilKind
 from municipalities.models import Prefecture
+from shaho.core.japanese import normalize
 from shaho.core.scoping import restrict, scope_for, sees_everything
 
 from .models import CollectionRound, PetitionDrive, PetitionGoal, Submission, TallyEntry
@@ -44,6 +45,20 @@ def open_petitions(*, user, date=None):
 
 def visible_petitions(*, user):
     return restrict(PetitionDrive.objects.all(), user).select_related("organiser").order_by("-starts_on", "title")
+
+
+def drive_for(*, identifier, user, queryset=None):
+    """The petition drive whose identifier (slug) a person typed, among those `user` may see; or None.
+
+    `identifier` is normalised (全角 → 半角, spaces and case); `user=None` is a system run (a
+    management command) that sees every drive. `queryset` narrows further (open drives only, say).
+    A drive out of scope and a drive that does not exist read the same: None. One query.
+    """
+    qs = PetitionDrive.objects.all() if queryset is None else queryset
+    if user is not None:
+        qs = restrict(qs, user)
+    slug = normalize(identifier or "").replace(" ", "").lower()
+    return qs.filter(slug=slug).first() if slug else None
 
 
 def may_view_prefecture(*, user, prefecture):
@@ -267,8 +282,9 @@ def tally_table(*, petition, as_of=None, prefecture=None):
     }
     submitted = {r["council_id"]: r["submitted"] for r in submitted_by_council(petition=petition, as_of=as_of)}
     goals = dict(PetitionGoal.objects.filter(petition=petition).values_list("council_id", "goal"))
+    # A prefecture's table lists its council first, then its local councils by municipality code.
     councils = Council.objects.values("pk", "name", "kind", "parent_id", "prefecture_id", "path", "status").order_by(
-        "path"
+        "sort_key", "pk"
     )
     if prefecture is not None:
         councils = councils.filter(prefecture=prefecture)

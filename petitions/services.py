@@ -17,7 +17,8 @@ from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from councils.models import CouncilKind, Organisation, Role
+from councils.models import CouncilKind, Organisation
+from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import restrict, scope_for, sees_everything
 
 from .models import (
@@ -25,12 +26,12 @@ from .models import (
     CollectionRound,
     PetitionDrive,
     PetitionGoal,
+    PetitionItem,
     SignatureKind,
     Submission,
     TallyEntry,
 )
 
-RECORDING_ROLES = {Role.NATIONAL_STAFF, Role.COUNCIL_STAFF, Role.ORGANIZER}
 SIGNATURE_KINDS = frozenset(SignatureKind.values)  # checked once per imported row: built once
 
 
@@ -396,3 +397,50 @@ def goal_set(*, user, petition, council, goal):
         obj.full_clean()
         obj.save()
     return obj
+
+
+def tally_record_many(*, user, lines, today=None):
+    """Record many counts as `user` at once, all or nothing; returns the saved TallyEntry rows.
+
+    Each line is a dict of `build_entry`'s fields (petition, council, count, collected_on, and
+    optionally kind, organisation, source, note). Every line is checked as one phone entry would
+    be (scope, period, open petition) and gets its round from its date. Raises ValidationError
+    for the first bad line; nothing is saved then.
+    """
+    context = EntryContext.for_user(user)
+    entries = [build_entry(context=context, today=today, **line) for line in lines]
+    with transaction.atomic():
+        TallyEntry.objects.bulk_create(entries, batch_size=1000)
+    return entries
+
+
+@transaction.atomic
+def drive_create(*, organiser, items=(), rounds=(), cosponsors=(), **fields):
+    """Create a petition drive (署名) of `organiser` with its numbered items, its rounds and co-sponsors.
+
+    `items` are the texts of the 請願項目 in order; `rounds` (name, deadline) pairs in order;
+    `fields` the PetitionDrive fields (title, short_name, slug, kind, starts_on, ends_on ...).
+    Raises ValidationError (field-keyed, Japanese); nothing is saved then.
+    """
+    drive = PetitionDrive(organiser=organiser, **fields)
+    drive.full_clean()
+    drive.save()
+    for number, text in enumerate(items, start=1):
+        item = PetitionItem(petition=drive, number=number, text=text)
+        item.full_clean()
+        item.save()
+    for number, (name, deadline) in enumerate(rounds, start=1):
+        collection_round = CollectionRound(petition=drive, number=number, name=name, deadline=deadline)
+        collection_round.full_clean()
+        collection_round.save()
+    drive.cosponsors.set(cosponsors)
+    return drive
+
+
+def drive_set_status(*, drive, status):
+    """Set a drive's status (準備中・集約中・終了): only an open drive takes entries and corrections."""
+    drive.status = PetitionDrive.Status(status)
+    with transaction.atomic():
+        drive.full_clean()
+        drive.save(update_fields=["status"])
+    return drive

@@ -5,19 +5,21 @@ Views parse the request, call a service or a selector and render; nothing else.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
+from councils.models import CouncilKind
 from municipalities.models import Prefecture
 from shaho.core.admin import is_staff_user
-from shaho.core.scoping import get_scoped_or_404, restrict, sees_everything
+from shaho.core.exports import attachment_header
+from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
 from .forms import CorrectionForm, TableFilterForm, TallyEntryForm
-from .models import PetitionDrive, TallyEntry
+from .models import TallyEntry
 from .resources import export_filename, tally_csv, tally_xlsx
 
 
@@ -71,7 +73,9 @@ def entry(request):
         initial = {}
         slug = request.GET.get("petition")
         if slug:
-            initial["petition"] = selectors.open_petitions(user=request.user).filter(slug=slug).first()
+            initial["petition"] = selectors.drive_for(
+                identifier=slug, user=request.user, queryset=selectors.open_petitions(user=request.user)
+            )
         if request.GET.get("council", "").isdigit():
             initial["council"] = int(request.GET["council"])
         form = TallyEntryForm(initial=initial, user=request.user)
@@ -106,7 +110,7 @@ def entry_done(request, pk):
         "may_record": services.user_may_record(request.user),
         "breadcrumbs": _crumbs(_drive_crumb(petition), ("記録しました", None)),
     }
-    if council.prefecture_id and council.kind != "prefectural":
+    if council.prefecture_id and council.kind != CouncilKind.PREFECTURAL:
         # The prefecture's total: every council of the prefecture, the figure of its 集約一覧表 row.
         prefecture_total = selectors.council_running_total(petition=petition, council=council.parent)
         prefecture_goal = selectors.council_goal(petition=petition, council=council.parent)
@@ -187,13 +191,13 @@ def _table_response(request, table, template, filters):
         response = HttpResponse(
             tally_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(table, "xlsx")}"'
+        response["Content-Disposition"] = attachment_header(*export_filename(table, "xlsx"))
         return response
     if fmt == "csv":
         encoding = filters.cleaned_data.get("encoding") or "utf-8"
         charset = "shift_jis" if encoding == "cp932" else "utf-8"
         response = HttpResponse(tally_csv(table, encoding=encoding), content_type=f"text/csv; charset={charset}")
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(table, "csv")}"'
+        response["Content-Disposition"] = attachment_header(*export_filename(table, "csv"))
         return response
     query = {"date": table.as_of.isoformat()}
     context = {
@@ -231,7 +235,7 @@ def _pdf_request_url(user, table):
 
 def _linkable_prefecture_codes(user):
     """Prefectures whose own table the user may open from the national one ("*": all)."""
-    if sees_everything(user) or (user.council_id and user.council.kind == "national"):
+    if sees_everything(user) or (user.council_id and user.council.kind == CouncilKind.NATIONAL):
         return "*"
     return {user.council.prefecture.code} if user.council_id and user.council.prefecture_id else set()
 
@@ -247,7 +251,9 @@ def _filters(request):
 def national(request, slug):
     """The national 集約一覧表: prefectures by block with subtotals, bars against goals; ?format=xlsx|csv."""
     _require_reader(request.user)
-    petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
+    petition = selectors.drive_for(identifier=slug, user=request.user)
+    if petition is None:
+        raise Http404
     filters = _filters(request)
     table = selectors.tally_table(petition=petition, as_of=filters.cleaned_data.get("date"))
     return _table_response(request, table, "petitions/table.html", filters)
@@ -257,7 +263,9 @@ def national(request, slug):
 def prefecture(request, slug, code):
     """A prefecture's 集約一覧表: its councils, bars against goals; ?format=xlsx|csv."""
     _require_reader(request.user)
-    petition = get_object_or_404(restrict(PetitionDrive.objects.all(), request.user), slug=slug)
+    petition = selectors.drive_for(identifier=slug, user=request.user)
+    if petition is None:
+        raise Http404
     pref = get_object_or_404(Prefecture, code=code)
     if not selectors.may_view_prefecture(user=request.user, prefecture=pref):
         raise PermissionDenied("この都道府県の集約一覧表を表示する権限がありません。")

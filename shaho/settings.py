@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "councils",
     "petitions",
     "reports",
+    "demo",  # demo data over every app (seed_demo); nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -134,14 +135,33 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shaho@localhost")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, tasks run in-process: in a thread after the commit (shaho.core.tasks), so requesting
+# a report returns at once and the job page shows its progress. Tests switch it off (tests/conftest.py).
+TASKS_EAGER_IN_THREAD = os.environ.get("TASKS_EAGER_IN_THREAD", "1" if not CELERY_BROKER_URL else "0") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {"reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0}}
+CELERY_BEAT_SCHEDULE = {
+    "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0},
+    # Uploads waiting between an import's preview and its commit, once they have expired.
+    "core-purge-pending-uploads": {"task": "core.purge_pending_uploads", "schedule": 3600.0},
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+
+# Spreadsheet imports (shaho.core.intake): what one upload may be. The time budget stays
+# below gunicorn's --timeout (GUNICORN_TIMEOUT, 60 s in docker/entrypoint.sh), so a slow
+# file is refused with a message instead of the worker being killed; see bench/bench_import_limits.py.
+SHAHO_IMPORT_MAX_FILE_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024))
+SHAHO_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_UNPACKED_BYTES", 32 * 1024 * 1024))
+SHAHO_IMPORT_MAX_RATIO = int(os.environ.get("SHAHO_IMPORT_MAX_RATIO", 200))
+SHAHO_IMPORT_MAX_ROWS = int(os.environ.get("SHAHO_IMPORT_MAX_ROWS", 100_000))
+SHAHO_IMPORT_MAX_COLUMNS = int(os.environ.get("SHAHO_IMPORT_MAX_COLUMNS", 100))
+SHAHO_IMPORT_MAX_SECONDS = float(os.environ.get("SHAHO_IMPORT_MAX_SECONDS", 45))
+# How long an upload waits between its preview and its commit (shaho.core.models.PendingUpload).
+SHAHO_PENDING_UPLOAD_HOURS = float(os.environ.get("SHAHO_PENDING_UPLOAD_HOURS", 24))
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)

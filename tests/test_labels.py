@@ -28,3 +28,27 @@ def test_model_and_fields_have_japanese_verbose_names(model):
         if f.concrete and not f.auto_created and f.name not in inherited and not JAPANESE.search(str(f.verbose_name))
     ]
     assert not missing, f"{model._meta.label}: {missing}"
+
+
+@pytest.mark.parametrize("model", project_models(), ids=lambda m: m._meta.label)
+def test_labels_are_gettext_lazy(model):
+    """Labels go through gettext_lazy (Django's rule), so a translation can reach every one of them."""
+    from django.utils.functional import Promise
+
+    inherited = {"password", "last_login", "is_superuser", "username", "first_name", "last_name", "email",
+                 "is_staff", "is_active", "date_joined", "groups", "user_permissions"}  # fmt: skip
+    assert isinstance(model._meta.verbose_name, Promise), model._meta.label
+    plain = [
+        f.name
+        for f in model._meta.get_fields()
+        if f.concrete and not f.auto_created and f.name not in inherited and not isinstance(f.verbose_name, Promise)
+    ]
+    assert not plain, f"{model._meta.label}: {plain}"
+    choices = [
+        f"{f.name}={label}"
+        for f in model._meta.get_fields()
+        if f.concrete and getattr(f, "choices", None)
+        for _, label in f.flatchoices
+        if not isinstance(label, Promise)
+    ]
+    assert not choices, f"{model._meta.label}: {choices}"

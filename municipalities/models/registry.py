@@ -6,6 +6,7 @@ Reference data, loaded by `load_municipalities`; every other app reads it.
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from shaho.core.japanese import normalize_municipality_code
@@ -14,14 +15,14 @@ from shaho.core.japanese import normalize_municipality_code
 class Block(models.Model):
     """A regional block of prefectures (北海道・東北, 関東甲 ...): the federation's data, not code."""
 
-    name = models.CharField("ブロック名", max_length=40, unique=True)
-    order = models.PositiveSmallIntegerField("表示順", default=0)
+    name = models.CharField(_("ブロック名"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "ブロック"
-        verbose_name_plural = "ブロック"
+        verbose_name = _("ブロック")
+        verbose_name_plural = _("ブロック")
         ordering = ["order", "name"]
 
     def __str__(self):
@@ -33,18 +34,18 @@ class Block(models.Model):
 
 
 class Prefecture(models.Model):
-    code = models.CharField("都道府県コード", max_length=2, unique=True, help_text="01〜47")
-    name = models.CharField("都道府県名", max_length=10, unique=True)
-    kana = models.CharField("よみがな", max_length=20, blank=True)
+    code = models.CharField(_("都道府県コード"), max_length=2, unique=True, help_text=_("01〜47"))
+    name = models.CharField(_("都道府県名"), max_length=10, unique=True)
+    kana = models.CharField(_("よみがな"), max_length=20, blank=True)
     block = models.ForeignKey(
-        Block, verbose_name="ブロック", on_delete=models.PROTECT, null=True, blank=True, related_name="prefectures"
+        Block, verbose_name=_("ブロック"), on_delete=models.PROTECT, null=True, blank=True, related_name="prefectures"
     )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "都道府県"
-        verbose_name_plural = "都道府県"
+        verbose_name = _("都道府県")
+        verbose_name_plural = _("都道府県")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -62,39 +63,41 @@ class Prefecture(models.Model):
 
 class Municipality(models.Model):
     class Kind(models.TextChoices):
-        DESIGNATED_CITY = "designated_city", "政令指定都市"
-        CITY = "city", "市"
-        SPECIAL_WARD = "special_ward", "特別区"
-        TOWN = "town", "町"
-        VILLAGE = "village", "村"
-        WARD = "ward", "行政区"
+        DESIGNATED_CITY = "designated_city", _("政令指定都市")
+        CITY = "city", _("市")
+        SPECIAL_WARD = "special_ward", _("特別区")
+        TOWN = "town", _("町")
+        VILLAGE = "village", _("村")
+        WARD = "ward", _("行政区")
 
-    code = models.CharField("地方公共団体コード", max_length=6, unique=True, help_text="検査数字付きの6桁")
+    code = models.CharField(_("地方公共団体コード"), max_length=6, unique=True, help_text=_("検査数字付きの6桁"))
     prefecture = models.ForeignKey(
-        Prefecture, verbose_name="都道府県", on_delete=models.PROTECT, related_name="municipalities"
+        Prefecture, verbose_name=_("都道府県"), on_delete=models.PROTECT, related_name="municipalities"
     )
-    name = models.CharField("名称", max_length=40)
-    kana = models.CharField("よみがな", max_length=80, blank=True, help_text="全角カタカナ")
-    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
-    county = models.CharField("郡", max_length=20, blank=True, help_text="町村の属する郡")
+    name = models.CharField(_("名称"), max_length=40)
+    kana = models.CharField(_("よみがな"), max_length=80, blank=True, help_text=_("全角カタカナ"))
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    county = models.CharField(_("郡"), max_length=20, blank=True, help_text=_("町村の属する郡"))
     parent = models.ForeignKey(
         "self",
-        verbose_name="所属する市",
+        verbose_name=_("所属する市"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="wards",
-        help_text="行政区の場合、その政令指定都市",
+        help_text=_("行政区の場合、その政令指定都市"),
     )
-    population = models.PositiveIntegerField("人口", null=True, blank=True)
-    valid_from = models.DateField("有効開始日", null=True, blank=True)
-    valid_until = models.DateField("廃止日", null=True, blank=True, help_text="この日から存在しない（合併・区の再編）")
+    population = models.PositiveIntegerField(_("人口"), null=True, blank=True)
+    valid_from = models.DateField(_("有効開始日"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("廃止日"), null=True, blank=True, help_text=_("この日から存在しない（合併・区の再編）")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "市区町村"
-        verbose_name_plural = "市区町村"
+        verbose_name = _("市区町村")
+        verbose_name_plural = _("市区町村")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="municipality_code_6_digits"),
@@ -154,25 +157,25 @@ class MunicipalityChange(models.Model):
     """A recorded change to the registry: merger, new ward layout, rename, new code."""
 
     class Kind(models.TextChoices):
-        MERGER = "merger", "合併"
-        WARD_REORGANISATION = "wards", "行政区の再編"
-        RENAME = "rename", "名称変更"
-        PROMOTION = "promotion", "市制施行・政令市移行"
-        OTHER = "other", "その他"
+        MERGER = "merger", _("合併")
+        WARD_REORGANISATION = "wards", _("行政区の再編")
+        RENAME = "rename", _("名称変更")
+        PROMOTION = "promotion", _("市制施行・政令市移行")
+        OTHER = "other", _("その他")
 
-    effective_on = models.DateField("施行日")
-    kind = models.CharField("種別", max_length=20, choices=Kind.choices)
-    description = models.TextField("内容")
-    source = models.CharField("出典", max_length=200, blank=True)
-    abolished = models.ManyToManyField(Municipality, verbose_name="廃止された団体", blank=True, related_name="+")
-    created = models.ManyToManyField(Municipality, verbose_name="新設された団体", blank=True, related_name="+")
-    recorded_at = models.DateTimeField("記録日時", auto_now_add=True)
+    effective_on = models.DateField(_("施行日"))
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("内容"))
+    source = models.CharField(_("出典"), max_length=200, blank=True)
+    abolished = models.ManyToManyField(Municipality, verbose_name=_("廃止された団体"), blank=True, related_name="+")
+    created = models.ManyToManyField(Municipality, verbose_name=_("新設された団体"), blank=True, related_name="+")
+    recorded_at = models.DateTimeField(_("記録日時"), auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=[])
 
     class Meta:
-        verbose_name = "市区町村の異動"
-        verbose_name_plural = "市区町村の異動"
+        verbose_name = _("市区町村の異動")
+        verbose_name_plural = _("市区町村の異動")
         ordering = ["-effective_on"]
         constraints = [models.UniqueConstraint(fields=["effective_on", "description"], name="municipality_change_once")]
 

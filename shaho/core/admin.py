@@ -16,9 +16,8 @@ from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
+from .roles import STAFF_ROLES
 from .scoping import restrict, sees_everything
-
-STAFF_ROLES = {"national_staff", "council_staff"}
 
 
 def is_staff_user(user):

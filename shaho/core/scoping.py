@@ -9,13 +9,15 @@ Each scoped model says how its rows hang off councils with a classmethod
 from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
+from .roles import Role
+
 
 def _council_model():
     return apps.get_model("councils", "Council")
 
 
 def sees_everything(user):
-    return bool(user and user.is_active and (user.is_superuser or getattr(user, "role", None) == "national_staff"))
+    return bool(user and user.is_active and (user.is_superuser or getattr(user, "role", None) == Role.NATIONAL_STAFF))
 
 
 def scope_for(user):

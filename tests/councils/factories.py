@@ -1,6 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from councils import services
 from councils.models import Council, CouncilKind, Membership, Officer, Organisation, Role, User
 from municipalities.models import Prefecture
 
@@ -17,11 +18,17 @@ def national_council():
 
 
 class CouncilFactory(DjangoModelFactory):
+    """Councils as production makes them: through councils.services (path, sort key, first stage)."""
+
     class Meta:
         model = Council
 
     name = factory.Sequence(lambda n: f"テスト社保協{n}")
     kind = CouncilKind.LOCAL
+
+    @classmethod
+    def _create(cls, model_class, *args, municipalities=(), **kwargs):
+        return services.council_create(municipalities=municipalities, **kwargs)
 
 
 def prefectural_council(code):
@@ -62,18 +69,20 @@ class OfficerFactory(DjangoModelFactory):
 
 
 class UserFactory(DjangoModelFactory):
+    """Accounts through councils.services.user_set_role: is_staff follows the role as in production."""
+
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.MEMBER
-    password = factory.PostGenerationMethodCall("set_password", "test-pass-2025")
+    password = "test-pass-2025"
 
-    @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    @classmethod
+    def _create(cls, model_class, *args, password, role, council=None, **kwargs):
+        user = model_class(**kwargs)
+        user.set_password(password)
+        return services.user_set_role(user=user, role=role, council=council)
 
 
 def staff_of(council, role=Role.COUNCIL_STAFF, **kwargs):
@@ -82,9 +91,9 @@ def staff_of(council, role=Role.COUNCIL_STAFF, **kwargs):
 
 def became(council, kind, on, note="種別の変更"):
     """Record that `council` became `kind` from `on` (a 準備会 turning into a 地域社保協), as the census reads it."""
-    from councils.models import CouncilStage
+    return services.council_change_kind(council=council, kind=kind, since=on, note=note)
 
-    CouncilStage.objects.create(council=council, kind=kind, since=on, note=note)
-    council.kind = kind
-    council.save()  # the latest stage already has this kind: no stage dated today is added
-    return council
+
+def covering(council, *municipalities):
+    """Let `council` cover `municipalities` (besides those it covers), through the service."""
+    return services.council_update(council=council, municipalities=[*council.municipalities.all(), *municipalities])

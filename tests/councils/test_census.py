@@ -13,7 +13,7 @@ from councils.models import Council, CouncilKind
 from councils.selectors import council_census, councils_on, municipality_coverage, one_year_before
 from municipalities.models import Municipality
 
-from .factories import became, local_council, national_council
+from .factories import CouncilFactory, became, local_council, national_council
 
 D = datetime.date
 DAY = D(2020, 9, 1)
@@ -46,9 +46,8 @@ def town(code="14", n=0):
 
 
 def covering(municipalities, code="14", **kwargs):
-    council = local_council(code, founded_on=kwargs.pop("founded_on", D(2000, 1, 1)), **kwargs)
-    council.municipalities.add(*municipalities)
-    return council
+    founded_on = kwargs.pop("founded_on", D(2000, 1, 1))
+    return local_council(code, founded_on=founded_on, municipalities=list(municipalities), **kwargs)
 
 
 # --- census ----------------------------------------------------------------------------------------
@@ -71,7 +70,7 @@ def test_census_counts_every_kind_but_the_national_council():
     local_council("13", founded_on=D(1990, 4, 1))
     local_council("13", kind=PREPARATORY, founded_on=D(2019, 4, 1))
     local_council("14", kind=PREPARATORY, founded_on=D(2019, 4, 1))
-    Council.objects.create(name="友好団体", kind=FRIENDLY, parent=national_council(), founded_on=D(2001, 1, 1))
+    CouncilFactory(name="友好団体", kind=FRIENDLY, parent=national_council(), founded_on=D(2001, 1, 1))
 
     census = council_census(date=DAY)
 

@@ -8,10 +8,10 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from councils import demo
-from councils.management.commands.seed_demo import demo_modules
 from councils.models import Council, CouncilKind, Membership, Officer, Organisation, Role, User
 from councils.selectors import council_census, municipality_coverage
+from demo import STEPS
+from demo import federation as demo
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -81,6 +81,10 @@ def test_seed_demo_has_the_councils_the_seeds_name_with_their_municipalities():
     assert Organisation.objects.get(name="神奈川県保険医協会").parent.short_name == "保団連"
     assert Membership.objects.filter(council__short_name="神奈川県社保協").count() >= 10
     assert Officer.objects.filter(council__kind=CouncilKind.NATIONAL, role=Officer.Role.SECRETARY_GENERAL).exists()
+    # Written through the services: every council has its tree path, its sort key and a stage.
+    assert not Council.objects.filter(path="").exists() and not Council.objects.filter(sort_key="").exists()
+    assert not Council.objects.filter(stages__isnull=True).exists()
+    assert shibuya.path == f"{shibuya.parent.path}{shibuya.pk}/" and shibuya.sort_key.startswith("13/131130/")
 
 
 def test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords():
@@ -90,6 +94,7 @@ def test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords():
     second = run("seed_demo")
 
     assert row_counts() == counts
+    assert counts["councils.HistoricalCouncil"] > 0 and counts["councils.HistoricalUser"] == 5  # history too
     assert "パスワード" in first and "一度しか表示しません" in first
     assert "一度しか表示しません" not in second
     assert "アカウント chuo: 既にあります" in second
@@ -131,8 +136,48 @@ def test_seed_demo_without_the_registry_says_what_to_run(monkeypatch):
         run("seed_demo")
 
 
-def test_demo_modules_start_with_councils_and_skip_apps_without_demo_data():
-    found = [label for label, _ in demo_modules(["councils", "not_an_app", "municipalities"])]
+def test_demo_steps_start_with_the_federation():
+    assert STEPS[0] == "demo.federation"
 
-    assert found[0] == "councils"
-    assert "not_an_app" not in found
+
+def _printed_passwords(output):
+    """username → password from the table seed_demo prints."""
+    usernames = [a[0] for a in demo.ACCOUNTS]
+    return {
+        line.split()[0]: line.split()[1] for line in output.splitlines() if line.split()[:1] in [[u] for u in usernames]
+    }
+
+
+def test_reset_passwords_prints_new_working_passwords_for_every_demo_account():
+    first = _printed_passwords(run("seed_demo"))
+    counts = {k: v for k, v in row_counts().items() if "Historical" not in k}
+
+    output = run("seed_demo", reset_passwords=True)
+
+    again = _printed_passwords(output)
+    assert set(again) == {"admin", "chuo", "kanagawa", "organizer", "member"}
+    for username, password in again.items():
+        assert authenticate(username=username, password=password) is not None
+        assert authenticate(username=username, password=first[username]) is None
+    assert {k: v for k, v in row_counts().items() if "Historical" not in k} == counts  # nothing else made
+
+
+def test_demo_accounts_prints_the_address_and_how_to_get_the_passwords_back():
+    run("seed_demo")
+
+    output = run("demo_accounts", url="http://127.0.0.1:8000/")
+
+    assert "http://127.0.0.1:8000/" in output
+    assert "kanagawa（神奈川県社会保障推進協議会）" in output
+    assert demo.RESET_COMMAND in output
+
+
+def test_make_run_prints_the_address_and_the_way_to_the_passwords_last_before_the_server():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0].splitlines()
+    commands = [line.strip() for line in recipe if line.startswith("\t") and not line.strip().startswith("@#")]
+    assert "seed_demo" in commands[-3]
+    assert "demo_accounts --url http://127.0.0.1:$(PORT)/" in commands[-2]
+    assert "runserver 127.0.0.1:$(PORT)" in commands[-1]

@@ -10,6 +10,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from councils import services
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
 from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
@@ -137,9 +138,8 @@ def test_scope_follows_a_council_moved_to_another_parent():
     local = local_council(KANAGAWA, name="相模原社保協")
     child_ids = lambda: set(scope_for(staff_of(kanagawa)).values_list("pk", flat=True))  # noqa: E731
     assert local.pk in child_ids()
-    local.parent = prefectural_council(TOKYO)
-    local.prefecture = local.parent.prefecture
-    local.save()
+    tokyo = prefectural_council(TOKYO)
+    services.council_update(council=local, parent=tokyo, prefecture=tokyo.prefecture)
     assert local.pk not in child_ids()
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from councils import services
 from councils.forms import CouncilForm
 from councils.models import Council, CouncilKind, Role
 from municipalities.models import Municipality, Prefecture
@@ -146,8 +147,7 @@ def test_stage_history_records_preparatory_becoming_local():
     prep = local_council(
         "14", name="座間社保協準備会", kind=CouncilKind.PREPARATORY, founded_on=datetime.date(2019, 6, 1)
     )
-    prep.kind = CouncilKind.LOCAL
-    prep.save()
+    services.council_update(council=prep, kind=CouncilKind.LOCAL)
     kinds = list(prep.stages.order_by("since").values_list("kind", flat=True))
     assert kinds == [CouncilKind.PREPARATORY, CouncilKind.LOCAL]
     assert prep.kind_on(datetime.date(2019, 7, 1)) == CouncilKind.PREPARATORY
@@ -156,8 +156,7 @@ def test_stage_history_records_preparatory_becoming_local():
 @pytest.mark.django_db
 def test_corrected_founding_date_moves_the_first_stage():
     council = local_council("14", name="大和社保協", founded_on=datetime.date(2015, 4, 1))
-    council.founded_on = datetime.date(2012, 10, 1)
-    council.save()
+    services.council_update(council=council, founded_on=datetime.date(2012, 10, 1))
     assert list(council.stages.values_list("since", flat=True)) == [datetime.date(2012, 10, 1)]
     assert council.kind_on(datetime.date(2013, 1, 1)) == CouncilKind.LOCAL
 

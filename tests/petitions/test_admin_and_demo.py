@@ -122,3 +122,10 @@ def test_demo_matches_the_seeds_and_is_idempotent(monkeypatch):
     web = PetitionDrive.objects.get(slug="kokuho-web")
     assert tally_table(petition=web, as_of=D(2025, 3, 1)).total.to_date == 74_366
     assert hokensho.is_open_on(D(2026, 11, 23))
+    # Through the petitions services: each line's round comes from its date (round_for_date), drives
+    # that are over are closed after their ledger was entered.
+    first_round = kaigo.rounds.order_by("deadline").first()
+    entries = TallyEntry.objects.filter(petition=kaigo)
+    assert not entries.filter(round__isnull=True).exists()
+    assert not entries.filter(round=first_round, collected_on__gt=first_round.deadline).exists()
+    assert entries.filter(round=first_round).exists() and kaigo.status == PetitionDrive.Status.CLOSED

@@ -23,12 +23,21 @@ def federation():
     national = national_council()
     kanagawa = prefectural_council(KANAGAWA)
     tokyo = prefectural_council(TOKYO)
-    yokohama = local_council(KANAGAWA, name="横浜市社保協", founded_on=D(2001, 4, 1))
-    yokohama.municipalities.add(Municipality.objects.get(code="141003"))
-    kawasaki = local_council(KANAGAWA, name="川崎市社保協", founded_on=D(2020, 1, 20))
-    kawasaki.municipalities.add(Municipality.objects.get(code="141305"))
-    shibuya = local_council(TOKYO, name="渋谷社保協", founded_on=D(2005, 6, 1))
-    shibuya.municipalities.add(Municipality.objects.get(code="131130"))
+    yokohama = local_council(
+        KANAGAWA,
+        name="横浜市社保協",
+        founded_on=D(2001, 4, 1),
+        municipalities=[Municipality.objects.get(code="141003")],
+    )
+    local_council(
+        KANAGAWA,
+        name="川崎市社保協",
+        founded_on=D(2020, 1, 20),
+        municipalities=[Municipality.objects.get(code="141305")],
+    )
+    shibuya = local_council(
+        TOKYO, name="渋谷社保協", founded_on=D(2005, 6, 1), municipalities=[Municipality.objects.get(code="131130")]
+    )
     local_council(TOKYO, name="板橋準備会", kind=CouncilKind.PREPARATORY, founded_on=D(2010, 6, 1))
     return {"national": national, "kanagawa": kanagawa, "tokyo": tokyo, "yokohama": yokohama, "shibuya": shibuya}
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
+from demo import meetings as demo
 from petitions.models import PetitionDrive
 from petitions.selectors import tally_table
-from reports import demo
 from reports.models import Meeting
 
 

@@ -6,17 +6,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from councils.management.commands.council_census import parse_date_option
 from councils.selectors import municipality_coverage
-from shaho.core.japanese import format_date, normalize
+from municipalities.selectors import prefecture_from_input
+from shaho.core.japanese import format_date
 
 
 def parse_prefecture_code(value):
-    """'14', '１４' or '8' → '08'-style code; CommandError in Japanese otherwise."""
+    """'14', '１４', '8', '神奈川' or '神奈川県' → its two-digit code; CommandError in Japanese otherwise."""
     if value is None:
         return None
-    text = normalize(value)
-    if not text.isdigit() or not 1 <= int(text) <= 47:
-        raise CommandError(f"「{value}」は都道府県コード（01〜47）ではありません。")
-    return f"{int(text):02d}"
+    prefecture = prefecture_from_input(value)
+    if prefecture is None:
+        raise CommandError(f"「{value}」は都道府県コード（01〜47）でも都道府県名でもありません。")
+    return prefecture.code
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from ...importing import (
     tally_import_commit,
     tally_import_preview,
 )
-from ...models import PetitionDrive
+from ...selectors import drive_for
 
 MAX_LISTED_ERRORS = 200
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, petition, dry_run=False, encoding=None, replace=False, user=None, **options):
-        drive = PetitionDrive.objects.filter(slug=petition).first()
+        drive = drive_for(identifier=petition, user=None)
         if drive is None:
             raise CommandError(f"署名「{petition}」はありません（--petition には識別名を指定してください）。")
         account = self._user(user)
@@ -60,7 +60,8 @@ class Command(BaseCommand):
         if not preview.ok:
             raise CommandError(self._errors(preview.error_lines(limit=MAX_LISTED_ERRORS)))
         if preview.earlier_batch is not None and not replace:
-            raise CommandError(duplicate_message(preview.earlier_batch) + "（--replace で置き換えます）")
+            message = duplicate_message(preview.earlier_batch, visible=preview.earlier_visible)
+            raise CommandError(message + "（--replace で置き換えます）")
         if dry_run:
             note = "（--replace で前回の取込を置き換えます）" if preview.earlier_batch else ""
             self.stdout.write(

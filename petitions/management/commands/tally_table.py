@@ -4,12 +4,11 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from municipalities.models import Prefecture
+from municipalities.selectors import prefecture_from_input
 from shaho.core.japanese import parse_date
 
-from ...models import PetitionDrive
 from ...resources import tally_csv, tally_xlsx
-from ...selectors import tally_table
+from ...selectors import drive_for, tally_table
 
 
 class Command(BaseCommand):
@@ -24,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="書き出すファイル（xlsx では必須）")
 
     def handle(self, *args, **options):
-        petition = PetitionDrive.objects.filter(slug=options["petition"]).first()
+        petition = drive_for(identifier=options["petition"], user=None)
         if petition is None:
             raise CommandError(f"署名「{options['petition']}」はありません。")
         as_of = None
@@ -35,9 +34,9 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         prefecture = None
         if options["prefecture"]:
-            prefecture = Prefecture.objects.filter(code=options["prefecture"].zfill(2)).first()
+            prefecture = prefecture_from_input(options["prefecture"])
             if prefecture is None:
-                raise CommandError(f"都道府県コード「{options['prefecture']}」はありません。")
+                raise CommandError(f"都道府県「{options['prefecture']}」はありません（01〜47 のコードか都道府県名）。")
         table = tally_table(petition=petition, as_of=as_of, prefecture=prefecture)
         if options["format"] == "xlsx":
             if not options["out"]:

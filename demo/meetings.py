@@ -6,8 +6,8 @@ Where the seed left blanks for figures, the text has placeholders that fill from
 PDF is made: the census of councils on 2020-09-01 with its change on the year before, the coverage
 of municipalities, and the 25条 petition's signatures from the demo ledger.
 
-Idempotent: the meeting is looked up by council and number; chapters are created only when the
-meeting has none, so staff edits to a demo chapter are never overwritten.
+Idempotent: the meeting is looked up by council and number and created, with its chapters, only
+when missing, so staff edits to a demo chapter are never overwritten.
 """
 
 import datetime
@@ -15,8 +15,9 @@ import datetime
 from django.db import transaction
 
 from councils.models import Council, CouncilKind
-
-from .models import Chapter, Meeting
+from petitions.models import PetitionDrive
+from reports import services
+from reports.models import Meeting
 
 D = datetime.date
 MEETING_NUMBER = 64
@@ -26,18 +27,12 @@ FIGURES_DATE = D(2020, 9, 1)  # the census date of the councils' demo (47 / 374 
 
 def _petition_25jo():
     """The demo ledger's 25条 petition, preferring a drive running on the meeting's figures date."""
-    try:
-        from petitions.models import PetitionDrive
-    except ImportError:  # pragma: no cover - the petitions app is installed with reports
-        return None
     drives = PetitionDrive.objects.filter(short_name__contains="25条").order_by("starts_on")
     running = drives.filter(starts_on__lte=FIGURES_DATE, ends_on__gte=D(2019, 9, 1)).first()
     return running or drives.first()
 
 
 def _petitions_of_the_year():
-    from petitions.models import PetitionDrive
-
     return PetitionDrive.objects.filter(starts_on__lte=FIGURES_DATE, ends_on__gte=D(2019, 9, 1))
 
 
@@ -112,27 +107,27 @@ def chapters(*, petition_slug=None):
 
 @transaction.atomic
 def seed(*, stdout):
+    """The 2020 general meeting of the national council with its chapters, through reports.services."""
     national = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
     if national is None:
-        stdout.write("reports: 中央社保協がないため総会を作成しません（councils のデモを先に）。")
+        stdout.write("reports: 中央社保協がないため総会を作成しません（社保協のデモを先に）。")
         return None
-    meeting, created = Meeting.objects.get_or_create(
-        council=national,
-        number=MEETING_NUMBER,
-        defaults={
-            "title": "2020年度第64回全国総会方針案",
-            "date": MEETING_DATE,
-            "venue": "日本医療労働会館（Web会議）",
-            "theme": "コロナ危機を克服し、「人権としての社会保障制度」の運動推進を\n"
+    meeting = Meeting.objects.filter(council=national, number=MEETING_NUMBER).first()
+    created = meeting is None
+    if created:
+        petition = _petition_25jo()
+        meeting = services.meeting_create(
+            council=national,
+            number=MEETING_NUMBER,
+            title="2020年度第64回全国総会方針案",
+            date=MEETING_DATE,
+            venue="日本医療労働会館（Web会議）",
+            theme="コロナ危機を克服し、「人権としての社会保障制度」の運動推進を\n"
             "社会保障拡充をかかげ、政治転換を求める世論を\n"
             "地域・住民要求の実現へ、社保協の旗を全国に",
-            "as_of": FIGURES_DATE,
-        },
-    )
-    if not meeting.chapters.exists():
-        petition = _petition_25jo()
-        for order, (title, body) in enumerate(chapters(petition_slug=petition.slug if petition else None), start=1):
-            Chapter.objects.create(meeting=meeting, order=order, title=title, body=body)
-        meeting.petitions.set(_petitions_of_the_year() or ([petition] if petition else []))
+            as_of=FIGURES_DATE,
+            chapters=chapters(petition_slug=petition.slug if petition else None),
+            petitions=_petitions_of_the_year() or ([petition] if petition else []),
+        )
     stdout.write(f"reports: {meeting}（{'作成' if created else '既存'}、章 {meeting.chapters.count()}）")
     return meeting

@@ -1,6 +1,11 @@
 """Demo petitions with goals, rounds and a believable ledger, drawn from the seed documents.
 
-`seed(stdout=...)` runs after the councils' demo (it needs the national council, the 47
+Written through petitions.services: drives with their items and rounds (`drive_create`), goals
+(`goal_set`, with its split rules), the ledger (`tally_record_many`: each line checked as a phone
+entry is, its round from its date) and submissions (`submission_record`); a drive that is over is
+closed (`drive_set_status`) after its ledger is written.
+
+`seed(stdout=...)` runs after the demo federation (it needs the national council, the 47
 prefectural councils, Kanagawa's local councils and the demo accounts). It is idempotent and
 deterministic: a petition is looked up by its slug; its goals, rounds, ledger and submissions
 are created only when the petition has none yet, from fixed numbers (no randomness).
@@ -16,24 +21,16 @@ From the seeds:
 """
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from councils.models import Council, CouncilKind, Organisation, User
 from municipalities.models import Municipality, Prefecture
-
-from .models import (
-    CollectionRound,
-    PetitionDrive,
-    PetitionGoal,
-    PetitionItem,
-    SignatureKind,
-    Submission,
-    TallyEntry,
-)
+from petitions import services
+from petitions.models import PetitionDrive, SignatureKind
 
 D = datetime.date
 KANAGAWA = "14"
@@ -179,56 +176,53 @@ def _spread(total, parts):
     return _split(total, {i: pattern[i % len(pattern)] for i in range(parts)})
 
 
-def _moment(day):
-    """When a report of `day` was entered: that evening, Japan time."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
-
-
 def _dates(start, end, n):
     span = max((end - start).days, 0)
     return [start + datetime.timedelta(days=(span * (i + 1)) // (n + 1)) for i in range(n)]
 
 
 class _Ledger:
-    """Collects entries for one petition and writes them in one bulk insert."""
+    """Collects the lines of one petition, per account that enters them, and records them through the service."""
 
     def __init__(self, petition, users):
         self.petition = petition
         self.users = users
-        self.rounds = sorted(petition.rounds.all(), key=lambda r: r.deadline)
-        self.entries = []
-
-    def _round(self, day):
-        for r in self.rounds:
-            if day <= r.deadline:
-                return r
-        return self.rounds[-1] if self.rounds else None
+        self.lines = defaultdict(list)  # user → [line]
+        self.submissions = []
 
     def add(self, council, day, count, *, source="", kind=SignatureKind.INDIVIDUAL, user=None):
         if count <= 0:
             return
-        self.entries.append(
-            TallyEntry(
-                petition=self.petition,
-                council=council,
-                kind=kind,
-                count=count,
-                collected_on=day,
-                round=self._round(day),
-                source=source,
-                entered_by=user or self.users["chuo"],
-                entered_at=_moment(day),
-                note="デモデータ",
-            )
-        )
+        line = {"petition": self.petition, "council": council, "kind": kind, "count": count, "collected_on": day}
+        self.lines[user or self.users["chuo"]].append({**line, "source": source, "note": "デモデータ"})
 
     def spread(self, council, total, start, end, *, pieces, source="", user=None):
         for day, n in zip(_dates(start, end, pieces), _spread(total, pieces).values(), strict=True):
             self.add(council, day, n, source=source, user=user)
 
+    def submit(self, council, day, count, *, submitted_to, event, user=None):
+        if count > 0:
+            self.submissions.append((user or self.users["chuo"], council, day, count, submitted_to, event))
+
+    @property
+    def total(self):
+        return sum(line["count"] for lines in self.lines.values() for line in lines)
+
     def save(self):
-        TallyEntry.objects.bulk_create(self.entries, batch_size=1000)
-        return len(self.entries)
+        n = 0
+        for user, lines in self.lines.items():
+            n += len(services.tally_record_many(user=user, lines=lines))
+        for user, council, day, count, submitted_to, event in self.submissions:
+            services.submission_record(
+                user=user,
+                petition=self.petition,
+                council=council,
+                submitted_on=day,
+                submitted_to=submitted_to,
+                count=count,
+                event=event,
+            )
+        return n
 
 
 class Seeder:
@@ -256,33 +250,33 @@ class Seeder:
         self.stdout.write(line)
 
     def petition(self, spec):
-        fields = {k: v for k, v in spec.items() if k not in ("slug", "items", "rounds", "national_goal")}
-        petition, created = PetitionDrive.objects.get_or_create(
-            slug=spec["slug"], defaults={**fields, "organiser": self.national}
+        """The drive of `spec`, created open (its ledger is entered while it runs) when missing; (drive, created)."""
+        existing = PetitionDrive.objects.filter(slug=spec["slug"]).first()
+        if existing is not None:
+            return existing, False
+        fields = {k: v for k, v in spec.items() if k not in ("items", "rounds", "national_goal", "status")}
+        names = [n.strip() for n in spec.get("cosponsor_names", "").split("・")]
+        drive = services.drive_create(
+            organiser=self.national,
+            items=spec.get("items", []),
+            rounds=spec["rounds"],
+            cosponsors=Organisation.objects.filter(short_name__in=names, level=Organisation.Level.NATIONAL),
+            status=PetitionDrive.Status.OPEN,
+            **fields,
         )
-        if created:
-            for number, text in enumerate(spec.get("items", []), start=1):
-                PetitionItem.objects.create(petition=petition, number=number, text=text)
-            for number, (name, deadline) in enumerate(spec["rounds"], start=1):
-                CollectionRound.objects.create(petition=petition, number=number, name=name, deadline=deadline)
-            names = [n.strip() for n in spec.get("cosponsor_names", "").split("・")]
-            petition.cosponsors.set(
-                Organisation.objects.filter(short_name__in=names, level=Organisation.Level.NATIONAL)
-            )
-        return petition, created
+        return drive, True
 
     def goals(self, petition, national_goal):
-        goals = [PetitionGoal(petition=petition, council=self.national, goal=national_goal)]
+        chuo = self.users["chuo"]
+        services.goal_set(user=chuo, petition=petition, council=self.national, goal=national_goal)
         per_pref = _split(national_goal, self.weights)
         for code, goal in per_pref.items():
-            goals.append(PetitionGoal(petition=petition, council=self.prefectural[code], goal=goal))
+            services.goal_set(user=chuo, petition=petition, council=self.prefectural[code], goal=goal)
         kanagawa_goal = per_pref.get(KANAGAWA, 0)
         for stem, share in KANAGAWA_LOCAL_GOAL_SHARE.items():
             if stem in self.kanagawa_locals:
-                goals.append(
-                    PetitionGoal(petition=petition, council=self.kanagawa_locals[stem], goal=int(kanagawa_goal * share))
-                )
-        PetitionGoal.objects.bulk_create(goals)
+                council = self.kanagawa_locals[stem]
+                services.goal_set(user=chuo, petition=petition, council=council, goal=int(kanagawa_goal * share))
         return per_pref
 
     def ledger(self, petition, goals):
@@ -321,19 +315,12 @@ class Seeder:
 
     def _ledger_article25_2019(self, ledger, goals):
         # A year cut short by the pandemic: a quarter to a half of each goal, handed in at the end of the session.
-        submissions = []
         for index, (code, goal) in enumerate(sorted(goals.items())):
             council = self.prefectural[code]
             total = goal * (25 + (index * 7) % 26) // 100
             ledger.spread(council, total, D(2019, 9, 20), D(2020, 5, 25), pieces=4)
-            submissions.append(
-                Submission(
-                    petition=ledger.petition, council=council, submitted_on=D(2020, 6, 4),
-                    submitted_to="衆議院議長・参議院議長", count=total * 9 // 10, event="25条署名提出行動",
-                    entered_by=self.users["chuo"], entered_at=_moment(D(2020, 6, 4)),
-                )
-            )  # fmt: skip
-        Submission.objects.bulk_create([s for s in submissions if s.count > 0])
+            ledger.submit(council, D(2020, 6, 4), total * 9 // 10, submitted_to="衆議院議長・参議院議長",
+                          event="25条署名提出行動")  # fmt: skip
 
     def _ledger_kaigo_2023(self, ledger, goals):
         # First round: what was handed in on 4 December, Kanagawa's 1,241 of 65,000.
@@ -343,50 +330,31 @@ class Seeder:
         }
         first = _split(KAIGO_NATIONAL_HANDED_IN - KAIGO_KANAGAWA_HANDED_IN, others)
         first[KANAGAWA] = KAIGO_KANAGAWA_HANDED_IN
-        submissions = []
         for index, (code, total) in enumerate(sorted(first.items())):
             council = self.prefectural[code]
             user = self.users["kanagawa"] if code == KANAGAWA else None
             ledger.spread(council, total, D(2023, 9, 20), D(2023, 12, 1), pieces=3, user=user)
-            submissions.append(
-                Submission(
-                    petition=ledger.petition, council=council, submitted_on=KAIGO_SUBMISSION_DAY,
-                    submitted_to="衆議院議長・参議院議長", count=total, event="介護署名提出行動・院内集会",
-                    entered_by=user or self.users["chuo"], entered_at=_moment(KAIGO_SUBMISSION_DAY),
-                )
-            )  # fmt: skip
+            ledger.submit(council, KAIGO_SUBMISSION_DAY, total, submitted_to="衆議院議長・参議院議長",
+                          event="介護署名提出行動・院内集会", user=user)  # fmt: skip
             # Second and final rounds: more again, handed in at the end of the drive.
             later = goals[code] * (10 + (index * 3) % 15) // 100
             ledger.spread(council, later, D(2023, 12, 20), D(2024, 5, 25), pieces=4, user=user)
-            submissions.append(
-                Submission(
-                    petition=ledger.petition, council=council, submitted_on=D(2024, 6, 4),
-                    submitted_to="衆議院議長・参議院議長", count=later, event="介護署名最終提出行動",
-                    entered_by=user or self.users["chuo"], entered_at=_moment(D(2024, 6, 4)),
-                )
-            )  # fmt: skip
-        Submission.objects.bulk_create([s for s in submissions if s.count > 0])
+            ledger.submit(council, D(2024, 6, 4), later, submitted_to="衆議院議長・参議院議長",
+                          event="介護署名最終提出行動", user=user)  # fmt: skip
 
     def _ledger_inochi_2020(self, ledger, goals):
         for index, (code, goal) in enumerate(sorted(goals.items())):
             share = 45 + (index * 11) % 40
             ledger.spread(self.prefectural[code], goal * share // 100, D(2020, 9, 15), D(2021, 5, 31), pieces=5)
-        total = sum(e.count for e in ledger.entries)
-        Submission.objects.create(
-            petition=ledger.petition, council=self.national, submitted_on=D(2021, 6, 3),
-            submitted_to="衆議院議長・参議院議長", count=total, event="いのち署名提出行動",
-            entered_by=self.users["chuo"], entered_at=_moment(D(2021, 6, 3)),
-        )  # fmt: skip
+        ledger.submit(self.national, D(2021, 6, 3), ledger.total, submitted_to="衆議院議長・参議院議長",
+                      event="いのち署名提出行動")  # fmt: skip
 
     def _ledger_kokuho_web(self, ledger, goals):
         # A web petition is counted centrally: monthly totals of the national site.
         for day, n in zip(_dates(D(2024, 6, 1), D(2025, 2, 10), 9), _spread(KOKUHO_WEB_TOTAL, 9).values(), strict=True):
             ledger.add(self.national, day, n, kind=SignatureKind.WEB, source="WEB署名サイト")
-        Submission.objects.create(
-            petition=ledger.petition, council=self.national, submitted_on=D(2025, 2, 12),
-            submitted_to="厚生労働大臣", count=KOKUHO_WEB_TOTAL, event="国保改善の要望書提出・厚労省要請",
-            entered_by=self.users["chuo"], entered_at=_moment(D(2025, 2, 12)),
-        )  # fmt: skip
+        ledger.submit(self.national, D(2025, 2, 12), KOKUHO_WEB_TOTAL, submitted_to="厚生労働大臣",
+                      event="国保改善の要望書提出・厚労省要請")  # fmt: skip
 
 
 def seed(*, stdout):
@@ -400,4 +368,6 @@ def seed(*, stdout):
                 continue
             goals = seeder.goals(petition, spec["national_goal"])
             n = seeder.ledger(petition, goals)
+            if spec["status"] != PetitionDrive.Status.OPEN:
+                services.drive_set_status(drive=petition, status=spec["status"])
             seeder.say(f"署名 {petition.short_name}: 集約記録 {n} 件を作成")

@@ -1,4 +1,6 @@
-"""Demo data: a believable federation drawn from the seed documents, for trying the system out.
+"""Demo federation: a believable set of councils drawn from the seed documents, for trying the system out.
+
+Every row is written through councils.services (paths, sort keys and stage history as in production).
 
 `seed(stdout=...)` is idempotent: every row is looked up by its natural key (a council by name, kind
 and prefecture; an organisation by name and prefecture; a membership by organisation, council and
@@ -23,13 +25,12 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from councils import services
+from councils.models import Council, CouncilKind, Officer, Organisation, Role, User
+from councils.selectors import council_census
 from municipalities.models import Municipality, Prefecture
-
-from .models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
-from .selectors import council_census
 
 D = datetime.date
 LOCAL, PREPARATORY, FRIENDLY = CouncilKind.LOCAL, CouncilKind.PREPARATORY, CouncilKind.FRIENDLY
@@ -38,6 +39,7 @@ LOCAL, PREPARATORY, FRIENDLY = CouncilKind.LOCAL, CouncilKind.PREPARATORY, Counc
 CENSUS_DATE = D(2020, 9, 1)
 CENSUS_TARGETS = {LOCAL: 374, PREPARATORY: 27, FRIENDLY: 18}
 PASSWORD_ENV = "SHAHO_DEMO_PASSWORD"
+RESET_COMMAND = "python manage.py seed_demo --reset-passwords"
 
 NATIONAL_NAME = "中央社会保障推進協議会"
 NATIONAL_FOUNDED = D(1958, 8, 1)  # demo value
@@ -430,7 +432,8 @@ class Seeder:
             self.count("社保協", False)
             return council
         first_kind = spec.stages[0][1] if spec.stages else spec.kind
-        council = Council(
+        # Born as its first kind, at its founding date; later stages are recorded as they happened.
+        council = services.council_create(
             name=spec.name,
             short_name=spec.short_name,
             kind=first_kind,
@@ -440,16 +443,10 @@ class Seeder:
             dissolved_on=spec.dissolved_on,
             status=spec.status,
             note=spec.note,
+            municipalities=spec.municipalities,
         )
-        council.clean()  # the model's rules (parent kind, prefecture); the database holds the constraints
-        council.save()  # its first stage, at the founding date, comes with it
         for since, kind, note in spec.stages[1:]:
-            CouncilStage.objects.create(council=council, kind=kind, since=since, note=note)
-        if council.kind != spec.kind:
-            council.kind = spec.kind  # the latest stage has it already: save() adds no stage
-            council.save()
-        if spec.municipalities:
-            council.municipalities.add(*spec.municipalities)
+            services.council_change_kind(council=council, kind=kind, since=since, note=note)
         existing[key] = council
         self.count("社保協", True)
         return council
@@ -484,7 +481,7 @@ class Seeder:
         key = (name, prefecture.pk if prefecture else None)
         organisation = existing.get(key)
         if organisation is None:
-            organisation = Organisation(
+            organisation = services.organisation_create(
                 name=name,
                 short_name=short_name,
                 level=level,
@@ -494,15 +491,11 @@ class Seeder:
                 home_council=home,
                 note=DEMO_NOTE,
             )
-            organisation.full_clean()
-            organisation.save()
             existing[key] = organisation
         return organisation
 
     def membership(self, organisation, council, since, until=None):
-        _, created = Membership.objects.get_or_create(
-            organisation=organisation, council=council, since=since, defaults={"until": until}
-        )
+        _, created = services.membership_add(organisation=organisation, council=council, since=since, until=until)
         self.count("加盟", created)
 
     def organisations(self, registry, national, prefectural, locals_by_stem):
@@ -543,20 +536,22 @@ class Seeder:
         for code, rows in OFFICERS.items():
             council = national if code is None else prefectural[code]
             for role, person, organisation in rows:
-                _, created = Officer.objects.get_or_create(
+                _, created = services.officer_add(
                     council=council,
                     role=role,
                     person_name=person,
-                    defaults={
-                        "organisation": organisations.get(organisation),
-                        "term_start": OFFICER_TERM_START,
-                    },
+                    organisation=organisations.get(organisation),
+                    term_start=OFFICER_TERM_START,
                 )
                 self.count("役員", created)
 
     # Accounts
 
-    def accounts(self, national, prefectural, locals_by_stem):
+    def accounts(self, national, prefectural, locals_by_stem, *, reset_passwords=False):
+        """Create the demo accounts that are missing; with `reset_passwords`, give every one a new password.
+
+        New and reset passwords are printed in one table, the only place they are shown.
+        """
         fixed = os.environ.get(PASSWORD_ENV) or None
         existing = {u.username: u for u in User.objects.filter(username__in=[a[0] for a in ACCOUNTS])}
         printed, kept = [], []
@@ -567,34 +562,38 @@ class Seeder:
                 council = locals_by_stem[tuple(where.split(":"))]
             else:
                 council = prefectural[where]
+            label = "システム管理者（スーパーユーザー）" if role is None else str(Role(role).label)
             user = existing.get(username)
+            password = fixed or secrets.token_urlsafe(12)
+            shown = f"（{PASSWORD_ENV}）" if fixed else password
             if user is not None:
-                if fixed and not user.check_password(fixed):
-                    # Browser tests and the docs rely on the fixed password: set it, without a history row.
-                    User.objects.filter(pk=user.pk).update(password=make_password(fixed))
+                self.count("アカウント", False)
+                if reset_passwords:
+                    services.user_set_password(user=user, password=password)
+                    printed.append((username, shown, label, user.council.name if user.council_id else ""))
+                elif fixed and not user.check_password(fixed):
+                    # Browser tests and the docs rely on the fixed password.
+                    services.user_set_password(user=user, password=fixed)
                     kept.append((username, f"{PASSWORD_ENV} のパスワードに変更しました"))
                 else:
                     kept.append((username, "既にあります（パスワードは変更していません）"))
-                self.count("アカウント", False)
                 continue
-            password = fixed or secrets.token_urlsafe(12)
-            user = User(
+            services.user_create(
                 username=username,
+                password=password,
                 display_name=display_name,
                 council=council,
                 role=role or Role.NATIONAL_STAFF,
                 is_superuser=role is None,
-                is_staff=role is None,
             )
-            user.set_password(password)
-            user.full_clean()
-            user.save()
             self.count("アカウント", True)
-            label = "システム管理者（スーパーユーザー）" if role is None else Role(role).label
-            printed.append((username, "（" + PASSWORD_ENV + "）" if fixed else password, label, council.name))
+            printed.append((username, shown, label, council.name))
         if printed:
             self.say()
-            self.say("デモ用アカウント（パスワードはこの一度しか表示しません。控えてください）")
+            self.say(
+                "デモ用アカウント（パスワードはこの一度しか表示しません。忘れたときは "
+                f"`{RESET_COMMAND}` で新しいパスワードを設定して表示します）"
+            )
             rows = [("ユーザー名", "パスワード", "役割", "所属"), *printed]
             widths = [max(display_width(r[i]) for r in rows) for i in range(3)]
             for row in rows:
@@ -610,12 +609,13 @@ class Seeder:
         self.say(f"{CENSUS_DATE:%Y-%m-%d} の社保協の数: {census.line()}")
 
 
-def seed(*, stdout):
+def seed(*, stdout, reset_passwords=False):
     """Build the demo federation (idempotent): councils, organisations, memberships, officers, accounts.
 
     Needs the registry (`load_municipalities`); raises DemoDataError otherwise. Runs in one
-    transaction. Passwords of new accounts are printed once to `stdout`; set SHAHO_DEMO_PASSWORD
-    to give every demo account that password instead.
+    transaction. Passwords of new accounts are printed once to `stdout`; `reset_passwords` gives
+    every demo account a new one and prints them all; set SHAHO_DEMO_PASSWORD to give every demo
+    account that password instead.
     """
     seeder = Seeder(stdout)
     with transaction.atomic():
@@ -623,5 +623,5 @@ def seed(*, stdout):
         national, prefectural, locals_by_stem = seeder.councils(registry)
         organisations = seeder.organisations(registry, national, prefectural, locals_by_stem)
         seeder.officers(national, prefectural, organisations)
-        seeder.accounts(national, prefectural, locals_by_stem)
+        seeder.accounts(national, prefectural, locals_by_stem, reset_passwords=reset_passwords)
     seeder.summary()
