@@ -345,9 +345,14 @@ URL_CASES = {
     "password/logout/": Case(urls=lambda t: ["/password/logout/"]),
     "password_change": Case(urls=lambda t: [r("password_change")]),
     "password_change_done": Case(urls=lambda t: [r("password_change_done")]),
-    "password_reset": Case(
+    "password/password_reset/": Case(
         urls=lambda t: [r("password_reset")], posts=lambda t: [(r("password_reset"), {"email": t.tokyo_staff.email})]
     ),
+    # the account's security pages (access slice); logging out everywhere is not posted: it ends the walk's session
+    "otp_verify": Case(urls=lambda t: [r("otp_verify")], posts=lambda t: [(r("otp_verify"), {"token": "000000"})]),
+    "otp_setup": Case(urls=lambda t: [r("otp_setup")]),
+    "otp_disable": Case(urls=lambda t: [r("otp_disable")], posts=lambda t: [(r("otp_disable"), {})]),
+    "logout_everywhere": Case(urls=lambda t: [r("logout_everywhere")]),
     "password_reset_done": Case(urls=lambda t: [r("password_reset_done")]),
     "password_reset_confirm": Case(
         urls=lambda t: [r("password_reset_confirm", urlsafe_base64_encode(force_bytes(t.tokyo_staff.pk)), "x-bad")]

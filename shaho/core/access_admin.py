@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from .admin import NationalOnlyAdmin as ScopingNationalOnlyAdmin
 from .admin import is_staff_user
 from .scoping import sees_everything
 
@@ -18,7 +19,7 @@ def _national(request):
     return is_staff_user(request.user) and sees_everything(request.user)
 
 
-class NationalOnlyAdmin(admin.ModelAdmin):
+class NationalOnlyAdmin(ScopingNationalOnlyAdmin):  # the scoping check knows this base: no E002
     """Visible to national staff and superusers; read-only records."""
 
     list_per_page = 100
