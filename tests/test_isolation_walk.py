@@ -758,7 +758,11 @@ def snapshot(t):
     for model in scoped_models():
         queryset = model._default_manager.filter(model.scope_filter(councils)).order_by("pk")
         names = [f.attname for f in model._meta.concrete_fields]
-        rows[model._meta.label] = [repr(row) for row in queryset.values_list(*names)]
+        # repr of each row (JSON fields are unhashable); PostgreSQL hands binary fields over as memoryview
+        rows[model._meta.label] = [
+            repr(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row))
+            for row in queryset.values_list(*names)
+        ]
         for m2m in model._meta.many_to_many:
             through = m2m.remote_field.through
             links = through.objects.filter(**{f"{m2m.m2m_field_name()}__in": queryset.values("pk")})
