@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .admin import is_staff_user
+from .admin import NationalOnlyAdmin, is_staff_user
 from .scoping import sees_everything
 
 
@@ -18,17 +18,11 @@ def _national(request):
     return is_staff_user(request.user) and sees_everything(request.user)
 
 
-class NationalOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyRecordsAdmin(NationalOnlyAdmin):
     """Visible to national staff and superusers; read-only records."""
 
     list_per_page = 100
     show_full_result_count = False
-
-    def has_module_permission(self, request):
-        return _national(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _national(request)
 
     def has_add_permission(self, request):
         return False
@@ -41,7 +35,7 @@ class NationalOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessAttempt)
-class LoginLockAdmin(NationalOnlyAdmin):
+class LoginLockAdmin(ReadOnlyRecordsAdmin):
     list_display = ["username", "ip_address", "failures_since_start", "locked", "attempt_time", "path_info"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "attempt_time"
@@ -66,7 +60,7 @@ class LoginLockAdmin(NationalOnlyAdmin):
 
 
 @admin.register(AccessLog)
-class LoginLogAdmin(NationalOnlyAdmin):
+class LoginLogAdmin(ReadOnlyRecordsAdmin):
     list_display = ["username", "ip_address", "attempt_time", "logout_time", "path_info", "user_agent"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "attempt_time"
@@ -76,7 +70,7 @@ class LoginLogAdmin(NationalOnlyAdmin):
 
 
 @admin.register(AccessFailureLog)
-class LoginFailureLogAdmin(NationalOnlyAdmin):
+class LoginFailureLogAdmin(ReadOnlyRecordsAdmin):
     list_display = ["username", "ip_address", "attempt_time", "locked_out", "path_info", "user_agent"]
     list_filter = ["locked_out"]
     search_fields = ["username", "ip_address"]
@@ -86,7 +80,7 @@ class LoginFailureLogAdmin(NationalOnlyAdmin):
     readonly_fields = fields
 
 
-class AuthenticatorAdmin(NationalOnlyAdmin):
+class AuthenticatorAdmin(ReadOnlyRecordsAdmin):
     """Accounts' authenticator apps: national staff remove one when its phone is lost.
 
     The account then enrols again at its next login (or goes without, where allowed).
