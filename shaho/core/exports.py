@@ -86,15 +86,7 @@ def xlsx_bytes(sheets, *, bold_header=True):
 
 
 def attachment_header(file_name, fallback):
-    """Content-Disposition for a download: the Japanese `file_name` (RFC 6266 filename*) beside an ASCII `fallback`.
+    """Content-Disposition for an export: the one helper of shaho.core.downloads."""
+    from .downloads import attachment_header as header
 
-    Django's content_disposition_header gives only filename*= for a non-ASCII name; a
-    browser or mail client that ignores filename*= then saves a nameless file.
-    """
-    from django.utils.http import content_disposition_header
-
-    header = content_disposition_header(True, file_name)
-    if "filename*=" not in header:
-        return header
-    safe = "".join(c for c in fallback if c.isascii() and (c.isalnum() or c in "._-")) or "download"
-    return f'attachment; filename="{safe}"; {header.split("; ", 1)[1]}'
+    return header(file_name, ascii_fallback=fallback)
