@@ -6,6 +6,7 @@ imports the reports app, which renders what this module gathers.
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import Prefecture
 from municipalities.selectors import prefecture_from_input
@@ -99,7 +100,7 @@ def _directory_build(*, params, user, progress):
 DIRECTORY = register_kind(
     ReportKind(
         name="council_directory",
-        label="社保協名簿",
+        label=_("社保協名簿"),
         params=(
             Param(
                 "prefecture",

@@ -6,6 +6,7 @@ comes from `selectors.tally_table`, the same as the tally table page and its dow
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from councils.reports import council_of_prefecture, prefecture_choices, system_user, visible_prefecture
 from municipalities.models import Prefecture
@@ -115,7 +116,7 @@ def _tally_build(*, params, user, progress):
 TALLY_TABLE = register_kind(
     ReportKind(
         name="tally_table",
-        label="集約一覧表",
+        label=_("集約一覧表"),
         params=(
             Param("petition", "署名", ParamType.CHOICE, required=True, choices=petition_choices),
             Param("date", "基準日", ParamType.DATE, required=True, help="この日までに集約した数"),

@@ -6,6 +6,7 @@ that belongs to no single app and is registered by ReportsConfig.ready().
 """
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import local_council_list, municipality_coverage
 from shaho.core import charts, figures
@@ -150,7 +151,7 @@ def _policy_build(*, params, user, progress):
 POLICY_DRAFT = register_kind(
     ReportKind(
         name="policy_draft",
-        label="総会方針案",
+        label=_("総会方針案"),
         params=(
             Param(
                 "meeting",

@@ -112,7 +112,7 @@ def get_kind(name):
 
 def all_kinds():
     """Every registered kind, in the order of their Japanese labels."""
-    return sorted(_kinds.values(), key=lambda k: (k.label, k.name))
+    return sorted(_kinds.values(), key=lambda k: (str(k.label), k.name))
 
 
 def kind_label(name):
@@ -122,7 +122,9 @@ def kind_label(name):
 
 
 def kind_choices():
-    """(name, label) of every kind: the choices of ReportJob.kind, so the admin shows 集約一覧表, not tally_table."""
+    """(name, label) of every kind: the choices of ReportJob.kind, so the admin shows 集約一覧表, not tally_table.
+
+    Kinds declare their labels with gettext_lazy, as every label in the project."""
     return [(k.name, k.label) for k in all_kinds()]
 
 
