@@ -83,18 +83,3 @@ def xlsx_bytes(sheets, *, bold_header=True):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def attachment_header(file_name, fallback):
-    """Content-Disposition for a download: the Japanese `file_name` (RFC 6266 filename*) beside an ASCII `fallback`.
-
-    Django's content_disposition_header gives only filename*= for a non-ASCII name; a
-    browser or mail client that ignores filename*= then saves a nameless file.
-    """
-    from django.utils.http import content_disposition_header
-
-    header = content_disposition_header(True, file_name)
-    if "filename*=" not in header:
-        return header
-    safe = "".join(c for c in fallback if c.isascii() and (c.isalnum() or c in "._-")) or "download"
-    return f'attachment; filename="{safe}"; {header.split("; ", 1)[1]}'
