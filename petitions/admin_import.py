@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from shaho.core import intake
-from shaho.core.exports import attachment_header
+from shaho.core.downloads import attachment_header
 from shaho.core.scoping import restrict, scope_for
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
@@ -59,7 +59,7 @@ class TallyImportForm(forms.Form):
 
 def _download(content, content_type, file_name, fallback):
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(file_name, fallback)
+    response["Content-Disposition"] = attachment_header(file_name, ascii_fallback=fallback)
     return response
 
 

@@ -83,10 +83,3 @@ def xlsx_bytes(sheets, *, bold_header=True):
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def attachment_header(file_name, fallback):
-    """Content-Disposition for an export: the one helper of shaho.core.downloads."""
-    from .downloads import attachment_header as header
-
-    return header(file_name, ascii_fallback=fallback)

@@ -238,3 +238,12 @@ def test_a_formula_in_a_council_name_and_a_note_runs_in_no_export(client, setup,
     sheet = openpyxl.load_workbook(io.BytesIO(files["prefecture xlsx"])).active
     evil_row = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "'" + FORMULA)
     assert evil_row[4] == 7
+
+
+def test_table_downloads_have_a_japanese_name_beside_an_ascii_fallback(client, setup):
+    user, _petition = setup
+    client.force_login(user)
+    url = reverse("petitions:prefecture", args=["kaigo", "14"])
+    header = client.get(url, {"date": AS_OF, "format": "xlsx"})["Content-Disposition"]
+    assert 'filename="tally_kaigo_14_2024-03-01.xlsx"' in header
+    assert "filename*=utf-8''%E9%9B%86%E7%B4%84%E4%B8%80%E8%A6%A7%E8%A1%A8_" in header  # 集約一覧表_…
