@@ -149,7 +149,8 @@ def home_summary(*, user):
     council = user.council
     children = []
     if council is not None:
-        children = list(council.children.order_by("sort_key", "pk").only("name", "kind"))
+        # "parent" too: the related manager reads each row's parent_id, a query per row when deferred.
+        children = list(council.children.order_by("sort_key", "pk").only("name", "kind", "parent"))
     return {
         "council": council,
         "role_label": Role(user.role).label if user.role else "",

@@ -124,6 +124,11 @@ def council_running_total(*, petition, council, as_of=None):
     return qs.aggregate(n=Coalesce(Sum("count"), 0))["n"]
 
 
+def council_goal(*, petition, council):
+    """The council's own 目標 for the petition, or None when none is set."""
+    return PetitionGoal.objects.filter(petition=petition, council=council).values_list("goal", flat=True).first()
+
+
 def recent_entries(*, user, petition=None, council=None, limit=10):
     """The latest entries the user may see, each with `corrected`: its value after corrections."""
     qs = restrict(TallyEntry.objects.all(), user)

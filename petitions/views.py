@@ -13,12 +13,22 @@ from django.views.decorators.http import require_http_methods
 
 from councils.models import CouncilKind
 from municipalities.models import Prefecture
+from shaho.core.admin import is_staff_user
 from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
 from .forms import CorrectionForm, TableFilterForm, TallyEntryForm
 from .models import TallyEntry
 from .resources import export_filename, tally_csv, tally_xlsx
+
+
+def _crumbs(*trail):
+    """The breadcrumb trail ホーム › 署名 › …: (label, url) pairs; the last one, the page itself, has no url."""
+    return [("ホーム", reverse("home")), ("署名", reverse("petitions:list")), *trail]
+
+
+def _drive_crumb(petition):
+    return (petition.short_name or petition.title, reverse("petitions:national", args=[petition.slug]))
 
 
 def _require_recorder(user):
@@ -69,31 +79,54 @@ def entry(request):
             initial["council"] = int(request.GET["council"])
         form = TallyEntryForm(initial=initial, user=request.user)
     return render(
-        request, "petitions/entry.html", {"form": form, "has_petitions": form.fields["petition"].queryset.exists()}
+        request,
+        "petitions/entry.html",
+        {
+            "form": form,
+            "has_petitions": form.fields["petition"].queryset.exists(),
+            "breadcrumbs": _crumbs(("集約を入力", None)),
+        },
     )
 
 
 @login_required
 def entry_done(request, pk):
-    """The confirmation: what was recorded, the council's new running total, the latest entries."""
+    """The confirmation: what was recorded, the council's total against its goal, the prefecture's, recent entries."""
     entry = get_scoped_or_404(TallyEntry.objects.select_related("petition", "council__prefecture"), request.user, pk=pk)
     petition, council = entry.petition, entry.council
+    council_total = selectors.council_running_total(petition=petition, council=council)
+    council_goal = selectors.council_goal(petition=petition, council=council)
     context = {
         "entry": entry,
         "petition": petition,
         "council": council,
-        "council_total": selectors.council_running_total(petition=petition, council=council),
+        "council_total": council_total,
+        "council_goal": council_goal,
+        "council_percent": _percent(council_total, council_goal),
+        "council_has_children": council.children.exists(),
         "recent": selectors.recent_entries(user=request.user, petition=petition, council=council, limit=10),
         "again_url": reverse("petitions:entry") + "?" + urlencode({"petition": petition.slug, "council": council.pk}),
         "may_record": services.user_may_record(request.user),
+        "breadcrumbs": _crumbs(_drive_crumb(petition), ("記録しました", None)),
     }
     if council.prefecture_id and council.kind != CouncilKind.PREFECTURAL:
-        prefectural = council.parent
-        context["prefecture_council"] = prefectural
-        context["prefecture_total"] = selectors.council_running_total(petition=petition, council=prefectural)
+        # The prefecture's total: every council of the prefecture, the figure of its 集約一覧表 row.
+        prefecture_total = selectors.council_running_total(petition=petition, council=council.parent)
+        prefecture_goal = selectors.council_goal(petition=petition, council=council.parent)
+        context.update(
+            prefecture=council.prefecture,
+            prefecture_total=prefecture_total,
+            prefecture_goal=prefecture_goal,
+            prefecture_percent=_percent(prefecture_total, prefecture_goal),
+        )
     if council.prefecture_id:
         context["prefecture_url"] = reverse("petitions:prefecture", args=[petition.slug, council.prefecture.code])
     return render(request, "petitions/entry_done.html", context)
+
+
+def _percent(total, goal):
+    """% of goal to one decimal, or None without a goal."""
+    return round(total * 100 / goal, 1) if goal else None
 
 
 @login_required
@@ -118,7 +151,16 @@ def correct(request, pk):
         else:
             return redirect("petitions:entry_done", pk=recorded.entry.pk)
     current = services.corrected_count(entry=original)
-    return render(request, "petitions/correct.html", {"form": form, "entry": original, "current": current})
+    return render(
+        request,
+        "petitions/correct.html",
+        {
+            "form": form,
+            "entry": original,
+            "current": current,
+            "breadcrumbs": _crumbs(_drive_crumb(original.petition), ("記録の訂正", None)),
+        },
+    )
 
 
 def _require_reader(user):
@@ -133,7 +175,11 @@ def petition_list(request):
     return render(
         request,
         "petitions/petition_list.html",
-        {"petitions": petitions, "may_record": services.user_may_record(request.user)},
+        {
+            "petitions": petitions,
+            "may_record": services.user_may_record(request.user),
+            "breadcrumbs": [("ホーム", reverse("home")), ("署名", None)],
+        },
     )
 
 
@@ -163,8 +209,27 @@ def _table_response(request, table, template, filters):
         "round_totals": selectors.round_totals(petition=table.petition) if table.prefecture is None else None,
         "may_record": services.user_may_record(request.user),
         "linkable_codes": _linkable_prefecture_codes(request.user),
+        "pdf_url": _pdf_request_url(request.user, table),
+        "breadcrumbs": _table_crumbs(table),
     }
     return render(request, template, context)
+
+
+def _table_crumbs(table):
+    if table.prefecture is None:
+        return _crumbs((table.petition.short_name or table.petition.title, None))
+    national = reverse("petitions:national", args=[table.petition.slug]) + "?" + urlencode({"date": table.as_of})
+    return _crumbs((table.petition.short_name or table.petition.title, national), (table.prefecture.name, None))
+
+
+def _pdf_request_url(user, table):
+    """The report request for this table as a PDF (staff only: members download published reports instead)."""
+    if not is_staff_user(user):
+        return None
+    query = {"petition": table.petition.slug, "date": table.as_of.isoformat(), "format": "pdf"}
+    if table.prefecture is not None:
+        query["prefecture"] = table.prefecture.code
+    return reverse("reports:new_kind", args=["tally_table"]) + "?" + urlencode(query)
 
 
 def _linkable_prefecture_codes(user):

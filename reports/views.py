@@ -46,7 +46,8 @@ def new_report(request, kind=None):
         report_kind = get_kind(kind)
     except ValidationError:
         raise Http404 from None
-    form = ReportRequestForm(request.POST or None, kind=report_kind)
+    # A link may fill the form in (the tally table's 「PDFを作成」: ?petition=…&date=…&format=pdf).
+    form = ReportRequestForm(request.POST or None, kind=report_kind, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
             job = services.request_job(kind=report_kind.name, params=form.params(), user=request.user)

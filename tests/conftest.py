@@ -1,12 +1,28 @@
-"""Shared fixtures: a real database with Japan's registry loaded, as in production."""
+"""Shared fixtures: a real database with Japan's registry loaded, as in production, and the people and councils
+most tests need (Kanagawa's staff and an organizer of Kawasaki, Tokyo for the other prefecture, a running drive).
+
+Fixtures here are the defaults; a test module that needs a different one defines its own under the same name.
+"""
 
 import pytest
 from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
+from councils.models import Role
+from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
+from tests.petitions.factories import PetitionDriveFactory
+
+KANAGAWA, TOKYO = "14", "13"
+
+
+# --- the registry: loaded once, and again after any test that empties the tables ----
+
 
 def _load_registry():
-    call_command("load_municipalities", verbosity=0)
+    from municipalities.models import Prefecture
+
+    if not Prefecture.objects.exists():
+        call_command("load_municipalities", verbosity=0)
 
 
 @pytest.fixture(scope="session")
@@ -28,10 +44,65 @@ def _flushes_database(item):
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
-    # A transactional test (live server, real worker) empties every table when it ends;
-    # put the registry back before the next test, once, here rather than in each suite.
+    # The one registry-reload hook. A transactional test (live server, real worker,
+    # concurrent writers) empties every table when it ends; put the registry back
+    # before the next test, here rather than in each suite. pytest-django runs
+    # transactional tests last, so the registry loaded at the start is there for
+    # the first one.
     yield
     if nextitem is not None and _flushes_database(item):
         blocker = item.config.stash[blocking_manager_key]
         with blocker.unblock():
             _load_registry()
+
+
+# --- councils and people -------------------------------------------------------------
+
+
+@pytest.fixture
+def national(db):
+    return national_council()
+
+
+@pytest.fixture
+def kanagawa(db):
+    return prefectural_council(KANAGAWA)
+
+
+@pytest.fixture
+def tokyo(db):
+    return prefectural_council(TOKYO)
+
+
+@pytest.fixture
+def kawasaki(kanagawa):
+    """A local council under Kanagawa's."""
+    return local_council(KANAGAWA, name="川崎社保協")
+
+
+@pytest.fixture
+def national_staff(national):
+    return staff_of(national, role=Role.NATIONAL_STAFF)
+
+
+@pytest.fixture
+def kanagawa_staff(kanagawa):
+    """Prefectural staff: Kanagawa's council and the councils below it."""
+    return staff_of(kanagawa, role=Role.COUNCIL_STAFF)
+
+
+@pytest.fixture
+def tokyo_staff(tokyo):
+    return staff_of(tokyo, role=Role.COUNCIL_STAFF)
+
+
+@pytest.fixture
+def organizer(kawasaki):
+    """An organizer of Kawasaki: enters tallies for their own council only."""
+    return staff_of(kawasaki, role=Role.ORGANIZER)
+
+
+@pytest.fixture
+def petition(db):
+    """A national drive open from 2023-09-01 to 2030-06-30."""
+    return PetitionDriveFactory(short_name="保険証残して", slug="hokensho")

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,30 +33,6 @@ FAILURE_SCREENSHOTS = Path(os.environ.get("SHAHO_BROWSER_ARTIFACTS", "/tmp/shaho
 def _browser_tests_required():
     ci = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
     return ci or os.environ.get("SHAHO_REQUIRE_SERVICES", "").strip() == "1"
-
-
-@pytest.fixture(scope="package", autouse=True)
-def _registry_back_after_browser_tests(django_db_setup, django_db_blocker):
-    # live_server makes every browser test transactional, and a transactional
-    # test empties every table when it ends, the registry that
-    # tests/conftest.py loaded once included. pytest-django runs transactional
-    # tests last, so what follows this folder is other transactional tests
-    # (services, report rendering): give them the registry back.
-    yield
-    from municipalities.models import Prefecture
-
-    with django_db_blocker.unblock():
-        if not Prefecture.objects.exists():
-            call_command("load_municipalities", verbosity=0)
-
-
-@pytest.fixture(autouse=True)
-def _registry_loaded(transactional_db):
-    # The same emptying, for the next browser test in this folder.
-    from municipalities.models import Prefecture
-
-    if not Prefecture.objects.exists():
-        call_command("load_municipalities", verbosity=0)
 
 
 @pytest.fixture(scope="package")

@@ -75,11 +75,6 @@ def _admin_url(obj, view):
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_{view}", args=[obj.pk])
 
 
-@pytest.fixture
-def kanagawa_staff(db):
-    return staff_of(prefectural_council(KANAGAWA), role=Role.COUNCIL_STAFF)
-
-
 def test_every_admin_model_has_an_isolation_case():
     missing = [m._meta.label for m in registered_models() if m not in OTHER_PREFECTURE_OBJECTS]
     assert not missing, f"add an 'object of another prefecture' factory for: {missing}"

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.selectors import tally_table
-from tests.councils.factories import national_council, prefectural_council, staff_of
+from tests.admin_forms import change_form_data, form_data, full_model_form
 
 from .factories import PetitionDriveFactory, record, tokyo_objects
 
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("model", [PetitionDrive, PetitionGoal, TallyEntry, Submission, ImportBatch])
-def test_kanagawa_staff_cannot_reach_tokyo_rows(client, model):
+def test_kanagawa_staff_cannot_reach_tokyo_rows(client, kanagawa_staff, model):
     obj = tokyo_objects()[model]
-    client.force_login(staff_of(prefectural_council("14")))
+    client.force_login(kanagawa_staff)
     name = f"admin:petitions_{model._meta.model_name}"
     for view in ("change", "delete", "history"):
         assert client.get(reverse(f"{name}_{view}", args=[obj.pk])).status_code in (403, 404)
@@ -28,9 +28,8 @@ def test_kanagawa_staff_cannot_reach_tokyo_rows(client, model):
     assert obj.pk not in {row.pk for row in listed.context["cl"].result_list}
 
 
-def test_ledger_is_read_only_in_the_admin(client):
-    kanagawa = prefectural_council("14")
-    staff = staff_of(kanagawa)
+def test_ledger_is_read_only_in_the_admin(client, rf, kanagawa, kanagawa_staff):
+    staff = kanagawa_staff
     entry = record(staff, PetitionDriveFactory(), kanagawa, 42)
     client.force_login(staff)
     assert client.get(reverse("admin:petitions_tallyentry_changelist")).status_code == 200
@@ -38,27 +37,64 @@ def test_ledger_is_read_only_in_the_admin(client):
     assert (
         client.post(reverse("admin:petitions_tallyentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     )
-    client.post(reverse("admin:petitions_tallyentry_change", args=[entry.pk]), {"count": 1})
+    # A complete form: valid as it stands, so only the missing permission can refuse it.
+    request = rf.get("/")
+    request.user = staff
+    form_class = full_model_form(TallyEntry, request, entry)
+    data = {**form_data(form_class(instance=entry)), "count": "1"}
+    assert form_class(data, instance=entry).is_valid()
+    response = client.post(reverse("admin:petitions_tallyentry_change", args=[entry.pk]), data)
+    assert response.status_code == 403
     entry.refresh_from_db()
     assert entry.count == 42
 
 
-def test_council_staff_cannot_edit_the_national_drive(client):
-    drive = PetitionDriveFactory(organiser=national_council())
-    client.force_login(staff_of(prefectural_council("14")))
-    response = client.post(reverse("admin:petitions_petitiondrive_change", args=[drive.pk]), {"title": "x"})
+def test_council_staff_cannot_edit_the_national_drive(client, national, national_staff, kanagawa_staff):
+    drive = PetitionDriveFactory(organiser=national, title="介護改善署名")
+    url = reverse("admin:petitions_petitiondrive_change", args=[drive.pk])
+    client.force_login(national_staff)
+    data = {**change_form_data(client.get(url)), "title": "書き換えた名称"}
+
+    client.force_login(kanagawa_staff)
+    response = client.post(url, data)
+    assert response.status_code == 403
     drive.refresh_from_db()
-    assert drive.title != "x" and response.status_code in (200, 403)
+    assert drive.title == "介護改善署名"
+
+    # The same form from national staff is accepted: the refusal above is the permission, not the form.
+    client.force_login(national_staff)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    drive.refresh_from_db()
+    assert drive.title == "書き換えた名称"
 
 
-def test_goal_split_is_refused_on_the_admin_form(client):
-    kanagawa = prefectural_council("14")
-    from tests.councils.factories import local_council
+def test_council_staff_cannot_change_a_recorded_submission(client, kanagawa, kanagawa_staff, national_staff):
+    drive = PetitionDriveFactory()
+    submission = Submission.objects.create(
+        petition=drive, council=kanagawa, submitted_on=D(2023, 12, 4), submitted_to="衆議院議長", count=1_241,
+        entered_by=kanagawa_staff,
+    )  # fmt: skip
+    url = reverse("admin:petitions_submission_change", args=[submission.pk])
+    client.force_login(national_staff)
+    data = {**change_form_data(client.get(url)), "count": "9999"}
 
-    kawasaki = local_council("14", name="川崎社保協")
+    client.force_login(kanagawa_staff)
+    assert client.post(url, data).status_code == 403
+    submission.refresh_from_db()
+    assert submission.count == 1_241
+
+    client.force_login(national_staff)  # the same complete form is accepted from national staff
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    submission.refresh_from_db()
+    assert submission.count == 9_999
+
+
+def test_goal_split_is_refused_on_the_admin_form(client, kanagawa, kawasaki, kanagawa_staff):
     drive = PetitionDriveFactory()
     PetitionGoal.objects.create(petition=drive, council=kanagawa, goal=100)
-    client.force_login(staff_of(kanagawa))
+    client.force_login(kanagawa_staff)
     response = client.post(
         reverse("admin:petitions_petitiongoal_add"), {"petition": drive.pk, "council": kawasaki.pk, "goal": 101}
     )

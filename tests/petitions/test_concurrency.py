@@ -27,29 +27,6 @@ def _postgresql_only():
     require_postgresql()
 
 
-def _load_registry_if_emptied():
-    from django.core.management import call_command
-
-    from municipalities.models import Prefecture
-
-    if not Prefecture.objects.exists():
-        call_command("load_municipalities", verbosity=0)
-
-
-@pytest.fixture(autouse=True)
-def _registry(transactional_db):
-    # An earlier transactional test may have emptied every table, the registry included.
-    _load_registry_if_emptied()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _registry_back(django_db_setup, django_db_blocker):
-    # This test empties every table when it ends: give the registry back to the tests that follow.
-    yield
-    with django_db_blocker.unblock():
-        _load_registry_if_emptied()
-
-
 def _in_thread(fn):
     def run(*args):
         try:

@@ -35,11 +35,6 @@ HEADERS = ["社保協", "団体", "種別", "筆数", "日付", "備考"]
 
 
 @pytest.fixture
-def kanagawa():
-    return prefectural_council("14")
-
-
-@pytest.fixture
 def kawasaki(kanagawa):
     return local_council("14", name="川崎社会保障推進協議会", short_name="川崎社保協")
 
@@ -47,11 +42,6 @@ def kawasaki(kanagawa):
 @pytest.fixture
 def yokohama(kanagawa):
     return local_council("14", name="横浜社保協")
-
-
-@pytest.fixture
-def tokyo():
-    return prefectural_council("13")
 
 
 @pytest.fixture
@@ -613,23 +603,8 @@ def test_command_unknown_petition_and_missing_file(tmp_path, staff):
 # --- at once (PostgreSQL) -------------------------------------------------------
 
 
-@pytest.fixture
-def registry_kept(django_db_blocker):
-    """A transactional test empties every table when it ends: load the registry before and give it back after."""
-    from municipalities.models import Prefecture
-
-    def load():
-        with django_db_blocker.unblock():
-            if not Prefecture.objects.exists():
-                call_command("load_municipalities", verbosity=0)
-
-    load()
-    yield
-    load()
-
-
 @pytest.mark.django_db(transaction=True)
-def test_the_same_file_sent_twice_at_once_counts_once(registry_kept):
+def test_the_same_file_sent_twice_at_once_counts_once():
     from concurrent.futures import ThreadPoolExecutor
 
     require_postgresql()

@@ -24,26 +24,6 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def kanagawa():
-    return prefectural_council("14")
-
-
-@pytest.fixture
-def kawasaki(kanagawa):
-    return local_council("14", name="川崎社保協")
-
-
-@pytest.fixture
-def organizer(kawasaki):
-    return staff_of(kawasaki, role=Role.ORGANIZER)
-
-
-@pytest.fixture
-def petition():
-    return PetitionDriveFactory(short_name="保険証残して")
-
-
 def _refused(field, **kwargs):
     before = TallyEntry.objects.count()
     with pytest.raises(ValidationError) as exc:

@@ -1,34 +1,23 @@
 """The phone entry page and the tally pages, through the test client."""
 
 import datetime
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
 
 from councils.models import Role
 from petitions.models import TallyEntry
+from shaho.core.japanese import format_datetime
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 
-from .factories import PetitionDriveFactory, record
+from .factories import goal, record
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
 ENTRY = "/petitions/entry/"
-
-
-@pytest.fixture
-def kawasaki():
-    return local_council("14", name="川崎社保協")
-
-
-@pytest.fixture
-def organizer(kawasaki):
-    return staff_of(kawasaki, role=Role.ORGANIZER)
-
-
-@pytest.fixture
-def petition():
-    return PetitionDriveFactory(short_name="保険証残して", slug="hokensho")
 
 
 def _form(client):
@@ -91,7 +80,7 @@ def test_submit_shows_the_new_running_total_and_the_last_entries(client, organiz
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="council-total">142<' in html
-    assert "神奈川県社会保障推進協議会の累計" in html  # the prefecture's total too
+    assert "神奈川県全体の累計" in html and 'id="prefecture-total">142<' in html  # the prefecture's total, said so
     assert "桜木町" in html and reverse("petitions:correct", args=[TallyEntry.objects.latest("pk").pk]) in html
 
 
@@ -178,3 +167,97 @@ def test_national_staff_may_open_every_prefecture(client, petition):
 def test_home_links_to_the_entry_page_for_organizers(client, organizer):
     client.force_login(organizer)
     assert ENTRY in client.get("/").content.decode()
+
+
+def test_confirmation_says_which_total_is_which_and_shows_the_councils_goal(
+    client, organizer, kawasaki, kanagawa, kanagawa_staff, petition
+):
+    goal(petition, kawasaki, 400)
+    goal(petition, kanagawa, 2000)
+    record(kanagawa_staff, petition, local_council("14", name="横浜社保協"), 1000)
+    entry = record(organizer, petition, kawasaki, 100)
+    client.force_login(organizer)
+    html = client.get(reverse("petitions:entry_done", args=[entry.pk])).content.decode()
+    assert "川崎社保協の累計" in html and "川崎社保協で集めた数" in html and 'id="council-total">100<' in html
+    assert 'id="council-goal">400<' in html and 'id="council-percent">25.0%<' in html
+    assert "神奈川県全体の累計" in html and "神奈川県のすべての社保協の合計" in html
+    assert 'id="prefecture-total">1,100<' in html and 'id="prefecture-percent">55.0%<' in html
+
+
+def test_confirmation_without_a_goal_says_so(client, organizer, kawasaki, petition):
+    entry = record(organizer, petition, kawasaki, 100)
+    client.force_login(organizer)
+    assert (
+        "川崎社保協の目標は設定されていません"
+        in client.get(reverse("petitions:entry_done", args=[entry.pk])).content.decode()
+    )
+
+
+def test_site_pages_show_dates_one_way(client, organizer, kawasaki, petition):
+    entry = record(organizer, petition, kawasaki, 42, collected_on=D(2025, 12, 7))
+    client.force_login(organizer)
+    pages = {
+        "list": reverse("petitions:list"),
+        "done": reverse("petitions:entry_done", args=[entry.pk]),
+        "correct": reverse("petitions:correct", args=[entry.pk]),
+        "table": reverse("petitions:national", args=["hokensho"]) + "?date=2025-12-07",
+    }
+    html = {name: client.get(url).content.decode() for name, url in pages.items()}
+    assert "2023年9月1日〜2030年6月30日" in html["list"]
+    for name in ("done", "correct", "table"):
+        assert "2025年12月7日" in html[name], name
+    entered = format_datetime(entry.entered_at)
+    assert entered in html["correct"] and entered in html["done"]
+    for name, page in html.items():
+        assert not re.search(r"\b20\d\d/\d{1,2}/\d{1,2}\b", page), name  # no 2025/12/7 left
+        assert not re.search(r">\s*\d{1,2}/\d{1,2}\s*<", page), name  # nor a bare 12/7
+
+
+def test_site_pages_have_breadcrumbs(client, organizer, kawasaki, petition):
+    entry = record(organizer, petition, kawasaki, 42)
+    client.force_login(organizer)
+    home, petitions = reverse("home"), reverse("petitions:list")
+    national = reverse("petitions:national", args=["hokensho"])
+    for url, last in [
+        (petitions, "署名"),
+        (reverse("petitions:entry"), "集約を入力"),
+        (national, "保険証残して"),
+        (reverse("petitions:prefecture", args=["hokensho", "14"]), "神奈川県"),
+        (reverse("petitions:entry_done", args=[entry.pk]), "記録しました"),
+        (reverse("petitions:correct", args=[entry.pk]), "記録の訂正"),
+    ]:
+        html = client.get(url).content.decode()
+        crumbs = html.split('class="breadcrumbs"')[1].split("</nav>")[0]
+        assert f'href="{home}"' in crumbs, url
+        assert url == petitions or f'href="{petitions}"' in crumbs, url
+        assert f'<span aria-current="page">{last}</span>' in crumbs, url
+
+
+def test_table_page_links_staff_to_its_pdf(client, kanagawa_staff, organizer, petition):
+    client.force_login(kanagawa_staff)
+    html = client.get(reverse("petitions:prefecture", args=["hokensho", "14"]), {"date": "2025-12-07"}).content
+    link = re.search(r'id="request-pdf"|href="([^"]+)" id="request-pdf"', html.decode()).group(1)
+    url = urlsplit(unescape(link))
+    assert url.path == reverse("reports:new_kind", args=["tally_table"])
+    assert parse_qs(url.query) == {
+        "petition": ["hokensho"], "date": ["2025-12-07"], "format": ["pdf"], "prefecture": ["14"]
+    }  # fmt: skip
+    form = client.get(unescape(link)).context["form"]
+    assert {name: form[name].value() for name in ("petition", "date", "format", "prefecture")} == {
+        "petition": "hokensho", "date": "2025-12-07", "format": "pdf", "prefecture": "14"
+    }  # fmt: skip
+    # Organizers cannot request reports: no link that would end in a 404.
+    client.force_login(organizer)
+    assert 'id="request-pdf"' not in client.get(reverse("petitions:national", args=["hokensho"])).content.decode()
+
+
+def test_table_has_no_inline_style_or_script(client, organizer, kawasaki, petition):
+    record(organizer, petition, kawasaki, 42)
+    client.force_login(organizer)
+    for url in (
+        reverse("petitions:national", args=["hokensho"]),
+        reverse("petitions:prefecture", args=["hokensho", "14"]),
+    ):
+        html = client.get(url).content.decode()
+        assert "style=" not in html and "<style" not in html and "onclick" not in html
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html)

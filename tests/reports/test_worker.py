@@ -2,7 +2,7 @@
 
 With SHAHO_REQUIRE_SERVICES=1 (CI's second pass) these must pass; a missing broker or worker fails.
 Without it they are skipped. The rows are committed (transactional tests) so the worker sees them;
-the registry that the flush after such a test empties is loaded again when the module ends.
+the registry that the flush after such a test empties is loaded again by tests/conftest.py's hook.
 """
 
 import datetime
@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.db import connection
 
 from reports import services
@@ -53,22 +52,6 @@ def _require_worker():
     _unavailable("no Celery worker answered a ping")
 
 
-@pytest.fixture(scope="module")
-def restore_registry(django_db_blocker):
-    yield
-    # A transactional test ends with a flush of every table, the registry included: load it for the tests after.
-    with django_db_blocker.unblock():
-        call_command("load_municipalities", verbosity=0)
-
-
-@pytest.fixture
-def registry(restore_registry, transactional_db):
-    from municipalities.models import Prefecture
-
-    if not Prefecture.objects.exists():  # flushed by the previous transactional test
-        call_command("load_municipalities", verbosity=0)
-
-
 def _wait(job, *, until, timeout=90, interval=0.05):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -80,7 +63,7 @@ def _wait(job, *, until, timeout=90, interval=0.05):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_runs_a_job_to_done_with_progress_steps(registry):
+def test_worker_runs_a_job_to_done_with_progress_steps(transactional_db):
     _require_worker()
     factories.federation()
     job = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=None)
@@ -131,7 +114,7 @@ def _long_meeting(councils):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_job_whose_worker_is_killed_mid_job_is_retried_to_done_with_one_file(registry, tmp_path, settings):
+def test_a_job_whose_worker_is_killed_mid_job_is_retried_to_done_with_one_file(transactional_db, tmp_path, settings):
     _require_broker_and_database()
     settings.MEDIA_ROOT = tmp_path / "media"  # this test's own workers write here, and nothing else does
     councils = factories.federation()

@@ -1,0 +1,317 @@
+"""Query counts do not grow with rows: every admin changelist and every site list page, at 3 and at 30 rows.
+
+Each page is opened twice, once when it lists 3 rows and once when it lists
+30, as national staff and as Kanagawa's prefectural staff; the number of
+queries must be the same. A per-row query (a missing `list_select_related`,
+a count per row) makes the second number larger and names the page.
+
+Every model registered in the admin needs a builder below: a new admin
+without one fails `test_every_changelist_has_a_builder`.
+"""
+
+import datetime
+import uuid
+from itertools import count
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.models import Council, Membership, Officer, Organisation, Role, User
+from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
+from petitions.services import tally_correct
+from reports.models import Audience, JobStatus, Meeting, ReportJob
+from shaho.core.scoping import restrict
+from tests.councils.factories import (
+    OfficerFactory,
+    OrganisationFactory,
+    local_council,
+    national_council,
+    prefectural_council,
+    staff_of,
+)
+from tests.petitions.factories import PetitionDriveFactory, goal, record, with_rounds
+
+D = datetime.date
+SIZES = (3, 30)
+KANAGAWA = "14"
+serial = count(1)
+pytestmark = pytest.mark.django_db
+
+
+class World:
+    """The federation every builder adds to: rows visible to national staff and to Kanagawa's staff."""
+
+    def __init__(self):
+        self.national = national_council()
+        self.kanagawa = prefectural_council(KANAGAWA)
+        self.national_staff = staff_of(self.national, role=Role.NATIONAL_STAFF)
+        self.kanagawa_staff = staff_of(self.kanagawa)
+        self.prefecture = self.kanagawa.prefecture
+        self.drive = PetitionDriveFactory(title="社会保障拡充・財源確保を求める署名", short_name="25条署名")
+        with_rounds(self.drive, D(2024, 2, 29), D(2024, 12, 31))
+        self.parent_organisation = OrganisationFactory(
+            level=Organisation.Level.NATIONAL, name="全日本民医連", home_council=self.national
+        )
+
+    def local(self):
+        return local_council(KANAGAWA, name=f"テスト市社会保障推進協議会{next(serial)}")
+
+    def organisation(self):
+        return OrganisationFactory(
+            prefecture=self.prefecture, home_council=self.kanagawa, parent=self.parent_organisation
+        )
+
+
+def _councils(world, k):
+    for _ in range(k):
+        world.local()
+
+
+def _organisations(world, k):
+    for _ in range(k):
+        world.organisation()
+
+
+def _memberships(world, k):
+    for _ in range(k):
+        Membership.objects.create(organisation=world.organisation(), council=world.local(), since=D(2020, 4, 1))
+
+
+def _officers(world, k):
+    for _ in range(k):
+        OfficerFactory(council=world.kanagawa, organisation=world.organisation())
+
+
+def _users(world, k):
+    for _ in range(k):
+        staff_of(world.local(), role=Role.ORGANIZER)
+
+
+def _drives(world, k):
+    for _ in range(k):
+        PetitionDriveFactory(organiser=world.kanagawa)
+
+
+def _goals(world, k):
+    for _ in range(k):
+        goal(world.drive, world.local(), 100)
+
+
+def _entries(world, k):
+    # Entries of several councils with an organisation and a round; every third is a correction of the one before.
+    made = 0
+    while made < k:
+        council = world.local()
+        entry = record(world.kanagawa_staff, world.drive, council, 40, organisation=world.organisation())
+        made += 1
+        if made < k and made % 3 == 2:
+            tally_correct(user=world.kanagawa_staff, entry=entry, corrected=42, reason="数え直し")
+            made += 1
+
+
+def _batches(world, k):
+    for _ in range(k):
+        ImportBatch.objects.create(
+            petition=world.drive, file_name=f"集約{next(serial)}.xlsx", sha256=uuid.uuid4().hex * 2,
+            created_by=world.kanagawa_staff, row_count=10,
+        )  # fmt: skip
+
+
+def _submissions(world, k):
+    for _ in range(k):
+        Submission.objects.create(
+            petition=world.drive, council=world.local(), submitted_on=D(2024, 5, 20), submitted_to="衆議院議長",
+            count=120, entered_by=world.kanagawa_staff,
+        )  # fmt: skip
+
+
+def _blocks(world, k):
+    for _ in range(k):
+        n = next(serial)
+        Block.objects.create(name=f"テストブロック{n}", order=100 + n)
+
+
+def _changes(world, k):
+    municipalities = list(Municipality.objects.filter(prefecture=world.prefecture)[: 2 * k])
+    for i in range(k):
+        change = MunicipalityChange.objects.create(
+            effective_on=D(2030, 4, 1), kind=MunicipalityChange.Kind.MERGER, description=f"テスト合併{next(serial)}"
+        )
+        change.abolished.add(municipalities[2 * i])
+        change.created.add(municipalities[2 * i + 1])
+
+
+def _meetings(world, k):
+    for _ in range(k):
+        n = next(serial)
+        Meeting.objects.create(council=world.kanagawa, number=n, title=f"第{n}回定期総会議案", date=D(2024, 6, 1))
+
+
+def _jobs(world, k, **fields):
+    for _ in range(k):
+        ReportJob.objects.create(
+            kind="council_directory", title=f"地域社保協一覧（神奈川県）{next(serial)}", council=world.kanagawa,
+            requested_by=world.kanagawa_staff, dedupe_key=uuid.uuid4().hex, **fields,
+        )  # fmt: skip
+
+
+def _published_jobs(world, k):
+    _jobs(
+        world, k, status=JobStatus.DONE, file="reports/test.pdf", finished_at=timezone.now(),
+        audience=Audience.ALL, published_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _registry_rows(world, k):
+    """Prefectures and municipalities are the loaded registry: there are always more than 30."""
+
+
+BUILDERS = {
+    Block: _blocks,
+    Prefecture: _registry_rows,
+    Municipality: _registry_rows,
+    MunicipalityChange: _changes,
+    Council: _councils,
+    Organisation: _organisations,
+    Membership: _memberships,
+    Officer: _officers,
+    User: _users,
+    PetitionDrive: _drives,
+    PetitionGoal: _goals,
+    TallyEntry: _entries,
+    ImportBatch: _batches,
+    Submission: _submissions,
+    Meeting: _meetings,
+    ReportJob: _jobs,
+}
+# Kanagawa's staff see one block and one prefecture, and no registry changes: 30 rows cannot exist for them.
+NATIONAL_ONLY = {Block, Prefecture, MunicipalityChange}
+CHANGELISTS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+def test_every_changelist_has_a_builder():
+    missing = [model._meta.label for model in CHANGELISTS if model not in BUILDERS]
+    assert not missing, f"add a builder to tests/test_query_counts.py for {missing}"
+
+
+def _grow_to(world, model, user, n):
+    """At least `n` rows of `model` that `user` may see (built only as far as needed)."""
+    visible = restrict(model._default_manager.all(), user)
+    missing = n - visible.count()
+    if missing > 0:
+        BUILDERS[model](world, missing)
+    assert visible.count() >= n, f"the builder for {model._meta.label} made fewer than {n} rows {user} may see"
+
+
+def _queries(client, url, check=None):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    if check:
+        check(response)
+    return len(captured.captured_queries), [q["sql"] for q in captured.captured_queries]
+
+
+def _same_at_both_sizes(measured):
+    (small, small_sql), (large, large_sql) = measured
+    extra = large_sql[len(small_sql) :] if large > small else []
+    assert small == large, f"{small} queries at {SIZES[0]} rows, {large} at {SIZES[1]}; extra: {extra[:3]}"
+    return small
+
+
+@pytest.mark.parametrize("who", ["national_staff", "kanagawa_staff"])
+@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda model: model._meta.label)
+def test_changelist_query_count_does_not_grow_with_rows(client, monkeypatch, model, who):
+    if who == "kanagawa_staff" and model in NATIONAL_ONLY:
+        pytest.skip(f"{model._meta.label}: Kanagawa's staff never see 30 rows of it")
+    world = World()
+    user = getattr(world, who)
+    client.force_login(user)
+    model_admin = admin.site._registry[model]
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    measured = []
+    for n in SIZES:
+        _grow_to(world, model, user, n)
+        # The page shows exactly n rows: the n built (or n of the registry's many).
+        monkeypatch.setattr(model_admin, "list_per_page", n)
+        measured.append(_queries(client, url, lambda r, n=n: _assert_rows(r, n)))
+    _same_at_both_sizes(measured)
+
+
+def _assert_rows(response, n):
+    assert len(response.context["cl"].result_list) == n
+
+
+# --- site pages ------------------------------------------------------------------
+
+
+def _entry_done(world, user):
+    council = world.local()
+    entry = record(world.kanagawa_staff, world.drive, council, 10)
+    return reverse("petitions:entry_done", args=[entry.pk]), council
+
+
+SITE_PAGES = {
+    # name: (url, how to add k rows that the page lists)
+    "petitions:list": (lambda world: reverse("petitions:list"), _drives),
+    "petitions:national": (lambda world: reverse("petitions:national", args=[world.drive.slug]), "table"),
+    "petitions:prefecture": (
+        lambda world: reverse("petitions:prefecture", args=[world.drive.slug, KANAGAWA]),
+        "table",
+    ),
+    "petitions:entry": (lambda world: reverse("petitions:entry"), _drives),
+    "petitions:entry_done": (None, "recent"),
+    "reports:jobs": (lambda world: reverse("reports:jobs"), _jobs),
+    "reports:downloads": (lambda world: reverse("reports:downloads"), _published_jobs),
+    "home": (lambda world: reverse("home"), _councils),
+}
+
+
+def _table_rows(world, k):
+    # Local councils with goals, entries (and a correction), submissions: rows of the Kanagawa table,
+    # and more figures in the national one.
+    for _ in range(k):
+        council = world.local()
+        goal(world.drive, council, 100)
+        entry = record(world.kanagawa_staff, world.drive, council, 40)
+        tally_correct(user=world.kanagawa_staff, entry=entry, corrected=42, reason="数え直し")
+        Submission.objects.create(
+            petition=world.drive, council=council, submitted_on=D(2024, 5, 20), submitted_to="衆議院議長",
+            count=10, entered_by=world.kanagawa_staff,
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize("who", ["national_staff", "kanagawa_staff"])
+@pytest.mark.parametrize("page", list(SITE_PAGES))
+def test_site_page_query_count_does_not_grow_with_rows(client, page, who):
+    world = World()
+    user = getattr(world, who)
+    client.force_login(user)
+    url_of, build = SITE_PAGES[page]
+    measured = []
+    built = 0
+    if page == "petitions:entry_done":
+        # The confirmation of an organizer's entry with 3, then 30, earlier entries of that council.
+        url, council = _entry_done(world, user)
+        for n in SIZES:
+            for _ in range(n - built):
+                entry = record(world.kanagawa_staff, world.drive, council, 5, organisation=world.organisation())
+                tally_correct(user=world.kanagawa_staff, entry=entry, corrected=6, reason="数え直し")
+            built = n
+            measured.append(_queries(client, url))
+        _same_at_both_sizes(measured)
+        return
+    if page == "home":
+        user.council = world.kanagawa  # the home page lists the user's council's councils
+    build = _table_rows if build == "table" else build
+    url = url_of(world)
+    for n in SIZES:
+        build(world, n - built)
+        built = n
+        measured.append(_queries(client, url))
+    _same_at_both_sizes(measured)
