@@ -26,7 +26,7 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
 help:
 	@echo "make run     set up .venv, migrate, load the registry and demo data, serve on 127.0.0.1:$(PORT)"
 	@echo "make test    set up .venv (with test tools) and run pytest (PYTEST_ARGS=... passes options)"
-	@echo "make lint    ruff check + ruff format --check"
+	@echo "make lint    ruff check + ruff format --check + lint-imports (the layers contract in pyproject.toml)"
 	@echo "make format  ruff check --fix + ruff format"
 	@echo "make bench   run every bench/*.py script"
 	@echo "make worker  run a Celery worker (needs CELERY_BROKER_URL)"
@@ -70,6 +70,7 @@ test: $(DEV_STAMP) $(FONT)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

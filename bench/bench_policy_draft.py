@@ -65,7 +65,7 @@ def lengthen(meeting, *, extra_chapters):
 
 def run_once():
     t0 = time.perf_counter()
-    job = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None, enqueue=False)
+    job, _ = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None)
     job = services.start_attempt(job_id=job.pk, attempt=job.attempt + 1)
     timings = {}
     services.render_job(job=job, timings=timings)

@@ -38,7 +38,7 @@ def build_data():
 
 def run_once(slug, date):
     t0 = time.perf_counter()
-    job = services.request_job(kind="tally_table", params={"petition": slug, "date": date}, user=None, enqueue=False)
+    job, _ = services.request_job(kind="tally_table", params={"petition": slug, "date": date}, user=None)
     job = services.start_attempt(job_id=job.pk, attempt=job.attempt + 1)
     timings = {}
     services.render_job(job=job, timings=timings)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -329,8 +330,11 @@ class User(AbstractUser):
     )
     role = models.CharField(_("役割"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     display_name = models.CharField(_("表示名"), max_length=60, blank=True)
+    # Changed by "すべての端末からログアウト" (shaho.core.access.logout_everywhere): every
+    # session's auth hash includes it, so a new value ends every session of the account.
+    session_salt = models.CharField(_("セッションの鍵"), max_length=32, blank=True, default="", editable=False)
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "session_salt"])
 
     class Meta:
         verbose_name = _("アカウント")
@@ -349,6 +353,16 @@ class User(AbstractUser):
             raise ValidationError({"council": "所属社保協を指定してください。"})
         if self.role == Role.NATIONAL_STAFF and self.council_id and self.council.kind != CouncilKind.NATIONAL:
             raise ValidationError({"role": "中央事務局の役割は中央社保協のアカウントにだけ設定できます。"})
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, with the session salt once one is set (existing
+        # sessions, made before any salt, stay valid until the first "logout everywhere").
+        if not self.session_salt:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "councils.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_salt}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def is_national(self):

@@ -1,19 +1,24 @@
 """Figures of the federation for documents: the census of councils and the coverage of municipalities.
 
-Loaded by the reports app (ReportsConfig.ready); nothing in councils imports it.
+Imported by CouncilsConfig.ready(): the figures go into the registry in shaho.core.figures.
 """
 
-from councils.models import CouncilKind
-from councils.selectors import council_census, municipality_coverage
-from municipalities.selectors import prefecture_from_input
-from reports.placeholders import number, percent, register, register_argument_type, signed
+from django.core.exceptions import ValidationError
+
+from shaho.core.figures import number, percent, register, register_argument_type, signed
+
+from .models import CouncilKind
+from .reports import visible_prefecture
+from .selectors import CENSUS_KINDS, council_census, municipality_coverage
 
 
 def _prefecture(value, ctx):
-    prefecture = prefecture_from_input(value)
-    if prefecture is None:
-        raise ValueError(f"都道府県「{value}」はありません（01〜47 のコードか都道府県名）。")
-    return prefecture
+    # Only the prefectures the requester may name (all of them for a system run): the same lookup,
+    # and the same message for "there is none" and "not yours", as a report's parameter.
+    try:
+        return visible_prefecture(value, user=ctx.user)
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
 
 
 register_argument_type("prefecture", _prefecture)
@@ -52,7 +57,10 @@ def census_previous_total(ctx, *, date):
     "census.line", label="社保協数の一文（都道府県社保協 47、…、計 466（前年 465、+1））", params={"date": "date"}
 )
 def census_line(ctx, *, date):
-    return _census(ctx, date).line()
+    # Set as Japanese text: no Western spaces between a name and its figure (都道府県社保協47).
+    census = _census(ctx, date)
+    parts = "、".join(f"{CouncilKind(k).label}{number(census.counts[k])}" for k in CENSUS_KINDS)
+    return f"{parts}、計{number(census.total)}（前年{number(census.previous_total)}、{signed(census.change)}）"
 
 
 def _register_kind(kind):

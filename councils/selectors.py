@@ -1,16 +1,17 @@
 """Read side of the federation: census, coverage, the council tree. Counts come from the database."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import groupby
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from municipalities.models import Municipality
+from municipalities.models import Municipality, Prefecture
 from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import scope_for
 
-from .models import Council, CouncilKind, CouncilStage, Role
+from .models import Council, CouncilKind, CouncilStage, Officer, Role
 
 CENSUS_KINDS = [CouncilKind.PREFECTURAL, CouncilKind.LOCAL, CouncilKind.PREPARATORY, CouncilKind.FRIENDLY]
 
@@ -158,3 +159,60 @@ def home_summary(*, user):
         # Staff and organizers record tallies (petitions.services.user_may_record reads the same roles).
         "may_record": user.is_superuser or (user.role in RECORDING_ROLES and bool(user.council_id)),
     }
+
+
+# --- what the federation's documents list (moved here from reports.selectors: the data is the federation's) ---
+
+
+@dataclass
+class PrefectureGroup:
+    prefecture: Prefecture
+    councils: list = field(default_factory=list)
+
+
+def local_council_list(*, date, prefecture=None):
+    """地域社保協一覧: local councils and preparatory committees existing on `date`, per prefecture.
+
+    Each council carries `kind_on` and its prefetched `municipalities` (code order). Returns a list of
+    PrefectureGroup in JIS prefecture code order, each prefecture's councils by the lowest municipality
+    code they cover. Two queries, whatever the number of councils.
+    """
+    qs = councils_on(date=date).filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
+    if prefecture is not None:
+        qs = qs.filter(prefecture=prefecture)
+    qs = (
+        qs.select_related("prefecture")
+        .prefetch_related(
+            Prefetch("municipalities", queryset=Municipality.objects.only("pk", "name", "code").order_by("code"))
+        )
+        .order_by("sort_key", "pk")  # JIS prefecture code, then municipality code
+    )
+    groups = [PrefectureGroup(pref, list(rows)) for pref, rows in groupby(qs, key=lambda c: c.prefecture)]
+    for group in groups:
+        for council in group.councils:
+            council.is_preparatory = council.kind_on == CouncilKind.PREPARATORY
+    return groups
+
+
+DIRECTORY_OFFICER_ROLES = [Officer.Role.PRESIDENT, Officer.Role.REPRESENTATIVE, Officer.Role.SECRETARY_GENERAL]
+
+
+def council_directory(*, date, prefecture=None):
+    """社保協名簿: the councils existing on `date` (all of them, or those of one prefecture), with contacts.
+
+    National and friendly organisations come first in a national directory; then each prefecture's
+    council followed by its local councils and preparatory committees. Officers are prefetched
+    (current ones: term not ended on `date`). Three queries.
+    """
+    qs = councils_on(date=date)
+    if prefecture is not None:
+        qs = qs.filter(prefecture=prefecture)
+    current = Officer.objects.filter(role__in=DIRECTORY_OFFICER_ROLES).filter(
+        Q(term_end__isnull=True) | Q(term_end__gte=date)
+    )
+    qs = qs.select_related("prefecture", "prefecture__block").prefetch_related(
+        Prefetch("officers", queryset=current.order_by("role", "person_name"), to_attr="directory_officers")
+    )
+    # The sort key puts the national council and friendly organisations first, then each prefecture
+    # in JIS code order, its council before its local councils (by municipality code).
+    return list(qs.order_by("sort_key", "pk"))

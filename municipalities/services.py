@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from shaho.core import intake
 from shaho.core.japanese import normalize, normalize_municipality_code, to_katakana
 
 from .models import Block, Municipality, MunicipalityChange, Prefecture
@@ -207,15 +208,20 @@ def registry_load(*, source_dir=None):
 
 # --- importing 総務省's code list (xlsx) -----------------------------------------------
 
-# Columns found by their header text (after NFKC and with spaces and line breaks removed).
-COLUMNS = {
-    "code": ("団体コード",),
-    "prefecture": ("都道府県名", "漢字"),
-    "name": ("市区町村名", "漢字"),
-    "prefecture_kana": ("都道府県名", "カナ"),
-    "kana": ("市区町村名", "カナ"),
-}
-REQUIRED_COLUMNS = ("code", "prefecture", "name")
+# Columns found by words in their header text (read by shaho.core.intake: NFKC, no spaces or line
+# breaks), so the order may change; the main sheet and the 政令指定都市 sheet both have them.
+LAYOUT = intake.Layout(
+    columns=(
+        intake.Column("code", "団体コード", words=("団体コード",), required=True),
+        intake.Column("prefecture", "都道府県名（漢字）", words=("都道府県名", "漢字"), required=True),
+        intake.Column("name", "市区町村名（漢字）", words=("市区町村名", "漢字"), required=True),
+        intake.Column("prefecture_kana", "都道府県名（カナ）", words=("都道府県名", "カナ")),
+        intake.Column("kana", "市区町村名（カナ）", words=("市区町村名", "カナ")),
+    ),
+    header_search_rows=15,
+    all_sheets=True,
+    anchor="code",
+)
 
 
 class GovernmentFileError(ValueError):
@@ -227,62 +233,22 @@ class GovernmentFileError(ValueError):
         super().__init__("総務省コード表を取り込めません（何も変更していません）。\n" + "\n".join(shown))
 
 
-def _header_key(text):
-    return "".join(normalize(text).split())
-
-
-def _find_header(sheet_rows):
-    """(row index, {column key: (index, header as written)}) of the first row naming 団体コード."""
-    for index, row in enumerate(sheet_rows[:15]):
-        headers = [_header_key(cell) for cell in row]
-        if not any("団体コード" in h for h in headers):
-            continue
-        columns = {}
-        for key, words in COLUMNS.items():
-            for position, header in enumerate(headers):
-                if all(word in header for word in words):
-                    columns[key] = (position, "".join(str(row[position]).split()))  # as written, for messages
-                    break
-        return index, columns
-    return None, None
-
-
-def _cell(row, columns, key):
-    position = columns.get(key, (None,))[0]
-    if position is None or position >= len(row) or row[position] is None:
+def _cell(cells, key):
+    value = cells.get(key)
+    if value is None:
         return ""
-    value = row[position]
     if isinstance(value, int | float) and key == "code":
         return str(int(value)).zfill(6)  # a code typed as a number lost its leading zero
     return normalize(value)
 
 
 def _read_government_sheets(path):
-    """[(sheet title, [(row number, columns, row values)])] for each sheet with a 団体コード header."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not xlsx
-        raise GovernmentFileError([f"{Path(path).name} はExcel（xlsx）ファイルとして読めません（{exc}）。"]) from exc
-    sheets = []
-    try:
-        for sheet in workbook.worksheets:
-            rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-            header_index, columns = _find_header(rows)
-            if header_index is None:
-                continue
-            missing = [COLUMNS[key] for key in REQUIRED_COLUMNS if key not in columns]
-            if missing:
-                names = "、".join("（".join(words) + ("）" if len(words) > 1 else "") for words in missing)
-                raise GovernmentFileError([f"シート「{sheet.title}」に列 {names} が見つかりません。"])
-            body = [(header_index + 2 + i, columns, row) for i, row in enumerate(rows[header_index + 1 :])]
-            sheets.append((sheet.title, body))
-    finally:
-        workbook.close()
-    if not sheets:
-        raise GovernmentFileError(["「団体コード」の見出しのあるシートがありません。"])
-    return sheets
+    """[(sheet title, [(row number, {key: header as written}, cells)])] for each sheet with a 団体コード header."""
+    name = Path(path).name
+    parsed = intake.read_path(path, layout=LAYOUT)  # OSError when the file cannot be opened
+    if parsed.file_format != "xlsx":
+        raise GovernmentFileError([f"{name} はExcel（xlsx）ファイルとして読めません。"])
+    return [(sheet.title, [(row.number, sheet.columns, row.cells) for row in sheet.rows]) for sheet in parsed.sheets]
 
 
 def _parse_government_file(path, prefectures, known_designated, existing_parents):
@@ -290,15 +256,18 @@ def _parse_government_file(path, prefectures, known_designated, existing_parents
 
     The 政令指定都市 are those of the ward sheet, or without one those already in the registry.
     """
-    sheets = _read_government_sheets(path)
+    try:
+        sheets = _read_government_sheets(path)
+    except intake.IntakeError as exc:
+        raise GovernmentFileError([f"{Path(path).name}: {exc}"]) from exc
     errors, entries = [], {}
 
     def parse(title, number, columns, row):
         def where(key):
-            return f"シート「{title}」{number}行目「{columns[key][1]}」"
+            return f"シート「{title}」{number}行目「{columns[key]}」"
 
-        raw_code = _cell(row, columns, "code")
-        name = _cell(row, columns, "name")
+        raw_code = _cell(row, "code")
+        name = _cell(row, "name")
         if not raw_code and not name:
             return None
         try:
@@ -307,7 +276,7 @@ def _parse_government_file(path, prefectures, known_designated, existing_parents
             errors.append(f"{where('code')}: {exc}")
             return None
         prefecture = prefectures.get(code[:2])
-        prefecture_name = _cell(row, columns, "prefecture")
+        prefecture_name = _cell(row, "prefecture")
         if prefecture is None:
             errors.append(f"{where('code')}: コード{code}の都道府県コード「{code[:2]}」はありません。")
             return None
@@ -328,7 +297,7 @@ def _parse_government_file(path, prefectures, known_designated, existing_parents
             "where": f"シート「{title}」{number}行目",
             "prefecture": prefecture,
             "name": name,
-            "kana": to_katakana(_cell(row, columns, "kana")),
+            "kana": to_katakana(_cell(row, "kana")),
             "parent_code": "",
         }
         for field_name, limit in (("name", 40), ("kana", 80)):
@@ -342,7 +311,7 @@ def _parse_government_file(path, prefectures, known_designated, existing_parents
     for number, columns, row in main_rows:
         parsed = parse(main_title, number, columns, row)
         if parsed:
-            parsed[1]["name_column"] = f"シート「{main_title}」{number}行目「{columns['name'][1]}」"
+            parsed[1]["name_column"] = f"シート「{main_title}」{number}行目「{columns['name']}」"
 
     ward_sheet = sheets[1] if len(sheets) > 1 else None
     designated_codes = set(known_designated)
@@ -351,8 +320,8 @@ def _parse_government_file(path, prefectures, known_designated, existing_parents
         title, rows = ward_sheet
         designated_codes, wards = set(), []
         for number, columns, row in rows:
-            code, name = _cell(row, columns, "code"), _cell(row, columns, "name")
-            where = f"シート「{title}」{number}行目「{columns['name'][1]}」"
+            code, name = _cell(row, "code"), _cell(row, "name")
+            where = f"シート「{title}」{number}行目「{columns['name']}」"
             try:
                 listed = normalize_municipality_code(code) if name.endswith("市") else None
             except ValueError:

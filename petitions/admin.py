@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from shaho.core.admin import ScopedAdmin, ScopedInline
-from shaho.core.japanese import format_date
+from shaho.core.japanese import format_date, format_datetime
 from shaho.core.scoping import scope_for, sees_everything
 
 from . import services
@@ -140,8 +140,19 @@ class TallyEntryAdmin(TallyImportAdminMixin, ReadOnlyLedgerAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyLedgerAdmin):
-    list_display = ["created_at", "file_name", "petition", "row_count", "status", "created_by"]
+    list_display = ["created", "file_name", "petition", "row_count", "status", "created_by", "table_link"]
     list_select_related = ["petition", "created_by"]
+    readonly_fields = ["created", "table_link"]
+
+    @admin.display(description="取込日時", ordering="created_at")
+    def created(self, obj):
+        return format_datetime(obj.created_at)  # 2025年12月7日 14:00, Asia/Tokyo
+
+    @admin.display(description="集約一覧表")
+    def table_link(self, obj):
+        # From an import's result to the table it changed.
+        return format_html('<a href="{}">表示</a>', reverse("petitions:national", args=[obj.petition.slug]))
+
     list_filter = ["status", "petition"]
     search_fields = ["file_name", "sha256"]
 

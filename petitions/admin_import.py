@@ -1,15 +1,11 @@
 """The admin's import page for tally files: upload → 確認 (dry run, every row) → 取り込む (all or nothing).
 
-Mixed into the TallyEntry admin. The uploaded bytes wait between the two steps
-in MEDIA_ROOT/tmp/tally_import under a random name that only this session
-knows; the commit step reads those bytes again and re-checks every row, so
-nothing the browser sends back is trusted except the choice to go ahead.
+Mixed into the TallyEntry admin. The uploaded bytes wait between the two steps as a
+`shaho.core.models.PendingUpload` row (owner, importer, expiry) named by an unguessable
+token; the commit step and the outcome download get them back only for the same user,
+re-read them and re-check every row, so nothing the browser sends back is trusted
+except the choice to go ahead.
 """
-
-import datetime
-import re
-import secrets
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
@@ -19,20 +15,22 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
+from shaho.core import intake
+from shaho.core.exports import attachment_header
 from shaho.core.scoping import restrict, scope_for
+from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
 from . import importing, services
 from .models import PetitionDrive
 
-SESSION_KEY = "tally_imports"
-TMP_DIR_NAME = "tmp/tally_import"
-TOKEN_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-TMP_MAX_AGE = datetime.timedelta(days=1)
-# A page lists at most this many rows and errors; every row's outcome is a CSV download.
+# A page lists at most this many rows and errors; every row's outcome is a CSV/xlsx download.
 PREVIEW_PAGE_ROWS = 2000
 PREVIEW_PAGE_ERRORS = 5000
 ENCODING_CHOICES = [("", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TallyImportForm(forms.Form):
@@ -53,58 +51,16 @@ class TallyImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                f"ファイルが大きすぎます（{importing.MAX_FILE_BYTES // (1024 * 1024)}MB まで）。"
-            )
+        limit = settings.SHAHO_IMPORT_MAX_FILE_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(f"ファイルが大きすぎます（{limit // (1024 * 1024)}MB まで）。")
         return upload
 
 
-def _tmp_dir():
-    directory = Path(settings.MEDIA_ROOT) / TMP_DIR_NAME
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _store_upload(request, data, *, file_name, petition, encoding):
-    """Keep the bytes for the commit step; returns the token naming them in this session."""
-    directory = _tmp_dir()
-    cutoff = timezone.now().timestamp() - TMP_MAX_AGE.total_seconds()
-    for old in directory.glob("*.upload"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    token = secrets.token_hex(16)
-    (directory / f"{token}.upload").write_bytes(data)
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {
-        "file_name": file_name,
-        "petition": petition.pk,
-        "encoding": encoding,
-        "sha256": importing.content_sha256(data),
-    }
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _load_upload(request, token):
-    """(bytes, metadata) of an upload this session stored, or None."""
-    if not token or not TOKEN_PATTERN.match(token):
-        return None
-    meta = request.session.get(SESSION_KEY, {}).get(token)
-    file = _tmp_dir() / f"{token}.upload"
-    if meta is None or not file.exists():
-        return None
-    data = file.read_bytes()
-    if importing.content_sha256(data) != meta["sha256"]:
-        return None
-    return data, meta
-
-
-def _forget_upload(request, token):
-    (_tmp_dir() / f"{token}.upload").unlink(missing_ok=True)
-    pending = request.session.get(SESSION_KEY, {})
-    pending.pop(token, None)
-    request.session[SESSION_KEY] = pending
+def _download(content, content_type, file_name, fallback):
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = attachment_header(file_name, fallback)
+    return response
 
 
 class TallyImportAdminMixin:
@@ -142,6 +98,7 @@ class TallyImportAdminMixin:
             "opts": self.opts,
             "title": "Excel・CSVから取り込む",
             "headers": importing.TEMPLATE_HEADERS,
+            "limits": intake.Limits.from_settings(),
             **kwargs,
         }
 
@@ -162,12 +119,19 @@ class TallyImportAdminMixin:
             # Kept for the commit step and the full outcome download; a file with errors is never committed.
             token = ""
             if preview.rows:
-                token = _store_upload(request, data, file_name=upload.name, petition=petition, encoding=encoding)
+                token = pending_upload_store(
+                    owner=request.user,
+                    importer=importing.IMPORTER,
+                    file_name=upload.name,
+                    data=data,
+                    options={"petition": petition.pk, "encoding": encoding},
+                ).token
             return self._render_preview(request, preview, token)
         return render(request, "petitions/admin/import.html", self._import_context(request, form=form))
 
     def _render_preview(self, request, preview, token, replace=False):
         errors = preview.errors
+        outcome_url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_import_outcome")
         context = self._import_context(
             request,
             title="取り込む内容の確認",
@@ -178,77 +142,90 @@ class TallyImportAdminMixin:
             shown_rows=preview.rows[:PREVIEW_PAGE_ROWS],
             more_rows=max(0, len(preview.rows) - PREVIEW_PAGE_ROWS),
             token=token,
+            outcome_csv_url=f"{outcome_url}?{urlencode({'token': token})}" if token else "",
+            outcome_xlsx_url=f"{outcome_url}?{urlencode({'token': token, 'format': 'xlsx'})}" if token else "",
             replace=replace,
-            earlier=importing.describe_batch(preview.earlier_batch) if preview.earlier_batch else "",
+            earlier=preview.earlier_description,
+            table_url=reverse("petitions:national", args=[preview.petition.slug]),
         )
         return render(request, "petitions/admin/import_preview.html", context)
 
+    def _pending(self, request, token):
+        """(upload, petition) of the user's own pending upload named by `token`, or None."""
+        upload = pending_upload_get(token=token, user=request.user, importer=importing.IMPORTER)
+        if upload is None:
+            return None
+        petition = restrict(PetitionDrive.objects.all(), request.user).filter(pk=upload.options.get("petition")).first()
+        if petition is None:
+            return None
+        return upload, petition
+
+    def _preview_of(self, request, upload, petition):
+        return importing.tally_import_preview(
+            petition=petition,
+            data=upload.content,
+            filename=upload.file_name,
+            user=request.user,
+            encoding=upload.options.get("encoding") or None,
+        )
+
     def _import_commit(self, request):
         token = request.POST.get("token", "")
-        loaded = _load_upload(request, token)
-        if loaded is None:
+        pending = self._pending(request, token)
+        if pending is None:
             messages.error(request, "確認したファイルが見つかりません。もう一度ファイルを選んでください。")
             return HttpResponseRedirect(request.path)
-        data, meta = loaded
-        petition = restrict(PetitionDrive.objects.all(), request.user).filter(pk=meta["petition"]).first()
-        if petition is None:
-            raise PermissionDenied
+        upload, petition = pending
         replace = request.POST.get("replace") == "1"
         try:
             batch = importing.tally_import_commit(
                 petition=petition,
-                data=data,
-                filename=meta["file_name"],
+                data=upload.content,
+                filename=upload.file_name,
                 user=request.user,
                 replace=replace,
-                encoding=meta["encoding"] or None,
+                encoding=upload.options.get("encoding") or None,
             )
         except importing.TallyImportRefused as exc:
             for message in exc.messages[:20]:
                 messages.error(request, message)
-            preview = importing.tally_import_preview(
-                petition=petition,
-                data=data,
-                filename=meta["file_name"],
-                user=request.user,
-                encoding=meta["encoding"] or None,
-            )
-            return self._render_preview(request, preview, token, replace=replace)
-        _forget_upload(request, token)
-        messages.success(request, f"{importing.describe_batch(batch)}として取り込みました。{batch.note}")
+            return self._render_preview(request, self._preview_of(request, upload, petition), token, replace=replace)
+        pending_upload_discard(upload=upload)
+        table_url = reverse("petitions:national", args=[petition.slug])
+        messages.success(
+            request,
+            format_html(
+                '{}として取り込みました。{} <a href="{}">{}の集約一覧表を見る</a>',
+                importing.describe_batch(batch),
+                batch.note,
+                table_url,
+                petition.short_name or petition.title,
+            ),
+        )
         return HttpResponseRedirect(reverse("admin:petitions_importbatch_change", args=[batch.pk]))
 
     def import_outcome_view(self, request):
-        """Every row's outcome of an upload this session checked, as CSV."""
+        """Every row's outcome of an upload this user checked, as CSV (or xlsx with ?format=xlsx)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        loaded = _load_upload(request, request.GET.get("token", ""))
-        if loaded is None:
+        pending = self._pending(request, request.GET.get("token", ""))
+        if pending is None:
             raise Http404
-        data, meta = loaded
-        petition = restrict(PetitionDrive.objects.all(), request.user).filter(pk=meta["petition"]).first()
-        if petition is None:
-            raise PermissionDenied
-        preview = importing.tally_import_preview(
-            petition=petition,
-            data=data,
-            filename=meta["file_name"],
-            user=request.user,
-            encoding=meta["encoding"] or None,
+        upload, petition = pending
+        preview = self._preview_of(request, upload, petition)
+        file_format = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        content, content_type, extension = importing.tally_import_outcome(preview, file_format=file_format)
+        stem = upload.file_name.rsplit(".", 1)[0] or "取込"
+        today = f"{timezone.localdate():%Y%m%d}"
+        return _download(
+            content, content_type, f"{stem}_取込結果_{today}.{extension}", f"tally_import_outcome_{today}.{extension}"
         )
-        response = HttpResponse(importing.tally_import_outcome_csv(preview), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="tally_import_outcome.csv"'
-        return response
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.GET.get("format") == "csv":
             data = importing.tally_import_template_csv(user=request.user)
-            response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = 'attachment; filename="tally_import_template.csv"'
-            return response
+            return _download(data, "text/csv; charset=utf-8", "集約取込ひな形.csv", "tally_import_template.csv")
         data = importing.tally_import_template_xlsx(user=request.user, councils=scope_for(request.user))
-        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = 'attachment; filename="tally_import_template.xlsx"'
-        return response
+        return _download(data, XLSX, "集約取込ひな形.xlsx", "tally_import_template.xlsx")

@@ -5,3 +5,7 @@ class PetitionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "petitions"
     verbose_name = "署名"
+
+    def ready(self):
+        # The petitions' figures, their report kind and their policy-draft appendix, into shaho.core's registries.
+        from . import placeholders, reports  # noqa: F401

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from councils.models import Council, CouncilKind, Organisation
+from shaho.core.japanese import format_datetime
 
 # One report of more than this is a typo, not a street action.
 MAX_ENTRY_COUNT = 10_000_000
@@ -227,7 +228,7 @@ class ImportBatch(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.file_name}（{self.created_at:%Y-%m-%d %H:%M}）"
+        return f"{self.file_name}（{format_datetime(self.created_at)}）"  # Asia/Tokyo, not UTC
 
     @classmethod
     def scope_filter(cls, councils):

@@ -1,24 +1,27 @@
 """Figures of petitions for documents: signatures to date, in a round, submitted, the goal and % of goal.
 
 Every figure comes from the same selector as the 集約一覧表 (`tally_table`), so the text of a
-policy draft and the table printed beside it always agree. Loaded by the reports app.
+policy draft and the table printed beside it always agree. Imported by PetitionsConfig.ready():
+the figures go into the registry in shaho.core.figures.
 """
 
-from petitions.models import CollectionRound, PetitionDrive
-from petitions.selectors import drive_for, round_totals, tally_table
-from reports.placeholders import number, percent, register, register_argument_type
-from shaho.core.scoping import restrict
+from django.core.exceptions import ValidationError
+
+from shaho.core.figures import number, percent, register, register_argument_type
+
+from .models import CollectionRound
+from .reports import petition_choices, visible_petition
+from .selectors import round_totals, tally_table
 
 
 def _petition(value, ctx):
-    petition = drive_for(identifier=value, user=ctx.user)
-    if petition is None:
-        qs = PetitionDrive.objects.all() if ctx.user is None else restrict(PetitionDrive.objects.all(), ctx.user)
-        known = "、".join(qs.order_by("slug").values_list("slug", flat=True)[:30])
-        raise ValueError(
-            f"署名「{value}」はありません（または見る権限がありません）。指定できる署名: {known or 'なし'}"
-        )
-    return petition
+    # Among the drives the requester may see: "there is none" and "not yours" read the same, and the
+    # identifiers offered instead are the requester's own.
+    try:
+        return visible_petition(value, user=ctx.user)
+    except ValidationError as exc:
+        known = "、".join(slug for slug, _title in petition_choices(ctx.user)[:30])
+        raise ValueError(f"{' '.join(exc.messages)} 指定できる署名: {known or 'なし'}") from None
 
 
 register_argument_type("petition", _petition)

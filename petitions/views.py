@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from councils.models import CouncilKind
 from municipalities.models import Prefecture
 from shaho.core.admin import is_staff_user
+from shaho.core.exports import attachment_header
 from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
@@ -190,13 +191,13 @@ def _table_response(request, table, template, filters):
         response = HttpResponse(
             tally_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(table, "xlsx")}"'
+        response["Content-Disposition"] = attachment_header(*export_filename(table, "xlsx"))
         return response
     if fmt == "csv":
         encoding = filters.cleaned_data.get("encoding") or "utf-8"
         charset = "shift_jis" if encoding == "cp932" else "utf-8"
         response = HttpResponse(tally_csv(table, encoding=encoding), content_type=f"text/csv; charset={charset}")
-        response["Content-Disposition"] = f'attachment; filename="{export_filename(table, "csv")}"'
+        response["Content-Disposition"] = attachment_header(*export_filename(table, "csv"))
         return response
     query = {"date": table.as_of.isoformat()}
     context = {

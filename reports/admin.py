@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from shaho.core.admin import ScopedAdmin
 from shaho.core.admin import ScopedInline as _ScopedTabular
 
-from . import services
+from . import services, tasks
 from .forms import ChapterForm
 from .models import Audience, Chapter, Meeting, ReportJob
 
@@ -33,12 +33,13 @@ class MeetingAdmin(ScopedAdmin):
     @admin.action(description="方針案（PDF）を作成する")
     def make_policy_draft(self, request, queryset):
         for meeting in queryset:
-            _request(self, request, kind="policy_draft", params={"meeting": str(meeting.number)})
+            # number@council: exactly this meeting, even when another council numbers its meetings alike
+            _request(self, request, kind="policy_draft", params={"meeting": f"{meeting.number}@{meeting.council_id}"})
 
 
 def _request(model_admin, request, *, kind, params):
     try:
-        job = services.request_job(kind=kind, params=params, user=request.user)
+        job = tasks.request_report(kind=kind, params=params, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         model_admin.message_user(request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR)
         return None
@@ -53,7 +54,7 @@ def _request(model_admin, request, *, kind, params):
 class ReportJobAdmin(ScopedAdmin):
     list_display = [
         "title",
-        "kind",
+        "kind",  # shown as its Japanese label: ReportJob.kind has the registry's choices
         "council",
         "status",
         "progress",
@@ -101,8 +102,14 @@ class ReportJobAdmin(ScopedAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    change_list_template = "admin/reports/reportjob/change_list.html"
+
     def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "title": "報告書の作成（新規作成は「報告書を作成」ページから）"}
+        extra_context = {
+            **(extra_context or {}),
+            "title": "報告書の作成（新規作成は「報告書を作成」ページから）",
+            "new_report_url": reverse("reports:new"),
+        }
         return super().changelist_view(request, extra_context)
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -129,7 +136,7 @@ class ReportJobAdmin(ScopedAdmin):
     def rerun(self, request, queryset):
         for job in queryset:
             try:
-                new = services.rerun_job(job=job, user=request.user)
+                new = tasks.rerun_report(job=job, user=request.user)
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(request, f"{job}: {' '.join(getattr(exc, 'messages', [str(exc)]))}", messages.ERROR)
                 continue

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 
 
 class ReportsConfig(AppConfig):
@@ -7,7 +6,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "報告書・資料"
 
     def ready(self):
-        # Each app registers its own figures in its `placeholders` module (councils/placeholders.py ...),
-        # and the kinds of document are registered by reports.kinds; both are loaded here, once.
-        autodiscover_modules("placeholders")
+        # The engine's own kind; the other kinds and the figures are registered by the apps that own
+        # their data, each from its own AppConfig.ready() (councils, petitions).
         from . import kinds  # noqa: F401

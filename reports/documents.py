@@ -1,8 +1,14 @@
 """The document engine: staff Markdown made safe, the Japanese font, HTML → PDF with WeasyPrint.
 
 Every kind of report renders an HTML template that extends `reports/document.html`
-(A4, running headers, page numbers, table of contents, repeated table headers) and
-hands it to `render_pdf`.
+(A4, running headers, page numbers, table of contents, repeated table headers; the
+stylesheet is static/css/document.css) and hands it to `render_pdf`.
+
+Documents fetch nothing: WeasyPrint reads every URL through `AssetFetcher`, an allow-list
+of the project's own files (the font, the stylesheet, the static images). Anything else —
+http(s), another file on the server, data: — is refused and never opened; a chapter whose
+Markdown names an image that is not a project asset is refused with the chapter's name
+before any job starts (`check_images`).
 
 The font is IPAexGothic (one 4 MB TrueType file): WeasyPrint embeds it as a subset,
 so the text can be searched and copied. Measured with WeasyPrint 70, a 25-page
@@ -12,10 +18,12 @@ OpenType file, so the font is chosen by path, never left to fontconfig.
 
 import functools
 import logging
+import mimetypes
 import os
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -122,16 +130,77 @@ def check_markdown(text, *, where):
         )
 
 
+def _image_tokens(tokens):
+    for token in tokens:
+        if token.type == "image":
+            yield token
+        if token.children:
+            yield from _image_tokens(token.children)
+
+
+IMAGE_EXTENSIONS = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+
+def static_image(src):
+    """The file of a project static image named `/static/…` (or `static/…`) in Markdown, or None.
+
+    Only images found by the static files finders in the project's own static directories count:
+    nothing a user types can name another file on the server.
+    """
+    from django.contrib.staticfiles import finders
+
+    path = urlsplit(src or "")
+    if path.scheme or path.netloc or path.query:
+        return None
+    name = unquote(path.path).lstrip("/")
+    prefix = settings.STATIC_URL.strip("/") + "/"
+    if not name.startswith(prefix):
+        return None
+    name = name[len(prefix) :]
+    if ".." in Path(name).parts or Path(name).suffix.lower() not in IMAGE_EXTENSIONS:
+        return None
+    found = finders.find(name)
+    if not found:
+        return None
+    found = Path(found).resolve()
+    return found if any(_within(found, root) for root in _static_roots()) else None
+
+
+def check_images(text, *, where):
+    """Raise ValidationError naming `where` and each image of `text` that is not a project static image."""
+    refused = [
+        t.attrGet("src") or "" for t in _image_tokens(_renderer.parse(text or "")) if not static_image(t.attrGet("src"))
+    ]
+    if refused:
+        shown = "、".join(f"「{src[:80]}」" for src in dict.fromkeys(refused))
+        raise ValidationError(
+            f"{where}の画像 {shown} は使えません。文書に入れられるのはシステムに登録された画像"
+            f"（{settings.STATIC_URL.rstrip('/')}/… ）だけです。外部のURLやサーバー上のファイルは読み込みません。",
+            code="foreign_image",
+        )
+
+
 def markdown_to_html(text, *, heading_offset=1):
     """Safe HTML from staff Markdown: raw HTML is escaped, javascript:/data: links are not links.
 
     Headings move down by `heading_offset` (a chapter's ## becomes h3 under the chapter's h2).
+    An image keeps its place only when it is a project static image (its file is what the PDF
+    reads); any other image is dropped to its alt text, so even text that skipped `check_images`
+    names nothing for the renderer to fetch.
     """
     tokens = _renderer.parse(text or "")
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             level = min(6, int(token.tag[1]) + heading_offset)
             token.tag = f"h{level}"
+    for token in _image_tokens(tokens):
+        found = static_image(token.attrGet("src"))
+        if found is None:
+            token.type, token.tag = "text", ""
+            token.content = token.content or "".join(c.content for c in token.children or [])
+            token.children, token.attrs = None, {}
+        else:
+            token.attrSet("src", found.as_uri())
     return _renderer.renderer.render(tokens, _renderer.options, {})
 
 
@@ -142,10 +211,82 @@ def markdown_to_html(text, *, heading_offset=1):
 class RenderedPDF:
     content: bytes
     page_count: int
+    refused: list = field(default_factory=list)  # URLs the document named and the fetcher did not read
 
 
 def font_face_css():
     return f"@font-face {{ font-family: 'IPAexGothic'; src: url('{font_path().as_uri()}') format('truetype'); }}"
+
+
+def stylesheet_path():
+    """The documents' stylesheet (A4, headers, tables): a static file like the site's, never inline."""
+    return Path(settings.BASE_DIR) / "static" / "css" / "document.css"
+
+
+# --- fetching: the allow-list ---------------------------------------------------------
+
+
+def _static_roots():
+    return [Path(d).resolve() for d in settings.STATICFILES_DIRS]
+
+
+def _within(path, root):
+    try:
+        path.relative_to(root)
+    except ValueError:
+        return False
+    return True
+
+
+def allowed_asset(url):
+    """The local file behind `url` when it is one of the project's own assets, else None.
+
+    Allowed: the font file, the documents' stylesheet, and image files in the project's static
+    directories (STATICFILES_DIRS). Only file: URLs are considered; the path is resolved (symlinks,
+    ..) before it is compared, so nothing outside those files can be named.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    try:
+        path = Path(unquote(parts.path)).resolve()
+    except (OSError, ValueError):
+        return None
+    if not path.is_file():
+        return None
+    if path == font_path().resolve() or path == stylesheet_path().resolve():
+        return path
+    if path.suffix.lower() in IMAGE_EXTENSIONS and any(_within(path, root) for root in _static_roots()):
+        return path
+    return None
+
+
+def _asset_fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):
+        """WeasyPrint's fetcher with every handler bypassed: only `allowed_asset` files are read."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+            self.refused = []
+
+        def fetch(self, url, headers=None):
+            path = allowed_asset(url)
+            if path is None:
+                self.refused.append(url)
+                raise ValueError(f"refused by the document allow-list: {url[:200]}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if path.suffix.lower() == ".ttf":
+                content_type = "font/ttf"
+            return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return AssetFetcher
+
+
+def asset_fetcher():
+    """A new allow-list fetcher; its `refused` list says what a document tried to read and did not get."""
+    return _asset_fetcher_class()()
 
 
 class _QuietSubsetFallback(logging.Filter):
@@ -172,15 +313,24 @@ def _subset_with_fonttools_when_harfbuzz_fails():
     logging.getLogger("weasyprint").addFilter(_QuietSubsetFallback())
 
 
-def layout(html, *, base_url=None):
-    """Lay out `html` (WeasyPrint Document): the slow part, measured on its own by the benchmarks."""
-    from weasyprint import HTML
+def layout(html, *, fetcher=None):
+    """Lay out `html` (WeasyPrint Document): the slow part, measured on its own by the benchmarks.
+
+    Every URL in `html` and its stylesheets goes through the allow-list `fetcher` (a new one by
+    default); relative URLs have no base to resolve against, so they name nothing.
+    """
+    from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     _subset_with_fonttools_when_harfbuzz_fails()
 
+    fetcher = fetcher or asset_fetcher()
     fonts = FontConfiguration()
-    return HTML(string=html, base_url=base_url or str(settings.BASE_DIR)).render(font_config=fonts)
+    stylesheets = [
+        CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher),
+        CSS(url=stylesheet_path().as_uri(), font_config=fonts, url_fetcher=fetcher),
+    ]
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).render(font_config=fonts, stylesheets=stylesheets)
 
 
 def write_pdf(document, *, title=""):
@@ -189,6 +339,9 @@ def write_pdf(document, *, title=""):
     return RenderedPDF(content=document.write_pdf(), page_count=len(document.pages))
 
 
-def render_pdf(html, *, title=""):
-    """PDF bytes and page count for `html`."""
-    return write_pdf(layout(html), title=title)
+def render_pdf(html, *, title="", fetcher=None):
+    """PDF bytes and page count for `html`, reading only the project's own assets."""
+    fetcher = fetcher or asset_fetcher()
+    rendered = write_pdf(layout(html, fetcher=fetcher), title=title)
+    rendered.refused = list(fetcher.refused)
+    return rendered

@@ -5,6 +5,7 @@ progress and checksum, never a loose path: the file lives under MEDIA_ROOT with 
 random name and is only ever served by the download view after a permission check.
 """
 
+import re
 import secrets
 import uuid
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from councils.models import Council
+from shaho.core.report_kinds import kind_choices
 
 
 class Meeting(models.Model):
@@ -124,7 +126,9 @@ class ReportJob(models.Model):
         XLSX = "xlsx", _("Excel (xlsx)")
 
     token = models.UUIDField(_("識別子"), default=uuid.uuid4, unique=True, editable=False)
-    kind = models.CharField(_("種類"), max_length=40, db_index=True)
+    # Choices from the kind registry (a callable: a kind registered later needs no migration), so the admin
+    # and get_kind_display() say 集約一覧表, not tally_table.
+    kind = models.CharField(_("種類"), max_length=40, db_index=True, choices=kind_choices)
     title = models.CharField(_("題名"), max_length=200, blank=True)
     format = models.CharField(_("形式"), max_length=10, choices=Format.choices, default=Format.PDF)
     params = models.JSONField(_("パラメータ"), default=dict, blank=True)
@@ -196,5 +200,20 @@ class ReportJob(models.Model):
 
     @property
     def download_name(self):
+        """The file's name when saved: its Japanese title and date (集約一覧表 … _20200831.pdf)."""
         stamp = timezone.localtime(self.finished_at or self.created_at)
-        return f"{self.title or self.kind}_{stamp:%Y%m%d}.{self.format}"
+        title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", self.title or self.get_kind_display()).strip(" ._") or "report"
+        return f"{title}_{stamp:%Y%m%d}.{self.format}"
+
+    @property
+    def ascii_download_name(self):
+        """The same file's name for clients that cannot read a UTF-8 name: its kind and date."""
+        stamp = timezone.localtime(self.finished_at or self.created_at)
+        return f"{self.kind}_{stamp:%Y%m%d}.{self.format}"
+
+    @property
+    def content_type(self):
+        return {
+            "pdf": "application/pdf",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        }.get(self.format, "application/octet-stream")

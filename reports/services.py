@@ -1,5 +1,8 @@
 """Write side of reports: requesting a job (checked before it starts), rendering it, publishing it, sweeping.
 
+Services never send tasks: they write rows and return them. Sending the render task once the row
+is committed belongs to the task layer (`reports.tasks`), which the views and the admin call.
+
 A job moves 待機中 → 作成中 → 完了 | 失敗. Every run of a job is an *attempt* (a number on the
 row): a worker that dies leaves its attempt behind, a later attempt starts from the beginning,
 and only the latest attempt may finish the job, so a job ends with one file whatever happened
@@ -24,10 +27,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shaho.core.admin import is_staff_user
+from shaho.core.japanese import format_date
+from shaho.core.report_kinds import get_kind
 from shaho.core.scoping import require_in_scope
 
 from . import documents
-from .kinds import get_kind
 from .models import ACTIVE_STATUSES, Audience, Chapter, JobStatus, Meeting, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -61,11 +65,12 @@ def validate_request(*, kind, params, user):
     return report_kind, request
 
 
-def request_job(*, kind, params, user, enqueue=True):
-    """A job for `kind` with `params`, validated and queued; the existing job when the same request was just made.
+def request_job(*, kind, params, user):
+    """(job, created): a new job 待機中 for `kind` with `params`, or the existing one when the same request was
+    just made (created False).
 
-    Raises ValidationError (with every reason) or PermissionDenied; no job is created then.
-    With `enqueue` the Celery task is sent once the row is committed (in-process without a broker).
+    Raises ValidationError (with every reason) or PermissionDenied; no job is created then. Nothing is sent
+    to a worker here: `reports.tasks.request_report` sends the render once the row is committed.
     """
     report_kind, request = validate_request(kind=kind, params=params, user=user)
     key = _dedupe_key(kind=kind, params=request.params, council=request.council, user=user)
@@ -77,7 +82,7 @@ def request_job(*, kind, params, user, enqueue=True):
         .first()
     )
     if recent is not None:
-        return recent
+        return recent, False
     try:
         with transaction.atomic():
             job = ReportJob.objects.create(
@@ -93,17 +98,8 @@ def request_job(*, kind, params, user, enqueue=True):
             )
     except IntegrityError:
         # The same request won a race with this one: the database lets only one active job per key.
-        return ReportJob.objects.filter(dedupe_key=key, status__in=ACTIVE_STATUSES).get()
-    if enqueue:
-        transaction.on_commit(lambda: enqueue_job(job=job))
-    return job
-
-
-def enqueue_job(*, job, queue=None):
-    from .tasks import render_report
-
-    options = {"queue": queue} if queue else {}
-    render_report.apply_async(args=[job.pk, job.attempt + 1], **options)
+        return ReportJob.objects.filter(dedupe_key=key, status__in=ACTIVE_STATUSES).get(), False
+    return job, True
 
 
 class StaleAttempt(Exception):
@@ -161,13 +157,20 @@ def render_job(*, job, attempt=None, timings=None):
         if built.content is None:
             progress(40, "HTMLを作成中")
             clock = time.perf_counter()
-            html = render_to_string(built.template, built.context)
+            html = render_to_string(
+                built.template, {"generated_on": format_date(timezone.localdate()), **built.context}
+            )
             timings["html"] = time.perf_counter() - clock
             _check_document_glyphs(html, built)
             progress(50, "PDFを組版中")
             clock = time.perf_counter()
-            document = documents.layout(html)
+            fetcher = documents.asset_fetcher()
+            document = documents.layout(html, fetcher=fetcher)
             timings["layout"] = time.perf_counter() - clock
+            if fetcher.refused:
+                # Nothing was read; say so on the job, so staff learn that the document named something foreign.
+                refused = "、".join(dict.fromkeys(u[:80] for u in fetcher.refused))
+                built.warnings.append(f"文書が外部の資源を読み込もうとしたため拒否しました: {refused}")
             progress(85, "PDFを書き出し中")
             clock = time.perf_counter()
             pdf = documents.write_pdf(document, title=job.title)
@@ -254,7 +257,7 @@ def run_now(*, kind, params, user=None):
 
     Returns the finished job; raises ValidationError before anything is created for a bad request.
     """
-    job = request_job(kind=kind, params=params, user=user, enqueue=False)
+    job, _created = request_job(kind=kind, params=params, user=user)
     if job.status == JobStatus.DONE:
         return job
     job = start_attempt(job_id=job.pk, attempt=job.attempt + 1) or job
@@ -262,7 +265,7 @@ def run_now(*, kind, params, user=None):
 
 
 def rerun_job(*, job, user):
-    """A new job with the same request as `job` (admin action), validated again as a fresh request."""
+    """(job, created) for the same request as `job` (admin action), validated again as a fresh request."""
     params = {k: str(v) for k, v in job.params.items()}
     return request_job(kind=job.kind, params=params, user=user)
 
@@ -280,14 +283,15 @@ def publish_job(*, job, audience, user):
     return job
 
 
-def sweep_stale_jobs(*, now=None, stale_after=None, queue=None):
-    """Jobs 作成中 with no heartbeat for `stale_after`: requeued as a new attempt, or 失敗 after MAX_ATTEMPTS.
+def sweep_stale_jobs(*, now=None, stale_after=None):
+    """Jobs 作成中 with no heartbeat for `stale_after`: back to 待機中 for a new attempt, or 失敗 after MAX_ATTEMPTS.
 
-    Returns (requeued, failed) counts. Run by the beat schedule every few minutes.
+    Returns (requeued jobs, number failed); the task layer sends the requeued ones
+    (`reports.tasks.sweep_stale_jobs`, on the beat schedule every few minutes).
     """
     now = now or timezone.now()
     cutoff = now - (stale_after or STALE_AFTER)
-    requeued = failed = 0
+    requeued, failed = [], 0
     stale = ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
     for job in stale.only("pk", "attempt"):
         if job.attempt >= MAX_ATTEMPTS:
@@ -302,9 +306,8 @@ def sweep_stale_jobs(*, now=None, stale_after=None, queue=None):
         if ReportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
             status=JobStatus.QUEUED, step="再試行待ち", heartbeat_at=now
         ):
-            requeued += 1
             job.refresh_from_db()
-            transaction.on_commit(lambda job=job: enqueue_job(job=job, queue=queue))
+            requeued.append(job)
     # Queued jobs whose message was lost (broker flushed) would otherwise wait forever.
     lost = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - 6 * (stale_after or STALE_AFTER))
     lost = lost.filter(heartbeat_at__isnull=True) | lost.filter(heartbeat_at__lt=cutoff)

@@ -1,5 +1,7 @@
 """Members download what is published to them; staff request reports and watch them being made."""
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,10 +11,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from shaho.core.admin import is_staff_user
+from shaho.core.downloads import attachment_header
+from shaho.core.japanese import format_datetime
+from shaho.core.report_kinds import all_kinds, get_kind, kind_label
 
-from . import selectors, services
+from . import selectors, services, tasks
 from .forms import PublishForm, ReportRequestForm
-from .kinds import all_kinds, get_kind
 
 
 def _staff_only(user):
@@ -31,7 +35,9 @@ def downloads(request):
 def download(request, token):
     """The file, after the permission check: 404 for anyone who may not have it (no public URL exists)."""
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
-    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.download_name)
+    response = FileResponse(job.file.open("rb"), content_type=job.content_type)
+    # Japanese name (filename*=UTF-8) with an ASCII fallback (filename=) for every browser.
+    response["Content-Disposition"] = attachment_header(job.download_name, ascii_fallback=job.ascii_download_name)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -47,10 +53,12 @@ def new_report(request, kind=None):
     except ValidationError:
         raise Http404 from None
     # A link may fill the form in (the tally table's 「PDFを作成」: ?petition=…&date=…&format=pdf).
-    form = ReportRequestForm(request.POST or None, kind=report_kind, initial=request.GET.dict())
+    form = ReportRequestForm(request.POST or None, kind=report_kind, user=request.user, initial=request.GET.dict())
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.request_job(kind=report_kind.name, params=form.params(), user=request.user)
+            # The job row is written and the render sent after the commit: the browser is redirected to the
+            # job page at once and watches the steps there (tasks.request_report).
+            job = tasks.request_report(kind=report_kind.name, params=form.params(), user=request.user)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -76,19 +84,51 @@ def _staff_job(request, token):
 def job_detail(request, token):
     job = _staff_job(request, token)
     return render(
-        request, "reports/job.html", {"job": job, "publish_form": PublishForm(initial={"audience": job.audience})}
+        request,
+        "reports/job.html",
+        {
+            "job": job,
+            "kind_label": kind_label(job.kind),
+            "steps": _step_rows(job),
+            "publish_form": PublishForm(initial={"audience": job.audience}),
+        },
     )
+
+
+# The steps that end a job are its status, shown once beside 状態, not again in the list of steps.
+_FINAL_STEPS = {"完了", "失敗"}
+
+
+def _step_rows(job):
+    """The job's steps as shown on its page: time (Asia/Tokyo), step, progress; a step repeated is shown once."""
+    rows = []
+    for entry in job.steps or []:
+        if entry.get("step") in _FINAL_STEPS or (rows and rows[-1]["step"] == entry.get("step")):
+            continue
+        at = entry.get("at")
+        rows.append(
+            {
+                "at": format_datetime(datetime.datetime.fromisoformat(at)) if at else "",
+                "step": entry.get("step", ""),
+                "progress": entry.get("progress", 0),
+            }
+        )
+    return rows
 
 
 @login_required
 def job_status(request, token):
-    """Polled by the job page: status, progress and step; the download link once done."""
+    """Polled by the job page (static/js/report_job.js): status, progress, the steps so far; the link once done.
+
+    Scoped exactly like the job page: another council's job is a 404, as is any job for a non-staff user.
+    """
     job = _staff_job(request, token)
     data = {
         "status": job.status,
         "status_label": job.get_status_display(),
         "progress": job.progress,
-        "step": job.step,
+        "step": "" if job.is_finished else job.step,
+        "steps": _step_rows(job),
         "error": job.error,
         "finished": job.is_finished,
     }

@@ -4,6 +4,7 @@ Defaults make `make run` work on a fresh machine: SQLite in the project,
 Celery tasks run in-process, mail printed to the console.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -41,6 +42,10 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "shaho.core",
+    # Access (issue 7): login lock-out, two-factor authentication.
+    "shaho.core.apps.AxesConfig",  # django-axes, with a Japanese heading
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "municipalities",
     "councils",
     "petitions",
@@ -50,14 +55,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle/absolute session limits, then the TOTP gate (both need the user and messages).
+    "shaho.core.access.SessionLimitsMiddleware",
+    "shaho.core.access.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lock-out flagged during authentication into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -92,12 +104,6 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "councils.User"
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -105,6 +111,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語")]
 TIME_ZONE = "Asia/Tokyo"
+LOCALE_PATHS = [BASE_DIR / "locale"]  # Japanese for django-axes' and django-otp's labels
 USE_I18N = True
 USE_TZ = True
 
@@ -135,18 +142,134 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shaho@localhost")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or None)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker, tasks run in-process: in a thread after the commit (shaho.core.tasks), so requesting
+# a report returns at once and the job page shows its progress. Tests switch it off (tests/conftest.py).
+TASKS_EAGER_IN_THREAD = os.environ.get("TASKS_EAGER_IN_THREAD", "1" if not CELERY_BROKER_URL else "0") == "1"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {"reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0}}
+CELERY_BEAT_SCHEDULE = {
+    "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0},
+    # Uploads waiting between an import's preview and its commit, once they have expired.
+    "core-purge-pending-uploads": {"task": "core.purge_pending_uploads", "schedule": 3600.0},
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+# Spreadsheet imports (shaho.core.intake): what one upload may be. The time budget stays
+# below gunicorn's --timeout (GUNICORN_TIMEOUT, 60 s in docker/entrypoint.sh), so a slow
+# file is refused with a message instead of the worker being killed; see bench/bench_import_limits.py.
+SHAHO_IMPORT_MAX_FILE_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024))
+SHAHO_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_UNPACKED_BYTES", 32 * 1024 * 1024))
+SHAHO_IMPORT_MAX_RATIO = int(os.environ.get("SHAHO_IMPORT_MAX_RATIO", 200))
+SHAHO_IMPORT_MAX_ROWS = int(os.environ.get("SHAHO_IMPORT_MAX_ROWS", 100_000))
+SHAHO_IMPORT_MAX_COLUMNS = int(os.environ.get("SHAHO_IMPORT_MAX_COLUMNS", 100))
+SHAHO_IMPORT_MAX_SECONDS = float(os.environ.get("SHAHO_IMPORT_MAX_SECONDS", 45))
+# How long an upload waits between its preview and its commit (shaho.core.models.PendingUpload).
+SHAHO_PENDING_UPLOAD_HOURS = float(os.environ.get("SHAHO_PENDING_UPLOAD_HOURS", 24))
+
+# === Access and production security (issue 7, access slice) =====================
+# Everything about logging in, sessions, two-factor authentication, the
+# Content-Security-Policy and HTTPS lives in this block.
+
+# Passwords: Django's validators, at least 10 characters (messages in Japanese from Django's own catalogue).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login lock-out (django-axes). Failures are counted per user name and, separately, per
+# address: AXES_FAILURE_LIMIT failures within AXES_COOLOFF_TIME lock that user name (whoever
+# tries it) and that address (whatever name it tries) until the cool-off has passed since the
+# last failure, or national staff delete the lock in the admin. A try during the lock, even
+# with the right password, is refused and counted, so the lock lasts while the guessing goes on.
+AUTHENTICATION_BACKENDS = [
+    "shaho.core.access.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A success does not wipe the counts: it would wipe its address's count too, and anyone with an
+# account could then go on guessing another account's password from that address.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "shaho.core.access.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "shaho.core.access.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, with time and address, kept for the admin
+AXES_ENABLE_ADMIN = False  # shaho/core/access_admin.py shows the records to national staff only
+AXES_VERBOSE = False
+# Masked in the stored form data and in the log lines (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+# The client address is REMOTE_ADDR unless the proxy in front sets a header Django can trust:
+# TRUSTED_PROXY_IP_HEADER=HTTP_X_REAL_IP (a header the proxy overwrites, never one it appends to).
+TRUSTED_PROXY_IP_HEADER = os.environ.get("TRUSTED_PROXY_IP_HEADER", "")
+
+# Password reset requests, per address and per e-mail address, in the cache (shared by every
+# worker when CACHE_URL points at Redis; per process otherwise).
+PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
+PASSWORD_RESET_WINDOW = datetime.timedelta(hours=1)
+CACHE_URL = os.environ.get("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
+# Sessions: staff are logged out after SESSION_IDLE_HOURS without a request, everyone after
+# SESSION_MAX_DAYS from the login (shaho.core.access.SessionLimitsMiddleware).
+SESSION_IDLE_TIMEOUT = datetime.timedelta(hours=float(os.environ.get("SESSION_IDLE_HOURS", "8")))
+SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(days=float(os.environ.get("SESSION_MAX_DAYS", "14")))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Two-factor authentication (django-otp, TOTP). Open to every account from マイページ; required
+# for national staff and superusers whenever DEBUG is off (with DEBUG on, for `make run`'s demo
+# accounts, it is not). shaho.core.access.otp_required_for(user) is the one predicate.
+OTP_REQUIRED = not DEBUG
+OTP_REQUIRED_ROLES = ["national_staff"]
+OTP_TOTP_ISSUER = "shaho 社保協"
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere, admin included.
+# The one exception is a hash: Django's own admin change list prints a fixed <style> block
+# when a list has no actions; its exact text is allowed, nothing else.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# HTTPS behind a proxy: SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO,https" tells Django a
+# request came over HTTPS (set it only when the proxy overwrites that header). Behind such a
+# proxy, with DEBUG off, plain HTTP is redirected and HSTS is sent; each can be set on its own.
+BEHIND_HTTPS_PROXY = bool(os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip())
+if BEHIND_HTTPS_PROXY:
+    SECURE_PROXY_SSL_HEADER = tuple(part.strip() for part in os.environ["SECURE_PROXY_SSL_HEADER"].split(",", 1))
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=BEHIND_HTTPS_PROXY)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600 if BEHIND_HTTPS_PROXY else 0)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
+# === end of the access block ====================================================
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from councils import views as council_views
+from shaho.core import access_views
 
 admin.site.site_header = "shaho 社保協 業務システム"
 admin.site.site_title = "shaho 管理"
@@ -12,7 +13,10 @@ urlpatterns = [
     path("", council_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The reset request has its own limit per address and e-mail (shaho.core.access); the rest is Django's.
+    path("password/password_reset/", access_views.PasswordResetView.as_view(), name="password_reset"),
     path("password/", include("django.contrib.auth.urls")),
+    path("account/", include("shaho.core.access_urls")),
     path("admin/", admin.site.urls),
     path("petitions/", include("petitions.urls")),
     path("reports/", include("reports.urls")),

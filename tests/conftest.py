@@ -106,3 +106,10 @@ def organizer(kawasaki):
 def petition(db):
     """A national drive open from 2023-09-01 to 2030-06-30."""
     return PetitionDriveFactory(short_name="保険証残して", slug="hokensho")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_the_test_thread(settings):
+    # Without a broker, tasks run in a thread after the commit (shaho.core.tasks); a test sees the
+    # eager run in its own thread instead. The tests of the thread itself switch it back on.
+    settings.TASKS_EAGER_IN_THREAD = False

@@ -224,11 +224,18 @@ def _same_at_both_sizes(measured):
     return small
 
 
-@pytest.mark.parametrize("who", ["national_staff", "kanagawa_staff"])
-@pytest.mark.parametrize("model", CHANGELISTS, ids=lambda model: model._meta.label)
+# Kanagawa's staff never see 30 rows of the national-only lists: those are measured for national staff only
+# (generated, not skipped, so a CI run shows no skip).
+CHANGELIST_CASES = [
+    pytest.param(model, who, id=f"{model._meta.label}-{who}")
+    for model in CHANGELISTS
+    for who in ("national_staff", "kanagawa_staff")
+    if not (who == "kanagawa_staff" and model in NATIONAL_ONLY)
+]
+
+
+@pytest.mark.parametrize(("model", "who"), CHANGELIST_CASES)
 def test_changelist_query_count_does_not_grow_with_rows(client, monkeypatch, model, who):
-    if who == "kanagawa_staff" and model in NATIONAL_ONLY:
-        pytest.skip(f"{model._meta.label}: Kanagawa's staff never see 30 rows of it")
     world = World()
     user = getattr(world, who)
     client.force_login(user)

@@ -1,7 +1,18 @@
-"""Admin base classes: every staff page goes through the one scoping function."""
+"""Admin base classes: every staff page goes through the one scoping function.
+
+Rows (`get_queryset`), form choices (`formfield_for_*`), list filters (`get_list_filter`),
+the date hierarchy (Django builds it from the changelist's queryset, so from `get_queryset`)
+and autocompletes (Django's AutocompleteJsonView asks the *target* model's admin for
+`get_queryset` and `get_search_results`, so a ScopedAdmin there restricts it) all pass
+through `restrict()`. `check_admin_scoping` (a system check, and a test) refuses an admin
+that is not scoped or declares a list filter whose choices could come from outside the scope.
+"""
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin import filters as admin_filters
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core import checks
+from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,6 +32,180 @@ def scoped_choices(db_field, request, kwargs):
     if "queryset" not in kwargs and hasattr(related, "scope_filter"):
         kwargs["queryset"] = restrict(related._default_manager.all(), request.user)
     return kwargs
+
+
+def scoped_related_queryset(related_model, request, *, reachable=None):
+    """The rows of `related_model` a list filter or choice may name for this user.
+
+    A model with `scope_filter` is restricted by it; a model without one offers only the
+    rows that `reachable` (a values queryset of pks from the user's own, scoped rows) points at.
+    """
+    queryset = related_model._default_manager.all()
+    if hasattr(related_model, "scope_filter"):
+        queryset = restrict(queryset, request.user)
+        if reachable is not None:
+            queryset = queryset.filter(pk__in=reachable)
+        return queryset
+    if reachable is None:
+        return queryset.none()
+    return queryset.filter(pk__in=reachable)
+
+
+class ScopedRelatedFieldListFilter(admin_filters.RelatedFieldListFilter):
+    """A related-field filter whose choices are the related rows the user may see."""
+
+    related_only = False
+
+    def field_choices(self, field, request, model_admin):
+        reachable = None
+        if self.related_only or not hasattr(field.related_model, "scope_filter"):
+            reachable = model_admin.get_queryset(request).values(f"{self.field_path}__pk")
+        queryset = scoped_related_queryset(field.related_model, request, reachable=reachable)
+        limit = field.get_limit_choices_to() if hasattr(field, "get_limit_choices_to") else None
+        if limit:
+            queryset = queryset.complex_filter(limit)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class ScopedRelatedOnlyFieldListFilter(ScopedRelatedFieldListFilter):
+    """Like Django's RelatedOnlyFieldListFilter: the related rows the user's rows point at, within the scope."""
+
+    related_only = True
+
+
+class ScopedAllValuesFieldListFilter(admin_filters.AllValuesFieldListFilter):
+    """Every value of a field across a relation, read from the user's rows rather than the whole table.
+
+    Django's AllValuesFieldListFilter reads `parent_model._default_manager` for a path through a
+    relation (`council__name`), which would list every council's value.
+    """
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        queryset = model_admin.get_queryset(request).distinct()
+        self.lookup_choices = (
+            queryset.order_by(field_path).values_list(field_path, flat=True).distinct().exclude(**{field_path: None})
+        )
+
+
+# Filters that print nothing taken from rows: fixed choices, booleans, date ranges, empty/not empty.
+SAFE_FIELD_FILTERS = (
+    admin_filters.ChoicesFieldListFilter,
+    admin_filters.BooleanFieldListFilter,
+    admin_filters.DateFieldListFilter,
+    admin_filters.EmptyFieldListFilter,
+    ScopedRelatedFieldListFilter,
+    ScopedRelatedOnlyFieldListFilter,
+    ScopedAllValuesFieldListFilter,
+)
+# Django's own filters that read related rows, and the scoped class that replaces each.
+SCOPED_REPLACEMENTS = {
+    admin_filters.RelatedFieldListFilter: ScopedRelatedFieldListFilter,
+    admin_filters.RelatedOnlyFieldListFilter: ScopedRelatedOnlyFieldListFilter,
+    admin_filters.AllValuesFieldListFilter: ScopedAllValuesFieldListFilter,
+}
+
+
+class ScopedSimpleListFilter(admin.SimpleListFilter):
+    """Base for a hand-written filter: its `lookups` must come from `restrict()` (the check accepts only these)."""
+
+
+def scoped_list_filter(model, item):
+    """One `list_filter` entry rewritten so that its choices come from the user's scope.
+
+    A plain field name on a relation becomes a ScopedRelatedFieldListFilter; Django's related and
+    all-values filters are swapped for their scoped versions; anything else is returned unchanged
+    (and judged by `check_admin_scoping`).
+    """
+    if isinstance(item, str):
+        field = get_fields_from_path(model, item)[-1]
+        if field.is_relation:
+            return (item, ScopedRelatedFieldListFilter)
+        if "__" in item and not field.choices and not isinstance(field, models.BooleanField | models.DateField):
+            return (item, ScopedAllValuesFieldListFilter)
+        return item
+    if isinstance(item, list | tuple):
+        path, filter_class = item
+        return (path, SCOPED_REPLACEMENTS.get(filter_class, filter_class))
+    return item
+
+
+def _bypasses_scope(model, item):
+    """Why a list filter entry could name rows outside the scope, or "" when it cannot."""
+    entry = scoped_list_filter(model, item)
+    if isinstance(entry, str):
+        return ""  # a field of the model itself: fixed choices, or values read from the scoped changelist rows
+    if isinstance(entry, tuple):
+        path, filter_class = entry
+        if filter_class in SAFE_FIELD_FILTERS:
+            return ""
+        return f"{path}: {filter_class.__name__} is not one of the scoped list filters"
+    if isinstance(entry, type) and issubclass(entry, ScopedSimpleListFilter):
+        return ""
+    return f"{getattr(entry, '__name__', entry)} is not a ScopedSimpleListFilter"
+
+
+_PERMISSION_METHODS = (
+    "has_module_permission",
+    "has_view_permission",
+    "has_add_permission",
+    "has_change_permission",
+    "has_delete_permission",
+    "get_queryset",
+)
+
+
+def _grants_by_django_permissions(model, model_admin):
+    """A third-party model without councils (login records, devices) under Django's own permission checks.
+
+    Nobody but a superuser holds Django model permissions here (access follows the role, groups are
+    not used), so such an admin is closed to council staff. A model with `scope_filter` always needs
+    ScopedAdmin, and an admin that grants access by its own rule needs NationalOnlyAdmin.
+    """
+    if hasattr(model, "scope_filter"):
+        return False
+    return all(getattr(type(model_admin), name) is getattr(admin.ModelAdmin, name) for name in _PERMISSION_METHODS)
+
+
+def check_admin_scoping(site=None):
+    """Errors for every registered admin that is not scoped, or whose list filters bypass the scope."""
+    site = site or admin.site
+    errors = []
+    for model, model_admin in site._registry.items():
+        label = model._meta.label
+        if not isinstance(model_admin, ScopedAdmin | NationalOnlyAdmin) and not _grants_by_django_permissions(
+            model, model_admin
+        ):
+            errors.append(
+                checks.Error(
+                    f"{label}: {type(model_admin).__name__} is neither a ScopedAdmin nor a NationalOnlyAdmin",
+                    hint="Inherit shaho.core.admin.ScopedAdmin (rows with scope_filter) or NationalOnlyAdmin.",
+                    obj=type(model_admin),
+                    id="shaho.E002",
+                )
+            )
+            continue
+        for item in model_admin.list_filter:
+            reason = _bypasses_scope(model, item)
+            if reason:
+                errors.append(
+                    checks.Error(
+                        f"{label} list_filter {reason}",
+                        hint="Use a field name, a Scoped*ListFilter or a ScopedSimpleListFilter whose lookups "
+                        "come from shaho.core.scoping.restrict().",
+                        obj=type(model_admin),
+                        id="shaho.E001",
+                    )
+                )
+    return errors
+
+
+@checks.register(checks.Tags.admin)
+def _admin_scoping_check(app_configs=None, **kwargs):
+    return check_admin_scoping()
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -43,6 +228,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+    # --- choice lists: filters read related rows through restrict() ------
+    def get_list_filter(self, request):
+        return [scoped_list_filter(self.model, item) for item in super().get_list_filter(request)]
 
     # --- permissions: by role, not by hand-assigned model permissions ------
     def has_module_permission(self, request):
@@ -112,3 +301,22 @@ class ScopedInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return is_staff_user(request.user)
+
+
+class NationalOnlyAdmin(admin.ModelAdmin):
+    """For rows that hang off no council (third-party models: login records, devices): national staff only."""
+
+    def has_module_permission(self, request):
+        return is_staff_user(request.user) and sees_everything(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)

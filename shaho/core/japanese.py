@@ -168,20 +168,35 @@ def normalize_municipality_code(text):
 # --- CSV encodings -----------------------------------------------------------
 
 
-def decode_csv_bytes(data, encoding=None):
-    """Text of a CSV file from Excel or elsewhere: UTF-8 (with or without BOM) or CP932.
+def decode_csv(data, encoding=None):
+    """(text, codec) of a CSV file from Excel or elsewhere: UTF-8 (with or without BOM) or CP932.
 
-    `encoding` forces a choice ('utf-8', 'cp932'); otherwise UTF-8 is tried first,
-    since CP932 bytes almost never decode as valid UTF-8, then CP932.
+    `encoding` forces a choice ('utf-8', 'cp932', 'shift_jis'); otherwise UTF-8 is tried
+    first, since CP932 bytes almost never decode as valid UTF-8, then CP932. The codec
+    says what was used: 'utf-8-sig' (with BOM), 'utf-8' or 'cp932'. Raises
+    UnicodeDecodeError for a forced encoding that does not fit, ValueError (Japanese) otherwise.
     """
     if encoding:
-        enc = {"shift_jis": "cp932", "sjis": "cp932"}.get(encoding.lower(), encoding)
-        return data.decode("utf-8-sig" if enc.lower().replace("_", "-") == "utf-8" else enc)
+        enc = {"shift_jis": "cp932", "sjis": "cp932", "utf8": "utf-8"}.get(encoding.lower(), encoding.lower())
+        if enc.replace("_", "-") in ("utf-8", "utf-8-sig"):
+            enc = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
+        return data.decode(enc), enc
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932")
+        return data.decode("cp932"), "cp932"
     except UnicodeDecodeError as exc:
         raise ValueError("ファイルの文字コードを判別できません（UTF-8 または Shift_JIS で保存してください）。") from exc
+
+
+def decode_csv_bytes(data, encoding=None):
+    """Text of a CSV file: `decode_csv` without the codec."""
+    return decode_csv(data, encoding)[0]

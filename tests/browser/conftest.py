@@ -56,16 +56,44 @@ def browser():
             chromium.close()
 
 
+# Every page reports what the Content-Security-Policy refused: the event is turned into a
+# console message the test collects (Chromium also logs its own "Refused to ..." line).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber + " on " + document.location.pathname);
+});
+"""
+
+
+def _is_csp_violation(message):
+    text = message.text
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
 @pytest.fixture
-def new_page(browser, request):
-    """Open pages in fresh browser contexts (own cookies); a failed test leaves a screenshot of each."""
+def csp_violations():
+    """What the Content-Security-Policy refused on any page of the test; the test fails if not empty."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, request, csp_violations):
+    """Open pages in fresh browser contexts (own cookies); a failed test leaves a screenshot of each.
+
+    The policy is on in every browser test (CSPMiddleware is always installed) and any
+    violation a page reports fails the test.
+    """
     contexts = []
 
     def open_page(viewport=None, **context_options):
         context = browser.new_context(viewport=viewport or PHONE_VIEWPORT, locale="ja-JP", **context_options)
         context.set_default_timeout(10_000)
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda m: csp_violations.append(f"{page.url}: {m.text}") if _is_csp_violation(m) else None)
+        return page
 
     yield open_page
 
@@ -80,6 +108,8 @@ def new_page(browser, request):
                 print(f"screenshot of the failed page: {path}")
     for context in contexts:
         context.close()
+    if csp_violations:
+        pytest.fail("the Content-Security-Policy refused something:\n" + "\n".join(csp_violations))
 
 
 @pytest.fixture

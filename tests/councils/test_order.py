@@ -9,11 +9,10 @@ import datetime
 import pytest
 
 from councils.models import Council, CouncilKind, Role
-from councils.selectors import council_tree
+from councils.selectors import council_directory, council_tree, local_council_list
 from municipalities.models import Municipality, Prefecture
 from petitions.forms import TallyEntryForm
 from petitions.selectors import tally_table
-from reports.selectors import council_directory, local_council_list
 from tests.petitions.factories import PetitionDriveFactory
 
 from .factories import CouncilFactory, local_council, national_council, prefectural_council, staff_of

@@ -7,8 +7,10 @@ the test fails for any registered model without one.
 import datetime
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from councils import services
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
@@ -63,6 +65,22 @@ OTHER_PREFECTURE_OBJECTS = {
     ),
     ReportJob: lambda: ReportJob.objects.create(
         kind="council_directory", title="東京都 社保協名簿", council=prefectural_council(TOKYO), dedupe_key="tokyo"
+    ),
+    # Login records (shaho/core/access_admin.py): national staff only, so any row is "another prefecture's".
+    AccessAttempt: lambda: AccessAttempt.objects.create(
+        username="tokyo-staff",
+        ip_address="192.0.2.1",
+        user_agent="x",
+        failures_since_start=3,
+        get_data="",
+        post_data="",
+    ),
+    AccessLog: lambda: AccessLog.objects.create(username="tokyo-staff", ip_address="192.0.2.1", user_agent="x"),
+    AccessFailureLog: lambda: AccessFailureLog.objects.create(
+        username="tokyo-staff", ip_address="192.0.2.1", user_agent="x"
+    ),
+    TOTPDevice: lambda: TOTPDevice.objects.create(
+        user=UserFactory(council=prefectural_council(TOKYO), role=Role.COUNCIL_STAFF), name="認証アプリ"
     ),
 }
 

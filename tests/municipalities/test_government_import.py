@@ -1,6 +1,7 @@
 """Importing 総務省「全国地方公共団体コード」(xlsx) after a merger: what changes, and what a bad file does."""
 
 import datetime
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -170,3 +171,34 @@ def test_command_imports_a_file_and_reports_in_japanese(tmp_path, capsys):
         call_command("load_municipalities", xlsx=str(path))
     with pytest.raises(CommandError, match="xlsx"):
         call_command("load_municipalities", xlsx=str(tmp_path / "missing.xlsx"), effective_on="2031-04-01")
+
+
+@pytest.mark.django_db
+def test_the_government_file_is_read_through_the_intake_and_its_limits(tmp_path, settings):
+    """The same reader as every import: a file past the unpacked-size limit is refused unread, naming the file."""
+    path = _merger_file(tmp_path)
+    before = _state()
+    settings.SHAHO_IMPORT_MAX_UNPACKED_BYTES = 1024
+    with pytest.raises(GovernmentFileError, match=re.escape("000123456.xlsx: この Excel ファイルは展開すると")):
+        registry_import_government_xlsx(path=path, effective_on=MERGER_DAY)
+    settings.SHAHO_IMPORT_MAX_UNPACKED_BYTES = 32 * 1024 * 1024
+    csv_path = tmp_path / "list.csv"
+    csv_path.write_text("団体コード,都道府県名（漢字）,市区町村名（漢字）\n011002,北海道,札幌市\n", encoding="utf-8")
+    with pytest.raises(GovernmentFileError, match="xlsx"):
+        registry_import_government_xlsx(path=csv_path, effective_on=MERGER_DAY)
+    assert _state() == before
+
+
+@pytest.mark.django_db
+def test_a_sheet_naming_the_code_column_but_missing_the_name_column_is_an_error(tmp_path):
+    workbook = Workbook()
+    workbook.active.title = "R13.4.1現在の団体"
+    workbook.active.append(["団体コード", "都道府県名\n（漢字）", "市区町村名\n（カナ）"])
+    workbook.active.append(["011002", "北海道", "ｻｯﾎﾟﾛｼ"])
+    path = tmp_path / "broken.xlsx"
+    workbook.save(path)
+    with pytest.raises(
+        GovernmentFileError,
+        match=re.escape("シート「R13.4.1現在の団体」: 見出し行が見つかりません: 「市区町村名（漢字）」"),
+    ):
+        registry_import_government_xlsx(path=path, effective_on=MERGER_DAY)

@@ -1,5 +1,6 @@
 """One lookup turns what a person typed into a prefecture: code or name, 全角 or 半角; and one for drives."""
 
+import datetime
 import io
 
 import pytest
@@ -38,9 +39,10 @@ def test_what_is_no_prefecture_finds_none(typed):
 def test_every_copy_uses_the_one_lookup_full_width_included():
     # The command and the placeholder argument used to have their own copies; the placeholder's forgot 全角.
     from councils.placeholders import _prefecture
+    from shaho.core.figures import PlaceholderContext
 
     assert parse_prefecture_code("１４") == "14" and parse_prefecture_code("神奈川") == "14"
-    assert _prefecture("１４", None).code == "14"
+    assert _prefecture("１４", PlaceholderContext(date=datetime.date(2020, 9, 1))).code == "14"
     with pytest.raises(CommandError):
         parse_prefecture_code("４８")
 

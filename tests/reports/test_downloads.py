@@ -1,5 +1,8 @@
 """Members download what is published to them; files are served only after the permission check."""
 
+import re
+from urllib.parse import unquote
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -59,7 +62,12 @@ def test_member_downloads_what_is_published_to_their_council_and_to_all(client, 
 
     response = _download(client, kanagawa_job)
     assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
+    disposition = response["Content-Disposition"]
+    stamp = timezone.localtime(kanagawa_job.finished_at).strftime("%Y%m%d")
+    # The Japanese name for browsers that read filename*, an ASCII one beside it for the rest.
+    assert disposition.startswith(f"attachment; filename=\"council_directory_{stamp}.pdf\"; filename*=utf-8''")
+    assert unquote(disposition.split("filename*=utf-8''")[1]) == f"神奈川県 社保協名簿_{stamp}.pdf"
+    assert response["Content-Type"] == "application/pdf"
     assert response["Cache-Control"] == "private, no-store"
     assert b"".join(response.streaming_content)[:5] == b"%PDF-"
 
@@ -105,11 +113,19 @@ def test_staff_request_page_starts_a_job_and_the_status_endpoint_reports_it(
     assert status["download_url"] == reverse("reports:download", args=[job.token])
 
 
+def _errors(html):
+    return re.findall(r'<ul class="errorlist[^"]*"[^>]*>.*?</ul>', html, flags=re.S)
+
+
 def test_request_page_shows_the_reason_of_a_refusal(client, councils):
+    # Another prefecture reads exactly like one that does not exist: the field is named, 東京都 is not.
     client.force_login(staff_of(councils["kanagawa"]))
-    response = client.post(reverse("reports:new_kind", args=["council_directory"]), {"prefecture": "13"})
-    assert response.status_code == 200
-    assert "東京都の報告書を作成する権限がありません" in response.content.decode()
+    url = reverse("reports:new_kind", args=["council_directory"])
+    tokyo = client.post(url, {"prefecture": "13"}).content.decode()
+    nowhere = client.post(url, {"prefecture": "99"}).content.decode()
+    assert "都道府県: 一覧から選んでください。" in tokyo
+    assert "東京都" not in tokyo
+    assert _errors(tokyo) == _errors(nowhere) != []
     assert not ReportJob.objects.exists()
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from councils.models import Role
-from reports import services
+from reports import services, tasks
 from reports.models import JobStatus, ReportJob
 from reports.tasks import render_report, sweep_stale_jobs
 from tests.councils.factories import staff_of
@@ -30,7 +30,7 @@ def test_job_runs_to_done_with_its_progress_steps_recorded(
     councils, kanagawa_staff, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
+        job = tasks.request_report(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, job.error
     assert job.progress == 100 and job.attempt == 1
@@ -47,9 +47,7 @@ def test_job_runs_to_done_with_its_progress_steps_recorded(
 
 
 def test_a_redelivered_message_does_not_render_twice(councils, kanagawa_staff):
-    job = services.request_job(
-        kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff, enqueue=False
-    )
+    job, _ = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
     assert render_report.apply(args=[job.pk, 1]).get() == "done"
     job.refresh_from_db()
     first_file = job.file.name
@@ -59,9 +57,7 @@ def test_a_redelivered_message_does_not_render_twice(councils, kanagawa_staff):
 
 
 def test_a_dead_attempt_cannot_finish_after_a_later_one_took_over(councils, kanagawa_staff, tmp_path):
-    job = services.request_job(
-        kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff, enqueue=False
-    )
+    job, _ = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
     dead = services.start_attempt(job_id=job.pk, attempt=1)
     ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)  # as the sweep does
     assert render_report.apply(args=[job.pk, 2]).get() == "done"
@@ -76,9 +72,7 @@ def test_a_dead_attempt_cannot_finish_after_a_later_one_took_over(councils, kana
 def test_sweep_requeues_a_stale_job_and_the_retry_completes(
     councils, kanagawa_staff, django_capture_on_commit_callbacks
 ):
-    job = services.request_job(
-        kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff, enqueue=False
-    )
+    job, _ = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
     services.start_attempt(job_id=job.pk, attempt=1)  # a worker claimed it, then died
     ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
@@ -88,23 +82,19 @@ def test_sweep_requeues_a_stale_job_and_the_retry_completes(
 
 
 def test_sweep_marks_a_job_stale_after_its_last_attempt_failed_with_the_reason(councils, kanagawa_staff, settings):
-    job = services.request_job(
-        kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff, enqueue=False
-    )
+    job, _ = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
     services.start_attempt(job_id=job.pk, attempt=services.MAX_ATTEMPTS)
     ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
-    requeued, failed = services.sweep_stale_jobs()
+    requeued, failed = tasks.requeue_stale_jobs()
     job.refresh_from_db()
     assert (requeued, failed) == (0, 1)
     assert job.status == JobStatus.FAILED and "止まりました" in job.error and job.finished_at
 
 
 def test_sweep_leaves_a_running_job_with_a_fresh_heartbeat(councils, kanagawa_staff):
-    job = services.request_job(
-        kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff, enqueue=False
-    )
+    job, _ = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
     services.start_attempt(job_id=job.pk, attempt=1)
-    assert services.sweep_stale_jobs() == (0, 0)
+    assert tasks.requeue_stale_jobs() == (0, 0)
     job.refresh_from_db()
     assert job.status == JobStatus.RUNNING
 
@@ -114,7 +104,7 @@ def test_a_job_whose_data_breaks_fails_with_the_reason(councils, kanagawa_staff)
 
     factories.meeting(councils, chapters=factories.CHAPTERS[:1])
     national = staff_of(councils["national"], role=Role.NATIONAL_STAFF)
-    job = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=national, enqueue=False)
+    job, _ = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=national)
     # between the request and the run, a chapter is edited to name a petition that does not exist
     Chapter.objects.filter(meeting__number=64, order=1).update(body="{{ petition.to_date petition=gone }}")
     assert render_report.apply(args=[job.pk, 1]).get() == "failed"

@@ -19,7 +19,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from reports import services
+from reports import services, tasks
 from reports.documents import missing_glyphs
 from reports.models import JobStatus, ReportJob
 from tests.services import REQUIRED, service_missing
@@ -66,7 +66,7 @@ def _wait(job, *, until, timeout=90, interval=0.05):
 def test_worker_runs_a_job_to_done_with_progress_steps(transactional_db):
     _require_worker()
     factories.federation()
-    job = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=None)
+    job = tasks.request_report(kind="council_directory", params={"prefecture": "14"}, user=None)
     job = _wait(job, until=lambda j: j.is_finished)
     assert job.status == JobStatus.DONE, job.error
     steps = [s["step"] for s in job.steps]
@@ -120,12 +120,12 @@ def test_a_job_whose_worker_is_killed_mid_job_is_retried_to_done_with_one_file(t
     councils = factories.federation()
     _long_meeting(councils)
     queue = f"reports-killtest-{uuid.uuid4().hex[:8]}"
-    job = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None, enqueue=False)
+    job, _ = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None)
     first_log = open(tmp_path / "worker1.log", "wb")
     first = _start_worker(queue, first_log)
     second = None
     try:
-        services.enqueue_job(job=job, queue=queue)
+        tasks.send_render(job=job, queue=queue)
         job = _wait(job, until=lambda j: j.step == "PDFを組版中" or j.is_finished, timeout=120, interval=0.02)
         assert job.status == JobStatus.RUNNING, f"the job finished before the worker could be killed: {job.status}"
         _kill(first)  # SIGKILL to the worker's whole process group, mid-layout
@@ -134,7 +134,7 @@ def test_a_job_whose_worker_is_killed_mid_job_is_retried_to_done_with_one_file(t
 
         # The beat sweep finds it without a heartbeat and requeues it; a new worker takes it.
         time.sleep(1.5)
-        requeued, failed = services.sweep_stale_jobs(stale_after=datetime.timedelta(seconds=1), queue=queue)
+        requeued, failed = tasks.requeue_stale_jobs(stale_after=datetime.timedelta(seconds=1), queue=queue)
         assert (requeued, failed) == (1, 0)
         second = _start_worker(queue, open(tmp_path / "worker2.log", "wb"))
         job = _wait(job, until=lambda j: j.is_finished, timeout=120)

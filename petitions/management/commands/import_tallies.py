@@ -60,7 +60,8 @@ class Command(BaseCommand):
         if not preview.ok:
             raise CommandError(self._errors(preview.error_lines(limit=MAX_LISTED_ERRORS)))
         if preview.earlier_batch is not None and not replace:
-            raise CommandError(duplicate_message(preview.earlier_batch) + "（--replace で置き換えます）")
+            message = duplicate_message(preview.earlier_batch, visible=preview.earlier_visible)
+            raise CommandError(message + "（--replace で置き換えます）")
         if dry_run:
             note = "（--replace で前回の取込を置き換えます）" if preview.earlier_batch else ""
             self.stdout.write(

@@ -6,8 +6,8 @@ import sys
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.kinds import all_kinds
 from reports.services import run_now
+from shaho.core.report_kinds import all_kinds
 
 
 def _parse_params(pairs):

@@ -1,11 +1,13 @@
-"""Named figures that staff write into their text and that resolve from the data when a document is made.
+"""The figures registry: named figures that staff write into their text and that resolve from the data
+when a document is made.
 
 Syntax, in a chapter's Markdown: ``{{ census.total }}`` or, with arguments,
 ``{{ petition.to_date petition=25jo date=2020-08-31 }}`` (full-width braces ｛｛ ｝｝ are
-accepted too, as an IME types them). Each app registers its own figures in its own
-``placeholders`` module, loaded by ReportsConfig.ready()::
+accepted too, as an IME types them). The registry lives here, below every app; each app
+registers its own figures in its own ``placeholders`` module, imported by the app's
+``AppConfig.ready()`` (as pretix's apps answer ``register_text_placeholders``)::
 
-    from reports.placeholders import register
+    from shaho.core.figures import register
 
     @register("census.total", label="社保協の総数", params={"date": "date"})
     def census_total(ctx, *, date):
@@ -15,10 +17,18 @@ A placeholder function gets a PlaceholderContext (the document's date, the reque
 user, a cache shared by the whole document) and its arguments converted by type; it
 returns the text to print. An unknown name, argument or value is a ValidationError that
 lists what is known, raised before any job starts: never a blank in the PDF.
+
+An argument type that turns text into an object (a petition, a prefecture) looks only
+among what `ctx.user` may see, and says the same for "there is none" and "not yours".
+
+A figure goes into Japanese text as Japanese typesetting wants it: the spaces staff type
+around ``{{ … }}`` to see it better are dropped where the neighbour is a Japanese
+(full-width) character — 「総数は 466 です」 prints 「総数は466です」.
 """
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -176,7 +186,40 @@ def resolve(text, ctx):
             errors.extend(exc.messages)
     if errors:
         raise ValidationError(errors)
-    return PLACEHOLDER_RE.sub(lambda m: values[m[0]], text or "")
+    return _substitute(text or "", values)
+
+
+# Spaces typed around a placeholder: ASCII and the ideographic space an IME types.
+_SPACES = " \t\u3000"
+_UNIT = re.compile(r"%(?=[ \t\u3000]+[^ \t\u3000])")
+
+
+def _wide(char):
+    return bool(char) and unicodedata.east_asian_width(char) in ("W", "F")
+
+
+def _substitute(text, values):
+    """`text` with each placeholder replaced by its value, without the spaces between a figure and Japanese text."""
+    out, position = [], 0
+    for match in PLACEHOLDER_RE.finditer(text):
+        before = text[position : match.start()]
+        stripped = before.rstrip(_SPACES)
+        if stripped != before and _wide(stripped[-1:] or (out[-1][-1:] if out else "")):
+            before = stripped
+        out.append(before)
+        out.append(values[match[0]])
+        position = match.end()
+        # A unit written right after the figure ({{ x }}% です) keeps it company: the space after it goes too.
+        unit = _UNIT.match(text, position)
+        if unit:
+            out.append(unit[0])
+            position = unit.end()
+        rest = text[position:]
+        after = rest.lstrip(_SPACES)
+        if after != rest and _wide(after[:1]):
+            position = len(text) - len(after)
+    out.append(text[position:])
+    return "".join(out)
 
 
 # Formatting helpers shared by the apps' placeholder modules.

@@ -1,0 +1,117 @@
+"""The federation's report kind (社保協名簿) and the lookups every kind uses to name a prefecture or a council.
+
+Registered by CouncilsConfig.ready() into the registry in shaho.core.report_kinds; nothing here
+imports the reports app, which renders what this module gathers.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from municipalities.models import Prefecture
+from municipalities.selectors import prefecture_from_input
+from shaho.core.japanese import format_date
+from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
+from shaho.core.scoping import restrict, sees_everything
+
+from .models import Council, CouncilKind
+from .selectors import council_directory, local_council_list
+
+
+def system_user(user):
+    """None (a management command, cron) or someone who sees the whole federation."""
+    return user is None or sees_everything(user)
+
+
+def visible_prefectures(*, user):
+    """The prefectures `user` may name in a request: all of them for the national staff, else their own."""
+    qs = Prefecture.objects.order_by("code")
+    return qs if system_user(user) else restrict(qs, user)
+
+
+def prefecture_choices(user):
+    return [(p.code, p.name) for p in visible_prefectures(user=user)]
+
+
+def visible_prefecture(value, *, user):
+    """A Prefecture from a code ('14', '１４') or name, looked up among those `user` may name.
+
+    "There is none" and "not yours" give the same ValidationError: a request names nothing outside the scope.
+    """
+    prefecture = prefecture_from_input(str(value))
+    if prefecture is None or not visible_prefectures(user=user).filter(pk=prefecture.pk).exists():
+        raise ValidationError(f"都道府県「{value}」は指定できません（ないか、指定する権限がありません）。")
+    return prefecture
+
+
+def national_council():
+    council = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
+    if council is None:
+        raise ValidationError("中央社保協が登録されていません。")
+    return council
+
+
+def council_of_prefecture(prefecture):
+    """The prefectural council of `prefecture` (the national council when it has none yet)."""
+    return Council.objects.filter(kind=CouncilKind.PREFECTURAL, prefecture=prefecture).first() or national_council()
+
+
+# --- 社保協名簿 (council_directory) ------------------------------------------------
+
+
+def _directory_clean(*, params, user):
+    check_param_names(DIRECTORY, params)
+    value = str(params.get("prefecture", "")).strip()
+    if value:
+        prefecture = visible_prefecture(value, user=user)
+        return Request(
+            params={"prefecture": prefecture.code},
+            council=council_of_prefecture(prefecture),
+            title=f"{prefecture.name} 社保協名簿",
+        )
+    if not system_user(user):
+        raise ValidationError("全国の社保協名簿は中央事務局だけが作成できます。都道府県を指定してください。")
+    return Request(params={}, council=national_council(), title="全国 社保協名簿")
+
+
+def _directory_build(*, params, user, progress):
+    today = timezone.localdate()
+    prefecture = Prefecture.objects.get(code=params["prefecture"]) if params.get("prefecture") else None
+    councils = council_directory(date=today, prefecture=prefecture)
+    progress(20, "名簿を集計中")
+    locals_ = local_council_list(date=today, prefecture=prefecture)
+    municipalities = {c.pk: c.municipalities.all() for group in locals_ for c in group.councils}
+    for council in councils:
+        council.covered = municipalities.get(council.pk, [])
+    title = f"{prefecture.name if prefecture else '全国'} 社保協名簿"
+    council = council_of_prefecture(prefecture) if prefecture else national_council()
+    return Built(
+        template="reports/council_directory.html",
+        context={
+            "document_title": title,
+            "council": council,
+            "prefecture": prefecture,
+            "councils": councils,
+            "as_of": format_date(today),
+        },
+    )
+
+
+DIRECTORY = register_kind(
+    ReportKind(
+        name="council_directory",
+        label="社保協名簿",
+        params=(
+            Param(
+                "prefecture",
+                "都道府県",
+                ParamType.CHOICE,
+                help="コード（14）か名前。省略すると全国（中央事務局のみ）",
+                choices=prefecture_choices,
+                blank_label="全国",
+                blank_allowed=system_user,
+            ),
+        ),
+        clean=_directory_clean,
+        build=_directory_build,
+    )
+)

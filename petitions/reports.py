@@ -1,0 +1,154 @@
+"""The petitions' report kind (集約一覧表) and their appendix to the policy draft.
+
+Registered by PetitionsConfig.ready() into the registries in shaho.core.report_kinds; every figure
+comes from `selectors.tally_table`, the same as the tally table page and its downloads.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from councils.reports import council_of_prefecture, prefecture_choices, system_user, visible_prefecture
+from municipalities.models import Prefecture
+from shaho.core import charts
+from shaho.core.japanese import format_date, parse_date
+from shaho.core.report_kinds import (
+    Built,
+    Param,
+    ParamType,
+    ReportKind,
+    Request,
+    check_param_names,
+    clean_date,
+    clean_format,
+    format_choices,
+    register_appendix,
+    register_kind,
+)
+from shaho.core.scoping import scope_for
+
+from .models import PetitionDrive
+from .selectors import drive_for, tally_table, visible_petitions
+
+
+def _petitions(user):
+    return PetitionDrive.objects.all() if system_user(user) else visible_petitions(user=user)
+
+
+def petition_choices(user):
+    return [(p.slug, p.title) for p in _petitions(user).order_by("-starts_on", "title")]
+
+
+def visible_petition(value, *, user):
+    """The drive with identifier `value` among those `user` may see; one message for "none" and "not yours"."""
+    petition = drive_for(identifier=str(value), user=None, queryset=_petitions(user))
+    if petition is None:
+        raise ValidationError(f"署名「{value}」はありません（または見る権限がありません）。")
+    return petition
+
+
+def tally_chart(table):
+    rows = [r for r in table.rows if r.level in ("prefecture", "council") and r.goal]
+    bars = [charts.Bar(r.label, r.percent or 0, f"{r.percent or 0:.1f}%（{r.to_date:,}／{r.goal:,}）") for r in rows]
+    if not bars:
+        return ""
+    top = max(100.0, *(b.value for b in bars))
+    return charts.bar_chart(bars, maximum=round(top + 4.9, -1), target=100, title="目標に対する達成率（%、点線は100%）")
+
+
+def tally_context(table):
+    return {
+        "table": table,
+        "chart": tally_chart(table),
+        "as_of": format_date(table.as_of),
+        "round_name": str(table.round) if table.round else "",
+        # A drive with nothing recorded by the document's date is said so in one line, not drawn as zeros.
+        "empty": not (table.total.to_date or table.total.submitted or table.total.other),
+    }
+
+
+def _tally_clean(*, params, user):
+    check_param_names(TALLY_TABLE, params)
+    petition = visible_petition(params["petition"], user=user)
+    date = clean_date(params["date"], label="基準日")
+    if date < petition.starts_on:
+        raise ValidationError(
+            f"基準日 {format_date(date)} は{petition}の開始日（{format_date(petition.starts_on)}）より前です。"
+        )
+    if date > timezone.localdate():
+        raise ValidationError(f"基準日 {format_date(date)} はまだ来ていません。")
+    fmt = clean_format(TALLY_TABLE, params.get("format"))
+    cleaned = {"petition": petition.slug, "date": date.isoformat(), "format": fmt}
+    where = ""
+    council = petition.organiser
+    if params.get("prefecture"):
+        prefecture = visible_prefecture(params["prefecture"], user=user)
+        cleaned["prefecture"] = prefecture.code
+        where = f" {prefecture.name}"
+        council = council_of_prefecture(prefecture)
+    elif not system_user(user) and not scope_for(user).filter(pk=council.pk).exists():
+        raise ValidationError(f"{petition}の全国の集約一覧表は中央事務局が作成します。都道府県を指定してください。")
+    title = f"{petition.short_name or petition.title} 集約一覧表{where} {format_date(date)}現在"
+    return Request(params=cleaned, council=council, title=title, format=fmt)
+
+
+def _tally_table(params):
+    petition = PetitionDrive.objects.get(slug=params["petition"])
+    prefecture = Prefecture.objects.get(code=params["prefecture"]) if params.get("prefecture") else None
+    return tally_table(petition=petition, as_of=parse_date(params["date"]), prefecture=prefecture)
+
+
+def _tally_build(*, params, user, progress):
+    table = _tally_table(params)
+    progress(30, "集約一覧表を集計中")
+    if params.get("format") == "xlsx":
+        from .resources import tally_xlsx
+
+        return Built(content=tally_xlsx(table))
+    prefecture = Prefecture.objects.get(code=params["prefecture"]) if params.get("prefecture") else None
+    council = council_of_prefecture(prefecture) if prefecture else table.petition.organiser
+    return Built(
+        template="reports/tally_table.html",
+        context={"document_title": table.title, "council": council, "t": tally_context(table)},
+    )
+
+
+TALLY_TABLE = register_kind(
+    ReportKind(
+        name="tally_table",
+        label="集約一覧表",
+        params=(
+            Param("petition", "署名", ParamType.CHOICE, required=True, choices=petition_choices),
+            Param("date", "基準日", ParamType.DATE, required=True, help="この日までに集約した数"),
+            Param(
+                "prefecture",
+                "都道府県",
+                ParamType.CHOICE,
+                help="省略すると全国（ブロック小計つき）",
+                choices=prefecture_choices,
+                blank_label="全国（ブロック小計つき）",
+            ),
+            Param(
+                "format",
+                "形式",
+                ParamType.CHOICE,
+                choices=lambda user: format_choices(TALLY_TABLE),
+                blank_allowed=lambda user: False,
+            ),
+        ),
+        clean=_tally_clean,
+        build=_tally_build,
+        formats=("pdf", "xlsx"),
+    )
+)
+
+
+def _meeting_tally_appendix(*, meeting, user):
+    """集約一覧表 of the meeting's drives at its figures date; a drive with nothing recorded yet is one line."""
+    petitions = list(meeting.petitions.order_by("starts_on", "title"))
+    if not petitions:
+        return None
+    tables = [tally_context(tally_table(petition=p, as_of=meeting.figures_date)) for p in petitions]
+    return {"title": "集約一覧表", "template": "reports/appendix_tally.html", "tables": tables}
+
+
+register_appendix("tally", _meeting_tally_appendix)

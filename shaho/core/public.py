@@ -1,0 +1,78 @@
+"""What is public across the federation: written down once, here.
+
+Everything else a council records is seen only inside its scope (`shaho.core.scoping`).
+Some things are nationwide on purpose:
+
+- the registry of Japan (blocks, prefectures, municipalities) is public reference data;
+- the policy draft's 地域社保協一覧 and the census list every council's name, kind, prefecture,
+  founding and dissolution and the municipalities it covers (coverage), so those fields of a
+  council — not its address, telephone, e-mail, officers or notes — are federation-public;
+- the 集約一覧表 prints every prefecture's goal, collected and submitted totals, so the numbers
+  of goals, tally entries and submissions are public *as sums per council and prefecture*,
+  never row by row (no entry's place, note, correction reason or enterer).
+
+The isolation walk (`tests/test_isolation_walk.py`) allows exactly these fields to reach a user
+of another prefecture and fails on any other field's canary.
+"""
+
+from django.apps import apps
+
+# model label → field names whose values any user of the federation may read
+FEDERATION_PUBLIC_FIELDS = {
+    "municipalities.Block": frozenset({"name", "order"}),
+    "municipalities.Prefecture": frozenset({"code", "name", "kana", "block"}),
+    "municipalities.Municipality": frozenset(
+        {"code", "prefecture", "name", "kana", "kind", "county", "parent", "population", "valid_from", "valid_until"}
+    ),
+    "councils.Council": frozenset(
+        {"name", "kind", "parent", "prefecture", "municipalities", "status", "founded_on", "dissolved_on"}
+    ),
+    "councils.CouncilStage": frozenset({"council", "kind", "since"}),
+}
+
+# Reference data: the registry of Japan, which any page may show (a block lists its prefectures).
+# The rest of FEDERATION_PUBLIC_FIELDS is public in the nationwide documents, not in choice lists:
+# a council's staff pages and admin lists show no other prefecture's council, even by name.
+REFERENCE_DATA = frozenset({"municipalities.Block", "municipalities.Prefecture", "municipalities.Municipality"})
+
+# model label → numeric fields that are public only as totals per council / prefecture (集約一覧表)
+FEDERATION_PUBLIC_TOTALS = {
+    "petitions.PetitionGoal": frozenset({"goal"}),
+    "petitions.TallyEntry": frozenset({"count"}),
+    "petitions.Submission": frozenset({"count"}),
+}
+
+
+def _label(model_or_label):
+    return model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label
+
+
+def public_fields(model):
+    """The names of `model`'s federation-public fields (an empty set for a model that has none)."""
+    return FEDERATION_PUBLIC_FIELDS.get(_label(model), frozenset())
+
+
+def is_federation_public(model, field_name):
+    """Whether the value of `model.field_name` may be shown to any user of the federation."""
+    return field_name in public_fields(model)
+
+
+def is_reference_data(model):
+    """Whether `model` is the registry of Japan (public reference data, shown on any page)."""
+    return _label(model) in REFERENCE_DATA
+
+
+def public_total_fields(model):
+    """Numeric fields of `model` that may be shown summed per council or prefecture, never per row."""
+    return FEDERATION_PUBLIC_TOTALS.get(_label(model), frozenset())
+
+
+def declared_fields_missing():
+    """(label, field) pairs named above that no longer exist: a renamed field must update the policy."""
+    missing = []
+    for table in (FEDERATION_PUBLIC_FIELDS, FEDERATION_PUBLIC_TOTALS):
+        for label, names in table.items():
+            model = apps.get_model(label)
+            existing = {f.name for f in model._meta.get_fields()}
+            missing += [(label, name) for name in sorted(names - existing)]
+    return missing

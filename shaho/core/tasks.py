@@ -1,0 +1,54 @@
+"""The base class of the project's Celery tasks: a task is sent only once the transaction that asked for it commits.
+
+Modelled on pretix's `TransactionAwareTask` (src/pretix/base/services/tasks.py): `apply_async`
+inside a transaction waits for the commit, so a worker never looks for a row that is not there
+yet, and a rolled-back request sends nothing. Services never send tasks; the task layer does.
+
+Without a broker (`make run`, CELERY_TASK_ALWAYS_EAGER) Celery would run the task in the request's
+own thread, holding the browser for as long as the job takes. With TASKS_EAGER_IN_THREAD on
+(the default when there is no broker) the task runs instead in a thread of its own after the
+commit, so the response goes out at once and the page polls for progress, as it does with a
+worker. Tests keep it off (tests/conftest.py) so an eager task runs where the test can see it.
+
+Also here: the periodic upkeep of the shared rows (Celery beat: CELERY_BEAT_SCHEDULE in settings).
+"""
+
+import threading
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import close_old_connections, connections, transaction
+
+from .uploads import pending_uploads_purge
+
+
+def _run_in_thread(task, args, kwargs, options):
+    try:
+        close_old_connections()
+        Task.apply_async(task, args=args, kwargs=kwargs, **options)
+    finally:
+        # A thread's connections are its own: close them, or each job leaves one open.
+        connections.close_all()
+
+
+class TransactionAwareTask(Task):
+    """A task sent on commit (at once outside a transaction); in-process runs go to a thread when configured."""
+
+    abstract = True
+
+    def apply_async(self, args=None, kwargs=None, **options):
+        transaction.on_commit(lambda: self._send(args, kwargs, options))
+
+    def _send(self, args, kwargs, options):
+        if self.app.conf.task_always_eager and getattr(settings, "TASKS_EAGER_IN_THREAD", False):
+            thread = threading.Thread(
+                target=_run_in_thread, args=(self, args, kwargs, options), name=f"task-{self.name}", daemon=True
+            )
+            thread.start()
+            return
+        super().apply_async(args=args, kwargs=kwargs, **options)
+
+
+@shared_task(name="core.purge_pending_uploads")
+def purge_pending_uploads():
+    return pending_uploads_purge()

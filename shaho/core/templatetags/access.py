@@ -1,0 +1,19 @@
+"""{% security_card %}: the account page's login-and-security card (two-factor, logout everywhere)."""
+
+from django import template
+from django_otp import user_has_device
+
+from shaho.core.access import otp_required_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("account/_security_card.html", takes_context=True)
+def security_card(context):
+    request = context["request"]
+    return {
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "has_device": user_has_device(request.user, confirmed=True),
+        "required": otp_required_for(request.user),
+    }
