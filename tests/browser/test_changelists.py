@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import services
 from councils.models import Membership, Role
 from petitions.models import ImportBatch, Submission
 from petitions.services import tally_correct
@@ -68,8 +69,7 @@ MEASURE = """([text]) => {
 def _world():
     national = national_council()
     kanagawa = prefectural_council("14")
-    kanagawa.name = "神奈川県社会保障推進協議会"
-    kanagawa.save()
+    services.council_update(council=kanagawa, name="神奈川県社会保障推進協議会")
     staff_of(kanagawa, role=Role.COUNCIL_STAFF, username="kanagawa-staff")
     staff = staff_of(national, role=Role.NATIONAL_STAFF, username="national-staff", display_name="中央 事務局")
     council = local_council("14", name=LONG_COUNCIL, short_name="なくすな保険証！神奈川")
