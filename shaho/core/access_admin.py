@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .admin import is_staff_user
+from .admin import NationalOnlyAdmin, is_staff_user
 from .scoping import sees_everything
 
 
@@ -18,8 +18,8 @@ def _national(request):
     return is_staff_user(request.user) and sees_everything(request.user)
 
 
-class NationalOnlyAdmin(admin.ModelAdmin):
-    """Visible to national staff and superusers; read-only records."""
+class NationalRecordsAdmin(NationalOnlyAdmin):
+    """Visible to national staff and superusers; records nobody adds or edits by hand."""
 
     list_per_page = 100
     show_full_result_count = False
@@ -41,7 +41,7 @@ class NationalOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessAttempt)
-class LoginLockAdmin(NationalOnlyAdmin):
+class LoginLockAdmin(NationalRecordsAdmin):
     list_display = ["username", "ip_address", "failures_since_start", "locked", "attempt_time", "path_info"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "attempt_time"
@@ -66,7 +66,7 @@ class LoginLockAdmin(NationalOnlyAdmin):
 
 
 @admin.register(AccessLog)
-class LoginLogAdmin(NationalOnlyAdmin):
+class LoginLogAdmin(NationalRecordsAdmin):
     list_display = ["username", "ip_address", "attempt_time", "logout_time", "path_info", "user_agent"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "attempt_time"
@@ -76,7 +76,7 @@ class LoginLogAdmin(NationalOnlyAdmin):
 
 
 @admin.register(AccessFailureLog)
-class LoginFailureLogAdmin(NationalOnlyAdmin):
+class LoginFailureLogAdmin(NationalRecordsAdmin):
     list_display = ["username", "ip_address", "attempt_time", "locked_out", "path_info", "user_agent"]
     list_filter = ["locked_out"]
     search_fields = ["username", "ip_address"]
@@ -86,7 +86,7 @@ class LoginFailureLogAdmin(NationalOnlyAdmin):
     readonly_fields = fields
 
 
-class AuthenticatorAdmin(NationalOnlyAdmin):
+class AuthenticatorAdmin(NationalRecordsAdmin):
     """Accounts' authenticator apps: national staff remove one when its phone is lost.
 
     The account then enrols again at its next login (or goes without, where allowed).
