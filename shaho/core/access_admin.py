@@ -18,11 +18,17 @@ def _national(request):
     return is_staff_user(request.user) and sees_everything(request.user)
 
 
-class ReadOnlyRecordsAdmin(NationalOnlyAdmin):
-    """Visible to national staff and superusers; read-only records."""
+class NationalRecordsAdmin(NationalOnlyAdmin):
+    """Visible to national staff and superusers; records nobody adds or edits by hand."""
 
     list_per_page = 100
     show_full_result_count = False
+
+    def has_module_permission(self, request):
+        return _national(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _national(request)
 
     def has_add_permission(self, request):
         return False
@@ -35,7 +41,7 @@ class ReadOnlyRecordsAdmin(NationalOnlyAdmin):
 
 
 @admin.register(AccessAttempt)
-class LoginLockAdmin(ReadOnlyRecordsAdmin):
+class LoginLockAdmin(NationalRecordsAdmin):
     list_display = ["username", "ip_address", "failures_since_start", "locked", "attempt_time", "path_info"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "attempt_time"
@@ -60,7 +66,7 @@ class LoginLockAdmin(ReadOnlyRecordsAdmin):
 
 
 @admin.register(AccessLog)
-class LoginLogAdmin(ReadOnlyRecordsAdmin):
+class LoginLogAdmin(NationalRecordsAdmin):
     list_display = ["username", "ip_address", "attempt_time", "logout_time", "path_info", "user_agent"]
     search_fields = ["username", "ip_address"]
     date_hierarchy = "attempt_time"
@@ -70,7 +76,7 @@ class LoginLogAdmin(ReadOnlyRecordsAdmin):
 
 
 @admin.register(AccessFailureLog)
-class LoginFailureLogAdmin(ReadOnlyRecordsAdmin):
+class LoginFailureLogAdmin(NationalRecordsAdmin):
     list_display = ["username", "ip_address", "attempt_time", "locked_out", "path_info", "user_agent"]
     list_filter = ["locked_out"]
     search_fields = ["username", "ip_address"]
@@ -80,7 +86,7 @@ class LoginFailureLogAdmin(ReadOnlyRecordsAdmin):
     readonly_fields = fields
 
 
-class AuthenticatorAdmin(ReadOnlyRecordsAdmin):
+class AuthenticatorAdmin(NationalRecordsAdmin):
     """Accounts' authenticator apps: national staff remove one when its phone is lost.
 
     The account then enrols again at its next login (or goes without, where allowed).
