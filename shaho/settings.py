@@ -162,7 +162,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # below gunicorn's --timeout (GUNICORN_TIMEOUT, 60 s in docker/entrypoint.sh), so a slow
 # file is refused with a message instead of the worker being killed; see bench/bench_import_limits.py.
 SHAHO_IMPORT_MAX_FILE_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_FILE_BYTES", 50 * 1024 * 1024))
-SHAHO_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_UNPACKED_BYTES", 32 * 1024 * 1024))
+SHAHO_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("SHAHO_IMPORT_MAX_UNPACKED_BYTES", 24 * 1024 * 1024))
 SHAHO_IMPORT_MAX_RATIO = int(os.environ.get("SHAHO_IMPORT_MAX_RATIO", 200))
 SHAHO_IMPORT_MAX_ROWS = int(os.environ.get("SHAHO_IMPORT_MAX_ROWS", 100_000))
 SHAHO_IMPORT_MAX_COLUMNS = int(os.environ.get("SHAHO_IMPORT_MAX_COLUMNS", 100))
