@@ -24,7 +24,8 @@ Why the defaults are 100,000 rows and 32 MB unpacked (not 200,000 rows): the row
 costs about 50 µs of CPU a row (building and validating each entry as the phone form
 does), and openpyxl parses about 5 MB of sheet XML a CPU second, so 200,000 rows or
 100 MB of XML alone take longer than 10 s. 100,000 rows is the largest file the import
-is benchmarked for (bench_import.py); 24 MB unpacked (about 66,000 rows of inline-string cells) keeps the worst xlsx under 10 s.
+is benchmarked for (bench_import.py); 24 MB unpacked (about 66,000 rows of inline-string
+cells) keeps the worst xlsx under 10 s.
 
 Targets: the worst accepted file previews in ≤ 10 s on this machine; and the whole
 budget stays below the web worker's timeout: SHAHO_IMPORT_MAX_SECONDS (45 s) <
