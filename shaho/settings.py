@@ -6,6 +6,7 @@ Celery tasks run in-process, mail printed to the console.
 
 import datetime
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -101,6 +102,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves requests while a report job writes in its own thread (no broker):
+    # WAL lets readers go on during a write, IMMEDIATE takes the write lock up front (no deadlock on
+    # upgrade), and a writer waits up to 20 s for the other instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    # Tests likewise use a file, not the in-memory database: its shared cache locks whole tables and
+    # fails at once ("database table is locked") when the job's thread and a page read together.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"shaho-test-{os.getpid()}.sqlite3"),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "councils.User"
