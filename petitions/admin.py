@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.scoping import scope_for, sees_everything
 
@@ -84,17 +84,8 @@ def _checked_form(form_class, user, check, names):
     return CheckedForm
 
 
-class ReadOnlyLedgerAdmin(ScopedAdmin):
+class ReadOnlyLedgerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """The ledger is append-only: nothing is added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def history_view(self, request, object_id, extra_context=None):
         # Rows never change, so there is no history to show; the list is the history.

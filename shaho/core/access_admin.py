@@ -10,34 +10,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .admin import NationalOnlyAdmin, is_staff_user
-from .scoping import sees_everything
+from .admin import NationalOnlyAdmin, ReadOnlyAdminMixin
 
 
-def _national(request):
-    return is_staff_user(request.user) and sees_everything(request.user)
-
-
-class NationalRecordsAdmin(NationalOnlyAdmin):
+class NationalRecordsAdmin(ReadOnlyAdminMixin, NationalOnlyAdmin):
     """Visible to national staff and superusers; records nobody adds or edits by hand."""
 
     list_per_page = 100
     show_full_result_count = False
-
-    def has_module_permission(self, request):
-        return _national(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _national(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessAttempt)
@@ -57,7 +37,7 @@ class LoginLockAdmin(NationalRecordsAdmin):
         return recent and obj.failures_since_start >= settings.AXES_FAILURE_LIMIT
 
     def has_delete_permission(self, request, obj=None):
-        return _national(request)
+        return self.has_module_permission(request)
 
     @admin.action(description="選んだ記録のロックを解除する", permissions=["delete"])
     def unlock(self, request, queryset):
@@ -102,7 +82,7 @@ class AuthenticatorAdmin(NationalRecordsAdmin):
     actions = ["remove"]
 
     def has_delete_permission(self, request, obj=None):
-        return _national(request)
+        return self.has_module_permission(request)
 
     @admin.action(description="選んだ認証アプリを削除する（再設定が必要になります）", permissions=["delete"])
     def remove(self, request, queryset):

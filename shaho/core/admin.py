@@ -303,6 +303,19 @@ class ScopedInline(admin.TabularInline):
         return is_staff_user(request.user)
 
 
+class ReadOnlyAdminMixin:
+    """Records nobody adds, changes or deletes from the admin (the ledger, login records): put it first."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class NationalOnlyAdmin(admin.ModelAdmin):
     """For rows that hang off no council (third-party models: login records, devices): national staff only."""
 
