@@ -60,8 +60,16 @@ class PetitionDrive(models.Model):
     cosponsor_names = models.CharField(
         _("連名（表記）"), max_length=200, blank=True, help_text=_("用紙に印刷される連名。例: 全労連・医団連・社保協")
     )
-    # The campaigns app does not exist yet; this becomes a foreign key when it does.
-    campaign_name = models.CharField(_("運動（キャンペーン）"), max_length=100, blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("運動（キャンペーン）"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="petition_drives",
+    )
+    # The text typed before the campaigns app existed, kept as it was (the link above was made from it).
+    campaign_name = models.CharField(_("運動（表記）"), max_length=100, blank=True)
     starts_on = models.DateField(_("開始日"))
     ends_on = models.DateField(_("終了日"))
     form_price = models.DecimalField(
@@ -269,8 +277,16 @@ class TallyEntry(models.Model):
         blank=True,
         related_name="tally_entries",
     )
-    # Free text until the campaigns app exists; then an action foreign key joins it.
+    # The place as typed; an entry made at a recorded action also points at it (counted once: it *is* the tally).
     source = models.CharField(_("集めた場所・行動"), max_length=200, blank=True, help_text=_("例: 桜木町駅前宣伝"))
+    action = models.ForeignKey(
+        "campaigns.Action",
+        verbose_name=_("行動"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tally_entries",
+    )
     note = models.CharField(_("備考"), max_length=500, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("入力者"), on_delete=models.PROTECT, related_name="tally_entries"
@@ -350,8 +366,17 @@ class Submission(models.Model):
     submitted_on = models.DateField(_("提出日"))
     submitted_to = models.CharField(_("提出先"), max_length=200, help_text=_("例: 厚生労働大臣、衆議院議長"))
     count = models.PositiveIntegerField(_("提出数"))
-    # Free text until the campaigns app exists.
-    event = models.CharField(_("行動"), max_length=200, blank=True, help_text=_("例: 12月4日 署名提出行動・院内集会"))
+    event = models.CharField(
+        _("行動（表記）"), max_length=200, blank=True, help_text=_("例: 12月4日 署名提出行動・院内集会")
+    )
+    action = models.ForeignKey(
+        "campaigns.Action",
+        verbose_name=_("提出行動"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="submissions",
+    )
     note = models.CharField(_("備考"), max_length=500, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("入力者"), on_delete=models.PROTECT, related_name="+"

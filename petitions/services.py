@@ -145,6 +145,7 @@ def build_entry(
     submission_token=None,
     import_batch=None,
     today=None,
+    action=None,
 ):
     """An unsaved, validated TallyEntry (round assigned from the date): save it, or bulk_create many."""
     validate_entry_fields(
@@ -171,6 +172,7 @@ def build_entry(
         entered_at=timezone.now(),
         submission_token=submission_token,
         import_batch=import_batch,
+        action=action,
     )
     _clean(entry)
     return entry
@@ -178,7 +180,7 @@ def build_entry(
 
 # Related objects arrive as instances already checked above; re-fetching each one per row
 # (what full_clean does for foreign keys) would cost six queries per imported line.
-_FK_FIELDS = ["petition", "council", "organisation", "round", "entered_by", "corrects", "import_batch"]
+_FK_FIELDS = ["petition", "council", "organisation", "round", "entered_by", "corrects", "import_batch", "action"]
 
 
 def _clean(entry):
@@ -304,6 +306,7 @@ def tally_correct(*, user, entry, corrected, reason, submission_token=None):
             collected_on=original.collected_on,
             round=original.round,
             source=original.source,
+            action_id=original.action_id,
             corrects=original,
             correction_reason=reason,
             entered_by=user,
@@ -331,7 +334,7 @@ def submission_check(*, user, petition, council, submitted_on, count):
         raise ValidationError(errors)
 
 
-def submission_record(*, user, petition, council, submitted_on, submitted_to, count, event="", note=""):
+def submission_record(*, user, petition, council, submitted_on, submitted_to, count, event="", note="", action=None):
     """Record signatures handed in (提出). Raises ValidationError naming the field; nothing saved then."""
     submission_check(user=user, petition=petition, council=council, submitted_on=submitted_on, count=count)
     submission = Submission(
@@ -341,6 +344,7 @@ def submission_record(*, user, petition, council, submitted_on, submitted_to, co
         submitted_to=submitted_to,
         count=count,
         event=event,
+        action=action,
         note=note,
         entered_by=user,
         entered_at=timezone.now(),
@@ -434,6 +438,15 @@ def drive_create(*, organiser, items=(), rounds=(), cosponsors=(), **fields):
         collection_round.full_clean()
         collection_round.save()
     drive.cosponsors.set(cosponsors)
+    return drive
+
+
+def drive_set_campaign(*, drive, campaign):
+    """Link a drive to its campaign (運動); the name typed before stays in `campaign_name`."""
+    drive.campaign = campaign
+    with transaction.atomic():
+        drive.full_clean()
+        drive.save(update_fields=["campaign"])
     return drive
 
 
