@@ -5,3 +5,7 @@ class CampaignsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "campaigns"
     verbose_name = "運動・行動"
+
+    def ready(self):
+        # The campaigns' figures and report kinds (当面の日程, 都道府県報告) into shaho.core's registries.
+        from . import placeholders, reports  # noqa: F401

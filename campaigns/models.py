@@ -352,6 +352,22 @@ class Action(models.Model):
     def scope_filter(cls, councils):
         return _lead_scope(councils, "organiser")
 
+    def clean(self):
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("「終了日」: 開始日より前にできません。")
+        if self.end_time and not self.start_time:
+            errors["start_time"] = _("「開始時刻」: 終了時刻があるときは開始時刻も入力してください。")
+        elif (
+            self.start_time
+            and self.end_time
+            and (self.ends_on is None or self.ends_on == self.starts_on)
+            and self.end_time < self.start_time
+        ):
+            errors["end_time"] = _("「終了時刻」: 開始時刻より前にできません。")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_all_day(self):
         return self.start_time is None
@@ -595,9 +611,7 @@ class Demand(models.Model):
 class StudyGoal(models.Model):
     """A council's goal of study sessions for a 年度 (「1万か所学習運動」; the national council's is the nation's)."""
 
-    council = models.ForeignKey(
-        Council, verbose_name=_("社保協"), on_delete=models.PROTECT, related_name="study_goals"
-    )
+    council = models.ForeignKey(Council, verbose_name=_("社保協"), on_delete=models.PROTECT, related_name="study_goals")
     year = models.PositiveSmallIntegerField(_("年度"), help_text=_("4月から翌年3月。例: 2019"))
     goal = models.PositiveIntegerField(_("学習会の目標（か所）"))
 

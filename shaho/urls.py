@@ -19,5 +19,6 @@ urlpatterns = [
     path("account/", include("shaho.core.access_urls")),
     path("admin/", admin.site.urls),
     path("petitions/", include("petitions.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),
 ]

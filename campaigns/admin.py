@@ -1,0 +1,412 @@
+"""Staff pages for campaigns: actions with inlines for participants, speakers, outputs, polls, voices and demands.
+
+Signatures collected at an action are tally entries of the petitions ledger: the action shows
+them (read-only) and they are added on the action's page through petitions' services, so they
+are counted once. Writes that are more than a row go through campaigns.services.
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from petitions.models import TallyEntry
+from shaho.core import intake
+from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.downloads import attachment_header
+from shaho.core.japanese import format_date, format_time, normalize
+from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
+
+from . import importing, selectors, services
+from .models import (
+    Action,
+    ActionKind,
+    ActionOutput,
+    Campaign,
+    Demand,
+    LiaisonGroup,
+    Participation,
+    Speaker,
+    StickerPoll,
+    StudyGoal,
+    Theme,
+    Voice,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@admin.register(Theme)
+class ThemeAdmin(ScopedAdmin):
+    national_only = True
+    list_display = ["name", "order"]
+    search_fields = ["name"]
+
+
+@admin.register(ActionKind)
+class ActionKindAdmin(ScopedAdmin):
+    national_only = True
+    list_display = ["name", "code", "is_study_session", "is_negotiation", "is_street_action", "order"]
+    list_filter = ["is_study_session", "is_negotiation", "is_street_action"]
+    search_fields = ["name", "code"]
+
+
+class _OwnedAdmin(ScopedAdmin):
+    """National rows are everyone's to read; only staff whose scope holds the owning council change them."""
+
+    owner_field = "council_id"
+
+    def _owns(self, request, obj):
+        if obj is None or sees_everything(request.user):
+            return True
+        return scope_for(request.user).filter(pk=getattr(obj, self.owner_field)).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._owns(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._owns(request, obj)
+
+
+@admin.register(LiaisonGroup)
+class LiaisonGroupAdmin(_OwnedAdmin):
+    list_display = ["name", "kind", "council", "founded_on"]
+    list_select_related = ["council"]
+    list_filter = ["kind"]
+    search_fields = ["name", "member_names"]
+    autocomplete_fields = ["member_organisations"]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(_OwnedAdmin):
+    owner_field = "lead_council_id"
+    list_display = ["name", "short_name", "slug", "starts_on", "ends_on", "lead_council", "parent", "liaison_group"]
+    list_select_related = ["lead_council", "parent", "liaison_group"]
+    list_filter = ["themes"]
+    search_fields = ["name", "short_name", "slug"]
+    filter_horizontal = ["themes"]
+
+
+class ParticipationInline(ScopedInline):
+    model = Participation
+    fields = ["organisation", "organisation_name", "count", "note", "order"]
+
+
+class SpeakerInline(ScopedInline):
+    model = Speaker
+    fields = ["role", "name", "affiliation", "talk_title", "order"]
+
+
+class OutputInline(ScopedInline):
+    model = ActionOutput
+
+
+OPTION_RE = re.compile(r"^(?P<label>.*?)\s*(?P<count>\d+)\s*(?:票)?$")
+
+
+def parse_options(text):
+    """「反対72、賛成3」 → [("反対", 72), ("賛成", 3)]; ValueError naming the part that cannot be read."""
+    options = []
+    for part in re.split(r"[、,，;；\n]+", normalize(text)):
+        part = part.strip()
+        if not part:
+            continue
+        match = OPTION_RE.match(part)
+        if not match or not match.group("label"):
+            raise ValueError(f"「{part}」を「選択肢と票数」（例: 反対72）として読めません。")
+        options.append((match.group("label").strip(), int(match.group("count"))))
+    return options
+
+
+class PollInlineForm(forms.ModelForm):
+    options_text = forms.CharField(
+        label="選択肢と票数", help_text="例: 反対72、賛成3（合計が投票数と合うこと）", max_length=500
+    )
+
+    class Meta:
+        model = StickerPoll
+        fields = ["question", "stated_total"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["options_text"] = "、".join(f"{o.label}{o.count}" for o in self.instance.options.all())
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self.parsed_options = parse_options(cleaned.get("options_text") or "")
+        except ValueError as exc:
+            self.add_error("options_text", str(exc))
+            return cleaned
+        poll = services.PollInput(
+            question=cleaned.get("question") or "",
+            options=self.parsed_options,
+            stated_total=cleaned.get("stated_total"),
+        )
+        for message in services.poll_check(poll=poll):
+            self.add_error("options_text", message)
+        return cleaned
+
+    def save(self, commit=True):
+        poll = super().save(commit=commit)
+        if commit:
+            services.poll_set_options(poll=poll, options=self.parsed_options)
+        return poll
+
+
+class PollInline(ScopedInline):
+    model = StickerPoll
+    form = PollInlineForm
+    fields = ["question", "stated_total", "options_text"]
+
+
+class VoiceInline(ScopedInline):
+    model = Voice
+
+
+class DemandInline(ScopedInline):
+    model = Demand
+    fields = ["number", "text", "is_priority", "answer", "evaluation"]
+
+
+class SignatureInline(ReadOnlyAdminMixin, ScopedInline):
+    """The ledger's entries made at this action: read here, counted once, corrected on the petitions side."""
+
+    model = TallyEntry
+    fk_name = "action"
+    fields = ["petition", "council", "count", "collected_on", "entered_by"]
+    readonly_fields = fields
+    verbose_name = "署名（集約記録）"
+    verbose_name_plural = "署名（集約記録。行動のページから追加）"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Action)
+class ActionAdmin(_OwnedAdmin):
+    owner_field = "organiser_id"
+    change_list_template = "campaigns/admin/action_change_list.html"
+    list_display = ["starts_on", "time", "kind", "title", "place", "organiser", "status", "totals", "page_link"]
+    list_select_related = ["kind", "organiser"]
+    list_filter = ["kind", "status", "mode", "starts_on"]
+    search_fields = ["title", "place", "report", "counterpart_name"]
+    date_hierarchy = "starts_on"
+    filter_horizontal = ["campaigns", "co_organisers", "co_organisations"]
+    readonly_fields = ["derived_totals"]
+    inlines = [ParticipationInline, SpeakerInline, OutputInline, PollInline, VoiceInline, DemandInline, SignatureInline]
+    actions = ["confirm_totals"]
+    fieldsets = [
+        (None, {"fields": ["kind", "title", "status", ("starts_on", "start_time"), ("ends_on", "end_time"), "place",
+                           "municipality", "mode", "organiser", "co_organisers", "co_organisations",
+                           "co_organiser_names", "liaison_group", "campaigns"]}),
+        ("参加", {"fields": ["onsite_count", "online_points", "online_count", "stated_organisations",
+                            "stated_participants", "derived_totals", "totals_confirmed_note"]}),
+        ("要請・交渉・懇談の相手方", {"classes": ["collapse"], "fields": [
+            "counterpart_kind", "counterpart_prefecture", "counterpart_municipality", "counterpart_name",
+            "counterpart_attendees", "counterpart_count"]}),
+        ("報告", {"fields": ["report"]}),
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return selectors.with_totals(super().get_queryset(request))
+
+    @admin.display(description="時刻")
+    def time(self, obj):
+        if obj.start_time is None:
+            return "終日"
+        return f"{format_time(obj.start_time)}〜{format_time(obj.end_time)}"
+
+    @admin.display(description="参加")
+    def totals(self, obj):
+        if not obj.row_organisations:
+            return obj.onsite_count if obj.onsite_count is not None else ""
+        text = f"{obj.row_organisations}団体{obj.row_participants}人"
+        if selectors.totals_disagree(obj) and obj.totals_confirmed_at is None:
+            return format_html('<span class="errornote">{} ⚠ 報告と食い違い</span>', text)
+        return text
+
+    @admin.display(description="参加団体の行から")
+    def derived_totals(self, obj):
+        if obj is None or obj.pk is None:
+            return "保存すると参加団体の行から計算します。"
+        obj = selectors.with_totals(Action.objects.filter(pk=obj.pk)).get()
+        text = f"{obj.row_organisations}団体{obj.row_participants}人"
+        disagreement = selectors.disagreement_text(obj)
+        if not disagreement:
+            return text
+        if obj.totals_confirmed_at:
+            return f"{text}（{disagreement}。{format_date(obj.totals_confirmed_at)}に確認済み）"
+        return format_html(
+            '<span class="errornote">⚠ {}。{}</span>',
+            disagreement,
+            "両方の数を残しています。確認したら一覧の操作「食い違いを確認済みにする」を選んでください。",
+        )
+
+    @admin.display(description="ページ")
+    def page_link(self, obj):
+        return format_html('<a href="{}">表示</a>', reverse("campaigns:action", args=[obj.pk]))
+
+    @admin.action(description="報告の合計と参加団体の行の食い違いを確認済みにする")
+    def confirm_totals(self, request, queryset):
+        done = 0
+        for action in queryset:
+            try:
+                services.totals_confirm(user=request.user, action=action)
+            except ValidationError:
+                continue
+            done += 1
+        self.message_user(request, f"{done}件の行動を確認済みにしました。", messages.SUCCESS)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            from django.utils import timezone
+
+            obj.entered_by = request.user
+            obj.entered_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    # --- import from xlsx / CSV through the one intake -------------------------------------
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
+            path(
+                "import/outcome/",
+                self.admin_site.admin_view(self.import_outcome_view),
+                name="{}_{}_import_outcome".format(*info),
+            ),
+            path(
+                "import/template/",
+                self.admin_site.admin_view(self.import_template_view),
+                name="{}_{}_import_template".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and services.user_may_record(request.user)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def _context(self, request, **kwargs):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "行動を Excel・CSV から取り込む",
+            "headers": importing.TEMPLATE_HEADERS,
+            "limits": intake.Limits.from_settings(),
+            **kwargs,
+        }
+
+    def import_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        if request.method == "POST" and "_commit" in request.POST:
+            upload = pending_upload_get(
+                token=request.POST.get("token", ""), user=request.user, importer=importing.IMPORTER
+            )
+            if upload is None:
+                messages.error(request, "確認したファイルが見つかりません。もう一度ファイルを選んでください。")
+                return HttpResponseRedirect(request.path)
+            try:
+                made = importing.actions_import_commit(
+                    data=upload.content, filename=upload.file_name, user=request.user
+                )
+            except importing.ImportRefused as exc:
+                for message in exc.messages[:20]:
+                    messages.error(request, message)
+                return HttpResponseRedirect(request.path)
+            pending_upload_discard(upload=upload)
+            messages.success(request, f"{len(made):,}件の行動を取り込みました。")
+            return HttpResponseRedirect(reverse("admin:campaigns_action_changelist"))
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            preview = importing.actions_import_preview(data=data, filename=upload.name, user=request.user)
+            token = ""
+            if preview.rows:
+                token = pending_upload_store(
+                    owner=request.user, importer=importing.IMPORTER, file_name=upload.name, data=data
+                ).token
+            outcome = reverse("admin:campaigns_action_import_outcome")
+            return render(
+                request,
+                "campaigns/admin/import_preview.html",
+                self._context(
+                    request,
+                    title="取り込む内容の確認",
+                    preview=preview,
+                    errors=preview.errors[:2000],
+                    rows=preview.rows[:2000],
+                    token=token,
+                    outcome_url=f"{outcome}?token={token}" if token else "",
+                ),
+            )
+        return render(request, "campaigns/admin/import.html", self._context(request, form=form))
+
+    def import_outcome_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        upload = pending_upload_get(token=request.GET.get("token", ""), user=request.user, importer=importing.IMPORTER)
+        if upload is None:
+            raise Http404
+        preview = importing.actions_import_preview(data=upload.content, filename=upload.file_name, user=request.user)
+        content, content_type, extension = importing.import_outcome(
+            preview, file_format="xlsx" if request.GET.get("format") == "xlsx" else "csv"
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = attachment_header(
+            f"行動取込結果.{extension}", ascii_fallback=f"actions_import_outcome.{extension}"
+        )
+        return response
+
+    def import_template_view(self, request):
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        response = HttpResponse(importing.import_template_xlsx(), content_type=XLSX)
+        response["Content-Disposition"] = attachment_header(
+            "行動取込ひな形.xlsx", ascii_fallback="actions_template.xlsx"
+        )
+        return response
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="ファイル", help_text="Excel（xlsx）または CSV")
+
+    def clean_file(self):
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.SHAHO_IMPORT_MAX_FILE_BYTES:
+            raise forms.ValidationError("ファイルが大きすぎます。")
+        return upload
+
+
+@admin.register(StudyGoal)
+class StudyGoalAdmin(ScopedAdmin):
+    list_display = ["year", "council", "goal"]
+    list_select_related = ["council"]
+    list_filter = ["year"]
+    search_fields = ["council__name"]
+    autocomplete_fields = ["council"]
+
+    def save_model(self, request, obj, form, change):
+        saved = services.study_goal_set(user=request.user, council=obj.council, year=obj.year, goal=obj.goal)
+        obj.pk = saved.pk

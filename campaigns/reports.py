@@ -1,0 +1,148 @@
+"""The campaigns' report kinds: 当面の日程 (calendar) and 都道府県報告 (prefecture_report).
+
+Registered by CampaignsConfig.ready() into the registry in shaho.core.report_kinds; every figure
+comes from campaigns.selectors, the same as the calendar page and the action pages.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from councils.reports import (
+    council_of_prefecture,
+    national_council,
+    prefecture_choices,
+    system_user,
+    visible_prefecture,
+)
+from municipalities.models import Prefecture
+from shaho.core.japanese import format_date, parse_date
+from shaho.core.report_kinds import (
+    Built,
+    Param,
+    ParamType,
+    ReportKind,
+    Request,
+    check_param_names,
+    clean_date,
+    register_kind,
+)
+
+from . import selectors
+
+MAX_DAYS = 800
+
+
+def _period(params):
+    start = clean_date(params["start"], label="開始日")
+    end = clean_date(params["end"], label="終了日")
+    if end < start:
+        raise ValidationError(f"終了日 {format_date(end)} は開始日 {format_date(start)} より前です。")
+    if (end - start).days > MAX_DAYS:
+        raise ValidationError(f"期間は{MAX_DAYS}日までにしてください。")
+    return start, end
+
+
+def _calendar_clean(*, params, user):
+    check_param_names(CALENDAR, params)
+    start, end = _period(params)
+    cleaned = {"start": start.isoformat(), "end": end.isoformat()}
+    value = str(params.get("prefecture", "") or "").strip()
+    if value:
+        prefecture = visible_prefecture(value, user=user)
+        cleaned["prefecture"] = prefecture.code
+        council, where = council_of_prefecture(prefecture), prefecture.name
+    else:
+        if not system_user(user):
+            raise ValidationError("全国の当面の日程は中央事務局が作成します。都道府県を指定してください。")
+        council, where = national_council(), "全国"
+    title = f"当面の日程 {where} {format_date(start)}〜{format_date(end)}"
+    return Request(params=cleaned, council=council, title=title)
+
+
+def _calendar_build(*, params, user, progress):
+    start, end = parse_date(params["start"]), parse_date(params["end"])
+    prefecture = Prefecture.objects.get(code=params["prefecture"]) if params.get("prefecture") else None
+    council = council_of_prefecture(prefecture) if prefecture else national_council()
+    actions = list(selectors.calendar_actions(council=council, start=start, end=end))
+    progress(40, "日程を集計中")
+    where = prefecture.name if prefecture else "全国"
+    return Built(
+        template="reports/campaigns_calendar.html",
+        context={
+            "document_title": f"当面の日程 {where}",
+            "council": council,
+            "period": f"{format_date(start)}〜{format_date(end)}",
+            "months": selectors.calendar_months(actions),
+            "count": len(actions),
+        },
+    )
+
+
+CALENDAR = register_kind(
+    ReportKind(
+        name="calendar",
+        label=_("当面の日程"),
+        params=(
+            Param(
+                "prefecture",
+                "都道府県",
+                ParamType.CHOICE,
+                help="コード（14）か名前。省略すると全国（中央事務局のみ）",
+                choices=prefecture_choices,
+                blank_label="全国",
+                blank_allowed=system_user,
+            ),
+            Param("start", "開始日", ParamType.DATE, required=True),
+            Param("end", "終了日", ParamType.DATE, required=True),
+        ),
+        clean=_calendar_clean,
+        build=_calendar_build,
+    )
+)
+
+
+def _report_clean(*, params, user):
+    check_param_names(PREFECTURE_REPORT, params)
+    prefecture = visible_prefecture(params["prefecture"], user=user)
+    start, end = _period(params)
+    title = f"{prefecture.name}報告 {format_date(start)}〜{format_date(end)}"
+    return Request(
+        params={"prefecture": prefecture.code, "start": start.isoformat(), "end": end.isoformat()},
+        council=council_of_prefecture(prefecture),
+        title=title,
+    )
+
+
+def _report_build(*, params, user, progress):
+    prefecture = Prefecture.objects.get(code=params["prefecture"])
+    start, end = parse_date(params["start"]), parse_date(params["end"])
+    sections, submissions = selectors.prefecture_report(prefecture=prefecture, start=start, end=end)
+    progress(50, "行動を集計中")
+    study = selectors.study_session_count(start=start, end=end, prefecture=prefecture)
+    return Built(
+        template="reports/campaigns_prefecture_report.html",
+        context={
+            "document_title": f"{prefecture.name}報告",
+            "council": council_of_prefecture(prefecture),
+            "prefecture": prefecture,
+            "period": f"{format_date(start)}〜{format_date(end)}",
+            "sections": sections,
+            "submissions": submissions,
+            "study": study,
+        },
+    )
+
+
+PREFECTURE_REPORT = register_kind(
+    ReportKind(
+        name="prefecture_report",
+        label=_("都道府県報告"),
+        params=(
+            Param("prefecture", "都道府県", ParamType.CHOICE, required=True, choices=prefecture_choices),
+            Param("start", "開始日", ParamType.DATE, required=True),
+            Param("end", "終了日", ParamType.DATE, required=True),
+        ),
+        clean=_report_clean,
+        build=_report_build,
+    )
+)
