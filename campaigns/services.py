@@ -276,7 +276,7 @@ def action_record(
                             "collected_on": action.starts_on,
                             "kind": line.get("kind", SignatureKind.INDIVIDUAL),
                             "organisation": line.get("organisation"),
-                            "source": (action.place or action.title)[:200],
+                            "source": (line.get("source") or action.place or action.title)[:200],
                             "action": action,
                         }
                         for line in signatures
@@ -306,6 +306,36 @@ def _add_rows(action, participants, speakers, outputs, polls, voices, demands):
     Demand.objects.bulk_create([Demand(action=action, number=i, **d) for i, d in enumerate(demands, start=1)])
     for poll in polls:
         poll_add(action=action, poll=poll)
+
+
+def actions_record_many(*, user, lines, today=None):
+    """Record many plain actions at once (a year's study sessions, a calendar), all or nothing.
+
+    Each line is a dict of Action fields with `kind` and `organiser`; each is checked as one
+    action is (`action_check`), with the user's scope read once. Returns the saved actions.
+    """
+    councils = set(organiser_choices(user=user).values_list("pk", flat=True))
+    actions = []
+    for i, line in enumerate(lines, start=1):
+        line = dict(line)
+        kind, organiser = line.pop("kind"), line.pop("organiser")
+        if organiser is None or organiser.pk not in councils:
+            raise ValidationError(
+                {"organiser": f"{i}行目「主催の社保協」: この社保協の行動を入力する権限がありません。"}
+            )
+        try:
+            action_check(user=None, kind=kind, organiser=None, fields=line)
+        except ValidationError as exc:
+            errors = {k: v for k, v in exc.message_dict.items() if k != "organiser"}
+            if errors:
+                raise ValidationError({k: [f"{i}行目{m}" for m in v] for k, v in errors.items()}) from None
+        actions.append(
+            Action(kind=kind, organiser=organiser, entered_by=user, entered_at=timezone.now(),
+                   **{k: ("" if v is None and k in TEXT_FIELDS else v) for k, v in line.items()})
+        )  # fmt: skip
+    with transaction.atomic():
+        Action.objects.bulk_create(actions, batch_size=1000)
+    return actions
 
 
 def poll_add(*, action, poll):

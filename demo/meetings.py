@@ -86,6 +86,10 @@ def chapters(*, petition_slug=None):
             "地域社保協のある市区町村は {{ coverage.covered }}、全市区町村 {{ coverage.total }} の"
             " {{ coverage.percent }}% です。「市区町村の過半数に地域社保協を」の目標に向けて、"
             "結成の取り組みを強めます。（付録の地域社保協一覧を参照）\n\n"
+            "### 学習運動\n\n"
+            "「1万か所学習運動」を提起し、学習会は {{ campaigns.study_sessions start=2019-09-01 }}ヶ所まで到達し、"
+            "のべ {{ campaigns.study_attendance start=2019-09-01 }}人が参加しました。"
+            "各地で学習運動が広がっています。\n\n"
             "### 署名の推進\n\n" + signatures + "\n",
         ),
         (

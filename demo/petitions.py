@@ -136,12 +136,10 @@ PETITIONS = [
     },
 ]
 
-# Kanagawa's own lines in the ledger (seeds 001, 003): (petition, local council stem or None, date, count, source)
-KANAGAWA_LINES = [
-    (HOKENSHO, None, D(2023, 11, 25), 42, "桜木町駅前宣伝（なくすな保険証！神奈川県連絡会）"),
-    (HOKENSHO, None, D(2023, 12, 12), 9, "西湘地域キャラバン（大磯・二宮・箱根・真鶴・湯河原）"),
-    (HOKENSHO, None, D(2023, 12, 14), 26, "伊勢佐木町有隣堂前宣伝"),
-]
+# Kanagawa's own lines in the ledger (seeds 001, 003): (petition, local council stem or None, date, count, source).
+# The street actions' signatures (42 at 桜木町 on 25 November, 26 at 伊勢佐木町 on 14 December, 9 on the 西湘
+# caravan on 12 December) are recorded with their actions by demo.campaigns: one entry each, linked to the action.
+KANAGAWA_LINES = []
 KAIGO_SUBMISSION_DAY = D(2023, 12, 4)
 KAIGO_KANAGAWA_HANDED_IN = 1_241
 KAIGO_NATIONAL_HANDED_IN = 65_000
