@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
 from councils.models import Council, Membership, Officer, Organisation, Role, User
 from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
@@ -187,6 +188,49 @@ def _authenticators(world, k):
         TOTPDevice.objects.create(user=staff_of(world.local()), name="スマートフォン", confirmed=True)
 
 
+def _themes(world, k):
+    for _ in range(k):
+        Theme.objects.create(name=f"テーマ{next(serial)}")
+
+
+def _action_kinds(world, k):
+    for _ in range(k):
+        n = next(serial)
+        ActionKind.objects.create(code=f"kind-{n}", name=f"行動の種類{n}")
+
+
+def _liaison_groups(world, k):
+    for _ in range(k):
+        LiaisonGroup.objects.create(name=f"連絡会{next(serial)}", council=world.local())
+
+
+def _campaigns(world, k):
+    parent = Campaign.objects.create(slug=f"c-{next(serial)}", name="親の運動", starts_on=D(2024, 1, 1),
+                                     lead_council=world.kanagawa)  # fmt: skip
+    for _ in range(k - 1):
+        group = LiaisonGroup.objects.create(name=f"連絡会{next(serial)}", council=world.kanagawa)
+        Campaign.objects.create(slug=f"c-{next(serial)}", name="運動", starts_on=D(2024, 1, 1),
+                                lead_council=world.local(), parent=parent, liaison_group=group)  # fmt: skip
+
+
+def _actions(world, k):
+    # Actions of several councils, each with participation rows (the list shows the derived 「n団体m人」).
+    from campaigns.models import Participation
+
+    street = ActionKind.objects.get(code="street")
+    for i in range(k):
+        action = Action.objects.create(kind=street, title=f"宣伝{i}", starts_on=D(2024, 1, 10), organiser=world.local(),
+                                       stated_organisations=3, stated_participants=9)  # fmt: skip
+        Participation.objects.bulk_create(
+            [Participation(action=action, organisation_name=f"団体{j}", count=3) for j in range(2)]
+        )
+
+
+def _study_goals(world, k):
+    for _ in range(k):
+        StudyGoal.objects.create(council=world.local(), year=2024, goal=50)
+
+
 def _registry_rows(world, k):
     """Prefectures and municipalities are the loaded registry: there are always more than 30."""
 
@@ -212,6 +256,12 @@ BUILDERS = {
     AccessLog: _login_rows(AccessLog),
     AccessFailureLog: _login_rows(AccessFailureLog),
     TOTPDevice: _authenticators,
+    Theme: _themes,
+    ActionKind: _action_kinds,
+    LiaisonGroup: _liaison_groups,
+    Campaign: _campaigns,
+    Action: _actions,
+    StudyGoal: _study_goals,
 }
 # Kanagawa's staff see one block and one prefecture, no registry changes, and none of the lock-out and
 # authenticator lists (national staff only): 30 rows cannot exist for them.
@@ -306,7 +356,17 @@ SITE_PAGES = {
     "reports:jobs": (lambda world: reverse("reports:jobs"), _jobs),
     "reports:downloads": (lambda world: reverse("reports:downloads"), _published_jobs),
     "home": (lambda world: reverse("home"), _councils),
+    "campaigns:calendar": (lambda world: reverse("campaigns:calendar"), "upcoming"),
+    "campaigns:calendar_print": (lambda world: reverse("campaigns:calendar_print"), "upcoming"),
 }
+
+
+def _upcoming_actions(world, k):
+    street = ActionKind.objects.get(code="street")
+    today = timezone.localdate()
+    for i in range(k):
+        Action.objects.create(kind=street, title=f"予定{i}", starts_on=today + datetime.timedelta(days=i % 60),
+                              organiser=world.local())  # fmt: skip
 
 
 def _table_rows(world, k):
@@ -345,7 +405,7 @@ def test_site_page_query_count_does_not_grow_with_rows(client, page, who):
         return
     if page == "home":
         user.council = world.kanagawa  # the home page lists the user's council's councils
-    build = _table_rows if build == "table" else build
+    build = {"table": _table_rows, "upcoming": _upcoming_actions}.get(build, build)
     url = url_of(world)
     for n in SIZES:
         build(world, n - built)
