@@ -227,6 +227,7 @@ def tally_record(
     note="",
     submission_token=None,
     context=None,
+    action=None,
 ):
     """Record collected signatures once. Returns Recorded(entry, created).
 
@@ -250,6 +251,7 @@ def tally_record(
         source=source,
         note=note,
         submission_token=submission_token,
+        action=action,
     )
     return _save_once(entry, submission_token, user)
 
