@@ -17,7 +17,7 @@ from django.utils.html import format_html
 
 from petitions.models import TallyEntry
 from shaho.core import intake
-from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import format_date, format_time, normalize
 from shaho.core.scoping import scope_for, sees_everything
@@ -42,16 +42,16 @@ from .models import (
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# Themes and kinds of action are the federation's shared vocabulary: every council chooses from them,
+# national staff maintain them (no council owns a row, so they are not scoped).
 @admin.register(Theme)
-class ThemeAdmin(ScopedAdmin):
-    national_only = True
+class ThemeAdmin(NationalOnlyAdmin):
     list_display = ["name", "order"]
     search_fields = ["name"]
 
 
 @admin.register(ActionKind)
-class ActionKindAdmin(ScopedAdmin):
-    national_only = True
+class ActionKindAdmin(NationalOnlyAdmin):
     list_display = ["name", "code", "is_study_session", "is_negotiation", "is_street_action", "order"]
     list_filter = ["is_study_session", "is_negotiation", "is_street_action"]
     search_fields = ["name", "code"]

@@ -90,6 +90,10 @@ class StreetActionForm(forms.Form):
         self.fields["poll_label_2"].widget.attrs["placeholder"] = "例: 賛成"
         organisations = list(allowed_organisations(user=user).order_by("name"))
         self.row_count = self._row_count()
+        if self.is_bound:
+            # The hidden count follows the rows shown: rows added with 「行を増やす」 are read on the next send.
+            self.data = self.data.copy()
+            self.data["rows"] = str(self.row_count)
         self.participant_rows = []
         for i in range(1, self.row_count + 1):
             self.fields[f"p{i}_organisation"] = forms.ModelChoiceField(

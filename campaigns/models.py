@@ -29,7 +29,7 @@ def _lead_scope(councils, prefix):
 
 
 class Theme(models.Model):
-    """A theme a campaign is about (国保, 介護, 医療 …): national reference data staff extend."""
+    """A theme a campaign is about (国保, 介護, 医療 …): national reference data, extended by national staff."""
 
     name = models.CharField(_("テーマ"), max_length=40, unique=True)
     order = models.PositiveSmallIntegerField(_("並び順"), default=100)
@@ -41,11 +41,6 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def scope_filter(cls, councils):
-        # Reference data: every council files its campaigns under the same themes.
-        return Q()
 
 
 class LiaisonGroup(models.Model):
@@ -173,7 +168,7 @@ MAX_COUNT = 10_000_000
 
 
 class ActionKind(models.Model):
-    """A kind of action (宣伝行動, 学習会, 要請・交渉 …): national reference data staff extend."""
+    """A kind of action (宣伝行動, 学習会, 要請・交渉 …): national reference data, extended by national staff."""
 
     code = models.SlugField(_("識別名"), max_length=30, unique=True, help_text=_("半角英数字。例: street"))
     name = models.CharField(_("種類"), max_length=40, unique=True)
@@ -195,10 +190,6 @@ class ActionKind(models.Model):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def scope_filter(cls, councils):
-        return Q()
 
 
 class Action(models.Model):

@@ -72,7 +72,6 @@ from campaigns.models import (
     Speaker,
     StickerPoll,
     StudyGoal,
-    Theme,
     Voice,
 )
 from councils.models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
@@ -216,8 +215,6 @@ CANARY_RECIPES = {
     ReportJob: _tokyo_job,
     PendingUpload: lambda t: _tokyo_pending_upload(t),
     # campaigns: Tokyo's campaign, liaison group, action and every row of it, its goal and its feed
-    Theme: lambda t: Theme.objects.create(name="walk-theme", order=999),
-    ActionKind: lambda t: ActionKind.objects.create(code="walk", name="walk-kind", order=999),
     LiaisonGroup: lambda t: LiaisonGroup.objects.create(name="walk", council=t.tokyo_local),
     Campaign: lambda t: Campaign.objects.create(
         slug="walk-campaign", name="walk", starts_on=D(2024, 1, 1), lead_council=t.tokyo_local

@@ -266,6 +266,7 @@ BUILDERS = {
 # Kanagawa's staff see one block and one prefecture, no registry changes, and none of the lock-out and
 # authenticator lists (national staff only): 30 rows cannot exist for them.
 NATIONAL_ONLY = {Block, Prefecture, MunicipalityChange, AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice}
+NATIONAL_ONLY |= {Theme, ActionKind}  # campaigns' shared vocabulary, kept by national staff
 CHANGELISTS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 

@@ -28,25 +28,12 @@ FEDERATION_PUBLIC_FIELDS = {
         {"name", "kind", "parent", "prefecture", "municipalities", "status", "founded_on", "dissolved_on"}
     ),
     "councils.CouncilStage": frozenset({"council", "kind", "since"}),
-    # Campaigns' reference data: the themes and the kinds of action every council files under.
-    "campaigns.Theme": frozenset({"name", "order"}),
-    "campaigns.ActionKind": frozenset(
-        {"code", "name", "is_study_session", "is_negotiation", "is_street_action", "order"}
-    ),
 }
 
 # Reference data: the registry of Japan, which any page may show (a block lists its prefectures).
 # The rest of FEDERATION_PUBLIC_FIELDS is public in the nationwide documents, not in choice lists:
 # a council's staff pages and admin lists show no other prefecture's council, even by name.
-REFERENCE_DATA = frozenset(
-    {
-        "municipalities.Block",
-        "municipalities.Prefecture",
-        "municipalities.Municipality",
-        "campaigns.Theme",
-        "campaigns.ActionKind",
-    }
-)
+REFERENCE_DATA = frozenset({"municipalities.Block", "municipalities.Prefecture", "municipalities.Municipality"})
 
 # model label → numeric fields that are public only as totals per council / prefecture (集約一覧表)
 FEDERATION_PUBLIC_TOTALS = {

@@ -62,6 +62,7 @@ def test_more_rows_button_adds_rows_and_keeps_values(client, kanagawa_staff, kan
     response = client.post(reverse("campaigns:street_entry"), {**_form(petition, kanagawa), "_more": "1"})
     assert response.status_code == 200 and not Action.objects.exists()
     assert response.context["form"].row_count == 7 and 'name="p7_count"' in response.content.decode()
+    assert response.context["form"].data["rows"] == "7"  # the next send reads the added rows
 
 
 def test_another_prefectures_action_is_not_found(client, kanagawa_staff, tokyo_staff, tokyo):

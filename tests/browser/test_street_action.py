@@ -1,0 +1,65 @@
+"""An organizer files the 11.25 street action from a 360×740 phone right after it ends.
+
+Real Chromium: the phone form (participants, one row added, flyers, the signatures of the running
+drive, the poll, a voice), no horizontal scrolling, no CSP violation; the action reads back as
+reported and its 42 are one entry of the ledger.
+"""
+
+import pytest
+
+from councils.models import Role
+from petitions.models import TallyEntry
+from tests.councils.factories import local_council, prefectural_council, staff_of
+from tests.petitions.factories import PetitionDriveFactory
+
+pytestmark = pytest.mark.browser
+
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+
+
+@pytest.fixture
+def organizer_of_kawasaki():
+    prefectural_council("14")
+    kawasaki = local_council("14", name="川崎社保協")
+    staff_of(kawasaki, role=Role.ORGANIZER, username="organizer")
+    return PetitionDriveFactory(title="保険証残してください署名", short_name="保険証残して", slug="hokensho")
+
+
+def test_organizer_files_a_street_action_from_a_phone(phone_page, log_in, live_server, organizer_of_kawasaki):
+    petition = organizer_of_kawasaki
+    page = phone_page
+    log_in(page, "organizer")
+    page.goto(f"{live_server.url}/campaigns/street/")
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    page.fill("#id_place", "桜木町駅前広場")
+    page.fill("#id_start_time", "13:30")
+    page.fill("#id_end_time", "15:00")
+    page.fill("#id_p1_name", "保険医協会")
+    page.fill("#id_p1_count", "７")  # the Japanese keyboard's digits
+    page.fill("#id_p1_note", "うち開業医2人")
+    page.fill("#id_p2_name", "建設労連・神奈川土建")
+    page.fill("#id_p2_count", "４")
+    with page.expect_navigation():
+        page.click("#more-rows")  # a few rows, add more: what was typed stays
+    assert page.input_value("#id_p1_count") == "７" and page.locator("#id_p7_count").count() == 1
+    page.fill("#id_p5_name", "県社保協")
+    page.fill("#id_p5_count", "2")
+    page.fill("#id_flyers", "１０００")
+    page.fill(f"#id_sig_{petition.pk}", "４２")
+    page.click("text=シール投票")
+    page.fill("#id_poll_question", "保険証の廃止に賛成？反対？")
+    page.fill("#id_poll_total", "７５")
+    page.fill("#id_poll_label_1", "反対")
+    page.fill("#id_poll_count_1", "７２")
+    page.fill("#id_poll_label_2", "賛成")
+    page.fill("#id_poll_count_2", "３")
+    page.click("text=寄せられた声")
+    page.fill("#id_voice_1", "今のままの保険証でよい")
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    with page.expect_navigation():
+        page.click("#submit-action")
+
+    assert page.inner_text("#headline") == "3団体13人、チラシ・ティッシュ1,000枚、署名42筆、シール投票75（反対72、賛成3）"
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    entry = TallyEntry.objects.get(petition=petition)
+    assert (entry.count, entry.council.name, entry.action.place) == (42, "川崎社保協", "桜木町駅前広場")
