@@ -328,10 +328,12 @@ class ActionAdmin(_OwnedAdmin):
                 made = importing.actions_import_commit(
                     data=upload.content, filename=upload.file_name, user=request.user
                 )
-            except importing.ImportRefused as exc:
-                for message in exc.messages[:20]:
-                    messages.error(request, message)
-                return HttpResponseRedirect(request.path)
+            except importing.ImportRefused:
+                # The rows' errors, shown on this page (they quote the file): never carried to another page.
+                preview = importing.actions_import_preview(
+                    data=upload.content, filename=upload.file_name, user=request.user
+                )
+                return self._preview(request, preview, upload.token)
             pending_upload_discard(upload=upload)
             messages.success(request, f"{len(made):,}件の行動を取り込みました。")
             return HttpResponseRedirect(reverse("admin:campaigns_action_changelist"))
@@ -345,21 +347,24 @@ class ActionAdmin(_OwnedAdmin):
                 token = pending_upload_store(
                     owner=request.user, importer=importing.IMPORTER, file_name=upload.name, data=data
                 ).token
-            outcome = reverse("admin:campaigns_action_import_outcome")
-            return render(
-                request,
-                "campaigns/admin/import_preview.html",
-                self._context(
-                    request,
-                    title="取り込む内容の確認",
-                    preview=preview,
-                    errors=preview.errors[:2000],
-                    rows=preview.rows[:2000],
-                    token=token,
-                    outcome_url=f"{outcome}?token={token}" if token else "",
-                ),
-            )
+            return self._preview(request, preview, token)
         return render(request, "campaigns/admin/import.html", self._context(request, form=form))
+
+    def _preview(self, request, preview, token):
+        outcome = reverse("admin:campaigns_action_import_outcome")
+        return render(
+            request,
+            "campaigns/admin/import_preview.html",
+            self._context(
+                request,
+                title="取り込む内容の確認",
+                preview=preview,
+                errors=preview.errors[:2000],
+                rows=preview.rows[:2000],
+                token=token,
+                outcome_url=f"{outcome}?token={token}" if token else "",
+            ),
+        )
 
     def import_outcome_view(self, request):
         if not self.has_import_permission(request):
