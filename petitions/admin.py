@@ -28,7 +28,7 @@ class PetitionDriveAdmin(ScopedAdmin):
     list_select_related = ["organiser"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "short_name", "slug"]
-    autocomplete_fields = ["cosponsors"]
+    autocomplete_fields = ["cosponsors", "campaign"]
     inlines = [PetitionItemInline, CollectionRoundInline]
 
     @admin.display(description="集約一覧表")
@@ -154,7 +154,7 @@ class SubmissionAdmin(ScopedAdmin):
     list_select_related = ["petition", "council"]
     list_filter = ["petition"]
     search_fields = ["council__name", "event", "submitted_to"]
-    autocomplete_fields = ["council"]
+    autocomplete_fields = ["council", "action"]
     exclude = ["entered_by", "entered_at"]
 
     def has_change_permission(self, request, obj=None):

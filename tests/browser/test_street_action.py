@@ -59,7 +59,8 @@ def test_organizer_files_a_street_action_from_a_phone(phone_page, log_in, live_s
     with page.expect_navigation():
         page.click("#submit-action")
 
-    assert page.inner_text("#headline") == "3団体13人、チラシ・ティッシュ1,000枚、署名42筆、シール投票75（反対72、賛成3）"
+    headline = "3団体13人、チラシ・ティッシュ1,000枚、署名42筆、シール投票75（反対72、賛成3）"
+    assert page.inner_text("#headline") == headline
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     entry = TallyEntry.objects.get(petition=petition)
     assert (entry.count, entry.council.name, entry.action.place) == (42, "川崎社保協", "桜木町駅前広場")
