@@ -73,3 +73,41 @@ def test_actions_per_kind_and_participants_per_organisation_across_a_campaign(ka
     assert per_org[0] == ("保険医協会", 2, 13)
     assert sum(people for _name, _n, people in per_org) == 32
     assert selectors.campaign_participants(campaign=parent)["n"] == 32
+
+
+def test_policy_draft_figures_resolve_from_the_data_and_refuse_unknown_names(national_staff, kanagawa, kawasaki):
+    from django.core.exceptions import ValidationError
+
+    from shaho.core.figures import PlaceholderContext, resolve
+
+    campaign = services.campaign_create(
+        slug="nakusuna", name="なくすな保険証！", starts_on=D(2019, 6, 1), lead_council=kanagawa
+    )
+    _sessions(national_staff, kawasaki, 3)
+    action(national_staff, kanagawa, starts_on=D(2019, 11, 25), participants=rows(), campaigns=[campaign])
+    ctx = PlaceholderContext(date=D(2020, 9, 1))
+    text = resolve(
+        "学習会は {{ campaigns.study_sessions start=2019-09-01 }}ヶ所、"
+        "{{ campaigns.study_attendance start=2019-09-01 }}人。"
+        "宣伝 {{ campaigns.actions kind=street }}回、参加 {{ campaigns.participants campaign=nakusuna }}人。",
+        ctx,
+    )
+    assert text == "学習会は3ヶ所、60人。宣伝1回、参加26人。"
+    with pytest.raises(ValidationError, match="行動の種類「parade2」はありません"):
+        resolve("{{ campaigns.actions kind=parade2 }}", ctx)
+
+
+def test_a_council_asks_for_its_own_prefectures_calendar_not_the_nations(kanagawa_staff, tokyo):
+    from django.core.exceptions import ValidationError
+
+    from reports import services as report_services
+
+    with pytest.raises(ValidationError, match="全国の当面の日程は中央事務局が作成します"):
+        report_services.request_job(
+            kind="calendar", params={"start": "2020-09-01", "end": "2020-11-30"}, user=kanagawa_staff
+        )
+    with pytest.raises(ValidationError, match="指定する権限がありません"):
+        report_services.request_job(
+            kind="prefecture_report", params={"prefecture": "13", "start": "2020-09-01", "end": "2020-11-30"},
+            user=kanagawa_staff,
+        )  # fmt: skip
