@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "municipalities",
     "councils",
     "petitions",
+    "campaigns",
     "reports",
     "demo",  # demo data over every app (seed_demo); nothing imports it
 ]
