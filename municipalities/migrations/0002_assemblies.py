@@ -342,10 +342,6 @@ class Migration(migrations.Migration):
             model_name='assembly',
             constraint=models.UniqueConstraint(condition=models.Q(('municipality__isnull', True)), fields=('prefecture',), name='assembly_one_per_prefecture'),
         ),
-        migrations.AddIndex(
-            model_name='opinionstatement',
-            index=models.Index(fields=['status', 'adopted_on'], name='municipalit_status_37c6fd_idx'),
-        ),
         migrations.AddConstraint(
             model_name='opinionstatement',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'adopted'), _negated=True), ('adopted_on__isnull', False), _connector='OR'), name='opinion_statement_adopted_dated'),
@@ -369,10 +365,6 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='sitting',
             constraint=models.UniqueConstraint(condition=models.Q(('season', 'xx'), _negated=True), fields=('assembly', 'year', 'season'), name='sitting_one_regular_per_season'),
-        ),
-        migrations.AddIndex(
-            model_name='assemblypetition',
-            index=models.Index(fields=['outcome', 'decided_on'], name='municipalit_outcome_a47a29_idx'),
         ),
         migrations.AddConstraint(
             model_name='assemblypetition',

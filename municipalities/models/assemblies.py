@@ -21,14 +21,29 @@ from simple_history.models import HistoricalRecords
 from .registry import Municipality, Prefecture
 
 
-def _assemblies_in_scope(councils):
-    """Q on Assembly: the prefectures of prefectural councils in scope, and the municipalities councils cover."""
+def municipalities_in_scope(councils):
+    """Q on Municipality: those whose assembly `councils` work on (the rule of Assembly.scope_filter).
+
+    Every municipality of a prefecture whose prefectural council is in scope, and those a council in
+    scope covers; a council covering wards of a designated city works on that city's assembly.
+    """
     covered = councils.values("municipalities")
     return (
         Q(prefecture__in=councils.filter(kind="prefectural").values("prefecture"))
-        | Q(municipality__in=covered)
-        # a council covering wards of a designated city works on that city's assembly
-        | Q(municipality__in=Municipality.objects.filter(wards__in=covered).values("pk"))
+        | Q(pk__in=covered)
+        | Q(pk__in=Municipality.objects.filter(wards__in=covered).values("pk"))
+    )
+
+
+def prefectural_assemblies_in_scope(councils):
+    """Q on Prefecture: those whose prefectural assembly `councils` work on (their prefectural council's)."""
+    return Q(pk__in=councils.filter(kind="prefectural").values("prefecture"))
+
+
+def _assemblies_in_scope(councils):
+    """Q on Assembly: see `municipalities_in_scope`; a prefectural assembly by its prefectural council."""
+    return Q(municipality__in=Municipality.objects.filter(municipalities_in_scope(councils)).values("pk")) | Q(
+        municipality__isnull=True, prefecture__in=councils.filter(kind="prefectural").values("prefecture")
     )
 
 
@@ -224,6 +239,14 @@ class AssemblyPetition(models.Model):
     kind = models.CharField(_("種別"), max_length=10, choices=Kind.choices, default=Kind.CHINJO)
     title = models.CharField(_("件名"), max_length=200)
     theme = models.CharField(_("テーマ"), max_length=60, blank=True, help_text=_("国保、保険証、病院など"))
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("運動"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assembly_petitions",
+    )
     text = models.TextField(_("本文"), blank=True)
     attachment = models.FileField(_("添付ファイル"), upload_to="assemblies/%Y/", blank=True)
     submitted_by = models.ForeignKey(
@@ -297,7 +320,7 @@ class AssemblyPetition(models.Model):
                 name="assembly_petition_plenary_after_submission",
             ),
         ]
-        indexes = [models.Index(fields=["outcome", "decided_on"])]
+        indexes = [models.Index(fields=["campaign", "outcome", "decided_on"])]
 
     def __str__(self):
         return f"{self.assembly}「{self.title}」（{self.get_kind_display()}）"
@@ -315,8 +338,10 @@ class AssemblyPetition(models.Model):
     def clean(self):
         """The rules one row can check: dates in order and within the sitting, a decided outcome has its date."""
         errors = {}
-        sitting = self.sitting if self.sitting_id else None
-        if sitting is not None and self.assembly_id and sitting.assembly_id != self.assembly_id:
+        # An importer checks rows against a sitting (and an assembly) it will only create on commit.
+        sitting = self.sitting if self.sitting_id or "sitting" in self._state.fields_cache else None
+        assembly = self.assembly if self.assembly_id or "assembly" in self._state.fields_cache else None
+        if sitting is not None and sitting.assembly_id and self.assembly_id and sitting.assembly_id != self.assembly_id:
             errors["sitting"] = f"会期「{sitting}」は{self.assembly}の会期ではありません。"
         for name, label in (("committee_on", "委員会の審査日"), ("plenary_on", "本会議の議決日")):
             day = getattr(self, name)
@@ -333,7 +358,7 @@ class AssemblyPetition(models.Model):
             errors.setdefault("committee_on", "委員会の結果を入れるには審査日を入力してください。")
         if self.plenary_outcome not in (Outcome.PENDING, Outcome.WITHDRAWN) and not self.plenary_on:
             errors.setdefault("plenary_on", "本会議の結果を入れるには議決日を入力してください。")
-        municipality = self.assembly.municipality if self.assembly_id else None
+        municipality = assembly.municipality if assembly is not None else None
         day = self.submitted_on or (sitting.starts_on if sitting is not None else None)
         if municipality is not None and day and not _valid_on(municipality, day):
             errors["assembly"] = f"{municipality.name}は{_jdate(day)}には存在しません（市区町村の有効期間の外です）。"
@@ -438,6 +463,15 @@ class OpinionStatement(models.Model):
         blank=True,
         related_name="opinion_statements",
     )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("運動"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinion_statements",
+        help_text=_("空欄ならもとの陳情・請願の運動"),
+    )
     title = models.CharField(_("件名"), max_length=200)
     addressees = models.TextField(
         _("提出先"), blank=True, help_text=_("一行に一つ（内閣総理大臣、厚生労働大臣、衆議院議長など）")
@@ -463,7 +497,7 @@ class OpinionStatement(models.Model):
                 condition=~Q(status="adopted") | Q(adopted_on__isnull=False), name="opinion_statement_adopted_dated"
             ),
         ]
-        indexes = [models.Index(fields=["status", "adopted_on"])]
+        indexes = [models.Index(fields=["campaign", "status", "adopted_on"])]
 
     def __str__(self):
         return f"{self.assembly}「{self.title}」"

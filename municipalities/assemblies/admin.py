@@ -1,0 +1,222 @@
+"""Staff pages of the local assemblies: assemblies with their party groups and sittings, petitions with votes, 意見書.
+
+Registered from MunicipalitiesConfig.ready() (the registry's own admin module sits in a lower layer).
+Writes go through `services`; the vote inline's totals are checked by `services.votes_check` before
+anything is saved, the national count page (全国集計) reads `selectors.assembly_count`.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models.assemblies import (
+    Assembly,
+    AssemblyPetition,
+    AssemblyVote,
+    OpinionStatement,
+    PartyGroup,
+    Sitting,
+    Stage,
+)
+from shaho.core.admin import ScopedAdmin, ScopedInline
+
+from . import services
+from .admin_import import AssemblyImportAdminMixin
+from .reports import campaign_choices, visible_campaign
+from .selectors import assembly_count, pending_petitions, party_record
+
+
+class PartyGroupInline(ScopedInline):
+    model = PartyGroup
+    fields = ["name", "party", "seats", "valid_from", "valid_until"]
+
+
+class SittingInline(ScopedInline):
+    model = Sitting
+    fields = ["season", "year", "starts_on", "ends_on", "name"]
+
+
+@admin.register(Assembly)
+class AssemblyAdmin(ScopedAdmin):
+    list_display = ["__str__", "prefecture", "municipality"]
+    list_select_related = ["prefecture", "municipality"]
+    list_filter = ["prefecture"]
+    search_fields = ["municipality__name", "prefecture__name", "municipality__code"]
+    autocomplete_fields = ["municipality"]
+    inlines = [PartyGroupInline, SittingInline]
+
+
+@admin.register(PartyGroup)
+class PartyGroupAdmin(ScopedAdmin):
+    list_display = ["name", "party", "assembly", "seats", "valid_from", "valid_until"]
+    list_select_related = ["assembly__municipality", "assembly__prefecture"]
+    search_fields = ["name", "party", "assembly__municipality__name"]
+    autocomplete_fields = ["assembly"]
+
+    def save_model(self, request, obj, form, change):
+        services.party_group_save(user=request.user, group=obj)
+
+
+@admin.register(Sitting)
+class SittingAdmin(ScopedAdmin):
+    list_display = ["__str__", "assembly", "season", "year", "starts_on", "ends_on"]
+    list_select_related = ["assembly__municipality", "assembly__prefecture"]
+    list_filter = ["season", "year"]
+    search_fields = ["name", "assembly__municipality__name", "assembly__prefecture__name"]
+    autocomplete_fields = ["assembly"]
+
+
+class VoteFormSet(BaseInlineFormSet):
+    """The party groups' positions; each stage's member counts must add up to the totals stated on the petition."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        petition = self.instance
+        for stage in Stage.values:
+            lines = [
+                services.VoteLine(
+                    f.cleaned_data["group"],
+                    f.cleaned_data["position"],
+                    f.cleaned_data.get("members_for"),
+                    f.cleaned_data.get("members_against"),
+                )
+                for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("stage") == stage
+            ]
+            try:
+                services.votes_check(petition=petition, stage=stage, votes=lines)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages) from exc
+
+
+class AssemblyVoteInline(ScopedInline):
+    model = AssemblyVote
+    formset = VoteFormSet
+    fields = ["stage", "group", "position", "members_for", "members_against"]
+    autocomplete_fields = ["group"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group")
+
+
+class OpinionStatementInline(ScopedInline):
+    model = OpinionStatement
+    fk_name = "petition"
+    fields = ["title", "status", "adopted_on", "addressees"]
+    readonly_fields = ["title", "status", "adopted_on", "addressees"]
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CampaignCountForm(forms.Form):
+    campaign = forms.ChoiceField(label=_("運動"))
+    start = forms.DateField(label=_("開始日"), required=False)
+    end = forms.DateField(label=_("終了日"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].choices = campaign_choices(user)
+
+
+@admin.register(AssemblyPetition)
+class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
+    list_display = ["assembly", "sitting", "kind", "title", "campaign", "committee_on", "outcome", "decided_on"]
+    list_select_related = ["assembly__municipality", "assembly__prefecture", "sitting", "campaign"]
+    list_filter = ["campaign", "kind", "outcome", "sitting__season", "sitting__year", "assembly__prefecture"]
+    search_fields = ["title", "assembly__municipality__name", "assembly__prefecture__name", "committee"]
+    autocomplete_fields = ["assembly", "sitting", "submitted_by", "organisations"]
+    readonly_fields = ["outcome", "decided_on", "entered_by", "entered_at", "updated_by", "updated_at"]
+    inlines = [AssemblyVoteInline, OpinionStatementInline]
+    date_hierarchy = "decided_on"
+    fieldsets = [
+        (None, {"fields": ["assembly", "sitting", "kind", "title", "theme", "campaign", "text", "attachment"]}),
+        (_("提出"), {"fields": ["submitted_by", "organisations", "introducing_members", "submitted_on"]}),
+        (
+            _("委員会"),
+            {
+                "fields": [
+                    "committee", "committee_on", "statement_made", "committee_outcome",
+                    "committee_for", "committee_against", "committee_chair_decided",
+                ]
+            },
+        ),  # fmt: skip
+        (
+            _("本会議"),
+            {"fields": ["plenary_on", "plenary_outcome", "plenary_for", "plenary_against", "plenary_chair_decided"]},
+        ),
+        (_("記録"), {"fields": ["outcome", "decided_on", "note", "entered_by", "entered_at", "updated_by", "updated_at"]}),
+    ]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("count/", self.admin_site.admin_view(self.count_view), name="{}_{}_count".format(*info)),
+            *super().get_urls(),
+        ]
+
+    def save_model(self, request, obj, form, change):
+        services.petition_save(user=request.user, petition=obj)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not AssemblyVote:
+            return super().save_formset(request, form, formset, change)
+        petition = form.instance
+        for stage in Stage.values:
+            lines = [
+                services.VoteLine(
+                    f.cleaned_data["group"],
+                    f.cleaned_data["position"],
+                    f.cleaned_data.get("members_for"),
+                    f.cleaned_data.get("members_against"),
+                )
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("stage") == stage
+            ]
+            services.votes_set(user=request.user, petition=petition, stage=stage, votes=lines)
+
+    def count_view(self, request):
+        """全国集計: a campaign's adopting municipalities and 意見書, per prefecture and per sitting (the one selector)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = CampaignCountForm(request.GET or None, user=request.user)
+        count = pending = record = None
+        if form.is_bound and form.is_valid():
+            campaign = visible_campaign(form.cleaned_data["campaign"], user=request.user)
+            start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+            count = assembly_count(campaign=campaign, start=start, end=end, user=request.user)
+            pending = pending_petitions(campaign=campaign, user=request.user, limit=100)
+            record = party_record(campaign=campaign, start=start, end=end, user=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "議会採択の全国集計",
+            "form": form,
+            "count": count,
+            "pending": pending,
+            "record": record,
+            "changelist_url": reverse("admin:municipalities_assemblypetition_changelist"),
+        }
+        return render(request, "municipalities/admin/assembly_count.html", context)
+
+
+@admin.register(OpinionStatement)
+class OpinionStatementAdmin(ScopedAdmin):
+    list_display = ["assembly", "title", "campaign", "status", "adopted_on"]
+    list_select_related = ["assembly__municipality", "assembly__prefecture", "campaign"]
+    list_filter = ["campaign", "status", "assembly__prefecture"]
+    search_fields = ["title", "assembly__municipality__name", "addressees"]
+    autocomplete_fields = ["assembly", "petition"]
+    readonly_fields = ["entered_by", "entered_at"]
+    date_hierarchy = "adopted_on"
+
+    def save_model(self, request, obj, form, change):
+        services.opinion_statement_save(user=request.user, statement=obj)
