@@ -26,8 +26,28 @@ D = datetime.date
 
 
 @pytest.fixture
-def seeded(national, kanagawa):
-    return demo.seed(stdout=StringIO())
+def campaigns(national):
+    return demo._campaigns(national)
+
+
+@pytest.fixture
+def seeded(campaigns, kanagawa):
+    """The Kanagawa petitions of December 2023 and 渋谷区's statement (the seeds' 保険証 campaign)."""
+    demo._kanagawa(campaigns[demo.HOKENSHO])
+    demo._shibuya(campaigns[demo.HOKENSHO])
+    return campaigns
+
+
+@pytest.fixture
+def hospitals(campaigns):
+    demo._hospitals(campaigns[demo.HOSPITALS])
+    return campaigns[demo.HOSPITALS]
+
+
+@pytest.fixture
+def kokuho(campaigns):
+    demo._kokuho(campaigns[demo.KOKUHO])
+    return campaigns[demo.KOKUHO]
 
 
 def _petition(code, slug):
@@ -72,16 +92,16 @@ def test_shibuya_sent_its_opinion_statement_on_the_insurance_card(seeded):
     assert "厚生労働大臣" in statement.addressee_list and statement.campaign.slug == demo.HOKENSHO
 
 
-def test_kokuho_national_count_is_18_prefectures_112_municipalities_111_statements(seeded, django_assert_num_queries):
-    campaign = Campaign.objects.get(slug=demo.KOKUHO)
+def test_kokuho_national_count_is_18_prefectures_112_municipalities_111_statements(kokuho, django_assert_num_queries):
+    campaign = kokuho
     with django_assert_num_queries(3):
         count = assembly_count(campaign=campaign, end=D(2025, 11, 30))
         assert (count.prefecture_count, count.municipalities, count.statements) == (18, 112, 111)
     assert count.sentence() == "18都道府県の112市区町村で採択、意見書111本"
 
 
-def test_424_campaign_adopted_89_in_december_15_in_march_6_in_june(seeded):
-    count = assembly_count(campaign=Campaign.objects.get(slug=demo.HOSPITALS))
+def test_424_campaign_adopted_89_in_december_15_in_march_6_in_june(hospitals):
+    count = assembly_count(campaign=hospitals)
     by_sitting = {s.key: s.assemblies for s in count.sittings}
     assert by_sitting == {"2019-12": 89, "2020-03": 15, "2020-06": 6}
     akita = count.prefecture("05")
@@ -89,13 +109,15 @@ def test_424_campaign_adopted_89_in_december_15_in_march_6_in_june(seeded):
     assert count.prefecture("01").municipalities == 49
 
 
-def test_the_demo_is_idempotent(seeded, national):
+def test_the_demo_is_idempotent(national, kanagawa):
+    demo.seed(stdout=StringIO())
     before = AssemblyPetition.objects.count(), OpinionStatement.objects.count()
+    assert before == (4 + 110 + 112, 2 + 110 + 111)
     demo.seed(stdout=StringIO())
     assert (AssemblyPetition.objects.count(), OpinionStatement.objects.count()) == before
 
 
-def test_policy_draft_figures_print_the_424_sentence_and_the_kokuho_line(seeded):
+def test_policy_draft_figures_print_the_424_sentence_and_the_kokuho_line(hospitals, kokuho):
     ctx = PlaceholderContext(date=D(2020, 9, 1))
     text = (
         "12月議会で {{ assembly.assemblies campaign=424-byoin sitting=2019-12 }}自治体、"
@@ -110,12 +132,12 @@ def test_policy_draft_figures_print_the_424_sentence_and_the_kokuho_line(seeded)
     assert resolve(line + "/{{ assembly.statements campaign=kokuho-ikensho }}", later) == "18/112/111"
 
 
-def test_a_figure_before_the_adoptions_counts_nothing(seeded):
+def test_a_figure_before_the_adoptions_counts_nothing(hospitals):
     ctx = PlaceholderContext(date=D(2019, 11, 30))
     assert resolve("{{ assembly.assemblies campaign=424-byoin sitting=2019-12 }}", ctx) == "0"
 
 
-def test_an_unknown_campaign_in_a_figure_is_refused_naming_it(seeded):
+def test_an_unknown_campaign_in_a_figure_is_refused_naming_it(campaigns):
     with pytest.raises(ValidationError, match="運動「nope」はありません"):
         resolve("{{ assembly.municipalities campaign=nope }}", PlaceholderContext(date=D(2020, 9, 1)))
 
@@ -129,8 +151,8 @@ def test_party_record_lists_how_each_group_voted(seeded):
     assert [v.petition.title for v in party_group_votes(group=kyosan)] == ["現行の健康保険証を残すことを求める陳情"]
 
 
-def test_adoption_list_names_the_municipalities_in_two_queries(seeded, django_assert_num_queries):
-    campaign = Campaign.objects.get(slug=demo.HOSPITALS)
+def test_adoption_list_names_the_municipalities_in_two_queries(hospitals, django_assert_num_queries):
+    campaign = hospitals
     with django_assert_num_queries(2):
         names = [p.assembly.municipality.name for p in adoption_list(campaign=campaign) if p.assembly.municipality]
     assert len(names) == 109 and names[0] == "札幌市"
