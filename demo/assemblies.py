@@ -205,7 +205,8 @@ def _shibuya(campaign):
         user=None,
         petition=AssemblyPetition(
             assembly=shibuya, sitting=sitting, campaign=campaign, kind=AssemblyPetition.Kind.MEMBERS,
-            title="健康保険証の存続を求める意見書（議員提出議案）", theme="保険証", introducing_members="区議会議員有志",
+            title="健康保険証の存続を求める意見書（議員提出議案）", theme="保険証",
+            introducing_members="区議会議員有志",
             submitted_on=D(2023, 9, 1), plenary_on=D(2023, 9, 25), plenary_outcome=Outcome.ADOPTED,
         ),
     )  # fmt: skip

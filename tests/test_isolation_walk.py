@@ -59,8 +59,20 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlencode, urlsafe_base64_encode
 
+from campaigns.models import Campaign, LiaisonGroup, Theme
 from councils.models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
-from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from municipalities.models import (
+    Assembly,
+    AssemblyPetition,
+    AssemblyVote,
+    Block,
+    Municipality,
+    MunicipalityChange,
+    OpinionStatement,
+    PartyGroup,
+    Prefecture,
+    Sitting,
+)
 from petitions.models import (
     CollectionRound,
     ImportBatch,
@@ -199,6 +211,42 @@ CANARY_RECIPES = {
     Chapter: lambda t: Chapter.objects.create(meeting=t[Meeting], order=1, title="w", body="walk"),
     ReportJob: _tokyo_job,
     PendingUpload: lambda t: _tokyo_pending_upload(t),
+    # campaigns (the campaigns branch brings its own recipes; these let the assemblies' rows name a campaign)
+    Theme: lambda t: Theme.objects.create(name="walk-theme"),
+    LiaisonGroup: lambda t: LiaisonGroup.objects.create(name="walk", council=t.tokyo),
+    Campaign: lambda t: Campaign.objects.create(
+        slug="walk-tokyo", name="walk", starts_on=D(2023, 1, 1), lead_council=t.tokyo
+    ),
+    # local assemblies: 渋谷区's assembly, its group, sitting, petition (by Tokyo's local council), vote, 意見書
+    Assembly: lambda t: Assembly.objects.create(
+        municipality=Municipality.objects.get(code="131130"), prefecture=Prefecture.objects.get(code=TOKYO)
+    ),
+    PartyGroup: lambda t: PartyGroup.objects.create(assembly=t[Assembly], name="walk"),
+    Sitting: lambda t: Sitting.objects.create(
+        assembly=t[Assembly], season="12", year=2023, starts_on=D(2023, 11, 28), ends_on=D(2023, 12, 20)
+    ),
+    AssemblyPetition: lambda t: AssemblyPetition.objects.create(
+        assembly=t[Assembly],
+        sitting=t[Sitting],
+        title="walk",
+        campaign=t[Campaign],
+        submitted_by=t.tokyo_local,
+        committee_on=D(2023, 12, 5),
+        committee_outcome="adopted",
+        outcome="adopted",
+        decided_on=D(2023, 12, 5),
+    ),
+    AssemblyVote: lambda t: AssemblyVote.objects.create(
+        petition=t[AssemblyPetition], group=t[PartyGroup], position="for"
+    ),
+    OpinionStatement: lambda t: OpinionStatement.objects.create(
+        assembly=t[Assembly],
+        petition=t[AssemblyPetition],
+        campaign=t[Campaign],
+        title="walk",
+        status="adopted",
+        adopted_on=D(2023, 12, 20),
+    ),
 }
 
 
@@ -293,6 +341,8 @@ def _tokyo_report_params(t, kind):
     }
     params = {p.name: by_type.get(p.type, "") for p in kind.params}
     variants = [params]
+    if any(p.name == "campaign" for p in kind.params):
+        variants.append({**params, "campaign": t[Campaign].slug})  # Tokyo's own campaign
     if any(p.type == "petition" for p in kind.params) and any(p.type == "prefecture" for p in kind.params):
         variants.append({**params, "petition": t.national_drive.slug})  # a public drive, Tokyo's part of it
     return variants
@@ -334,6 +384,30 @@ def _import_flow(client, t):
     out.append(("GET outcome (Tokyo's token)", client.get(outcome), ""))
     out.append(("GET outcome xlsx (Tokyo's token)", client.get(outcome + "&format=xlsx"), ""))
     out.append((f"POST {url} (Tokyo's token commit)", client.post(url, {"_commit": "1", "token": tokyo_token}), ""))
+    return out
+
+
+def _assembly_import_flow(client, t):
+    """Files naming 渋谷区 (by name and by code) into a Kanagawa-visible campaign and into Tokyo's: nothing found."""
+    national_campaign = Campaign.objects.get_or_create(
+        slug="walk-national",
+        defaults={"name": "walk national", "starts_on": D(2023, 1, 1), "lead_council": national_council()},
+    )[0]
+    header = "都道府県,市区町村,件名,会期,委員会の審査日"
+    url = r("admin:municipalities_assemblypetition_import")
+    out = []
+    for label, campaign, row in (
+        ("by-name", national_campaign, "東京都,渋谷区,walk,2023年12月議会,2023-12-05"),
+        ("by-code", national_campaign, "東京都,131130,walk,2023年12月議会,2023-12-05"),
+        ("tokyo-campaign", t[Campaign], "神奈川県,大磯町,walk,2023年12月議会,2023-12-05"),
+    ):
+        text = f"{header}\n{row}\n"
+        upload = io.BytesIO(text.encode())
+        upload.name = f"walk-{label}.csv"
+        preview = client.post(url, {"campaign": campaign.slug, "file": upload, "encoding": ""})
+        out.append((f"POST {url} ({label} preview)", preview, text))
+        token = (preview.context or {}).get("token", "") if preview.status_code == 200 else ""
+        out.append((f"POST {url} ({label} commit)", client.post(url, {"_commit": "1", "token": token}), text))
     return out
 
 
@@ -450,6 +524,23 @@ URL_CASES = {
     ),
     "admin:petitions_tallyentry_import_outcome": Case(
         urls=lambda t: [r("admin:petitions_tallyentry_import_outcome", token="0" * 32)]
+    ),
+    # The assemblies' pages: Tokyo's campaign and its rows neither count, export, nor import for Kanagawa.
+    "admin:municipalities_assemblypetition_count": Case(
+        urls=lambda t: [r("admin:municipalities_assemblypetition_count")],
+        objects=lambda t: [r("admin:municipalities_assemblypetition_count", campaign=t[Campaign].slug)],
+    ),
+    "admin:municipalities_assemblypetition_export": Case(
+        objects=lambda t: [
+            r("admin:municipalities_assemblypetition_export", campaign=t[Campaign].slug, **f)
+            for f in ({}, {"format": "csv"})
+        ]
+    ),
+    "admin:municipalities_assemblypetition_import": Case(
+        urls=lambda t: [r("admin:municipalities_assemblypetition_import")], flow=_assembly_import_flow
+    ),
+    "admin:municipalities_assemblypetition_import_outcome": Case(
+        urls=lambda t: [r("admin:municipalities_assemblypetition_import_outcome", token="0" * 32)]
     ),
     "admin:petitions_tallyentry_import_template": Case(
         urls=lambda t: [

@@ -27,7 +27,25 @@ from shaho.core.admin import ScopedAdmin, ScopedInline
 from . import services
 from .admin_import import AssemblyImportAdminMixin
 from .reports import campaign_choices, visible_campaign
-from .selectors import assembly_count, pending_petitions, party_record
+from .selectors import assembly_count, party_record, pending_petitions
+
+
+def _service_checked(form_class, check):
+    """A ModelForm class that also runs a service's check (scope, cross-field rules), so a refusal shows on the form."""
+
+    class CheckedForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()
+            if self.errors:
+                return
+            try:
+                check(self.instance)
+            except ValidationError as exc:
+                for name, messages in exc.message_dict.items():
+                    for message in messages:
+                        self.add_error(name if name in self.fields else None, message)
+
+    return CheckedForm
 
 
 class PartyGroupInline(ScopedInline):
@@ -49,6 +67,13 @@ class AssemblyAdmin(ScopedAdmin):
     autocomplete_fields = ["municipality"]
     inlines = [PartyGroupInline, SittingInline]
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_checked(form, lambda assembly: services.assembly_check(user=request.user, assembly=assembly))
+
+    def save_model(self, request, obj, form, change):
+        services.assembly_save(user=request.user, assembly=obj)
+
 
 @admin.register(PartyGroup)
 class PartyGroupAdmin(ScopedAdmin):
@@ -56,6 +81,10 @@ class PartyGroupAdmin(ScopedAdmin):
     list_select_related = ["assembly__municipality", "assembly__prefecture"]
     search_fields = ["name", "party", "assembly__municipality__name"]
     autocomplete_fields = ["assembly"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_checked(form, lambda group: services.party_group_check(user=request.user, group=group))
 
     def save_model(self, request, obj, form, change):
         services.party_group_save(user=request.user, group=obj)
@@ -68,6 +97,13 @@ class SittingAdmin(ScopedAdmin):
     list_filter = ["season", "year"]
     search_fields = ["name", "assembly__municipality__name", "assembly__prefecture__name"]
     autocomplete_fields = ["assembly"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_checked(form, lambda sitting: services.sitting_check(user=request.user, sitting=sitting))
+
+    def save_model(self, request, obj, form, change):
+        services.sitting_save(user=request.user, sitting=obj)
 
 
 class VoteFormSet(BaseInlineFormSet):
@@ -144,16 +180,24 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
             _("委員会"),
             {
                 "fields": [
-                    "committee", "committee_on", "statement_made", "committee_outcome",
-                    "committee_for", "committee_against", "committee_chair_decided",
+                    "committee",
+                    "committee_on",
+                    "statement_made",
+                    "committee_outcome",
+                    "committee_for",
+                    "committee_against",
+                    "committee_chair_decided",
                 ]
             },
-        ),  # fmt: skip
+        ),
         (
             _("本会議"),
             {"fields": ["plenary_on", "plenary_outcome", "plenary_for", "plenary_against", "plenary_chair_decided"]},
         ),
-        (_("記録"), {"fields": ["outcome", "decided_on", "note", "entered_by", "entered_at", "updated_by", "updated_at"]}),
+        (
+            _("記録"),
+            {"fields": ["outcome", "decided_on", "note", "entered_by", "entered_at", "updated_by", "updated_at"]},
+        ),
     ]
 
     def get_urls(self):
@@ -162,6 +206,10 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
             path("count/", self.admin_site.admin_view(self.count_view), name="{}_{}_count".format(*info)),
             *super().get_urls(),
         ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_checked(form, lambda petition: services.petition_check(user=request.user, petition=petition))
 
     def save_model(self, request, obj, form, change):
         services.petition_save(user=request.user, petition=obj)
@@ -184,7 +232,7 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
             services.votes_set(user=request.user, petition=petition, stage=stage, votes=lines)
 
     def count_view(self, request):
-        """全国集計: a campaign's adopting municipalities and 意見書, per prefecture and per sitting (the one selector)."""
+        """全国集計: a campaign's adopting municipalities and 意見書, per prefecture and sitting (the one selector)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = CampaignCountForm(request.GET or None, user=request.user)
@@ -217,6 +265,12 @@ class OpinionStatementAdmin(ScopedAdmin):
     autocomplete_fields = ["assembly", "petition"]
     readonly_fields = ["entered_by", "entered_at"]
     date_hierarchy = "adopted_on"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return _service_checked(
+            form, lambda statement: services.opinion_statement_check(user=request.user, statement=statement)
+        )
 
     def save_model(self, request, obj, form, change):
         services.opinion_statement_save(user=request.user, statement=obj)

@@ -195,5 +195,8 @@ class AssemblyImportAdminMixin:
         )
         today = f"{timezone.localdate():%Y%m%d}"
         return _download(
-            content, content_type, f"議会_{campaign.slug}_{today}.{extension}", f"assembly_{campaign.slug}_{today}.{extension}"
+            content,
+            content_type,
+            f"議会_{campaign.slug}_{today}.{extension}",
+            f"assembly_{campaign.slug}_{today}.{extension}",
         )

@@ -84,10 +84,24 @@ STATEMENT_FIELD_TO_COLUMN = {"adopted_on": "statement_on", "status": "statement"
 KIND_WORDS = {"": "chinjo", **{str(label): value for value, label in AssemblyPetition.Kind.choices}}
 KIND_WORDS.update({"議員提案": "members", "発議": "members"})
 OUTCOME_WORDS = {"": Outcome.PENDING, **{str(label): value for value, label in Outcome.choices}}
-OUTCOME_WORDS.update({"可決": Outcome.ADOPTED, "否決": Outcome.REJECTED, "審議中": Outcome.PENDING, "継続": Outcome.CONTINUED})
+OUTCOME_WORDS.update(
+    {"可決": Outcome.ADOPTED, "否決": Outcome.REJECTED, "審議中": Outcome.PENDING, "継続": Outcome.CONTINUED}
+)
 STATEMENT_WORDS = {"": None, **{str(label): value for value, label in OpinionStatement.Status.choices}}
-STATEMENT_WORDS.update({"可決": "adopted", "送付": "adopted", "あり": "adopted", "有": "adopted", "なし": None, "無": None})
-YES_WORDS = {"有": True, "あり": True, "○": True, "〇": True, "した": True, "1": True, "": False, "無": False, "なし": False}
+STATEMENT_WORDS.update(
+    {"可決": "adopted", "送付": "adopted", "あり": "adopted", "有": "adopted", "なし": None, "無": None}
+)
+YES_WORDS = {
+    "有": True,
+    "あり": True,
+    "○": True,
+    "〇": True,
+    "した": True,
+    "1": True,
+    "": False,
+    "無": False,
+    "なし": False,
+}
 YES_WORDS.update({"×": False, "0": False})
 PREFECTURAL_WORDS = {"県議会", "都議会", "道議会", "府議会", "都道府県議会"}
 SITTING_RE = re.compile(r"^(?:(?P<year>\d{4})年)?(?P<month>3|6|9|12|03|06|09)月(?:議会|定例会)?$|^臨時会$")
@@ -149,7 +163,9 @@ def _key(text):
 def _word(value, words, what):
     text = _key(value)
     if text not in words:
-        raise ValueError(f"「{intake.read_text(value)}」は{what}として読めません（{'・'.join(k for k in words if k)}）。")
+        raise ValueError(
+            f"「{intake.read_text(value)}」は{what}として読めません（{'・'.join(k for k in words if k)}）。"
+        )
     return words[text]
 
 
@@ -194,7 +210,9 @@ class _Lookups:
         self.assemblies = {}
         for a in Assembly.objects.select_related("municipality", "prefecture"):
             self.assemblies[("m", a.municipality_id) if a.municipality_id else ("p", a.prefecture_id)] = a
-        self.sittings = {(s.assembly_id, s.season, s.year): s for s in Sitting.objects.exclude(season=Season.EXTRAORDINARY)}
+        self.sittings = {
+            (s.assembly_id, s.season, s.year): s for s in Sitting.objects.exclude(season=Season.EXTRAORDINARY)
+        }
         self.councils = {}
         for c in scope_for(user) if user is not None else _all_councils():
             for name in (c.name, c.short_name):
@@ -217,9 +235,13 @@ class _Lookups:
             candidates = [m for m in candidates if m.prefecture_id == prefecture.pk]
         if len(candidates) > 1:
             names = "、".join(f"{m.prefecture.name}{m.name}（{m.code}）" for m in candidates[:5])
-            raise ValueError(f"「{intake.read_text(value)}」に当てはまる市区町村が複数あります: {names}。都道府県を入れてください。")
+            raise ValueError(
+                f"「{intake.read_text(value)}」に当てはまる市区町村が複数あります: {names}。都道府県を入れてください。"
+            )
         if not candidates:
-            raise ValueError(f"「{intake.read_text(value)}」という市区町村は見つかりません（または権限の範囲の外です）。")
+            raise ValueError(
+                f"「{intake.read_text(value)}」という市区町村は見つかりません（または権限の範囲の外です）。"
+            )
         return candidates[0]
 
 
@@ -278,7 +300,10 @@ def _check_row(source, *, lookups, campaign, user, seen):
         submitted_by = lookups.councils.get(_key(cells["submitted_by"]))
         if submitted_by is None:
             own["submitted_by"] = f"「{intake.read_text(cells['submitted_by'])}」という社保協は見つかりません。"
-    dates = {k: _read(cells, k, intake.read_date, own) for k in ("submitted_on", "committee_on", "plenary_on", "statement_on")}
+    dates = {
+        k: _read(cells, k, intake.read_date, own)
+        for k in ("submitted_on", "committee_on", "plenary_on", "statement_on")
+    }
     statement_made = _read(cells, "statement_made", lambda v: _word(v, YES_WORDS, "陳述"), own) or False
     committee_outcome = _read(cells, "committee_outcome", lambda v: _word(v, OUTCOME_WORDS, "委員会の結果"), own)
     plenary_outcome = _read(cells, "plenary_outcome", lambda v: _word(v, OUTCOME_WORDS, "本会議の結果"), own)
@@ -288,7 +313,9 @@ def _check_row(source, *, lookups, campaign, user, seen):
         own["sitting"] = "会期を入力してください（例: 2019年12月議会）。"
     else:
         try:
-            season, year = _sitting_words(cells["sitting"], [dates["committee_on"], dates["plenary_on"], dates["submitted_on"]])
+            season, year = _sitting_words(
+                cells["sitting"], [dates["committee_on"], dates["plenary_on"], dates["submitted_on"]]
+            )
         except ValueError as exc:
             own["sitting"] = str(exc)
     if not own:
@@ -303,11 +330,15 @@ def _check_row(source, *, lookups, campaign, user, seen):
         if sitting is None:
             days = [d for d in (dates["committee_on"], dates["plenary_on"]) if d]
             starts_on = min(days) if days else datetime.date(year, int(season), 1)
-            sitting = Sitting(assembly=assembly, season=season, year=year, starts_on=starts_on, ends_on=max(days) if days else None)
+            sitting = Sitting(
+                assembly=assembly, season=season, year=year, starts_on=starts_on, ends_on=max(days) if days else None
+            )
         row.sitting = sitting
         key = (assembly.pk, sitting.pk)
         if (assembly.municipality_id, assembly.prefecture_id, season, year) in seen:
-            own["municipality"] = f"{seen[(assembly.municipality_id, assembly.prefecture_id, season, year)]}行目と同じ議会・会期です。"
+            own["municipality"] = (
+                f"{seen[(assembly.municipality_id, assembly.prefecture_id, season, year)]}行目と同じ議会・会期です。"
+            )
         seen.setdefault((assembly.municipality_id, assembly.prefecture_id, season, year), source.number)
         existing = lookups.petitions.get(key) if assembly.pk and sitting.pk else None
         petition = existing or AssemblyPetition(assembly=assembly, sitting=sitting, campaign=campaign)
@@ -340,7 +371,9 @@ def _check_row(source, *, lookups, campaign, user, seen):
             if statement is None:
                 statement = OpinionStatement(assembly=assembly, campaign=campaign, title=f"{title}（意見書）")
             else:
-                row.changed = row.changed or statement.status != statement_status or statement.adopted_on != dates["statement_on"]
+                row.changed = (
+                    row.changed or statement.status != statement_status or statement.adopted_on != dates["statement_on"]
+                )
             statement.status, statement.adopted_on = statement_status, dates["statement_on"]
             if statement.status == OpinionStatement.Status.ADOPTED and not statement.adopted_on:
                 own.setdefault("statement_on", "可決した意見書には可決日を入力してください。")
@@ -433,7 +466,9 @@ def export_rows(*, campaign, user):
         restrict(AssemblyPetition.objects.filter(campaign=campaign), user)
         .select_related("assembly__municipality", "assembly__prefecture", "sitting", "submitted_by")
         .prefetch_related("opinion_statements")
-        .order_by("assembly__prefecture__code", "assembly__municipality__code", "sitting__year", "sitting__season", "pk")
+        .order_by(
+            "assembly__prefecture__code", "assembly__municipality__code", "sitting__year", "sitting__season", "pk"
+        )
     )
     yield HEADERS
     for p in petitions:
@@ -472,8 +507,5 @@ def _cell(value):
 
 
 def outcome_table(preview):
-    rows = (
-        (row.number, row.ok, [row.display(k) for k in COLUMNS], row.errors)
-        for row in preview.rows
-    )
+    rows = ((row.number, row.ok, [row.display(k) for k in COLUMNS], row.errors) for row in preview.rows)
     return intake.outcome_rows(headers=HEADERS, general_errors=preview.general_errors, rows=rows)

@@ -6,7 +6,8 @@ Every figure comes from `selectors.assembly_count`, the same count as the admin'
 figures date (or `date=`). Imported by MunicipalitiesConfig.ready().
 
     12月議会で {{ assembly.assemblies campaign=424-byoin sitting=2019-12 }}自治体
-    {{ assembly.prefectures campaign=kokuho-ikensho }}都道府県の{{ assembly.municipalities campaign=kokuho-ikensho }}市区町村
+    {{ assembly.prefectures campaign=kokuho-ikensho }}都道府県の
+    {{ assembly.municipalities campaign=kokuho-ikensho }}市区町村
 """
 
 import re

@@ -102,9 +102,8 @@ class AssemblyCount:
 
     def sentence(self):
         """「18都道府県の112市区町村で採択、意見書111本」"""
-        return (
-            f"{self.prefecture_count}都道府県の{self.municipalities}市区町村で採択、意見書{self.statements}本"
-            + (f"（都道府県議会 {self.prefectural_assemblies}）" if self.prefectural_assemblies else "")
+        return f"{self.prefecture_count}都道府県の{self.municipalities}市区町村で採択、意見書{self.statements}本" + (
+            f"（都道府県議会 {self.prefectural_assemblies}）" if self.prefectural_assemblies else ""
         )
 
 
@@ -180,9 +179,9 @@ def pending_petitions(*, campaign=None, user=None, limit=200):
         queryset = queryset.filter(campaign=campaign)
     if user is not None:
         queryset = restrict(queryset, user)
-    return queryset.select_related("assembly__municipality", "assembly__prefecture", "sitting", "submitted_by").order_by(
-        F("committee_on").asc(nulls_last=True), "assembly__prefecture__code", "pk"
-    )[:limit]
+    return queryset.select_related(
+        "assembly__municipality", "assembly__prefecture", "sitting", "submitted_by"
+    ).order_by(F("committee_on").asc(nulls_last=True), "assembly__prefecture__code", "pk")[:limit]
 
 
 def adoption_list(*, campaign, start=None, end=None, user=None):

@@ -54,6 +54,35 @@ def assembly_of(*, municipality=None, prefecture=None):
     return assembly
 
 
+def assembly_check(*, user, assembly):
+    """An assembly `user` may record: its municipality (or prefecture) within the scope."""
+    assembly.full_clean()
+    if user is not None and not sees_everything(user):
+        probe = Assembly(municipality=assembly.municipality, prefecture_id=assembly.prefecture_id)
+        if not assembly_in_scope(user=user, assembly=probe):
+            raise ValidationError({"municipality": NOT_IN_SCOPE})
+
+
+@transaction.atomic
+def assembly_save(*, user, assembly):
+    assembly_check(user=user, assembly=assembly)
+    assembly.save()
+    return assembly
+
+
+def sitting_check(*, user, sitting):
+    if sitting.assembly_id and not assembly_in_scope(user=user, assembly=sitting.assembly):
+        raise ValidationError({"assembly": NOT_IN_SCOPE})
+    sitting.full_clean()
+
+
+@transaction.atomic
+def sitting_save(*, user, sitting):
+    sitting_check(user=user, sitting=sitting)
+    sitting.save()
+    return sitting
+
+
 def sitting_for(*, assembly, season, year, starts_on, ends_on=None, name=""):
     """The regular sitting of `assembly` for (`season`, `year`), created with the dates given when missing."""
     if season != Season.EXTRAORDINARY:
@@ -96,7 +125,9 @@ def votes_check(*, petition, stage, votes):
     ayes = [_counted(v, "for") for v in votes]
     noes = [_counted(v, "against") for v in votes]
     if votes and ayes_total is not None and None not in ayes and sum(ayes) != ayes_total:
-        errors[f"{stage}_for"] = f"{stage_label}の会派ごとの賛成の人数の合計（{sum(ayes)}）が賛成数（{ayes_total}）と合いません。"
+        errors[f"{stage}_for"] = (
+            f"{stage_label}の会派ごとの賛成の人数の合計（{sum(ayes)}）が賛成数（{ayes_total}）と合いません。"
+        )
     if votes and noes_total is not None and None not in noes and sum(noes) != noes_total:
         errors[f"{stage}_against"] = (
             f"{stage_label}の会派ごとの反対の人数の合計（{sum(noes)}）が反対数（{noes_total}）と合いません。"
@@ -125,7 +156,11 @@ def petition_check(*, user, petition, exclude=None):
     assembly = petition.assembly if petition.assembly_id or "assembly" in petition._state.fields_cache else None
     if assembly is not None and not assembly_in_scope(user=user, assembly=assembly):
         raise ValidationError({"assembly": NOT_IN_SCOPE})
-    if user is not None and petition.submitted_by_id and not scope_for(user).filter(pk=petition.submitted_by_id).exists():
+    if (
+        user is not None
+        and petition.submitted_by_id
+        and not scope_for(user).filter(pk=petition.submitted_by_id).exists()
+    ):
         raise ValidationError({"submitted_by": "この社保協は見つかりません（または記録する権限がありません）。"})
     petition.full_clean(exclude=exclude)
 
@@ -191,25 +226,35 @@ def votes_set(*, user, petition, stage, votes):
     petition.save(update_fields=["updated_by", "updated_at"])
 
 
-@transaction.atomic
-def opinion_statement_save(*, user, statement):
-    """Save an 意見書 for `user`: its assembly within the scope, dated if adopted; the petition's campaign by default."""
+def opinion_statement_check(*, user, statement):
+    """The rules of one 意見書 for `user`: its assembly within the scope, the model's rules."""
     if statement.assembly_id and not assembly_in_scope(user=user, assembly=statement.assembly):
         raise ValidationError({"assembly": NOT_IN_SCOPE})
+    statement.full_clean()
+
+
+@transaction.atomic
+def opinion_statement_save(*, user, statement):
+    """Save an 意見書 for `user`: its assembly in scope, dated if adopted; the petition's campaign by default."""
     if statement.petition_id and statement.campaign_id is None:
         statement.campaign_id = statement.petition.campaign_id
-    statement.full_clean()
+    opinion_statement_check(user=user, statement=statement)
     if statement.pk is None:
         statement.entered_by, statement.entered_at = user, timezone.now()
     statement.save()
     return statement
 
 
-@transaction.atomic
-def party_group_save(*, user, group):
+def party_group_check(*, user, group):
     if group.assembly_id and not assembly_in_scope(user=user, assembly=group.assembly):
         raise ValidationError({"assembly": NOT_IN_SCOPE})
     group.full_clean()
+
+
+@transaction.atomic
+def party_group_save(*, user, group):
+    """Save a 会派 of an assembly within `user`'s scope."""
+    party_group_check(user=user, group=group)
     group.save()
     return group
 
@@ -220,4 +265,3 @@ def party_group_of(*, assembly, name, on=None):
     if candidates:
         return candidates[0]
     return PartyGroup.objects.create(assembly=assembly, name=name)
-

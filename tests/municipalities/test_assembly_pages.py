@@ -80,9 +80,11 @@ def test_export_then_import_changes_nothing(kanagawa_staff, kokuho):
     before = _snapshot()
     preview = importing.assembly_import_preview(campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff)
     assert preview.ok and preview.summary() == "7行（新規 0・変更 0・変更なし 7・エラー 0）"
-    assert importing.assembly_import_commit(
-        campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff
-    ) == (0, 0, 7)
+    assert importing.assembly_import_commit(campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff) == (
+        0,
+        0,
+        7,
+    )
     assert _snapshot() == before
 
 
@@ -94,7 +96,11 @@ def test_import_creates_assembly_sitting_petition_and_statement(kanagawa_staff, 
     created = importing.assembly_import_commit(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
     assert created == (1, 0, 0)
     petition = AssemblyPetition.objects.get(campaign=kokuho, assembly__municipality__code="143413")
-    assert (str(petition.sitting), petition.outcome, petition.entered_by) == ("2025年3月議会", "adopted", kanagawa_staff)
+    assert (str(petition.sitting), petition.outcome, petition.entered_by) == (
+        "2025年3月議会",
+        "adopted",
+        kanagawa_staff,
+    )
     assert petition.opinion_statements.get().adopted_on == D(2025, 3, 20)
 
 
