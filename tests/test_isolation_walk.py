@@ -633,6 +633,8 @@ ADD_TWEAKS = {
     Municipality: lambda t: {"code": "139998"},
     PetitionGoal: lambda t: {"council": str(t.tokyo.pk)},
     Meeting: lambda t: {"number": "72"},
+    Assembly: lambda t: {"municipality": str(Municipality.objects.get(code="131041").pk)},  # 新宿区
+    Sitting: lambda t: {"year": "2022"},
 }
 
 # Models whose add form cannot be valid as a copy, with the reason (the walk still posts it).
