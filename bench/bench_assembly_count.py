@@ -59,7 +59,11 @@ def build():
         campaigns = [
             Campaign.objects.get_or_create(
                 slug=SLUG.format(i + 1),
-                defaults={"name": f"ベンチ運動{i + 1}", "starts_on": datetime.date(2021, 1, 1), "lead_council": national},
+                defaults={
+                    "name": f"ベンチ運動{i + 1}",
+                    "starts_on": datetime.date(2021, 1, 1),
+                    "lead_council": national,
+                },
             )[0]
             for i in range(CAMPAIGNS)
         ]
@@ -218,7 +222,9 @@ def main():
     ms, base_ms = median(mine), median(theirs)
     ratio = ms / base_ms if base_ms else float("inf")
     m, p, s, sittings = ours(campaign, None, None)
-    print(f"campaign {campaign.slug}: {p} prefectures, {m:,} municipalities, {s:,} statements, {len(sittings)} sittings")
+    print(
+        f"campaign {campaign.slug}: {p} prefectures, {m:,} municipalities, {s:,} statements, {len(sittings)} sittings"
+    )
     print(f"queries: {n_all} (whole campaign), {n_year} (one fiscal year)")
     print(f"selector assembly_count: median {ms:6.1f} ms (min {min(mine):.1f}, max {max(mine):.1f}, {args.runs} runs)")
     print(f"hand-written SQL (3):    median {base_ms:6.1f} ms (min {min(theirs):.1f}, max {max(theirs):.1f})")

@@ -155,6 +155,13 @@ def _tokyo_pending_upload(t):
     )
 
 
+def _tokyo_campaign(t):
+    # A national campaign too, into which Kanagawa's assembly imports name Tokyo's municipalities.
+    national = national_council()
+    Campaign.objects.create(slug="walk-national", name="walk national", starts_on=D(2023, 1, 1), lead_council=national)
+    return Campaign.objects.create(slug="walk-tokyo", name="walk", starts_on=D(2023, 1, 1), lead_council=t.tokyo)
+
+
 def _tokyo_drive(t):
     drive = PetitionDriveFactory(organiser=t.tokyo, starts_on=D(2019, 9, 1), ends_on=D(2030, 6, 30))
     with_rounds(drive, D(2024, 2, 29), D(2030, 5, 31))
@@ -214,9 +221,7 @@ CANARY_RECIPES = {
     # campaigns (the campaigns branch brings its own recipes; these let the assemblies' rows name a campaign)
     Theme: lambda t: Theme.objects.create(name="walk-theme"),
     LiaisonGroup: lambda t: LiaisonGroup.objects.create(name="walk", council=t.tokyo),
-    Campaign: lambda t: Campaign.objects.create(
-        slug="walk-tokyo", name="walk", starts_on=D(2023, 1, 1), lead_council=t.tokyo
-    ),
+    Campaign: lambda t: _tokyo_campaign(t),
     # local assemblies: 渋谷区's assembly, its group, sitting, petition (by Tokyo's local council), vote, 意見書
     Assembly: lambda t: Assembly.objects.create(
         municipality=Municipality.objects.get(code="131130"), prefecture=Prefecture.objects.get(code=TOKYO)
@@ -389,10 +394,7 @@ def _import_flow(client, t):
 
 def _assembly_import_flow(client, t):
     """Files naming 渋谷区 (by name and by code) into a Kanagawa-visible campaign and into Tokyo's: nothing found."""
-    national_campaign = Campaign.objects.get_or_create(
-        slug="walk-national",
-        defaults={"name": "walk national", "starts_on": D(2023, 1, 1), "lead_council": national_council()},
-    )[0]
+    national_campaign = Campaign.objects.get(slug="walk-national")
     header = "都道府県,市区町村,件名,会期,委員会の審査日"
     url = r("admin:municipalities_assemblypetition_import")
     out = []
@@ -402,12 +404,13 @@ def _assembly_import_flow(client, t):
         ("tokyo-campaign", t[Campaign], "神奈川県,大磯町,walk,2023年12月議会,2023-12-05"),
     ):
         text = f"{header}\n{row}\n"
+        sent = f"{text}{campaign.slug}"
         upload = io.BytesIO(text.encode())
         upload.name = f"walk-{label}.csv"
         preview = client.post(url, {"campaign": campaign.slug, "file": upload, "encoding": ""})
-        out.append((f"POST {url} ({label} preview)", preview, text))
+        out.append((f"POST {url} ({label} preview)", preview, sent))
         token = (preview.context or {}).get("token", "") if preview.status_code == 200 else ""
-        out.append((f"POST {url} ({label} commit)", client.post(url, {"_commit": "1", "token": token}), text))
+        out.append((f"POST {url} ({label} commit)", client.post(url, {"_commit": "1", "token": token}), sent))
     return out
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -237,6 +238,8 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
             raise PermissionDenied
         form = CampaignCountForm(request.GET or None, user=request.user)
         count = pending = record = None
+        if form.is_bound and "campaign" in form.errors:
+            raise Http404  # a campaign outside the scope reads as one that does not exist
         if form.is_bound and form.is_valid():
             campaign = visible_campaign(form.cleaned_data["campaign"], user=request.user)
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]

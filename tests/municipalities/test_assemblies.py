@@ -235,3 +235,14 @@ def test_the_outcome_that_counts_is_the_plenarys_once_decided(kanagawa_staff, oi
     )  # fmt: skip
     saved = services.petition_save(user=kanagawa_staff, petition=petition)
     assert (saved.outcome, saved.decided_on, saved.entered_by) == (Outcome.REJECTED, D(2023, 12, 15), kanagawa_staff)
+
+
+def test_the_demo_2020_draft_prints_the_424_sentence_from_data(hospitals):
+    from demo import meetings
+    from reports.models import Chapter
+
+    meetings.seed(stdout=StringIO())
+    body = Chapter.objects.get(meeting__number=meetings.MEETING_NUMBER, title="活動報告").body
+    text = resolve(body, PlaceholderContext(date=meetings.FIGURES_DATE))
+    assert "12月議会で89自治体、3月議会で15自治体、6月議会で6自治体で採択されました" in text
+    assert "特に北海道49自治体、秋田26自治体、鳥取7自治体、徳島6自治体が" in text
