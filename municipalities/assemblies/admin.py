@@ -5,8 +5,11 @@ Writes go through `services`; the vote inline's totals are checked by `services.
 anything is saved, the national count page (全国集計) reads `selectors.assembly_count`.
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -24,11 +27,43 @@ from municipalities.models.assemblies import (
     Stage,
 )
 from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.japanese import parse_count, parse_date
 
 from . import services
 from .admin_import import AssemblyImportAdminMixin
 from .reports import campaign_choices, visible_campaign
 from .selectors import assembly_count, party_record, pending_petitions
+
+
+class JapaneseDateFormField(forms.DateField):
+    """A date typed as 2025-12-05, 2025/12/5, ２０２５年１２月５日 or 令和7年12月5日."""
+
+    def to_python(self, value):
+        if value in self.empty_values or isinstance(value, datetime.date):
+            return super().to_python(value)
+        try:
+            return parse_date(str(value))
+        except ValueError as exc:
+            raise ValidationError(f"「{self.label}」: {exc}") from exc
+
+
+class JapaneseIntegerFormField(forms.IntegerField):
+    """A count typed with 全角 digits (３) or 万."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_count(str(value))
+        except ValueError as exc:
+            raise ValidationError(f"「{self.label}」: {exc}") from exc
+
+
+# Every date and count of the assemblies' admin forms and inlines reads what people type.
+JAPANESE_INPUT = {
+    models.DateField: {"form_class": JapaneseDateFormField},
+    models.PositiveSmallIntegerField: {"form_class": JapaneseIntegerFormField},
+}
 
 
 def _service_checked(form_class, check):
@@ -50,17 +85,20 @@ def _service_checked(form_class, check):
 
 
 class PartyGroupInline(ScopedInline):
+    formfield_overrides = JAPANESE_INPUT
     model = PartyGroup
     fields = ["name", "party", "seats", "valid_from", "valid_until"]
 
 
 class SittingInline(ScopedInline):
+    formfield_overrides = JAPANESE_INPUT
     model = Sitting
     fields = ["season", "year", "starts_on", "ends_on", "name"]
 
 
 @admin.register(Assembly)
 class AssemblyAdmin(ScopedAdmin):
+    formfield_overrides = JAPANESE_INPUT
     list_display = ["__str__", "prefecture", "municipality"]
     list_select_related = ["prefecture", "municipality"]
     list_filter = ["prefecture"]
@@ -78,6 +116,7 @@ class AssemblyAdmin(ScopedAdmin):
 
 @admin.register(PartyGroup)
 class PartyGroupAdmin(ScopedAdmin):
+    formfield_overrides = JAPANESE_INPUT
     list_display = ["name", "party", "assembly", "seats", "valid_from", "valid_until"]
     list_select_related = ["assembly__municipality", "assembly__prefecture"]
     search_fields = ["name", "party", "assembly__municipality__name"]
@@ -93,6 +132,7 @@ class PartyGroupAdmin(ScopedAdmin):
 
 @admin.register(Sitting)
 class SittingAdmin(ScopedAdmin):
+    formfield_overrides = JAPANESE_INPUT
     list_display = ["__str__", "assembly", "season", "year", "starts_on", "ends_on"]
     list_select_related = ["assembly__municipality", "assembly__prefecture"]
     list_filter = ["season", "year"]
@@ -133,6 +173,7 @@ class VoteFormSet(BaseInlineFormSet):
 
 
 class AssemblyVoteInline(ScopedInline):
+    formfield_overrides = JAPANESE_INPUT
     model = AssemblyVote
     formset = VoteFormSet
     fields = ["stage", "group", "position", "members_for", "members_against"]
@@ -143,6 +184,7 @@ class AssemblyVoteInline(ScopedInline):
 
 
 class OpinionStatementInline(ScopedInline):
+    formfield_overrides = JAPANESE_INPUT
     model = OpinionStatement
     fk_name = "petition"
     fields = ["title", "status", "adopted_on", "addressees"]
@@ -156,8 +198,8 @@ class OpinionStatementInline(ScopedInline):
 
 class CampaignCountForm(forms.Form):
     campaign = forms.ChoiceField(label=_("運動"))
-    start = forms.DateField(label=_("開始日"), required=False)
-    end = forms.DateField(label=_("終了日"), required=False)
+    start = JapaneseDateFormField(label=_("開始日"), required=False)
+    end = JapaneseDateFormField(label=_("終了日"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -166,6 +208,7 @@ class CampaignCountForm(forms.Form):
 
 @admin.register(AssemblyPetition)
 class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
+    formfield_overrides = JAPANESE_INPUT
     list_display = ["assembly", "sitting", "kind", "title", "campaign", "committee_on", "outcome", "decided_on"]
     list_select_related = ["assembly__municipality", "assembly__prefecture", "sitting", "campaign"]
     list_filter = ["campaign", "kind", "outcome", "sitting__season", "sitting__year", "assembly__prefecture"]
@@ -219,6 +262,8 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
         if formset.model is not AssemblyVote:
             return super().save_formset(request, form, formset, change)
         petition = form.instance
+        # The change message (Django's construct_change_message) reads these.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for stage in Stage.values:
             lines = [
                 services.VoteLine(
@@ -230,7 +275,7 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
                 for f in formset.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("stage") == stage
             ]
-            services.votes_set(user=request.user, petition=petition, stage=stage, votes=lines)
+            formset.new_objects += services.votes_set(user=request.user, petition=petition, stage=stage, votes=lines)
 
     def count_view(self, request):
         """全国集計: a campaign's adopting municipalities and 意見書, per prefecture and sitting (the one selector)."""
@@ -261,6 +306,7 @@ class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
 
 @admin.register(OpinionStatement)
 class OpinionStatementAdmin(ScopedAdmin):
+    formfield_overrides = JAPANESE_INPUT
     list_display = ["assembly", "title", "campaign", "status", "adopted_on"]
     list_select_related = ["assembly__municipality", "assembly__prefecture", "campaign"]
     list_filter = ["campaign", "status", "assembly__prefecture"]

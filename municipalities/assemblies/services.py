@@ -214,16 +214,21 @@ def _vote_fields(line):
 
 @transaction.atomic
 def votes_set(*, user, petition, stage, votes):
-    """Replace the recorded votes of one stage of `petition` with `votes` (VoteLine), after every check."""
+    """Replace the recorded votes of one stage of `petition` with `votes` (VoteLine), after every check.
+
+    Returns the votes created. Raises ValidationError (nothing changed) when they do not add up."""
     if not assembly_in_scope(user=user, assembly=petition.assembly):
         raise ValidationError({"assembly": NOT_IN_SCOPE})
     for line in votes:
         AssemblyVote(petition=petition, stage=stage, **_vote_fields(line)).clean()
     votes_check(petition=petition, stage=stage, votes=votes)
     petition.votes.filter(stage=stage).delete()
-    AssemblyVote.objects.bulk_create([AssemblyVote(petition=petition, stage=stage, **_vote_fields(v)) for v in votes])
+    created = AssemblyVote.objects.bulk_create(
+        [AssemblyVote(petition=petition, stage=stage, **_vote_fields(v)) for v in votes]
+    )
     petition.updated_by, petition.updated_at = user, timezone.now()
     petition.save(update_fields=["updated_by", "updated_at"])
+    return created
 
 
 def opinion_statement_check(*, user, statement):

@@ -142,3 +142,43 @@ def test_export_neutralises_formulas(kanagawa_staff, kokuho):
     assert b"'=HYPERLINK(1)" in content
     parsed = intake.read_file(data=content, filename="k.csv", layout=importing.LAYOUT)
     assert parsed.rows[0].cells["title"] == "=HYPERLINK(1)"
+
+
+def _admin_post(oiso, sitting, groups, *, ayes):
+    return {
+        "assembly": oiso.pk, "sitting": sitting.pk, "kind": "chinjo", "title": "国保の陳情", "theme": "", "campaign": "",
+        "text": "", "submitted_by": "", "introducing_members": "", "submitted_on": "2025-11-20",
+        "committee": "総務福祉常任委員会", "committee_on": "２０２５年１２月５日", "committee_outcome": "noted",
+        "committee_for": "３", "committee_against": "3", "committee_chair_decided": "on",
+        "plenary_on": "", "plenary_outcome": "pending", "plenary_for": "", "plenary_against": "", "note": "",
+        "votes-TOTAL_FORMS": "2", "votes-INITIAL_FORMS": "0",
+        "votes-0-stage": "committee", "votes-0-group": groups[0].pk, "votes-0-position": "for",
+        "votes-0-members_for": str(ayes), "votes-0-members_against": "",
+        "votes-1-stage": "committee", "votes-1-group": groups[1].pk, "votes-1-position": "against",
+        "votes-1-members_for": "", "votes-1-members_against": "3",
+        "opinion_statements-TOTAL_FORMS": "0", "opinion_statements-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+
+def test_admin_refuses_votes_that_do_not_add_up_and_saves_them_when_they_do(client, kanagawa_staff, campaigns):
+    from municipalities.assemblies import services
+    from municipalities.models import Municipality
+    from municipalities.models.assemblies import Season
+
+    oiso = services.assembly_of(municipality=Municipality.objects.get(code="143413"))
+    sitting = services.sitting_for(
+        assembly=oiso, season=Season.DECEMBER, year=2025, starts_on=D(2025, 11, 28), ends_on=D(2025, 12, 16)
+    )
+    groups = [services.party_group_of(assembly=oiso, name=n) for n in ("A会派", "B会派")]
+    client.force_login(kanagawa_staff)
+    url = reverse("admin:municipalities_assemblypetition_add")
+    before = AssemblyPetition.objects.count()
+    refused = client.post(url, _admin_post(oiso, sitting, groups, ayes=2))
+    assert refused.status_code == 200
+    assert "賛成数（3）と合いません" in refused.content.decode()
+    assert AssemblyPetition.objects.count() == before
+    saved = client.post(url, _admin_post(oiso, sitting, groups, ayes=3))
+    assert saved.status_code == 302
+    petition = AssemblyPetition.objects.get(sitting=sitting)
+    assert petition.committee_on == D(2025, 12, 5) and petition.entered_by == kanagawa_staff
+    assert petition.votes.count() == 2 and petition.outcome == "noted"
