@@ -9,8 +9,8 @@ import datetime
 
 from django import forms
 from django.contrib import admin
-from django.db import models
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import render
