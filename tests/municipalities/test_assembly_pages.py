@@ -146,8 +146,8 @@ def test_export_neutralises_formulas(kanagawa_staff, kokuho):
 
 def _admin_post(oiso, sitting, groups, *, ayes):
     return {
-        "assembly": oiso.pk, "sitting": sitting.pk, "kind": "chinjo", "title": "国保の陳情", "theme": "", "campaign": "",
-        "text": "", "submitted_by": "", "introducing_members": "", "submitted_on": "2025-11-20",
+        "assembly": oiso.pk, "sitting": sitting.pk, "kind": "chinjo", "title": "国保の陳情", "theme": "",
+        "campaign": "", "text": "", "submitted_by": "", "introducing_members": "", "submitted_on": "2025-11-20",
         "committee": "総務福祉常任委員会", "committee_on": "２０２５年１２月５日", "committee_outcome": "noted",
         "committee_for": "３", "committee_against": "3", "committee_chair_decided": "on",
         "plenary_on": "", "plenary_outcome": "pending", "plenary_for": "", "plenary_against": "", "note": "",
