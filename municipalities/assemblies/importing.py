@@ -366,8 +366,9 @@ def _check_row(source, *, lookups, campaign, user, seen):
             for name, messages in exc.message_dict.items():
                 own.setdefault(FIELD_TO_COLUMN.get(name, "title"), " ".join(messages))
         statement = next(iter(existing.opinion_statements.all()), None) if existing else None
-        if status is not None or statement is not None:
-            statement_status = status or OpinionStatement.Status.PLANNED
+        # A blank 意見書 cell leaves a recorded statement as it is (a file need not carry it).
+        if status is not None:
+            statement_status = status
             if statement is None:
                 statement = OpinionStatement(assembly=assembly, campaign=campaign, title=f"{title}（意見書）")
             else:
