@@ -10,6 +10,7 @@ from tests.councils.factories import national_council, prefectural_council, staf
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1366, "height": 900}
 
+
 def test_national_staff_read_the_kokuho_count_on_the_count_page(live_server, new_page, log_in):
     national = national_council()
     prefectural_council("14")
