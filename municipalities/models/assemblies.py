@@ -424,11 +424,13 @@ class AssemblyVote(models.Model):
 
     def clean(self):
         errors = {}
-        if self.petition_id and self.group_id:
-            if self.group.assembly_id != self.petition.assembly_id:
-                errors["group"] = f"会派「{self.group}」は{self.petition.assembly}の会派ではありません。"
+        # The petition may be one being saved with its votes (not in the database yet).
+        petition = self.petition if self.petition_id or "petition" in self._state.fields_cache else None
+        if petition is not None and self.group_id:
+            if petition.assembly_id and self.group.assembly_id != petition.assembly_id:
+                errors["group"] = f"会派「{self.group}」は{petition.assembly}の会派ではありません。"
             else:
-                day = self.petition.committee_on if self.stage == Stage.COMMITTEE else self.petition.plenary_on
+                day = petition.committee_on if self.stage == Stage.COMMITTEE else petition.plenary_on
                 if day and not self.group.exists_on(day):
                     errors["group"] = f"会派「{self.group}」は{_jdate(day)}には存在しません。"
         if self.position == self.Position.FOR and self.members_against:

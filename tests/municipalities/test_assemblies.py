@@ -246,3 +246,13 @@ def test_the_demo_2020_draft_prints_the_424_sentence_from_data(hospitals):
     text = resolve(body, PlaceholderContext(date=meetings.FIGURES_DATE))
     assert "12月議会で89自治体、3月議会で15自治体、6月議会で6自治体で採択されました" in text
     assert "特に北海道49自治体、秋田26自治体、鳥取7自治体、徳島6自治体が" in text
+
+
+def test_a_party_group_that_did_not_exist_on_the_committee_date_cannot_vote(kanagawa_staff, oiso_sitting):
+    old = services.party_group_of(assembly=oiso_sitting.assembly, name="旧会派")
+    old.valid_until = D(2023, 5, 1)
+    old.save()
+    petition = _new(oiso_sitting, committee_on=D(2023, 12, 5))
+    with pytest.raises(ValidationError, match="旧会派」は2023年12月5日には存在しません"):
+        services.petition_save(user=kanagawa_staff, petition=petition, votes={Stage.COMMITTEE: [VoteLine(old, "for")]})
+    assert not AssemblyPetition.objects.exists()
