@@ -102,9 +102,11 @@ def prefectures(ctx, *, date, campaign=None, sitting=None, prefecture=None, star
 
 @register("assembly.statements", label="可決・送付された意見書の数", params=PARAMS)
 def statements(ctx, *, date, campaign=None, sitting=None, prefecture=None, start=None):
-    if sitting:
-        raise ValueError("assembly.statements には sitting は指定できません（意見書は可決日で数えます）。")
+    if sitting and prefecture:
+        raise ValueError("sitting と prefecture は同時には指定できません。")
     count = _count(ctx, campaign, start, date)
+    if sitting:
+        return number(count.sitting(sitting).statements)
     if prefecture:
         row = count.prefecture(prefecture.code)
         return number(row.statements if row else 0)

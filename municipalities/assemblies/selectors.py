@@ -2,8 +2,8 @@
 
 `assembly_count` is THE count: the admin's 全国集計 page, the `assembly_summary` PDF and the policy
 draft's figures all read it, so they always agree. It is computed by the database in a constant
-number of queries (three), whatever the number of petitions: adopting municipalities per prefecture,
-意見書 sent per prefecture, adopting assemblies per sitting.
+number of queries (four), whatever the number of petitions: adopting municipalities per prefecture,
+意見書 sent per prefecture, adopting assemblies per sitting, 意見書 per sitting.
 
 What it counts, for a campaign and a period (by the date of the decision that counts — the plenary's,
 else the committee's — and by the 意見書's adopted date):
@@ -49,6 +49,7 @@ class SittingCount:
     season: str
     municipalities: int = 0
     assemblies: int = 0
+    statements: int = 0
 
     @property
     def key(self):
@@ -131,7 +132,7 @@ def sent_statements(*, campaign, start=None, end=None, user=None):
 
 
 def assembly_count(*, campaign, start=None, end=None, user=None):
-    """A campaign's count for a period, per prefecture, per sitting and in all (see the module). Three queries.
+    """A campaign's count for a period, per prefecture, per sitting and in all (see the module). Four queries.
 
     `user`: only what the user may see (None: everything, for national documents and system runs).
     """
@@ -162,7 +163,19 @@ def assembly_count(*, campaign, start=None, end=None, user=None):
             assemblies=Count("assembly", distinct=True),
         )
     )
-    sittings = sorted((SittingCount(**row) for row in per_sitting), key=lambda s: (s.year, s.season))
+    sittings = {(row["year"], row["season"]): SittingCount(**row) for row in per_sitting}
+    # 意見書 per sitting: that of the petition they came from (a members' statement without one counts in all only).
+    statements_per_sitting = (
+        sent_statements(campaign=campaign, start=start, end=end, user=user)
+        .filter(petition__isnull=False)
+        .order_by()
+        .values(year=F("petition__sitting__year"), season=F("petition__sitting__season"))
+        .annotate(n=Count("pk"))
+    )
+    for row in statements_per_sitting:
+        key = (row["year"], row["season"])
+        sittings.setdefault(key, SittingCount(*key)).statements = row["n"]
+    sittings = sorted(sittings.values(), key=lambda s: (s.year, s.season))
     return AssemblyCount(
         campaign=campaign,
         start=start,

@@ -94,7 +94,7 @@ def test_shibuya_sent_its_opinion_statement_on_the_insurance_card(seeded):
 
 def test_kokuho_national_count_is_18_prefectures_112_municipalities_111_statements(kokuho, django_assert_num_queries):
     campaign = kokuho
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         count = assembly_count(campaign=campaign, end=D(2025, 11, 30))
         assert (count.prefecture_count, count.municipalities, count.statements) == (18, 112, 111)
     assert count.sentence() == "18都道府県の112市区町村で採択、意見書111本"
@@ -102,8 +102,8 @@ def test_kokuho_national_count_is_18_prefectures_112_municipalities_111_statemen
 
 def test_424_campaign_adopted_89_in_december_15_in_march_6_in_june(hospitals):
     count = assembly_count(campaign=hospitals)
-    by_sitting = {s.key: s.assemblies for s in count.sittings}
-    assert by_sitting == {"2019-12": 89, "2020-03": 15, "2020-06": 6}
+    by_sitting = {s.key: (s.assemblies, s.statements) for s in count.sittings}
+    assert by_sitting == {"2019-12": (89, 89), "2020-03": (15, 15), "2020-06": (6, 6)}
     akita = count.prefecture("05")
     assert (akita.municipalities, akita.prefectural) == (25, 1)
     assert count.prefecture("01").municipalities == 49
