@@ -37,7 +37,7 @@ from municipalities.models.registry import Municipality, Prefecture
 from shaho.core import exports, intake
 from shaho.core.intake import Column, RowError
 from shaho.core.japanese import normalize
-from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.scoping import restrict, scope_for, sees_everything
 
 from . import services
 
@@ -207,21 +207,22 @@ class _Lookups:
             self.prefectures[_key(p.name)] = p
             self.prefectures[p.code] = p
         self.prefectural = {p.pk for p in prefectures}
+        # Only the rows of assemblies the user works on: a national file reads them all, a prefecture's its own.
+        assemblies = Assembly.objects.select_related("municipality", "prefecture")
+        sittings = Sitting.objects.exclude(season=Season.EXTRAORDINARY)
+        petitions = AssemblyPetition.objects.filter(campaign=campaign).prefetch_related("opinion_statements")
+        if not everything:
+            assemblies, sittings, petitions = (restrict(q, user) for q in (assemblies, sittings, petitions))
         self.assemblies = {}
-        for a in Assembly.objects.select_related("municipality", "prefecture"):
+        for a in assemblies:
             self.assemblies[("m", a.municipality_id) if a.municipality_id else ("p", a.prefecture_id)] = a
-        self.sittings = {
-            (s.assembly_id, s.season, s.year): s for s in Sitting.objects.exclude(season=Season.EXTRAORDINARY)
-        }
+        self.sittings = {(s.assembly_id, s.season, s.year): s for s in sittings}
         self.councils = {}
         for c in scope_for(user) if user is not None else _all_councils():
             for name in (c.name, c.short_name):
                 if name:
                     self.councils.setdefault(_key(name), c)
-        self.petitions = {
-            (p.assembly_id, p.sitting_id): p
-            for p in AssemblyPetition.objects.filter(campaign=campaign).prefetch_related("opinion_statements")
-        }
+        self.petitions = {(p.assembly_id, p.sitting_id): p for p in petitions}
 
     def municipality(self, value, prefecture):
         text = _key(value)
@@ -461,8 +462,6 @@ def _sitting_label(sitting):
 
 def export_rows(*, campaign, user):
     """The campaign's petitions within `user`'s scope as rows of HEADERS (the import's layout)."""
-    from shaho.core.scoping import restrict
-
     petitions = (
         restrict(AssemblyPetition.objects.filter(campaign=campaign), user)
         .select_related("assembly__municipality", "assembly__prefecture", "sitting", "submitted_by")
