@@ -15,6 +15,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models.assemblies import (
@@ -32,7 +33,7 @@ from shaho.core.japanese import parse_count, parse_date
 from . import services
 from .admin_import import AssemblyImportAdminMixin
 from .reports import campaign_choices, visible_campaign
-from .selectors import assembly_count, party_record, pending_petitions
+from .selectors import assembly_count, party_group_votes, party_record, pending_petitions
 
 
 class JapaneseDateFormField(forms.DateField):
@@ -121,6 +122,19 @@ class PartyGroupAdmin(ScopedAdmin):
     list_select_related = ["assembly__municipality", "assembly__prefecture"]
     search_fields = ["name", "party", "assembly__municipality__name"]
     autocomplete_fields = ["assembly"]
+    readonly_fields = ["vote_record"]
+
+    @admin.display(description=_("陳情・請願への態度の記録"))
+    def vote_record(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        votes = party_group_votes(group=obj)[:100]  # the group's assembly's petitions: the page's own scope
+        rows = format_html_join(
+            "",
+            "<li>{}「{}」: {}（{}）</li>",
+            ((v.petition.assembly, v.petition.title, v.get_position_display(), v.get_stage_display()) for v in votes),
+        )
+        return format_html("<ul>{}</ul>", rows) if votes else "記録はありません。"
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

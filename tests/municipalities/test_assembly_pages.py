@@ -182,3 +182,12 @@ def test_admin_refuses_votes_that_do_not_add_up_and_saves_them_when_they_do(clie
     petition = AssemblyPetition.objects.get(sitting=sitting)
     assert petition.committee_on == D(2025, 12, 5) and petition.entered_by == kanagawa_staff
     assert petition.votes.count() == 2 and petition.outcome == "noted"
+
+
+def test_a_party_groups_page_lists_how_it_voted(client, kanagawa_staff, campaigns):
+    from municipalities.models import PartyGroup
+
+    kyosan = PartyGroup.objects.get(assembly__municipality__code="141305", name="共産")
+    client.force_login(kanagawa_staff)
+    page = client.get(reverse("admin:municipalities_partygroup_change", args=[kyosan.pk])).content.decode()
+    assert "川崎市議会「現行の健康保険証を残すことを求める陳情」: 賛成（委員会）" in page
