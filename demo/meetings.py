@@ -15,6 +15,7 @@ import datetime
 from django.db import transaction
 
 from councils.models import Council, CouncilKind
+from municipalities.models import AssemblyPetition
 from petitions.models import PetitionDrive
 from reports import services
 from reports.models import Meeting
@@ -36,7 +37,34 @@ def _petitions_of_the_year():
     return PetitionDrive.objects.filter(starts_on__lte=FIGURES_DATE, ends_on__gte=D(2019, 9, 1))
 
 
-def chapters(*, petition_slug=None):
+def _hospitals_campaign():
+    """The 424 hospitals campaign of the assemblies' demo, when its adoptions are there."""
+    petition = AssemblyPetition.objects.filter(campaign__slug=HOSPITALS_CAMPAIGN).select_related("campaign").first()
+    return petition.campaign if petition else None
+
+
+HOSPITALS_CAMPAIGN = "424-byoin"
+
+
+def assembly_sentence(slug):
+    """The seed's 活動報告 7)(3) sentence on the 424 campaign, its figures from the assemblies' count."""
+    if not slug:
+        return ""
+    figure = "{{{{ assembly.assemblies campaign={slug} {arg} }}}}"
+    return (
+        "\n\n### 公立・公的病院を守る取り組み\n\n"
+        "424対象病院の地域で自治体への要請と地方議会への陳情・請願を進め、"
+        f"12月議会で {figure.format(slug=slug, arg='sitting=2019-12')}自治体、"
+        f"3月議会で {figure.format(slug=slug, arg='sitting=2020-03')}自治体、"
+        f"6月議会で {figure.format(slug=slug, arg='sitting=2020-06')}自治体で採択されました。"
+        f"特に北海道 {figure.format(slug=slug, arg='prefecture=01')}自治体、"
+        f"秋田 {figure.format(slug=slug, arg='prefecture=05')}自治体、"
+        f"鳥取 {figure.format(slug=slug, arg='prefecture=31')}自治体、"
+        f"徳島 {figure.format(slug=slug, arg='prefecture=36')}自治体が先進的な取り組みとなっています。"
+    )
+
+
+def chapters(*, petition_slug=None, hospitals_slug=None):
     """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition."""
     if petition_slug:
         signatures = (
@@ -90,7 +118,7 @@ def chapters(*, petition_slug=None):
             "「1万か所学習運動」を提起し、学習会は {{ campaigns.study_sessions start=2019-09-01 }}ヶ所まで到達し、"
             "のべ {{ campaigns.study_attendance start=2019-09-01 }}人が参加しました。"
             "各地で学習運動が広がっています。\n\n"
-            "### 署名の推進\n\n" + signatures + "\n",
+            "### 署名の推進\n\n" + signatures + assembly_sentence(hospitals_slug) + "\n",
         ),
         (
             "運動のすすめ方",
@@ -130,7 +158,10 @@ def seed(*, stdout):
             "社会保障拡充をかかげ、政治転換を求める世論を\n"
             "地域・住民要求の実現へ、社保協の旗を全国に",
             as_of=FIGURES_DATE,
-            chapters=chapters(petition_slug=petition.slug if petition else None),
+            chapters=chapters(
+                petition_slug=petition.slug if petition else None,
+                hospitals_slug=getattr(_hospitals_campaign(), "slug", None),
+            ),
             petitions=_petitions_of_the_year() or ([petition] if petition else []),
         )
     stdout.write(f"reports: {meeting}（{'作成' if created else '既存'}、章 {meeting.chapters.count()}）")

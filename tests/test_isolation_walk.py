@@ -75,7 +75,18 @@ from campaigns.models import (
     Voice,
 )
 from councils.models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
-from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from municipalities.models import (
+    Assembly,
+    AssemblyPetition,
+    AssemblyVote,
+    Block,
+    Municipality,
+    MunicipalityChange,
+    OpinionStatement,
+    PartyGroup,
+    Prefecture,
+    Sitting,
+)
 from petitions.models import (
     CollectionRound,
     ImportBatch,
@@ -158,6 +169,13 @@ def _tokyo_pending_upload(t):
     )
 
 
+def _tokyo_campaign(t):
+    # A national campaign too, into which Kanagawa's assembly imports name Tokyo's municipalities.
+    national = national_council()
+    Campaign.objects.create(slug="walk-national", name="walk national", starts_on=D(2023, 1, 1), lead_council=national)
+    return Campaign.objects.create(slug="walk-tokyo", name="walk", starts_on=D(2023, 1, 1), lead_council=t.tokyo)
+
+
 def _tokyo_drive(t):
     drive = PetitionDriveFactory(organiser=t.tokyo, starts_on=D(2019, 9, 1), ends_on=D(2030, 6, 30))
     with_rounds(drive, D(2024, 2, 29), D(2030, 5, 31))
@@ -216,9 +234,7 @@ CANARY_RECIPES = {
     PendingUpload: lambda t: _tokyo_pending_upload(t),
     # campaigns: Tokyo's campaign, liaison group, action and every row of it, its goal and its feed
     LiaisonGroup: lambda t: LiaisonGroup.objects.create(name="walk", council=t.tokyo_local),
-    Campaign: lambda t: Campaign.objects.create(
-        slug="walk-campaign", name="walk", starts_on=D(2024, 1, 1), lead_council=t.tokyo_local
-    ),
+    Campaign: lambda t: _tokyo_campaign(t),
     Action: lambda t: _tokyo_action(t),
     Participation: lambda t: Participation.objects.create(action=t[Action], organisation_name="walk", count=3),
     Speaker: lambda t: Speaker.objects.create(action=t[Action], name="walk"),
@@ -229,6 +245,36 @@ CANARY_RECIPES = {
     Demand: lambda t: Demand.objects.create(action=t[Action], number=1, text="walk"),
     StudyGoal: lambda t: StudyGoal.objects.create(council=t.tokyo_local, year=2023, goal=50),
     CalendarFeed: lambda t: CalendarFeed.objects.create(council=t.tokyo_local, token="walk-tokyo-feed-token"),
+    # local assemblies: 渋谷区's assembly, its group, sitting, petition (by Tokyo's local council), vote, 意見書
+    Assembly: lambda t: Assembly.objects.create(
+        municipality=Municipality.objects.get(code="131130"), prefecture=Prefecture.objects.get(code=TOKYO)
+    ),
+    PartyGroup: lambda t: PartyGroup.objects.create(assembly=t[Assembly], name="walk"),
+    Sitting: lambda t: Sitting.objects.create(
+        assembly=t[Assembly], season="12", year=2023, starts_on=D(2023, 11, 28), ends_on=D(2023, 12, 20)
+    ),
+    AssemblyPetition: lambda t: AssemblyPetition.objects.create(
+        assembly=t[Assembly],
+        sitting=t[Sitting],
+        title="walk",
+        campaign=t[Campaign],
+        submitted_by=t.tokyo_local,
+        committee_on=D(2023, 12, 5),
+        committee_outcome="adopted",
+        outcome="adopted",
+        decided_on=D(2023, 12, 5),
+    ),
+    AssemblyVote: lambda t: AssemblyVote.objects.create(
+        petition=t[AssemblyPetition], group=t[PartyGroup], position="for"
+    ),
+    OpinionStatement: lambda t: OpinionStatement.objects.create(
+        assembly=t[Assembly],
+        petition=t[AssemblyPetition],
+        campaign=t[Campaign],
+        title="walk",
+        status="adopted",
+        adopted_on=D(2023, 12, 20),
+    ),
 }
 
 
@@ -335,6 +381,8 @@ def _tokyo_report_params(t, kind):
     }
     params = {p.name: by_type.get(p.type, "") for p in kind.params}
     variants = [params]
+    if any(p.name == "campaign" for p in kind.params):
+        variants.append({**params, "campaign": t[Campaign].slug})  # Tokyo's own campaign
     if any(p.type == "petition" for p in kind.params) and any(p.type == "prefecture" for p in kind.params):
         variants.append({**params, "petition": t.national_drive.slug})  # a public drive, Tokyo's part of it
     return variants
@@ -396,6 +444,28 @@ def _action_import_flow(client, t):
         ("GET import outcome", outcome, text),
         ("POST import commit", client.post(url, {"_commit": "1", "token": token}), text),
     ]
+
+
+def _assembly_import_flow(client, t):
+    """Files naming 渋谷区 (by name and by code) into a Kanagawa-visible campaign and into Tokyo's: nothing found."""
+    national_campaign = Campaign.objects.get(slug="walk-national")
+    header = "都道府県,市区町村,件名,会期,委員会の審査日"
+    url = r("admin:municipalities_assemblypetition_import")
+    out = []
+    for label, campaign, row in (
+        ("by-name", national_campaign, "東京都,渋谷区,walk,2023年12月議会,2023-12-05"),
+        ("by-code", national_campaign, "東京都,131130,walk,2023年12月議会,2023-12-05"),
+        ("tokyo-campaign", t[Campaign], "神奈川県,大磯町,walk,2023年12月議会,2023-12-05"),
+    ):
+        text = f"{header}\n{row}\n"
+        sent = f"{text}{campaign.slug}"
+        upload = io.BytesIO(text.encode())
+        upload.name = f"walk-{label}.csv"
+        preview = client.post(url, {"campaign": campaign.slug, "file": upload, "encoding": ""})
+        out.append((f"POST {url} ({label} preview)", preview, sent))
+        token = (preview.context or {}).get("token", "") if preview.status_code == 200 else ""
+        out.append((f"POST {url} ({label} commit)", client.post(url, {"_commit": "1", "token": token}), sent))
+    return out
 
 
 URL_CASES = {
@@ -552,6 +622,23 @@ URL_CASES = {
         urls=lambda t: [r("admin:campaigns_action_import_outcome", token="0" * 32)]
     ),
     "admin:campaigns_action_import_template": Case(urls=lambda t: [r("admin:campaigns_action_import_template")]),
+    # The assemblies' pages: Tokyo's campaign and its rows neither count, export, nor import for Kanagawa.
+    "admin:municipalities_assemblypetition_count": Case(
+        urls=lambda t: [r("admin:municipalities_assemblypetition_count")],
+        objects=lambda t: [r("admin:municipalities_assemblypetition_count", campaign=t[Campaign].slug)],
+    ),
+    "admin:municipalities_assemblypetition_export": Case(
+        objects=lambda t: [
+            r("admin:municipalities_assemblypetition_export", campaign=t[Campaign].slug, **f)
+            for f in ({}, {"format": "csv"})
+        ]
+    ),
+    "admin:municipalities_assemblypetition_import": Case(
+        urls=lambda t: [r("admin:municipalities_assemblypetition_import")], flow=_assembly_import_flow
+    ),
+    "admin:municipalities_assemblypetition_import_outcome": Case(
+        urls=lambda t: [r("admin:municipalities_assemblypetition_import_outcome", token="0" * 32)]
+    ),
     "admin:petitions_tallyentry_import_template": Case(
         urls=lambda t: [
             r("admin:petitions_tallyentry_import_template"),
@@ -652,6 +739,8 @@ ADD_TWEAKS = {
     PetitionGoal: lambda t: {"council": str(t.tokyo.pk)},
     Meeting: lambda t: {"number": "72"},
     StudyGoal: lambda t: {"year": "2024"},
+    Assembly: lambda t: {"municipality": str(Municipality.objects.get(code="131041").pk)},  # 新宿区
+    Sitting: lambda t: {"year": "2022"},
 }
 
 # Models whose add form cannot be valid as a copy, with the reason (the walk still posts it).

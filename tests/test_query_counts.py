@@ -25,7 +25,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
 from councils.models import Council, Membership, Officer, Organisation, Role, User
-from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from municipalities.models import (
+    Assembly,
+    AssemblyPetition,
+    Block,
+    Municipality,
+    MunicipalityChange,
+    OpinionStatement,
+    PartyGroup,
+    Prefecture,
+    Sitting,
+)
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.services import tally_correct
 from reports.models import Audience, JobStatus, Meeting, ReportJob
@@ -231,6 +241,50 @@ def _study_goals(world, k):
         StudyGoal.objects.create(council=world.local(), year=2024, goal=50)
 
 
+def _kanagawa_assembly(world):
+    """Kanagawa's prefectural assembly, with one sitting: what the assemblies' builders hang their rows on."""
+    assembly, _ = Assembly.objects.get_or_create(prefecture=world.prefecture, municipality=None)
+    sitting, _ = Sitting.objects.get_or_create(
+        assembly=assembly, season="12", year=2024, defaults={"starts_on": D(2024, 11, 28), "ends_on": D(2024, 12, 20)}
+    )
+    return assembly, sitting
+
+
+def _assemblies(world, k):
+    free = Municipality.objects.filter(prefecture=world.prefecture, assemblies__isnull=True).exclude(kind="ward")
+    for municipality in free.order_by("code")[:k]:
+        Assembly.objects.create(municipality=municipality, prefecture=world.prefecture)
+
+
+def _party_groups(world, k):
+    assembly, _sitting = _kanagawa_assembly(world)
+    for _ in range(k):
+        PartyGroup.objects.create(assembly=assembly, name=f"会派{next(serial)}", party="共産")
+
+
+def _sittings(world, k):
+    assembly, _sitting = _kanagawa_assembly(world)
+    for _ in range(k):
+        Sitting.objects.create(assembly=assembly, season="xx", year=2024, starts_on=D(2024, 1, 1))
+
+
+def _assembly_petitions(world, k):
+    assembly, sitting = _kanagawa_assembly(world)
+    for _ in range(k):
+        AssemblyPetition.objects.create(
+            assembly=assembly, sitting=sitting, title=f"陳情{next(serial)}", committee_on=D(2024, 12, 5),
+            submitted_by=world.kanagawa,
+        )  # fmt: skip
+
+
+def _opinion_statements(world, k):
+    assembly, _sitting = _kanagawa_assembly(world)
+    for _ in range(k):
+        OpinionStatement.objects.create(
+            assembly=assembly, title=f"意見書{next(serial)}", status="adopted", adopted_on=D(2024, 12, 20)
+        )
+
+
 def _registry_rows(world, k):
     """Prefectures and municipalities are the loaded registry: there are always more than 30."""
 
@@ -252,6 +306,11 @@ BUILDERS = {
     Submission: _submissions,
     Meeting: _meetings,
     ReportJob: _jobs,
+    Assembly: _assemblies,
+    PartyGroup: _party_groups,
+    Sitting: _sittings,
+    AssemblyPetition: _assembly_petitions,
+    OpinionStatement: _opinion_statements,
     AccessAttempt: _login_rows(AccessAttempt),
     AccessLog: _login_rows(AccessLog),
     AccessFailureLog: _login_rows(AccessFailureLog),

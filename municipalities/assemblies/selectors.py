@@ -1,0 +1,243 @@
+"""Reading the local-assembly work: a campaign's national count, the pending ones, a party group's record.
+
+`assembly_count` is THE count: the admin's 全国集計 page, the `assembly_summary` PDF and the policy
+draft's figures all read it, so they always agree. It is computed by the database in a constant
+number of queries (four), whatever the number of petitions: adopting municipalities per prefecture,
+意見書 sent per prefecture, adopting assemblies per sitting, 意見書 per sitting.
+
+What it counts, for a campaign and a period (by the date of the decision that counts — the plenary's,
+else the committee's — and by the 意見書's adopted date):
+- municipalities (市区町村) whose assembly adopted (採択・一部採択・趣旨採択) at least one petition,
+  per prefecture and nationally; prefectural assemblies separately;
+- prefectures with at least one adopting assembly;
+- 意見書 adopted and sent: a different figure (112 municipalities, 111 statements), never derived
+  from the adoptions;
+- per sitting (2019年12月議会 …): assemblies adopting in that sitting.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from municipalities.models.assemblies import (
+    ADOPTED_OUTCOMES,
+    OPEN_OUTCOMES,
+    AssemblyPetition,
+    AssemblyVote,
+    OpinionStatement,
+    Season,
+)
+from shaho.core.scoping import restrict
+
+SEASON_LABELS = dict(Season.choices)
+
+
+@dataclass
+class PrefectureCount:
+    code: str
+    name: str
+    municipalities: int = 0
+    prefectural: int = 0  # 1 when the prefectural assembly adopted
+    statements: int = 0
+
+
+@dataclass
+class SittingCount:
+    year: int
+    season: str
+    municipalities: int = 0
+    assemblies: int = 0
+    statements: int = 0
+
+    @property
+    def key(self):
+        """The sitting as written in a figure's argument: 2019-12."""
+        return f"{self.year}-{self.season}"
+
+    @property
+    def label(self):
+        return f"{self.year}年{SEASON_LABELS.get(self.season, self.season)}"
+
+
+@dataclass
+class AssemblyCount:
+    campaign: object
+    start: datetime.date | None
+    end: datetime.date | None
+    prefectures: list = field(default_factory=list)  # PrefectureCount, by prefecture code
+    sittings: list = field(default_factory=list)  # SittingCount, in time order
+
+    @property
+    def municipalities(self):
+        # A municipality lies in one prefecture, so the per-prefecture distinct counts add up exactly.
+        return sum(p.municipalities for p in self.prefectures)
+
+    @property
+    def prefectural_assemblies(self):
+        return sum(p.prefectural for p in self.prefectures)
+
+    @property
+    def prefecture_count(self):
+        """Prefectures with at least one adopting assembly."""
+        return sum(1 for p in self.prefectures if p.municipalities or p.prefectural)
+
+    @property
+    def statements(self):
+        return sum(p.statements for p in self.prefectures)
+
+    def sitting(self, key):
+        """The SittingCount of `key` ('2019-12'); a sitting with no adoption counts 0."""
+        for sitting in self.sittings:
+            if sitting.key == key:
+                return sitting
+        year, season = key.split("-")
+        return SittingCount(int(year), season)
+
+    def prefecture(self, code):
+        for prefecture in self.prefectures:
+            if prefecture.code == code:
+                return prefecture
+        return None
+
+    def sentence(self):
+        """「18都道府県の112市区町村で採択、意見書111本」"""
+        return f"{self.prefecture_count}都道府県の{self.municipalities}市区町村で採択、意見書{self.statements}本" + (
+            f"（都道府県議会 {self.prefectural_assemblies}）" if self.prefectural_assemblies else ""
+        )
+
+
+def _period(queryset, name, start, end):
+    if start:
+        queryset = queryset.filter(**{f"{name}__gte": start})
+    if end:
+        queryset = queryset.filter(**{f"{name}__lte": end})
+    return queryset
+
+
+def adopted_petitions(*, campaign, start=None, end=None, user=None):
+    """The campaign's petitions adopted in the period (by their deciding date), within `user`'s scope."""
+    queryset = AssemblyPetition.objects.filter(campaign=campaign, outcome__in=ADOPTED_OUTCOMES)
+    if user is not None:
+        queryset = restrict(queryset, user)
+    return _period(queryset, "decided_on", start, end)
+
+
+def sent_statements(*, campaign, start=None, end=None, user=None):
+    queryset = OpinionStatement.objects.filter(campaign=campaign, status=OpinionStatement.Status.ADOPTED)
+    if user is not None:
+        queryset = restrict(queryset, user)
+    return _period(queryset, "adopted_on", start, end)
+
+
+def assembly_count(*, campaign, start=None, end=None, user=None):
+    """A campaign's count for a period, per prefecture, per sitting and in all (see the module). Four queries.
+
+    `user`: only what the user may see (None: everything, for national documents and system runs).
+    """
+    adopted = adopted_petitions(campaign=campaign, start=start, end=end, user=user)
+    municipal = Q(assembly__municipality__isnull=False)
+    per_prefecture = (
+        adopted.order_by()
+        .values(code=F("assembly__prefecture__code"), name=F("assembly__prefecture__name"))
+        .annotate(
+            municipalities=Count("assembly", distinct=True, filter=municipal),
+            prefectural=Count("assembly", distinct=True, filter=~municipal),
+        )
+    )
+    counts = {row["code"]: PrefectureCount(**row) for row in per_prefecture}
+    statements = (
+        sent_statements(campaign=campaign, start=start, end=end, user=user)
+        .order_by()
+        .values(code=F("assembly__prefecture__code"), name=F("assembly__prefecture__name"))
+        .annotate(n=Count("pk"))
+    )
+    for row in statements:
+        counts.setdefault(row["code"], PrefectureCount(row["code"], row["name"])).statements = row["n"]
+    per_sitting = (
+        adopted.order_by()
+        .values(year=F("sitting__year"), season=F("sitting__season"))
+        .annotate(
+            municipalities=Count("assembly", distinct=True, filter=municipal),
+            assemblies=Count("assembly", distinct=True),
+        )
+    )
+    sittings = {(row["year"], row["season"]): SittingCount(**row) for row in per_sitting}
+    # 意見書 per sitting: that of the petition they came from (a members' statement without one counts in all only).
+    statements_per_sitting = (
+        sent_statements(campaign=campaign, start=start, end=end, user=user)
+        .filter(petition__isnull=False)
+        .order_by()
+        .values(year=F("petition__sitting__year"), season=F("petition__sitting__season"))
+        .annotate(n=Count("pk"))
+    )
+    for row in statements_per_sitting:
+        key = (row["year"], row["season"])
+        sittings.setdefault(key, SittingCount(*key)).statements = row["n"]
+    sittings = sorted(sittings.values(), key=lambda s: (s.year, s.season))
+    return AssemblyCount(
+        campaign=campaign,
+        start=start,
+        end=end,
+        prefectures=[counts[code] for code in sorted(counts)],
+        sittings=sittings,
+    )
+
+
+def pending_petitions(*, campaign=None, user=None, limit=200):
+    """Petitions still to be decided (審査中・継続審議), the next committee date first, undated last."""
+    queryset = AssemblyPetition.objects.filter(outcome__in=OPEN_OUTCOMES)
+    if campaign is not None:
+        queryset = queryset.filter(campaign=campaign)
+    if user is not None:
+        queryset = restrict(queryset, user)
+    return queryset.select_related(
+        "assembly__municipality", "assembly__prefecture", "sitting", "submitted_by"
+    ).order_by(F("committee_on").asc(nulls_last=True), "assembly__prefecture__code", "pk")[:limit]
+
+
+def adoption_list(*, campaign, start=None, end=None, user=None):
+    """The adopted petitions with their assembly, sitting and recorded votes (two queries), by prefecture and code."""
+    votes = Prefetch("votes", queryset=AssemblyVote.objects.select_related("group").order_by("stage", "group__name"))
+    return (
+        adopted_petitions(campaign=campaign, start=start, end=end, user=user)
+        .select_related("assembly__municipality", "assembly__prefecture", "sitting")
+        .prefetch_related(votes)
+        .order_by("assembly__prefecture__code", "assembly__municipality__code", "decided_on", "pk")
+    )
+
+
+def party_record(*, start=None, end=None, campaign=None, user=None, stage=None):
+    """How each party group voted on our petitions in the period, across assemblies: one query.
+
+    Rows of {party, position, position_label, n}, a group counted under its 政党 when recorded, else its 会派名; ordered
+    by party then position. The period is the petitions' deciding date.
+    """
+    votes = AssemblyVote.objects.all()
+    if user is not None:
+        votes = restrict(votes, user)
+    if campaign is not None:
+        votes = votes.filter(petition__campaign=campaign)
+    if stage is not None:
+        votes = votes.filter(stage=stage)
+    votes = _period(votes, "petition__decided_on", start, end)
+    rows = (
+        votes.order_by()
+        .annotate(party=Coalesce(NullIf(F("group__party"), Value("")), F("group__name")))
+        .values("party", "position")
+        .annotate(n=Count("pk"))
+        .order_by("party", "position")
+    )
+    labels = dict(AssemblyVote.Position.choices)
+    return [{**row, "position_label": labels.get(row["position"], row["position"])} for row in rows]
+
+
+def party_group_votes(*, group, user=None):
+    """One group's votes on petitions, newest first, with the petition and its assembly (one query)."""
+    votes = AssemblyVote.objects.filter(group=group)
+    if user is not None:
+        votes = restrict(votes, user)
+    return votes.select_related("petition__assembly__municipality", "petition__assembly__prefecture").order_by(
+        "-petition__decided_on", "pk"
+    )

@@ -1,0 +1,193 @@
+"""The assemblies' staff pages, report and spreadsheets: the national count from the one selector, scoping,
+the import's row errors, and an export imported back changing nothing."""
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from demo import assemblies as demo
+from municipalities.assemblies import importing
+from municipalities.models import AssemblyPetition, OpinionStatement, Sitting
+from reports import services as report_services
+from shaho.core import intake
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def campaigns(national, kanagawa, tokyo):
+    campaigns = demo._campaigns(national)
+    demo._kanagawa(campaigns[demo.HOKENSHO])
+    demo._shibuya(campaigns[demo.HOKENSHO])
+    return campaigns
+
+
+@pytest.fixture
+def kokuho(campaigns):
+    demo._kokuho(campaigns[demo.KOKUHO])
+    return campaigns[demo.KOKUHO]
+
+
+def _snapshot():
+    petitions = list(AssemblyPetition.objects.order_by("pk").values())
+    statements = list(OpinionStatement.objects.order_by("pk").values())
+    history = AssemblyPetition.history.count() + OpinionStatement.history.count()
+    return petitions, statements, Sitting.objects.count(), history
+
+
+def test_admin_national_count_prints_18_112_111(client, national_staff, kokuho):
+    client.force_login(national_staff)
+    url = reverse("admin:municipalities_assemblypetition_count")
+    response = client.get(url, {"campaign": kokuho.slug})
+    assert response.status_code == 200
+    assert "18都道府県の112市区町村で採択、意見書111本" in response.content.decode()
+
+
+def test_admin_count_for_prefectural_staff_covers_their_prefecture_only(client, kanagawa_staff, kokuho):
+    client.force_login(kanagawa_staff)
+    response = client.get(reverse("admin:municipalities_assemblypetition_count"), {"campaign": kokuho.slug})
+    assert response.context["count"].sentence() == "1都道府県の7市区町村で採択、意見書7本"
+
+
+def test_prefectural_staff_cannot_open_another_prefectures_petition(client, kanagawa_staff, campaigns):
+    shibuya = AssemblyPetition.objects.get(assembly__municipality__code="131130")
+    client.force_login(kanagawa_staff)
+    url = reverse("admin:municipalities_assemblypetition_change", args=[shibuya.pk])
+    assert client.get(url).status_code == 404
+    listed = client.get(reverse("admin:municipalities_assemblypetition_changelist")).context["cl"].result_list
+    assert {p.assembly.prefecture.code for p in listed} == {"14"}
+
+
+def test_assembly_summary_pdf_prints_the_national_count(national_staff, kokuho, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = report_services.run_now(kind="assembly_summary", params={"campaign": kokuho.slug}, user=national_staff)
+    text = "".join(page.extract_text() for page in PdfReader(job.file.open("rb")).pages).replace("\n", "")
+    assert "18都道府県の112市区町村で採択、意見書111本" in text
+    assert "北海道" in text and "2024年9月議会" in text
+
+
+def test_assembly_summary_of_another_prefectures_campaign_reads_as_none(kanagawa_staff, campaigns):
+    with pytest.raises(Exception, match="運動「nope」はありません"):
+        report_services.validate_request(kind="assembly_summary", params={"campaign": "nope"}, user=kanagawa_staff)
+
+
+def test_export_then_import_changes_nothing(kanagawa_staff, kokuho):
+    content, _type, _ext = importing.assembly_export(campaign=kokuho, user=kanagawa_staff)
+    before = _snapshot()
+    preview = importing.assembly_import_preview(campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff)
+    assert preview.ok and preview.summary() == "7行（新規 0・変更 0・変更なし 7・エラー 0）"
+    assert importing.assembly_import_commit(campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff) == (
+        0,
+        0,
+        7,
+    )
+    assert _snapshot() == before
+
+
+def test_import_creates_assembly_sitting_petition_and_statement(kanagawa_staff, kokuho):
+    csv = (
+        "市区町村,件名,会期,委員会の審査日,委員会の結果,本会議の議決日,本会議の結果,意見書,意見書の可決日\n"
+        "大磯町,国保の国庫負担増額を求める陳情,2025年3月議会,２０２５年３月１０日,採択,2025/3/20,採択,可決,令和7年3月20日\n"
+    ).encode("cp932")
+    created = importing.assembly_import_commit(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
+    assert created == (1, 0, 0)
+    petition = AssemblyPetition.objects.get(campaign=kokuho, assembly__municipality__code="143413")
+    assert (str(petition.sitting), petition.outcome, petition.entered_by) == (
+        "2025年3月議会",
+        "adopted",
+        kanagawa_staff,
+    )
+    assert petition.opinion_statements.get().adopted_on == D(2025, 3, 20)
+
+
+def test_import_row_errors_name_row_and_column_and_save_nothing(kanagawa_staff, kokuho):
+    csv = (
+        "市区町村,件名,会期,提出日,委員会の審査日,委員会の結果\n"
+        "大磯町,陳情A,2025年3月議会,2025-03-12,2025-03-10,採択\n"
+        "渋谷区,陳情B,2025年3月議会,,2025-03-10,採択\n"
+        "平塚市,陳情C,2025年3月議会,,2025-03-10,よくわからない\n"
+    ).encode()
+    before = _snapshot()
+    preview = importing.assembly_import_preview(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
+    lines = [str(e) for e in preview.errors]
+    assert any(line.startswith("2行目「委員会の審査日」") and "提出日" in line for line in lines)
+    # 渋谷区 is Tokyo's: it reads as not found, never as "not yours"
+    assert any(line.startswith("3行目「市区町村」") and "見つかりません" in line for line in lines)
+    assert any(line.startswith("4行目「委員会の結果」") for line in lines)
+    with pytest.raises(importing.AssemblyImportRefused):
+        importing.assembly_import_commit(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
+    assert _snapshot() == before
+
+
+def test_admin_import_preview_then_commit(client, kanagawa_staff, kokuho):
+    client.force_login(kanagawa_staff)
+    url = reverse("admin:municipalities_assemblypetition_import")
+    upload = io.BytesIO("市区町村,件名,会期,委員会の審査日\n大磯町,国保の陳情,2025年6月議会,2025-06-12\n".encode())
+    upload.name = "k.csv"
+    preview = client.post(url, {"campaign": kokuho.slug, "file": upload, "encoding": ""})
+    assert preview.status_code == 200 and preview.context["preview"].ok
+    assert not AssemblyPetition.objects.filter(assembly__municipality__code="143413", campaign=kokuho).exists()
+    done = client.post(url, {"_commit": "1", "token": preview.context["token"]})
+    assert done.status_code == 302
+    assert AssemblyPetition.objects.filter(assembly__municipality__code="143413", campaign=kokuho).exists()
+
+
+def test_export_neutralises_formulas(kanagawa_staff, kokuho):
+    AssemblyPetition.objects.filter(campaign=kokuho).update(title="=HYPERLINK(1)")
+    content, _type, _ext = importing.assembly_export(campaign=kokuho, user=kanagawa_staff, file_format="csv")
+    assert b"'=HYPERLINK(1)" in content
+    parsed = intake.read_file(data=content, filename="k.csv", layout=importing.LAYOUT)
+    assert parsed.rows[0].cells["title"] == "=HYPERLINK(1)"
+
+
+def _admin_post(oiso, sitting, groups, *, ayes):
+    return {
+        "assembly": oiso.pk, "sitting": sitting.pk, "kind": "chinjo", "title": "国保の陳情", "theme": "",
+        "campaign": "", "text": "", "submitted_by": "", "introducing_members": "", "submitted_on": "2025-11-20",
+        "committee": "総務福祉常任委員会", "committee_on": "２０２５年１２月５日", "committee_outcome": "noted",
+        "committee_for": "３", "committee_against": "3", "committee_chair_decided": "on",
+        "plenary_on": "", "plenary_outcome": "pending", "plenary_for": "", "plenary_against": "", "note": "",
+        "votes-TOTAL_FORMS": "2", "votes-INITIAL_FORMS": "0",
+        "votes-0-stage": "committee", "votes-0-group": groups[0].pk, "votes-0-position": "for",
+        "votes-0-members_for": str(ayes), "votes-0-members_against": "",
+        "votes-1-stage": "committee", "votes-1-group": groups[1].pk, "votes-1-position": "against",
+        "votes-1-members_for": "", "votes-1-members_against": "3",
+        "opinion_statements-TOTAL_FORMS": "0", "opinion_statements-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+
+def test_admin_refuses_votes_that_do_not_add_up_and_saves_them_when_they_do(client, kanagawa_staff, campaigns):
+    from municipalities.assemblies import services
+    from municipalities.models import Municipality
+    from municipalities.models.assemblies import Season
+
+    oiso = services.assembly_of(municipality=Municipality.objects.get(code="143413"))
+    sitting = services.sitting_for(
+        assembly=oiso, season=Season.DECEMBER, year=2025, starts_on=D(2025, 11, 28), ends_on=D(2025, 12, 16)
+    )
+    groups = [services.party_group_of(assembly=oiso, name=n) for n in ("A会派", "B会派")]
+    client.force_login(kanagawa_staff)
+    url = reverse("admin:municipalities_assemblypetition_add")
+    before = AssemblyPetition.objects.count()
+    refused = client.post(url, _admin_post(oiso, sitting, groups, ayes=2))
+    assert refused.status_code == 200
+    assert "賛成数（3）と合いません" in refused.content.decode()
+    assert AssemblyPetition.objects.count() == before
+    saved = client.post(url, _admin_post(oiso, sitting, groups, ayes=3))
+    assert saved.status_code == 302
+    petition = AssemblyPetition.objects.get(sitting=sitting)
+    assert petition.committee_on == D(2025, 12, 5) and petition.entered_by == kanagawa_staff
+    assert petition.votes.count() == 2 and petition.outcome == "noted"
+
+
+def test_a_party_groups_page_lists_how_it_voted(client, kanagawa_staff, campaigns):
+    from municipalities.models import PartyGroup
+
+    kyosan = PartyGroup.objects.get(assembly__municipality__code="141305", name="共産")
+    client.force_login(kanagawa_staff)
+    page = client.get(reverse("admin:municipalities_partygroup_change", args=[kyosan.pk])).content.decode()
+    assert "川崎市議会「現行の健康保険証を残すことを求める陳情」: 賛成（委員会）" in page
