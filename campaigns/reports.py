@@ -14,7 +14,7 @@ from councils.reports import (
     system_user,
     visible_prefecture,
 )
-from municipalities.models import Prefecture
+from municipalities.models.registry import Prefecture
 from shaho.core.japanese import format_date, parse_date
 from shaho.core.report_kinds import (
     Built,
