@@ -20,4 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("petitions/", include("petitions.urls")),
     path("reports/", include("reports.urls")),
+    path("consultations/", include("consultations.urls")),
+    # Counts of published consultation days for the press (the /public/ index is another slice's page).
+    path("public/consultations/", include("consultations.public_urls")),
 ]
