@@ -83,16 +83,8 @@ def previous_day(day):
 def national_day_on(date, *, queryset=None):
     """The national call-in day held on `date` (the national council's), or None."""
     qs = queryset if queryset is not None else ConsultationDay.objects.all()
-    return (
-        qs.filter(date=date, kind=ConsultationKind.CALL_IN_DAY)
-        .order_by(
-            # the national council's day first, then any other
-            (~Q(council__kind=CouncilKind.NATIONAL)),
-            "pk",
-        )
-        .select_related("council")
-        .first()
-    )
+    qs = qs.filter(date=date, kind=ConsultationKind.CALL_IN_DAY).select_related("council")
+    return qs.filter(council__kind=CouncilKind.NATIONAL).order_by("pk").first() or qs.order_by("pk").first()
 
 
 def latest_national_day(*, on_or_before):

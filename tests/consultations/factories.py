@@ -1,0 +1,46 @@
+"""Consultation days, stations, responders and calls for tests (calls through consultations.services)."""
+
+import datetime
+import itertools
+
+from django.utils import timezone
+
+from consultations import services
+from consultations.models import CallerType, CareLevel, Category, ConsultationDay, ConsultationKind, Profession, Responder, Station
+from councils.models import Role
+from tests.councils.factories import national_council, staff_of
+
+D = datetime.date
+_serial = itertools.count(1)
+
+
+def category(name="利用料・費用"):
+    return Category.objects.get_or_create(name=name, defaults={"order": next(_serial)})[0]
+
+
+def national_day(date=D(2023, 11, 11), *, published=False, council=None):
+    return ConsultationDay.objects.create(
+        kind=ConsultationKind.CALL_IN_DAY, title="介護・認知症なんでも無料電話相談", date=date,
+        starts_at=datetime.time(10), ends_at=datetime.time(16), council=council or national_council(),
+        published=published,
+    )  # fmt: skip
+
+
+def station(day, council, *, lines=3):
+    return Station.objects.create(day=day, council=council, line_count=lines)
+
+
+def responder(station, user=None, *, profession=Profession.CARE_MANAGER):
+    user = user or staff_of(station.council, role=Role.MEMBER, username=f"soudan{next(_serial)}")
+    return Responder.objects.create(station=station, user=user, profession=profession)
+
+
+def call(responder, *, summary="", advice="", referral="", minutes=20, at=None, categories=(), **fields):
+    day = responder.station.day
+    started = at or timezone.make_aware(datetime.datetime.combine(day.date, datetime.time(12, 10)))
+    return services.call_record(
+        user=responder.user, station=responder.station, responder=responder, started_at=started,
+        duration_minutes=minutes, caller_type=fields.pop("caller_type", CallerType.FAMILY),
+        care_level=fields.pop("care_level", CareLevel.CARE_5), categories=categories,
+        summary=summary, advice=advice, referral=referral, **fields,
+    ).call  # fmt: skip
