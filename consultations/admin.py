@@ -5,6 +5,7 @@ list, the form and the search. Free text is read on the site's call page, where 
 """
 
 from django.contrib import admin
+from django.http import Http404
 
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.scoping import scope_for, sees_everything
@@ -59,6 +60,14 @@ class CallRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     fields = statistical_fields()
     readonly_fields = statistical_fields()
     exclude = personal_fields()
+
+    # Calls keep no history table (an old summary would outlive its purge): the admin's own log instead.
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_in_scope(request, object_id)
+        return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        raise Http404
 
 
 @admin.register(Category)

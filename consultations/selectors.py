@@ -198,7 +198,7 @@ def day_totals(*, day, stations=None):
             prefecture_code=code or "",
             line_count=lines,
             responders=responders,
-        )  # fmt: skip
+        )
         for pk, _day, council_id, name, code, lines, n, responders in this.values()
     ]
     total = Figure(_("合計"), sum(r.count for r in rows), last(sum(previous_counts.values())))

@@ -152,7 +152,7 @@ def call_update(*, user, call, categories=None, **fields):
         setattr(call, name, value)
     responder = fields.get("responder", call.responder)
     cats = list(categories) if categories is not None else list(call.categories.all())
-    errors, warnings = _check_call(call, station=call.station, responder=responder, categories=cats, day=None)
+    errors, _warnings = _check_call(call, station=call.station, responder=responder, categories=cats, day=None)
     if errors:
         raise ValidationError(errors)
     call.updated_by = user

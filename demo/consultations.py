@@ -158,7 +158,9 @@ def _station(day, council, *, lines, responders, calls, categories, organisation
     rows = []
     code = council.prefecture.code if council.prefecture_id else "00"
     for n, profession in enumerate(responders, start=1):
-        user = _responder_user(f"soudan-{day.date.year}-{code}-{n}", council, f"相談員{n}（{council.short_name or council.name}）")
+        user = _responder_user(
+            f"soudan-{day.date.year}-{code}-{n}", council, f"相談員{n}（{council.short_name or council.name}）"
+        )
         from_minren = profession in (Profession.CARE_MANAGER, Profession.SOCIAL_WORKER)
         rows.append(
             Responder.objects.create(
@@ -179,7 +181,9 @@ def seed(*, stdout):
         stdout.write("consultations: 中央社保協がないため作成しません（社保協のデモを先に）。")
         return
     categories = _categories()
-    prefectural = {c.prefecture.code: c for c in Council.objects.filter(kind=CouncilKind.PREFECTURAL).select_related("prefecture")}
+    prefectural = {
+        c.prefecture.code: c for c in Council.objects.filter(kind=CouncilKind.PREFECTURAL).select_related("prefecture")
+    }
     minren = Organisation.objects.filter(name="神奈川県民主医療機関連合会").first()
 
     day2019, created = _day(
@@ -189,8 +193,10 @@ def seed(*, stdout):
     )  # fmt: skip
     if created:
         for code, calls in CALLS_2019.items():
-            _station(day2019, prefectural[code], lines=2, responders=[Profession.CARE_MANAGER, Profession.SOCIAL_WORKER],
-                     calls=calls, categories=categories, organisation=minren if code == KANAGAWA else None)  # fmt: skip
+            _station(
+                day2019, prefectural[code], lines=2, responders=[Profession.CARE_MANAGER, Profession.SOCIAL_WORKER],
+                calls=calls, categories=categories, organisation=minren if code == KANAGAWA else None,
+            )  # fmt: skip
     kanagawa = prefectural[KANAGAWA]
     for date, calls, lines, responders, coverage in (
         (D(2022, 11, 11), 15, 2, [Profession.CARE_MANAGER, Profession.SOCIAL_WORKER, Profession.STAFF], ""),
@@ -208,4 +214,3 @@ def seed(*, stdout):
         Coordinator.objects.create(user=chuo, note="デモ: 全国コーディネーター")
     days = ConsultationDay.objects.filter(kind=ConsultationKind.CALL_IN_DAY).count()
     stdout.write(f"consultations: 電話相談日 {days}（2019年 24県 252件、神奈川 2023年 33件・2022年 15件）")
-

@@ -600,6 +600,7 @@ ADD_TWEAKS = {
     Municipality: lambda t: {"code": "139998"},
     PetitionGoal: lambda t: {"council": str(t.tokyo.pk)},
     Meeting: lambda t: {"number": "72"},
+    Station: lambda t: {"council": str(t.tokyo_local.pk)},  # one station per council and day
 }
 
 # Models whose add form cannot be valid as a copy, with the reason (the walk still posts it).

@@ -29,6 +29,7 @@ from municipalities.models import Block, Municipality, MunicipalityChange, Prefe
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.services import tally_correct
 from reports.models import Audience, JobStatus, Meeting, ReportJob
+from tests.consultations import factories as consultation_factories
 from tests.councils.factories import (
     OfficerFactory,
     OrganisationFactory,
@@ -37,7 +38,6 @@ from tests.councils.factories import (
     prefectural_council,
     staff_of,
 )
-from tests.consultations import factories as consultation_factories
 from tests.petitions.factories import PetitionDriveFactory, goal, record, with_rounds
 
 D = datetime.date

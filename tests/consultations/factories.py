@@ -6,7 +6,16 @@ import itertools
 from django.utils import timezone
 
 from consultations import services
-from consultations.models import CallerType, CareLevel, Category, ConsultationDay, ConsultationKind, Profession, Responder, Station
+from consultations.models import (
+    CallerType,
+    CareLevel,
+    Category,
+    ConsultationDay,
+    ConsultationKind,
+    Profession,
+    Responder,
+    Station,
+)
 from councils.models import Role
 from tests.councils.factories import national_council, staff_of
 
@@ -18,7 +27,10 @@ def category(name="利用料・費用"):
     return Category.objects.get_or_create(name=name, defaults={"order": next(_serial)})[0]
 
 
-def national_day(date=D(2023, 11, 11), *, published=False, council=None):
+DEFAULT_DAY = D(2023, 11, 11)
+
+
+def national_day(date=DEFAULT_DAY, *, published=False, council=None):
     return ConsultationDay.objects.create(
         kind=ConsultationKind.CALL_IN_DAY, title="介護・認知症なんでも無料電話相談", date=date,
         starts_at=datetime.time(10), ends_at=datetime.time(16), council=council or national_council(),

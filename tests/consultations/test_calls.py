@@ -31,7 +31,8 @@ def _data(s, **over):
         "line": "2", "responder": str(s["me"].pk), "started_at": "１２：１０", "duration_minutes": "３５",
         "caller_type": "family", "caller_relation": "child", "age_band": "85_plus", "sex": "female",
         "care_level": "care_5", "categories": [str(s["cost"].pk), str(s["leave"].pk)],
-        "summary": "母は要介護5で自宅介護。正社員を辞めた。利用料が限度額を超える。", "advice": "区分支給限度額と負担軽減を説明",
+        "summary": "母は要介護5で自宅介護。正社員を辞めた。利用料が限度額を超える。",
+        "advice": "区分支給限度額と負担軽減を説明",
         "referral": "地域包括支援センター", "municipality": "", "submission_token": str(uuid.uuid4()),
     }  # fmt: skip
     data.update(over)

@@ -39,7 +39,9 @@ def world(kanagawa, tokyo, national_staff):
     t_responder = factories.responder(t_station)
     coordinator = staff_of(national_staff.council, role=Role.NATIONAL_STAFF, username="coord")
     Coordinator.objects.create(user=coordinator, appointed_by=national_staff)
-    k_call = factories.call(k_responder, summary="母が要介護5で限度額を超えている", advice="区分変更を助言", referral="地域包括")
+    k_call = factories.call(
+        k_responder, summary="母が要介護5で限度額を超えている", advice="区分変更を助言", referral="地域包括"
+    )
     t_call = factories.call(t_responder, summary="東京の相談です", advice="東京の助言", referral="東京の紹介先")
     return locals()
 
@@ -65,7 +67,9 @@ def test_a_responder_reads_the_text_and_the_read_is_logged_without_the_text(clie
 
 
 @pytest.mark.parametrize("who", ["kanagawa_staff", "national_staff"])
-def test_prefectural_and_national_staff_see_the_call_but_not_its_text_and_nothing_is_logged(client, world, who, request):
+def test_prefectural_and_national_staff_see_the_call_but_not_its_text_and_nothing_is_logged(
+    client, world, who, request
+):
     user = request.getfixturevalue(who)
     client.force_login(user)
     response = client.get(reverse("consultations:call", args=[world["k_call"].pk]))

@@ -65,14 +65,18 @@ def test_the_policy_draft_prints_24_prefectures_and_252_calls(national):
         for _ in range(n):
             factories.call(responder, minutes=5)
         calls += n
-    text = resolve("{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件", PlaceholderContext(date=D(2020, 9, 1)))
+    text = resolve(
+        "{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件", PlaceholderContext(date=D(2020, 9, 1))
+    )
     assert text == "24県で相談件数は252件"
 
 
 def _old_and_new_calls(kanagawa):
     old_day = factories.national_day(D(2019, 11, 11))
     new_day = factories.national_day(timezone.localdate() - datetime.timedelta(days=30))
-    old = factories.call(factories.responder(factories.station(old_day, kanagawa)), summary="古い相談", advice="古い助言")
+    old = factories.call(
+        factories.responder(factories.station(old_day, kanagawa)), summary="古い相談", advice="古い助言"
+    )
     new = factories.call(factories.responder(factories.station(new_day, kanagawa)), summary="新しい相談")
     return old, new
 
@@ -111,5 +115,5 @@ def test_the_coordinator_sets_the_retention_and_others_cannot(kanagawa, national
     with pytest.raises(PermissionDenied):
         services.retention_set(user=national_staff, years=10)
     services.retention_set(user=coordinator, years=10)
-    old, _new = _old_and_new_calls(kanagawa)
+    _old_and_new_calls(kanagawa)
     assert services.free_text_purge().calls_purged == 0  # 2019 is within 10 years

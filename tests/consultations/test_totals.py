@@ -24,7 +24,9 @@ def kanagawa_days(kanagawa, tokyo):
     t_now = factories.station(this, tokyo)
     r_now, r_last, r_tokyo = factories.responder(k_now), factories.responder(k_last), factories.responder(t_now)
     for i in range(33):
-        factories.call(r_now, minutes=45 if i % 3 == 0 else 20, categories=[cost] if i % 2 else [], summary=f"秘密の話{i}")
+        factories.call(
+            r_now, minutes=45 if i % 3 == 0 else 20, categories=[cost] if i % 2 else [], summary=f"秘密の話{i}"
+        )
     for _ in range(15):
         factories.call(r_last, minutes=10)
     for _ in range(4):
@@ -60,7 +62,9 @@ def test_the_xlsx_holds_counts_and_no_free_text(client, kanagawa_days, national_
 
 def test_the_public_page_shows_counts_of_a_published_day_only(client, kanagawa_days):
     page = client.get(reverse("public_consultations:day", args=[kanagawa_days.pk]))
-    assert page.status_code == 200 and "秘密" not in page.content.decode() and "37件（昨年15件）" in page.content.decode()
+    assert (
+        page.status_code == 200 and "秘密" not in page.content.decode() and "37件（昨年15件）" in page.content.decode()
+    )
     assert client.get(reverse("public_consultations:day", args=[kanagawa_days.pk]) + "?fragment=1").status_code == 200
     kanagawa_days.published = False
     kanagawa_days.save()
