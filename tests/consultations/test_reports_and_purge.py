@@ -62,8 +62,7 @@ def test_the_policy_draft_prints_24_prefectures_and_252_calls(national):
     for i, code in enumerate(codes):
         responder = factories.responder(factories.station(day, prefectural_council(code)))
         n = 10 + (i % 3) if i < 23 else 252 - calls
-        for _ in range(n):
-            factories.call(responder, minutes=5)
+        factories.bulk_calls(responder, n, minutes=5)
         calls += n
     text = resolve(
         "{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件", PlaceholderContext(date=D(2020, 9, 1))

@@ -23,14 +23,11 @@ def kanagawa_days(kanagawa, tokyo):
     k_now, k_last = factories.station(this, kanagawa), factories.station(last, kanagawa)
     t_now = factories.station(this, tokyo)
     r_now, r_last, r_tokyo = factories.responder(k_now), factories.responder(k_last), factories.responder(t_now)
-    for i in range(33):
-        factories.call(
-            r_now, minutes=45 if i % 3 == 0 else 20, categories=[cost] if i % 2 else [], summary=f"秘密の話{i}"
-        )
-    for _ in range(15):
-        factories.call(r_last, minutes=10)
-    for _ in range(4):
-        factories.call(r_tokyo, minutes=31)
+    factories.bulk_calls(r_now, 11, minutes=45, categories=[cost], summary="秘密の話")
+    factories.bulk_calls(r_now, 5, minutes=20, categories=[cost], summary="秘密の話")
+    factories.bulk_calls(r_now, 17, minutes=20, summary="秘密の話")
+    factories.bulk_calls(r_last, 15, minutes=10)
+    factories.bulk_calls(r_tokyo, 4, minutes=31)
     return this
 
 
