@@ -6,7 +6,8 @@ calls), always of statistical fields (consultations.privacy): no total ever read
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import CouncilKind
@@ -20,6 +21,7 @@ from .models import (
     ConsultationDay,
     ConsultationKind,
     FreeTextRead,
+    Responder,
     Station,
 )
 from .privacy import is_coordinator, responder_station_ids
@@ -161,32 +163,48 @@ class Totals:
         return sum(row.line_count for row in self.stations)
 
 
-def _by(calls, key, days):
-    """{(day_id, value): count} of `calls` grouped by `key` for the given days (one query)."""
-    rows = calls.filter(station__day__in=days).values_list("station__day", key).annotate(n=Count("pk", distinct=True))
-    return {(day_id, value): n for day_id, value, n in rows}
+def _count_of(model, field):
+    """A correlated COUNT(*) of `model` rows pointing at the outer station (no join fan-out)."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def _measures():
+    """Every per-day figure but the stations and categories, as conditional counts of one scan of the calls."""
+    measures = {
+        "long": Count("pk", filter=Q(duration_minutes__gte=LONG_CALL_MINUTES)),
+        "follow": Count("pk", filter=Q(follow_up=True)),
+    }
+    for i, (_label, lo, hi) in enumerate(DURATION_BANDS):
+        measures[f"band{i}"] = Count("pk", filter=Q(duration_minutes__gte=lo, duration_minutes__lte=hi))
+    for value, _label in CallerType.choices:
+        measures[f"caller_{value}"] = Count("pk", filter=Q(caller_type=value))
+    for value, _label in CareLevel.choices:
+        measures[f"level_{value}"] = Count("pk", filter=Q(care_level=value))
+    return measures
 
 
 def day_totals(*, day, stations=None):
-    """Every figure of a day and of last year's day beside it, in a fixed number of queries (seven).
+    """Every figure of a day and of last year's day beside it, in a fixed number of queries (five).
 
     `stations`: a queryset of the stations to show (the user's scope); None for all of the day's.
-    Last year's figures are of the same councils' stations, matched by council.
+    Last year's figures are of the same councils' stations, matched by council. Counts only, of
+    statistical fields (consultations.privacy).
     """
     previous = previous_day(day)
     days = [day.pk] + ([previous.pk] if previous else [])
     station_qs = Station.objects.filter(day__in=days)
     if stations is not None:
-        councils = stations.filter(day=day).values("council")
-        station_qs = station_qs.filter(council__in=councils)
+        station_qs = station_qs.filter(council__in=stations.filter(day=day).values("council"))
     station_rows = list(
-        station_qs.annotate(n=Count("calls", distinct=True), r=Count("responders", distinct=True))
+        station_qs.annotate(n=_count_of(CallRecord, "station"), r=_count_of(Responder, "station"))
         .values_list("pk", "day_id", "council_id", "council__name", "council__prefecture__code", "line_count", "n", "r")
         .order_by("council__sort_key", "pk")
     )
-    calls = CallRecord.objects.filter(station__in=[row[0] for row in station_rows])
+    station_ids = [row[0] for row in station_rows]
     this = {row[2]: row for row in station_rows if row[1] == day.pk}
     previous_counts = {row[2]: row[6] for row in station_rows if previous and row[1] == previous.pk}
+    prev_pk = previous.pk if previous else 0
     last = (lambda value: value) if previous else (lambda value: None)
     rows = [
         StationRow(
@@ -203,49 +221,46 @@ def day_totals(*, day, stations=None):
     ]
     total = Figure(_("合計"), sum(r.count for r in rows), last(sum(previous_counts.values())))
 
-    categories = _by(calls, "categories", days)
+    through = CallRecord.categories.through
+    by_category = {
+        (day_id, category_id): n
+        for day_id, category_id, n in through.objects.filter(callrecord__station__in=station_ids)
+        .values_list("callrecord__station__day", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
     category_rows = [
-        Figure(
-            c.name, categories.get((day.pk, c.pk), 0), last(categories.get((previous.pk if previous else 0, c.pk), 0))
-        )
+        Figure(c.name, by_category.get((day.pk, c.pk), 0), last(by_category.get((prev_pk, c.pk), 0)))
         for c in Category.objects.all()
-        if c.active or categories.get((day.pk, c.pk))
+        if c.active or by_category.get((day.pk, c.pk))
     ]
 
-    def choice_rows(key, choices):
-        counts = _by(calls, key, days)
-        prev = previous.pk if previous else 0
-        return [
-            Figure(label, counts.get((day.pk, value), 0), last(counts.get((prev, value), 0)))
-            for value, label in choices
-        ]
+    measures = _measures()
+    per_day = {
+        row["station__day"]: row
+        for row in CallRecord.objects.filter(station__in=station_ids)
+        .values("station__day")
+        .annotate(**measures)
+        .order_by()
+    }
+    empty = dict.fromkeys(measures, 0)
+    now, before = per_day.get(day.pk, empty), per_day.get(prev_pk, empty)
 
-    per_day = calls.values_list("station__day").annotate(
-        long=Count("pk", filter=Q(duration_minutes__gte=LONG_CALL_MINUTES)),
-        follow=Count("pk", filter=Q(follow_up=True)),
-        **{f"band{i}": Count("pk", filter=Q(duration_minutes__gte=lo, duration_minutes__lte=hi))
-           for i, (_label, lo, hi) in enumerate(DURATION_BANDS)},
-    )  # fmt: skip
-    agg = {row[0]: row[1:] for row in per_day}
-    now_agg = agg.get(day.pk, (0,) * (2 + len(DURATION_BANDS)))
-    prev_agg = agg.get(previous.pk, (0,) * (2 + len(DURATION_BANDS))) if previous else None
-    prefectures_prev = (
-        len({row[4] for row in station_rows if previous and row[1] == previous.pk and row[4]}) if previous else None
-    )
+    def figure(label, key):
+        return Figure(label, now[key], last(before[key]))
+
+    prefectures_prev = len({row[4] for row in station_rows if row[1] == prev_pk and row[4]}) if previous else None
     return Totals(
         day=day,
         previous=previous,
         total=total,
         stations=rows,
         categories=category_rows,
-        caller_types=choice_rows("caller_type", CallerType.choices),
-        care_levels=choice_rows("care_level", CareLevel.choices),
-        durations=[
-            Figure(label, now_agg[2 + i], prev_agg[2 + i] if prev_agg else None)
-            for i, (label, _lo, _hi) in enumerate(DURATION_BANDS)
-        ],
-        long_calls=Figure(_("30分以上"), now_agg[0], prev_agg[0] if prev_agg else None),
-        follow_up=Figure(_("要フォロー"), now_agg[1], prev_agg[1] if prev_agg else None),
+        caller_types=[figure(label, f"caller_{value}") for value, label in CallerType.choices],
+        care_levels=[figure(label, f"level_{value}") for value, label in CareLevel.choices],
+        durations=[figure(label, f"band{i}") for i, (label, _lo, _hi) in enumerate(DURATION_BANDS)],
+        long_calls=figure(_("30分以上"), "long"),
+        follow_up=figure(_("要フォロー"), "follow"),
         prefectures=len({r.prefecture_code for r in rows if r.prefecture_code}),
         prefectures_last_year=prefectures_prev,
     )
