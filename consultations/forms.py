@@ -26,7 +26,10 @@ def _messages(label):
 class TimeOfDayField(forms.CharField):
     """A time typed as 14:05, １４：０５, 14時5分 or 1405."""
 
-    widget = forms.TimeInput(attrs={"type": "time", "autocomplete": "off"})
+    # A text box, not a time picker: 1405 or 14:05 typed straight in is the fastest during a call.
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "14:05", "maxlength": "8"}
+    )
 
     def to_python(self, value):
         value = super().to_python(value)

@@ -5,6 +5,7 @@ the coordinators' read log and retention page, and the public press-release page
 Views parse the request, call a service or a selector and render; nothing else.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +24,10 @@ from .models import CallRecord, ConsultationDay, PurgeRun, Station
 from .privacy import is_coordinator, may_read_free_text, personal_fields, responder_station_ids
 from .resources import totals_filename, totals_xlsx
 
-REFRESH_SECONDS = 30
+
+def _refresh_seconds():
+    """How often the live totals page fetches its figures again (settings.CONSULTATIONS_REFRESH_SECONDS, 30 s)."""
+    return getattr(settings, "CONSULTATIONS_REFRESH_SECONDS", 30)
 
 
 def _crumbs(*trail):
@@ -104,7 +108,7 @@ def day_detail(request, pk):
         "day": day,
         "t": totals,
         "listable": listable,
-        "refresh": REFRESH_SECONDS,
+        "refresh": _refresh_seconds(),
         "fragment_url": reverse("consultations:day", args=[day.pk]) + "?fragment=1",
         "xlsx_url": reverse("consultations:day_xlsx", args=[day.pk]),
         "partial_view": not selectors._sees_all(request.user),
@@ -381,7 +385,7 @@ def public_day(request, pk):
         "t": totals,
         "public": True,
         "listable": set(),
-        "refresh": REFRESH_SECONDS,
+        "refresh": _refresh_seconds(),
         "fragment_url": reverse("public_consultations:day", args=[day.pk]) + "?fragment=1",
     }
     if request.GET.get("fragment"):
