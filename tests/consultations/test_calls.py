@@ -106,3 +106,21 @@ def test_a_call_outside_the_hours_is_accepted_with_a_warning(client, setup):
 def test_prefectural_staff_cannot_open_the_call_form(client, setup, kanagawa_staff):
     client.force_login(kanagawa_staff)
     assert client.get(reverse("consultations:call_new", args=[setup["station"].pk])).status_code == 403
+
+
+def test_the_service_refuses_a_responder_of_another_station_whatever_the_form(setup):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from consultations import services
+
+    with pytest.raises(ValidationError) as refused:
+        services.call_record(
+            user=setup["me"].user, station=setup["station"], responder=setup["other_responder"],
+            started_at=timezone.make_aware(datetime.datetime(2023, 11, 11, 12)), duration_minutes=10,
+            caller_type="self",
+        )  # fmt: skip
+    assert "相談員" in refused.value.message_dict["responder"][0]
+    assert not CallRecord.objects.exists()
