@@ -10,8 +10,10 @@
   (a mother at 要介護5 whose costs exceed the limit, leaving a job to care, a care manager one cannot
   talk to, a facility waiting list). Durations, times, categories and care levels follow a fixed
   pattern (no randomness), many calls past 30 minutes.
-- Responders have accounts without a usable password (members of the prefectural council); the
-  demo account `chuo` is appointed national coordinator.
+- Responders have accounts without a usable password (members of the prefectural council), but for
+  one: the demo account `member` is the ninth responder of Kanagawa's 2023 station, so the call form
+  and a responder's reading of free text can be tried; the demo account `chuo` is appointed national
+  coordinator.
 
 Idempotent: a day is looked up by kind, council and date; its stations and calls are created only
 when the day is new.
@@ -151,15 +153,19 @@ def _calls(station, responders, count, categories):
         )
 
 
-def _station(day, council, *, lines, responders, calls, categories, organisation=None):
+def _station(day, council, *, lines, responders, calls, categories, organisation=None, demo_member=None):
     station = Station(day=day, council=council, line_count=lines)
     station.full_clean(exclude=["day", "council"])
     station.save()
     rows = []
     code = council.prefecture.code if council.prefecture_id else "00"
     for n, profession in enumerate(responders, start=1):
-        user = _responder_user(
-            f"soudan-{day.date.year}-{code}-{n}", council, f"相談員{n}（{council.short_name or council.name}）"
+        user = (
+            demo_member
+            if demo_member is not None and n == len(responders)
+            else _responder_user(
+                f"soudan-{day.date.year}-{code}-{n}", council, f"相談員{n}（{council.short_name or council.name}）"
+            )
         )
         from_minren = profession in (Profession.CARE_MANAGER, Profession.SOCIAL_WORKER)
         rows.append(
@@ -204,8 +210,10 @@ def seed(*, stdout):
     ):
         day, created = _day(national, date, coverage=coverage, published=True)
         if created:
+            # The demo account `member` answers calls at Kanagawa's 2023 station: log in as it to try the form.
+            member = User.objects.filter(username="member").first() if date.year == 2023 else None
             station = _station(day, kanagawa, lines=lines, responders=responders, calls=calls, categories=categories,
-                               organisation=minren)  # fmt: skip
+                               organisation=minren, demo_member=member)  # fmt: skip
             station.publicity = "しんぶん赤旗の折り込み、マスコミへの事前告知と当日取材の依頼"
             station.coverage = coverage
             station.save()

@@ -34,10 +34,13 @@ def test_the_summary_pdf_prints_counts_and_never_the_planted_text(kanagawa, nati
     responder = factories.responder(factories.station(day, kanagawa))
     for _ in range(3):
         factories.call(responder, summary="PLANTEDSUMMARY", advice="PLANTEDADVICE", referral="PLANTEDREFERRAL")
+    last_year = factories.responder(factories.station(factories.national_day(D(2018, 11, 11)), kanagawa))
+    factories.bulk_calls(last_year, 2, summary="PLANTEDLASTYEAR")
     job = report_services.run_now(kind="consultation_summary", params={"date": "2019-11-11"}, user=national_staff)
     assert job.status == "done", job.error
     text = _pdf_text(job)
-    assert "神奈川" in text and "3" in text
+    flat = text.replace("\n", "").replace(" ", "")
+    assert "神奈川" in text and "3件（昨年2件）" in flat
     assert "PLANTED" not in text
 
 
