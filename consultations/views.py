@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from shaho.core.admin import is_staff_user
@@ -109,6 +110,7 @@ def day_detail(request, pk):
         "t": totals,
         "listable": listable,
         "refresh": _refresh_seconds(),
+        "live": day.date == timezone.localdate(),
         "fragment_url": reverse("consultations:day", args=[day.pk]) + "?fragment=1",
         "xlsx_url": reverse("consultations:day_xlsx", args=[day.pk]),
         "partial_view": not selectors._sees_all(request.user),
@@ -303,7 +305,7 @@ def call_edit(request, pk):
             responder=call.responder_id,
             municipality=call.municipality_id,
             categories=list(call.categories.values_list("pk", flat=True)),
-            started_at=call.started_at.astimezone().strftime("%H:%M") if call.started_at else "",
+            started_at=timezone.localtime(call.started_at).strftime("%H:%M") if call.started_at else "",
         )
         form = CallForm(initial=initial, station=station, user=request.user)
     return render(
@@ -386,6 +388,7 @@ def public_day(request, pk):
         "public": True,
         "listable": set(),
         "refresh": _refresh_seconds(),
+        "live": day.date == timezone.localdate(),
         "fragment_url": reverse("public_consultations:day", args=[day.pk]) + "?fragment=1",
     }
     if request.GET.get("fragment"):

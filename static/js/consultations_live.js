@@ -11,13 +11,14 @@
           var holder = document.createElement("div");
           holder.innerHTML = html;
           var fresh = holder.querySelector("#live-totals");
-          if (fresh) { box.replaceWith(fresh); schedule(fresh); } else { schedule(box); }
+          if (fresh) { box.replaceWith(fresh); }
+          schedule(fresh || box);
         })
         .catch(function () { schedule(box); });
     }, seconds * 1000);
   }
   document.addEventListener("DOMContentLoaded", function () {
     var box = document.getElementById("live-totals");
-    if (box) { schedule(box); }
+    if (box && box.getAttribute("data-refresh-url")) { schedule(box); }
   });
 })();

@@ -124,3 +124,10 @@ def test_the_service_refuses_a_responder_of_another_station_whatever_the_form(se
         )  # fmt: skip
     assert "相談員" in refused.value.message_dict["responder"][0]
     assert not CallRecord.objects.exists()
+
+
+def test_the_edit_form_shows_the_call_time_in_tokyo(client, setup):
+    _post(client, setup, started_at="09:05")
+    call = CallRecord.objects.get()
+    page = client.get(reverse("consultations:call_edit", args=[call.pk])).content.decode()
+    assert 'value="09:05"' in page

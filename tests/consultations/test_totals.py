@@ -68,7 +68,12 @@ def test_the_public_page_shows_counts_of_a_published_day_only(client, kanagawa_d
     assert client.get(reverse("public_consultations:day", args=[kanagawa_days.pk])).status_code == 404
 
 
-def test_the_live_page_refreshes_from_a_static_script(client, kanagawa_days, national_staff):
+def test_the_live_page_refreshes_itself_on_the_day_from_a_static_script(client, kanagawa_days, national_staff):
+    from django.utils import timezone
+
     client.force_login(national_staff)
-    body = client.get(reverse("consultations:day", args=[kanagawa_days.pk])).content.decode()
+    past = client.get(reverse("consultations:day", args=[kanagawa_days.pk])).content.decode()
+    assert "data-refresh-url" not in past  # a day that is over does not poll
+    today = factories.national_day(timezone.localdate())
+    body = client.get(reverse("consultations:day", args=[today.pk])).content.decode()
     assert "js/consultations_live.js" in body and "data-refresh-url" in body and "<script>" not in body
