@@ -104,6 +104,12 @@ def may_read_free_text(user, call):
     return is_coordinator(user) or call.station_id in responder_station_ids(user)
 
 
+def fields_for(user, call):
+    """The CallRecord fields `user` may be shown for `call` (for any page or a later API): the statistical
+    ones, and the personal ones only for its readers. A caller that shows personal fields logs the read."""
+    return statistical_fields() + (personal_fields() if may_read_free_text(user, call) else ())
+
+
 def must_use_two_factor(user):
     """Coordinators and responders verify a TOTP token (registered into shaho.core.access)."""
     return is_coordinator(user) or bool(responder_station_ids(user))

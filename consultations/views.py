@@ -22,7 +22,7 @@ from shaho.core.japanese import normalize
 from . import selectors, services
 from .forms import CallForm
 from .models import CallRecord, ConsultationDay, PurgeRun, Station
-from .privacy import is_coordinator, may_read_free_text, personal_fields, responder_station_ids
+from .privacy import fields_for, is_coordinator, may_read_free_text, personal_fields, responder_station_ids
 from .resources import totals_filename, totals_xlsx
 
 
@@ -259,9 +259,12 @@ def call_detail(request, pk):
         {
             "call": call,
             "readable": readable,
-            "free_text": [(call._meta.get_field(n).verbose_name, getattr(call, n)) for n in personal_fields()]
-            if readable
-            else [],
+            # what this user may be shown of the call, from the one marking (consultations.privacy)
+            "free_text": [
+                (call._meta.get_field(n).verbose_name, getattr(call, n))
+                for n in fields_for(request.user, call)
+                if n in personal_fields() and readable
+            ],
             "categories": call.categories.all(),
             "breadcrumbs": _crumbs(
                 _day_crumb(call.station.day),

@@ -114,3 +114,9 @@ def test_phone_and_email_are_masked_before_saving(world):
     call = factories.call(world["k_responder"], summary="折り返しは０９０－１２３４－５６７８か taro@example.jp へ")
     assert "1234" not in call.summary and "example" not in call.summary
     assert services.PHONE_MASK in call.summary and services.EMAIL_MASK in call.summary
+
+
+def test_fields_for_derives_what_each_user_may_be_shown(world, kanagawa_staff):
+    shown = privacy.fields_for(world["k_responder"].user, world["k_call"])
+    assert set(privacy.personal_fields()) <= set(shown)
+    assert not set(privacy.fields_for(kanagawa_staff, world["k_call"])) & set(privacy.personal_fields())
