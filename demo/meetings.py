@@ -4,7 +4,8 @@ The chapters follow the structure of the 2020 policy draft in the seeds (seed 00
 特徴, 社会保障をめぐる情勢, 活動報告, 運動のすすめ方, 当面の日程), written anew in our own words.
 Where the seed left blanks for figures, the text has placeholders that fill from the data when the
 PDF is made: the census of councils on 2020-09-01 with its change on the year before, the coverage
-of municipalities, and the 25条 petition's signatures from the demo ledger.
+of municipalities, the 25条 petition's signatures from the demo ledger, and the 2019 call-in
+consultation day (24 prefectures, 252 calls; demo.consultations).
 
 Idempotent: the meeting is looked up by council and number and created, with its chapters, only
 when missing, so staff edits to a demo chapter are never overwritten.
@@ -118,7 +119,12 @@ def chapters(*, petition_slug=None, hospitals_slug=None):
             "「1万か所学習運動」を提起し、学習会は {{ campaigns.study_sessions start=2019-09-01 }}ヶ所まで到達し、"
             "のべ {{ campaigns.study_attendance start=2019-09-01 }}人が参加しました。"
             "各地で学習運動が広がっています。\n\n"
-            "### 署名の推進\n\n" + signatures + assembly_sentence(hospitals_slug) + "\n",
+            "### 署名の推進\n\n" + signatures + assembly_sentence(hospitals_slug) + "\n\n"
+            "### 相談活動の取り組み\n\n"
+            "{{ consultation.date }}の「介護・認知症なんでも無料電話相談」は、認知症の人と家族の会などと共催し、"
+            "{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件でした。"
+            "30分以上の相談が {{ consultation.long_share }}% を占め、介護離職や施設の費用の悩みが多く寄せられました。"
+            "記者会見と事前の告知に力を入れ、当日はテレビのニュースでも取り上げられました。\n",
         ),
         (
             "運動のすすめ方",

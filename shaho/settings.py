@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "councils",
     "petitions",
     "campaigns",
+    "consultations",
     "reports",
     "demo",  # demo data over every app (seed_demo); nothing imports it
 ]
@@ -170,6 +171,8 @@ CELERY_BEAT_SCHEDULE = {
     "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0},
     # Uploads waiting between an import's preview and its commit, once they have expired.
     "core-purge-pending-uploads": {"task": "core.purge_pending_uploads", "schedule": 3600.0},
+    # Free text of calls past the retention period the coordinators set (consultations.services).
+    "consultations-purge-free-text": {"task": "consultations.purge_free_text", "schedule": 86400.0},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -21,4 +21,7 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),
+    path("consultations/", include("consultations.urls")),
+    # Counts of published consultation days for the press (the /public/ index is another slice's page).
+    path("public/consultations/", include("consultations.public_urls")),
 ]

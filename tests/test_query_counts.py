@@ -24,6 +24,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
+from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils.models import Council, Membership, Officer, Organisation, Role, User
 from municipalities.models import (
     Assembly,
@@ -39,6 +40,7 @@ from municipalities.models import (
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.services import tally_correct
 from reports.models import Audience, JobStatus, Meeting, ReportJob
+from tests.consultations import factories as consultation_factories
 from tests.councils.factories import (
     OfficerFactory,
     OrganisationFactory,
@@ -285,6 +287,50 @@ def _opinion_statements(world, k):
         )
 
 
+def _consultation_days(world, k):
+    for _ in range(k):
+        n = next(serial)
+        consultation_factories.station(
+            consultation_factories.national_day(D(2000, 1, 1) + datetime.timedelta(days=n)), world.kanagawa
+        )
+
+
+def _the_day(world):
+    if not hasattr(world, "day"):
+        world.day = consultation_factories.national_day(D(2023, 11, 11))
+        consultation_factories.national_day(D(2022, 11, 11))  # last year's, beside it on the totals page
+    return world.day
+
+
+def _the_responder(world):
+    if not hasattr(world, "responder"):
+        station = consultation_factories.station(_the_day(world), world.kanagawa)
+        world.responder = consultation_factories.responder(station)
+    return world.responder
+
+
+def _stations(world, k):
+    for _ in range(k):
+        consultation_factories.station(_the_day(world), world.local())
+
+
+def _calls(world, k):
+    responder = _the_responder(world)
+    cost = consultation_factories.category("利用料・費用")
+    for _ in range(k):
+        consultation_factories.call(responder, categories=[cost], summary="相談内容")
+
+
+def _categories(world, k):
+    for _ in range(k):
+        consultation_factories.category(f"分類{next(serial)}")
+
+
+def _coordinators(world, k):
+    for _ in range(k):
+        Coordinator.objects.create(user=staff_of(world.national, role=Role.NATIONAL_STAFF))
+
+
 def _registry_rows(world, k):
     """Prefectures and municipalities are the loaded registry: there are always more than 30."""
 
@@ -321,10 +367,17 @@ BUILDERS = {
     Campaign: _campaigns,
     Action: _actions,
     StudyGoal: _study_goals,
+    ConsultationDay: _consultation_days,
+    Station: _stations,
+    CallRecord: _calls,
+    Category: _categories,
+    Coordinator: _coordinators,
 }
 # Kanagawa's staff see one block and one prefecture, no registry changes, and none of the lock-out and
 # authenticator lists (national staff only): 30 rows cannot exist for them.
-NATIONAL_ONLY = {Block, Prefecture, MunicipalityChange, AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice}
+NATIONAL_ONLY = {
+    Block, Prefecture, MunicipalityChange, AccessAttempt, AccessLog, AccessFailureLog, TOTPDevice, Category, Coordinator
+}  # fmt: skip
 NATIONAL_ONLY |= {Theme, ActionKind}  # campaigns' shared vocabulary, kept by national staff
 CHANGELISTS = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
@@ -418,6 +471,12 @@ SITE_PAGES = {
     "home": (lambda world: reverse("home"), _councils),
     "campaigns:calendar": (lambda world: reverse("campaigns:calendar"), "upcoming"),
     "campaigns:calendar_print": (lambda world: reverse("campaigns:calendar_print"), "upcoming"),
+    "consultations:days": (lambda world: reverse("consultations:days"), _consultation_days),
+    "consultations:day": (lambda world: reverse("consultations:day", args=[_the_day(world).pk]), _stations),
+    "consultations:station": (
+        lambda world: reverse("consultations:station", args=[_the_responder(world).station_id]),
+        _calls,
+    ),
 }
 
 

@@ -197,14 +197,28 @@ def logout_other_sessions(request):
 def otp_required_for(user):
     """Whether `user` must verify a TOTP token before using the site (never with DEBUG on).
 
-    National staff and superusers; a later app adds its roles to settings.OTP_REQUIRED_ROLES
-    (the consultations coordinators), or decorates its views with `otp_required`.
+    National staff and superusers; an app adds roles to settings.OTP_REQUIRED_ROLES, or registers
+    its own rule with `register_otp_requirement` (consultations: coordinators and responders).
     """
     if not getattr(settings, "OTP_REQUIRED", False):
         return False
     if not user or not user.is_authenticated:
         return False
-    return bool(user.is_superuser or getattr(user, "role", None) in settings.OTP_REQUIRED_ROLES)
+    if user.is_superuser or getattr(user, "role", None) in settings.OTP_REQUIRED_ROLES:
+        return True
+    return any(check(user) for check in _otp_requirements)
+
+
+# Apps' own rules for who must use two-factor authentication beyond the roles (consultations: its
+# coordinators and responders, who are not a role): fn(user) -> bool, registered from ready().
+_otp_requirements = []
+
+
+def register_otp_requirement(check):
+    """Require TOTP of every user for whom `check(user)` is true (an app calls this once, from ready())."""
+    if check not in _otp_requirements:
+        _otp_requirements.append(check)
+    return check
 
 
 def _has_confirmed_device(user):

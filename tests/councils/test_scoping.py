@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils import services
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
 from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
@@ -32,6 +33,15 @@ from .factories import (
 )
 
 KANAGAWA, TOKYO, OSAKA = "14", "13", "27"
+
+
+def _tokyo_consultations():
+    """A Tokyo station of the national call-in day with one call (tests.consultations.factories)."""
+    from tests.consultations import factories
+
+    station = factories.station(factories.national_day(), prefectural_council(TOKYO))
+    call = factories.call(factories.responder(station), summary="東京の相談")
+    return {ConsultationDay: station.day, Station: station, CallRecord: call}
 
 
 def _tokyo_organisation():
@@ -78,6 +88,12 @@ OTHER_PREFECTURE_OBJECTS = {
     AccessLog: lambda: AccessLog.objects.create(username="tokyo-staff", ip_address="192.0.2.1", user_agent="x"),
     AccessFailureLog: lambda: AccessFailureLog.objects.create(
         username="tokyo-staff", ip_address="192.0.2.1", user_agent="x"
+    ),
+    # Consultations: the national day is Kanagawa's too only when Kanagawa has a station on it.
+    **{model: (lambda m=model: _tokyo_consultations()[m]) for model in (ConsultationDay, Station, CallRecord)},
+    Category: lambda: Category.objects.create(name="東京の分類"),  # national reference data: national staff only
+    Coordinator: lambda: Coordinator.objects.create(
+        user=UserFactory(council=national_council(), role=Role.NATIONAL_STAFF)
     ),
     TOTPDevice: lambda: TOTPDevice.objects.create(
         user=UserFactory(council=prefectural_council(TOKYO), role=Role.COUNCIL_STAFF), name="認証アプリ"

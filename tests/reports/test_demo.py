@@ -32,6 +32,14 @@ def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(tmp_path,
     to_date = tally_table(petition=petition, as_of=demo.FIGURES_DATE).total.to_date
     assert to_date > 0
     assert f"{demo.FIGURES_DATE.year}年9月1日までに{to_date:,}筆を集約し" in text
+    # The 2019 call-in day of the demo (demo.consultations): the seed's 「２４県で相談件数は２５２件」 from data.
+    assert "24県で相談件数は252件" in text
+    from consultations.models import ConsultationDay
+    from consultations.selectors import day_totals
+
+    day2023 = ConsultationDay.objects.get(date="2023-11-11", council__kind="national")
+    kanagawa = next(r for r in day_totals(day=day2023).stations if r.prefecture_code == "14")
+    assert (kanagawa.text(), kanagawa.line_count, kanagawa.responders) == ("33件（昨年15件）", 3, 9)
     assert "{{" not in text and "地域社保協一覧" in text and "集約一覧表" in text
     assert "はじめに" in text and "情勢の特徴" in text and "当面の日程" in text
     assert target.stat().st_size < 2 * 1024 * 1024

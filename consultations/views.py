@@ -1,0 +1,399 @@
+"""Site pages of the consultations: days and their live totals, a station's calls, the fast call form,
+a call (its free text only for its station's responders and the coordinators, every read logged),
+the coordinators' read log and retention page, and the public press-release pages of counts.
+
+Views parse the request, call a service or a selector and render; nothing else.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from shaho.core.admin import is_staff_user
+from shaho.core.downloads import attachment_header
+from shaho.core.japanese import normalize
+
+from . import selectors, services
+from .forms import CallForm
+from .models import CallRecord, ConsultationDay, PurgeRun, Station
+from .privacy import fields_for, is_coordinator, may_read_free_text, personal_fields, responder_station_ids
+from .resources import totals_filename, totals_xlsx
+
+
+def _refresh_seconds():
+    """How often the live totals page fetches its figures again (settings.CONSULTATIONS_REFRESH_SECONDS, 30 s)."""
+    return getattr(settings, "CONSULTATIONS_REFRESH_SECONDS", 30)
+
+
+def _crumbs(*trail):
+    return [("ホーム", reverse("home")), ("電話相談", reverse("consultations:days")), *trail]
+
+
+def _day_crumb(day):
+    return (str(day), reverse("consultations:day", args=[day.pk]))
+
+
+def _may_list_calls(user, station):
+    """Call rows (statistical fields): staff of the station's scope, its responders, the coordinators."""
+    if is_coordinator(user) or station.pk in responder_station_ids(user):
+        return True
+    return is_staff_user(user) and selectors.stations_for(user=user).filter(pk=station.pk).exists()
+
+
+def _listable_station_ids(user, day):
+    """The day's stations whose call list `user` may open (the rule of `_may_list_calls`, in one query)."""
+    day_stations = Station.objects.filter(day=day)
+    if is_coordinator(user):
+        return set(day_stations.values_list("pk", flat=True))
+    mine = set(responder_station_ids(user))
+    if is_staff_user(user):
+        mine |= set(selectors.stations_for(user=user).filter(day=day).values_list("pk", flat=True))
+    return mine
+
+
+def _station_or_404(user, pk):
+    station = get_object_or_404(selectors.stations_for(user=user).select_related("day", "council__prefecture"), pk=pk)
+    if not _may_list_calls(user, station):
+        raise Http404
+    return station
+
+
+def _call_or_404(user, pk):
+    call = get_object_or_404(
+        selectors.calls_for(user=user).select_related(
+            "station__day", "station__council", "responder__user", "municipality"
+        ),
+        pk=pk,
+    )
+    if not _may_list_calls(user, call.station):
+        raise Http404
+    return call
+
+
+@login_required
+def day_list(request):
+    days = selectors.days_for(user=request.user).order_by("-date", "pk")[:200]
+    return render(
+        request,
+        "consultations/day_list.html",
+        {
+            "days": days,
+            "my_stations": Station.objects.filter(pk__in=responder_station_ids(request.user)).select_related(
+                "day", "council"
+            ),
+            "coordinator": is_coordinator(request.user),
+            "breadcrumbs": [("ホーム", reverse("home")), ("電話相談", None)],
+        },
+    )
+
+
+def _visible_stations(user, day):
+    if selectors._sees_all(user):
+        return None
+    return selectors.stations_for(user=user).filter(day=day)
+
+
+@login_required
+def day_detail(request, pk):
+    """A day's totals beside last year's, refreshing itself while the day runs (static/js/consultations_live.js)."""
+    day = get_object_or_404(selectors.days_for(user=request.user), pk=pk)
+    totals = selectors.day_totals(day=day, stations=_visible_stations(request.user, day))
+    listable = _listable_station_ids(request.user, day)
+    context = {
+        "day": day,
+        "t": totals,
+        "listable": listable,
+        "refresh": _refresh_seconds(),
+        "live": day.date == timezone.localdate(),
+        "fragment_url": reverse("consultations:day", args=[day.pk]) + "?fragment=1",
+        "xlsx_url": reverse("consultations:day_xlsx", args=[day.pk]),
+        "partial_view": not selectors._sees_all(request.user),
+        "breadcrumbs": _crumbs((str(day), None)),
+    }
+    if request.GET.get("fragment"):
+        return render(request, "consultations/_totals.html", context)
+    return render(request, "consultations/day.html", context)
+
+
+@login_required
+def day_xlsx(request, pk):
+    day = get_object_or_404(selectors.days_for(user=request.user), pk=pk)
+    totals = selectors.day_totals(day=day, stations=_visible_stations(request.user, day))
+    response = HttpResponse(
+        totals_xlsx(totals), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name, fallback = totals_filename(day)
+    response["Content-Disposition"] = attachment_header(name, ascii_fallback=fallback)
+    return response
+
+
+@login_required
+def station_detail(request, pk):
+    """A station's calls, statistical fields only (no free text on a list), newest first."""
+    station = _station_or_404(request.user, pk)
+    calls = (
+        CallRecord.objects.filter(station=station)
+        .select_related("responder__user", "municipality")
+        .prefetch_related("categories")
+        .order_by("-started_at", "-pk")[:500]
+    )
+    return render(
+        request,
+        "consultations/station.html",
+        {
+            "station": station,
+            "calls": calls,
+            "may_record": services.may_record_at(request.user, station),
+            "breadcrumbs": _crumbs(_day_crumb(station.day), (str(station.council), None)),
+        },
+    )
+
+
+def _add_errors(form, exc):
+    for name, errors in exc.message_dict.items():
+        for message in errors:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def _masking_data(request):
+    """The POST with phone numbers and e-mail addresses in the free text masked, and which fields changed."""
+    data = request.POST.copy()
+    found = services.contacts_found(**{name: data.get(name, "") for name in personal_fields()})
+    for name, masked in found.items():
+        data[name] = masked
+    return data, found
+
+
+def _call_fields(data, station):
+    return {
+        "line": data["line"],
+        "responder": data["responder"],
+        "started_at": services.started_at_on(station.day, data["started_at"]),
+        "duration_minutes": data["duration_minutes"],
+        "caller_type": data["caller_type"],
+        "caller_relation": data["caller_relation"],
+        "age_band": data["age_band"],
+        "sex": data["sex"],
+        "care_level": data["care_level"],
+        "municipality": data["municipality"],
+        "follow_up": data["follow_up"],
+        **{name: data[name] for name in personal_fields()},
+    }
+
+
+CONTACT_WARNING = (
+    "「{fields}」に電話番号またはメールアドレスが入っていたため、伏せ字にしました。"
+    "内容を確かめて、もう一度「記録する」を押してください（まだ保存していません）。"
+)
+
+
+def _contact_warning(form, found):
+    labels = "」「".join(str(form.fields[name].label) for name in found)
+    return CONTACT_WARNING.format(fields=labels)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_new(request, pk):
+    """The fast call form: refused input comes back as typed; contacts in the free text are masked first."""
+    station = _station_or_404(request.user, pk)
+    if not services.may_record_at(request.user, station):
+        raise PermissionDenied("この会場の相談を記録できるのは、その会場の相談員と全国コーディネーターだけです。")
+    warning = None
+    if request.method == "POST":
+        data, found = _masking_data(request)
+        form = CallForm(data, station=station, user=request.user)
+        if found:
+            warning = _contact_warning(form, found)
+            form.is_valid()  # show the other problems too, at once
+        elif form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                recorded = services.call_record(
+                    user=request.user,
+                    station=station,
+                    categories=cleaned["categories"],
+                    submission_token=cleaned["submission_token"],
+                    **_call_fields(cleaned, station),
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                for message in recorded.warnings:
+                    messages.warning(request, message)
+                messages.success(request, f"相談記録 #{recorded.call.pk} を記録しました。")
+                return redirect(reverse("consultations:call_new", args=[station.pk]) + f"?done={recorded.call.pk}")
+    else:
+        form = CallForm(station=station, user=request.user)
+    return render(
+        request,
+        "consultations/call_form.html",
+        {
+            "form": form,
+            "station": station,
+            "warning": warning,
+            "count": CallRecord.objects.filter(station=station).count(),
+            "breadcrumbs": _crumbs(
+                _day_crumb(station.day),
+                (str(station.council), reverse("consultations:station", args=[station.pk])),
+                ("相談を記録", None),
+            ),
+        },
+    )
+
+
+@login_required
+def call_detail(request, pk):
+    """One call: statistical fields for whoever may list it; free text for its responders and coordinators, logged."""
+    call = _call_or_404(request.user, pk)
+    readable = bool(services.free_text_read_log(user=request.user, calls=[call], purpose="detail"))
+    return render(
+        request,
+        "consultations/call.html",
+        {
+            "call": call,
+            "readable": readable,
+            # what this user may be shown of the call, from the one marking (consultations.privacy)
+            "free_text": [
+                (call._meta.get_field(n).verbose_name, getattr(call, n))
+                for n in fields_for(request.user, call)
+                if n in personal_fields() and readable
+            ],
+            "categories": call.categories.all(),
+            "breadcrumbs": _crumbs(
+                _day_crumb(call.station.day),
+                (str(call.station.council), reverse("consultations:station", args=[call.station_id])),
+                (f"#{call.pk}", None),
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_edit(request, pk):
+    call = _call_or_404(request.user, pk)
+    if not may_read_free_text(request.user, call):
+        raise PermissionDenied("この相談記録を直せるのは、その会場の相談員と全国コーディネーターだけです。")
+    station = call.station
+    warning = None
+    if request.method == "POST":
+        data, found = _masking_data(request)
+        form = CallForm(data, station=station, user=request.user)
+        if found:
+            warning = _contact_warning(form, found)
+            form.is_valid()
+        elif form.is_valid():
+            cleaned = form.cleaned_data
+            try:
+                services.call_update(
+                    user=request.user, call=call, categories=cleaned["categories"], **_call_fields(cleaned, station)
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, f"相談記録 #{call.pk} を直しました。")
+                return redirect("consultations:call", pk=call.pk)
+    else:
+        services.free_text_read_log(user=request.user, calls=[call], purpose="edit")
+        names = ("line", "duration_minutes", "caller_type", "caller_relation", "age_band", "sex", "care_level")
+        initial = {name: getattr(call, name) for name in (*names, "follow_up", *personal_fields())}
+        initial.update(
+            responder=call.responder_id,
+            municipality=call.municipality_id,
+            categories=list(call.categories.values_list("pk", flat=True)),
+            started_at=timezone.localtime(call.started_at).strftime("%H:%M") if call.started_at else "",
+        )
+        form = CallForm(initial=initial, station=station, user=request.user)
+    return render(
+        request,
+        "consultations/call_form.html",
+        {
+            "form": form,
+            "station": station,
+            "call": call,
+            "warning": warning,
+            "breadcrumbs": _crumbs(
+                _day_crumb(station.day), (f"#{call.pk}", reverse("consultations:call", args=[call.pk])), ("直す", None)
+            ),
+        },
+    )
+
+
+def _require_coordinator(user):
+    if not is_coordinator(user):
+        raise PermissionDenied("全国コーディネーターだけが開けるページです。")
+
+
+@login_required
+def read_log(request):
+    """Who read which call's free text, and when (never the text): the coordinators' page."""
+    _require_coordinator(request.user)
+    return render(
+        request,
+        "consultations/read_log.html",
+        {"reads": selectors.read_log(), "breadcrumbs": _crumbs(("自由記述の閲覧記録", None))},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def retention(request):
+    """The retention period of free text (coordinators set it) and the log of purges."""
+    _require_coordinator(request.user)
+    error, typed = None, ""
+    if request.method == "POST":
+        typed = request.POST.get("years", "")
+        try:
+            years = int(normalize(typed).removesuffix("年"))
+        except ValueError:
+            error = f"「保存年数」: 「{typed}」は年数として読めません（例: 3）。"
+        else:
+            try:
+                services.retention_set(user=request.user, years=years)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                messages.success(request, f"自由記述の保存期間を{years}年にしました。")
+                return redirect("consultations:retention")
+    return render(
+        request,
+        "consultations/retention.html",
+        {
+            "years": services.retention_years(),
+            "typed": typed,
+            "error": error,
+            "runs": PurgeRun.objects.select_related("ran_by")[:50],
+            "breadcrumbs": _crumbs(("自由記述の保存期間", None)),
+        },
+    )
+
+
+# --- public: counts of published days, for the press ----------------------------------------------
+
+
+def public_days(request):
+    return render(request, "consultations/public_days.html", {"days": selectors.published_days()[:50]})
+
+
+def public_day(request, pk):
+    day = get_object_or_404(ConsultationDay.objects.filter(published=True).select_related("council"), pk=pk)
+    totals = selectors.day_totals(day=day)
+    context = {
+        "day": day,
+        "t": totals,
+        "public": True,
+        "listable": set(),
+        "refresh": _refresh_seconds(),
+        "live": day.date == timezone.localdate(),
+        "fragment_url": reverse("public_consultations:day", args=[day.pk]) + "?fragment=1",
+    }
+    if request.GET.get("fragment"):
+        return render(request, "consultations/_totals.html", context)
+    return render(request, "consultations/public_day.html", context)
