@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models import Prefecture
+from municipalities.models.registry import Prefecture
 from municipalities.selectors import prefecture_from_input
 from shaho.core.japanese import format_date
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind

@@ -7,7 +7,7 @@ from itertools import groupby
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from municipalities.models import Municipality, Prefecture
+from municipalities.models.registry import Municipality, Prefecture
 from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import scope_for
 

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from shaho.core import intake
 from shaho.core.japanese import normalize, normalize_municipality_code, to_katakana
 
-from .models import Block, Municipality, MunicipalityChange, Prefecture
+from .models.registry import Block, Municipality, MunicipalityChange, Prefecture
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.reports import council_of_prefecture, prefecture_choices, system_user, visible_prefecture
-from municipalities.models import Prefecture
+from municipalities.models.registry import Prefecture
 from shaho.core import charts
 from shaho.core.japanese import format_date, parse_date
 from shaho.core.report_kinds import (

@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import Council, CouncilKind
-from municipalities.models import Prefecture
+from municipalities.models.registry import Prefecture
 from shaho.core.japanese import normalize
 from shaho.core.scoping import restrict, scope_for, sees_everything
 

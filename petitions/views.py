@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from councils.models import CouncilKind
-from municipalities.models import Prefecture
+from municipalities.models.registry import Prefecture
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.scoping import get_scoped_or_404, sees_everything

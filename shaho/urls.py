@@ -20,4 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("petitions/", include("petitions.urls")),
     path("reports/", include("reports.urls")),
+    path("caravans/", include("municipalities.caravans.urls")),
+    # What councils publish, without login (the caravans' questionnaire answers).
+    path("public/", include("municipalities.caravans.public_urls")),
 ]

@@ -1,3 +1,40 @@
+from .caravans import (
+    Answer,
+    AnswerKind,
+    Caravan,
+    CaravanCourse,
+    CaravanTarget,
+    DemandItem,
+    DemandLetter,
+    Evaluation,
+    Question,
+    Questionnaire,
+    QuestionnaireSection,
+    Talk,
+    TalkItem,
+    TalkOfficial,
+    TalkParticipation,
+)
 from .registry import Block, Municipality, MunicipalityChange, Prefecture
 
-__all__ = ["Block", "Municipality", "MunicipalityChange", "Prefecture"]
+__all__ = [
+    "Answer",
+    "AnswerKind",
+    "Block",
+    "Caravan",
+    "CaravanCourse",
+    "CaravanTarget",
+    "DemandItem",
+    "DemandLetter",
+    "Evaluation",
+    "Municipality",
+    "MunicipalityChange",
+    "Prefecture",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireSection",
+    "Talk",
+    "TalkItem",
+    "TalkOfficial",
+    "TalkParticipation",
+]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "caravans"
+
+urlpatterns = [
+    path("", views.caravan_list, name="list"),
+    path("<int:pk>/", views.caravan_detail, name="caravan"),
+    path("questionnaires/<int:pk>/", views.questionnaire_detail, name="questionnaire"),
+    path("municipalities/<str:code>/", views.municipality_indicators, name="municipality"),
+    path("indicators/<str:code>/<slug:key>/", views.prefecture_indicator, name="indicator"),
+]
