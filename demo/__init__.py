@@ -9,4 +9,4 @@ figures come from the seed documents (see each module's docstring).
 `STEPS` is the order in which the parts build on each other; `seed_demo` runs them.
 """
 
-STEPS = ["demo.federation", "demo.petitions", "demo.meetings"]
+STEPS = ["demo.federation", "demo.petitions", "demo.caravans", "demo.meetings"]

@@ -36,8 +36,32 @@ def _petitions_of_the_year():
     return PetitionDrive.objects.filter(starts_on__lte=FIGURES_DATE, ends_on__gte=D(2019, 9, 1))
 
 
-def chapters(*, petition_slug=None):
-    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition."""
+def _has_caravans():
+    """Whether the demo has Saitama's and Osaka's 2019 caravans (demo.caravans), whose figures the draft states."""
+    from municipalities.models import Caravan
+
+    return Caravan.objects.filter(prefecture__code__in=["11", "27"], fiscal_year=2019).count() == 2
+
+
+# The caravans of the year, as seed 000's 活動報告 states them (Saitama's and Osaka's paragraphs), from the data.
+CARAVANS = (
+    "### 自治体キャラバン\n\n"
+    "埼玉では2019年の自治体要請キャラバンで、県内 {{ caravan.visited prefecture=11 year=2019 }}市町村を"
+    " {{ caravan.courses prefecture=11 year=2019 }}コースで訪ねて懇談し、延べ約"
+    " {{ caravan.organisations prefecture=11 year=2019 }}団体・{{ caravan.participants prefecture=11 year=2019 }}人、"
+    "行政側からも約 {{ caravan.officials prefecture=11 year=2019 }}人が参加しました。"
+    "2020年度はコロナ禍のため訪問を取りやめ、自治体アンケートに切り替えました"
+    "（{{ caravan.targets prefecture=11 year=2020 }}市町村中 {{ caravan.answered prefecture=11 year=2020 }}が回答）。\n\n"
+    "大阪では2019年度のキャラバンで {{ caravan.visited prefecture=27 year=2019 }}市町村とくすのき広域連合、"
+    "大阪市・堺市の {{ caravan.visited_wards prefecture=27 year=2019 }}区と懇談し、のべ"
+    " {{ caravan.participants prefecture=27 year=2019 }}人が参加しました。事前アンケートは7分野にわたって"
+    "全市町村に送り、回答を資料集にまとめて地域・団体と各市町村の担当課長に届けました。\n\n"
+)
+
+
+def chapters(*, petition_slug=None, caravans=False):
+    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition,
+    caravan sentences only when it has the 2019 caravans."""
     if petition_slug:
         signatures = (
             f"「社会保障拡充・財源確保を求める署名（25条署名）」は通年の署名として取り組み、"
@@ -86,7 +110,10 @@ def chapters(*, petition_slug=None):
             "地域社保協のある市区町村は {{ coverage.covered }}、全市区町村 {{ coverage.total }} の"
             " {{ coverage.percent }}% です。「市区町村の過半数に地域社保協を」の目標に向けて、"
             "結成の取り組みを強めます。（付録の地域社保協一覧を参照）\n\n"
-            "### 署名の推進\n\n" + signatures + "\n",
+            + (CARAVANS if caravans else "")
+            + "### 署名の推進\n\n"
+            + signatures
+            + "\n",
         ),
         (
             "運動のすすめ方",
@@ -126,7 +153,7 @@ def seed(*, stdout):
             "社会保障拡充をかかげ、政治転換を求める世論を\n"
             "地域・住民要求の実現へ、社保協の旗を全国に",
             as_of=FIGURES_DATE,
-            chapters=chapters(petition_slug=petition.slug if petition else None),
+            chapters=chapters(petition_slug=petition.slug if petition else None, caravans=_has_caravans()),
             petitions=_petitions_of_the_year() or ([petition] if petition else []),
         )
     stdout.write(f"reports: {meeting}（{'作成' if created else '既存'}、章 {meeting.chapters.count()}）")

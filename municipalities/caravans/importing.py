@@ -14,6 +14,7 @@ import io
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from municipalities.models import Answer, AnswerKind, Municipality
 from shaho.core import exports, intake
@@ -55,10 +56,8 @@ def layout_for(questions):
 def municipalities_for(questionnaire):
     """The rows of the sheet: the 市町村 of the prefecture in the year (wards too when they answered)."""
     listed = services.default_targets(prefecture=questionnaire.prefecture, fiscal_year=questionnaire.fiscal_year)
-    answered = Municipality.objects.filter(caravan_answers__question__questionnaire=questionnaire)
-    return Municipality.objects.filter(pk__in=listed.values("pk")).union(
-        Municipality.objects.filter(pk__in=answered.values("pk"))
-    ).order_by("code")
+    answered = Answer.objects.filter(question__questionnaire=questionnaire).values("municipality")
+    return Municipality.objects.filter(Q(pk__in=listed.values("pk")) | Q(pk__in=answered)).order_by("code")
 
 
 def questionnaire_xlsx(*, questionnaire):

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
-from municipalities.models import Answer, Caravan, CaravanTarget, Municipality, Question, Questionnaire, Talk
+from municipalities.models import Answer, AnswerKind, Caravan, CaravanTarget, Municipality, Question, Questionnaire, Talk
 from shaho.core.scoping import restrict
 
 from .services import fiscal_year_start
@@ -193,7 +193,8 @@ class PrefectureIndicator:
     questions: dict  # year → Question
     rows: list  # [MunicipalityIndicatorRow]
     comparable_last: bool  # the newest year compares with the one before
-    count: object = None  # IndicatorCount of the newest year
+    count: object = None  # IndicatorCount of the newest year (はい, or at least `at_least`)
+    at_least: object = None
 
 
 @dataclass
@@ -207,13 +208,15 @@ class MunicipalityIndicatorRow:
         return answer.number if answer is not None else None
 
 
-def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code"):
+def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code", at_least=None):
     """One indicator for every municipality of `prefecture` over its last `years` fiscal years.
 
     Rows are the 市町村 valid on April 1 of the newest year (a merged municipality appears under
     the new one; a designated city is one row, its wards are not counted); `sort` is "code",
     "value" (the newest year, largest first) or "change" (since the year before, largest first).
-    Three queries whatever the number of municipalities and years.
+    The prefecture's figure counts はい for a yes/no indicator and values of at least `at_least`
+    otherwise (an age indicator defaults to 18, the end of high school).
+    Four queries whatever the number of municipalities and years.
     """
     questions = list(
         _scoped(
@@ -244,6 +247,9 @@ def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code"):
     newest_q = chosen[newest]
     previous_year = chosen_years[-2] if len(chosen_years) > 1 else None
     comparable_last = previous_year is not None and _comparable(newest_q, chosen[previous_year])
+    if newest_q.kind == AnswerKind.AGE and at_least is None:
+        at_least = 18
+    counted = newest_q.kind == AnswerKind.YES_NO or at_least is not None
     rows = []
     for municipality in municipalities:
         row = MunicipalityIndicatorRow(municipality, values.get(municipality.pk, {}))
@@ -265,7 +271,10 @@ def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code"):
         questions=chosen,
         rows=rows,
         comparable_last=comparable_last,
-        count=indicator_count(key=key, year=newest, prefecture=prefecture, user=user),
+        count=indicator_count(key=key, year=newest, prefecture=prefecture, at_least=at_least, user=user)
+        if counted
+        else None,
+        at_least=at_least,
     )
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from municipalities.models import Municipality, Prefecture, Questionnaire
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
+from shaho.core.japanese import normalize
 from shaho.core.scoping import get_scoped_or_404, restrict
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
@@ -139,7 +140,14 @@ def prefecture_indicator(request, code, key):
     prefecture = get_scoped_or_404(Prefecture.objects.all(), request.user, code=code)
     sort = request.GET.get("sort", "code")
     sort = sort if sort in SORTS else "code"
-    table = selectors.prefecture_indicator(prefecture=prefecture, key=key, user=request.user, sort=sort)
+    at_least = request.GET.get("at_least", "")
+    try:
+        at_least = int(normalize(at_least)) if at_least.strip() else None
+    except ValueError:
+        at_least = None
+    table = selectors.prefecture_indicator(
+        prefecture=prefecture, key=key, user=request.user, sort=sort, at_least=at_least
+    )
     if table is None:
         raise Http404
     keys = selectors.indicator_keys(prefecture=prefecture, user=request.user)
