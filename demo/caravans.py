@@ -55,7 +55,13 @@ KANAGAWA_SECTIONS = [
     (
         "国保",
         [
-            _q("1-1", "国保料（税）モデル世帯（4人家族・所得200万円）の年額", AnswerKind.MONEY, unit="円", key="kokuho_model"),
+            _q(
+                "1-1",
+                "国保料（税）モデル世帯（4人家族・所得200万円）の年額",
+                AnswerKind.MONEY,
+                unit="円",
+                key="kokuho_model",
+            ),
             _q("1-2", "今年度の保険料（税）率を据え置いたか", AnswerKind.YES_NO, key="kokuho_level"),
             _q("1-3", "一般会計からの法定外繰入（決算補填等目的）", AnswerKind.MONEY, unit="円", key="hoteigai"),
             _q("1-4", "国保の基金残高", AnswerKind.MONEY, unit="円", key="kikin"),
@@ -67,8 +73,14 @@ KANAGAWA_SECTIONS = [
     (
         "子ども施策",
         [
-            _q("2-1", "子ども医療費助成の対象（通院）", AnswerKind.AGE, unit="歳年度末", key="kodomo_outpatient",
-               help_text="何歳の年度末までか（中学校卒業は15）"),  # fmt: skip
+            _q(
+                "2-1",
+                "子ども医療費助成の対象（通院）",
+                AnswerKind.AGE,
+                unit="歳年度末",
+                key="kodomo_outpatient",
+                help_text="何歳の年度末までか（中学校卒業は15）",
+            ),
             _q("2-2", "子ども医療費助成の対象（入院）", AnswerKind.AGE, unit="歳年度末", key="kodomo_inpatient"),
             _q("2-3", "子ども医療費助成に所得制限があるか", AnswerKind.YES_NO),
             _q("2-4", "子ども医療費助成の一部負担金（通院1回）", AnswerKind.MONEY, unit="円"),
@@ -76,15 +88,24 @@ KANAGAWA_SECTIONS = [
     ),
 ]
 SHIKAKU_2023 = _q(
-    "1-8", "資格確認書をマイナ保険証の有無にかかわらず被保険者全員に発行する意向か", AnswerKind.YES_NO, key="shikaku_all"
+    "1-8",
+    "資格確認書をマイナ保険証の有無にかかわらず被保険者全員に発行する意向か",
+    AnswerKind.YES_NO,
+    key="shikaku_all",
 )
 
 TOKYO_SECTIONS = [
     (
         "資格確認書の送付",
         [
-            _q("1", "資格確認書を国保加入者全員に送付するか", AnswerKind.CHOICE, key="tokyo_shikaku",
-               choices=["全員に送付", "マイナ保険証のない人のみ", "検討中"], published=True),  # fmt: skip
+            _q(
+                "1",
+                "資格確認書を国保加入者全員に送付するか",
+                AnswerKind.CHOICE,
+                key="tokyo_shikaku",
+                choices=["全員に送付", "マイナ保険証のない人のみ", "検討中"],
+                published=True,
+            ),
             _q("2", "資格確認書の送付予定数", AnswerKind.INTEGER, unit="件", published=True),
             _q("3", "マイナンバーカード・電子証明書の有効期限を把握しているか", AnswerKind.YES_NO, published=True),
             _q("4", "担当課からの補足（公開しない）", AnswerKind.TEXT),
@@ -99,7 +120,10 @@ OSAKA_SECTIONS = [
     ("介護保険", [_q("4-1", "介護保険料基準額（月額）", AnswerKind.MONEY, unit="円")]),
     ("障害者65歳問題", [_q("5-1", "65歳以降も障害福祉サービスを併給しているか", AnswerKind.YES_NO)]),
     ("生活保護", [_q("6-1", "ケースワーカー1人あたりの世帯数", AnswerKind.INTEGER, unit="世帯")]),
-    ("子ども施策", [_q("7-1", "子ども医療費助成の対象（通院）", AnswerKind.AGE, unit="歳年度末", key="kodomo_outpatient")]),
+    (
+        "子ども施策",
+        [_q("7-1", "子ども医療費助成の対象（通院）", AnswerKind.AGE, unit="歳年度末", key="kodomo_outpatient")],
+    ),
 ]
 
 
@@ -230,24 +254,44 @@ def _chigasaki(user, caravan, target):
         summary="茅ヶ崎社保協の予算要望書への回答にもとづく懇談。前半は介護保険・障がい福祉・医療費助成、"
         "後半は国保・後期高齢者医療とマイナ保険証。",
         internal_note="次回は保険料水準の統一化について資料を持参する。",
-        items=[
-            {"demand": "介護の処遇改善は報酬加算でなく国の補助金で。特養での身体拘束、介護職員は足りているか、第9期計画は",
-             "answer": "ルールを超えての拘束は問題。施設も訪問介護も介護職員は足りており、閉鎖のところはない。報酬は国が決めている。",
-             "evaluation": Evaluation.SAME},
-            {"demand": "特養の増設と待機者",
-             "answer": "特養は12あり、待機者は296人。待機者は一年以内に入所できている。増設は保険料の担税力も考えなければならない。",
-             "evaluation": Evaluation.SAME},
-            {"demand": "介護保険料の区分段階と所得限度額の見直し",
-             "answer": "見直しは検討していく。", "evaluation": Evaluation.FORWARD,
-             "follow_up": "第9期の保険料段階を確認する", "follow_up_due": D(2024, 3, 31)},
-            {"demand": "マイナ保険証の問題", "answer": "国が論議して整理している段階で、細かいところまではわかっていない。",
-             "evaluation": Evaluation.NO_ANSWER},
-            {"demand": "保険料水準の統一化に向けた課題、短期証・資格証を発行しない考え方、差し押さえ、保険者努力支援制度のマイナス査定",
-             "answer": "基金や繰越金を活用して保険料を抑制しているが、維持していくのは難しくなっている。",
-             "evaluation": Evaluation.SAME,
-             "follow_up": "国庫からの資金の増額（1兆円）を国に要望するよう求めた", "follow_up_due": D(2024, 2, 28)},
-        ],
+        items=CHIGASAKI_ITEMS,
     )  # fmt: skip
+
+
+CHIGASAKI_ITEMS = [
+    {
+        "demand": "介護の処遇改善は報酬加算でなく国の補助金で。特養での身体拘束、介護職員は足りているか、第9期計画は",
+        "answer": "ルールを超えての拘束は問題。施設も訪問介護も介護職員は足りており、閉鎖のところはない。"
+        "報酬は国が決めている。",
+        "evaluation": Evaluation.SAME,
+    },
+    {
+        "demand": "特養の増設と待機者",
+        "answer": "特養は12あり、待機者は296人。待機者は一年以内に入所できている。"
+        "増設は保険料の担税力も考えなければならない。",
+        "evaluation": Evaluation.SAME,
+    },
+    {
+        "demand": "介護保険料の区分段階と所得限度額の見直し",
+        "answer": "見直しは検討していく。",
+        "evaluation": Evaluation.FORWARD,
+        "follow_up": "第9期の保険料段階を確認する",
+        "follow_up_due": D(2024, 3, 31),
+    },
+    {
+        "demand": "マイナ保険証の問題",
+        "answer": "国が論議して整理している段階で、細かいところまではわかっていない。",
+        "evaluation": Evaluation.NO_ANSWER,
+    },
+    {
+        "demand": "保険料水準の統一化に向けた課題、短期証・資格証を発行しない考え方、差し押さえ、"
+        "保険者努力支援制度のマイナス査定",
+        "answer": "基金や繰越金を活用して保険料を抑制しているが、維持していくのは難しくなっている。",
+        "evaluation": Evaluation.SAME,
+        "follow_up": "国庫からの資金の増額（1兆円）を国に要望するよう求めた",
+        "follow_up_due": D(2024, 2, 28),
+    },
+]
 
 
 def _tokyo(user, out):
@@ -269,7 +313,9 @@ def _tokyo(user, out):
     values = {}
     for index, name in enumerate(TOKYO_ANSWERED):
         m = answered[name]
-        values[("1", m)] = "全員に送付" if name in ("中野区", "港区") else ("検討中" if index % 3 else "マイナ保険証のない人のみ")
+        values[("1", m)] = (
+            "全員に送付" if name in ("中野区", "港区") else ("検討中" if index % 3 else "マイナ保険証のない人のみ")
+        )
         values[("2", m)] = _spread(m.code, 300, 90_000, 100)
         values[("3", m)] = "はい" if index % 4 == 0 else "いいえ"  # many could not say when cards expire
         values[("4", m)] = "担当者の補足（非公開）"
@@ -319,8 +365,8 @@ def _osaka(user, out):
         sections=OSAKA_SECTIONS,
     )  # fmt: skip
     caravan = services.caravan_create(
-        user=user, council=council, fiscal_year=2019, title="2019年度 大阪府自治体キャラバン", questionnaire=questionnaire,
-        include_wards=True, other_bodies=["くすのき広域連合"], participants_total=1400,
+        user=user, council=council, fiscal_year=2019, title="2019年度 大阪府自治体キャラバン",
+        questionnaire=questionnaire, include_wards=True, other_bodies=["くすのき広域連合"], participants_total=1400,
     )  # fmt: skip
     caravan.note = "資料集2,600冊を作成し、地域・団体と全市町村の担当課長に事前に送付。"
     caravan.save(update_fields=["note"])

@@ -46,9 +46,7 @@ class QuestionnaireAdmin(ScopedAdmin):
 
     @admin.display(description=_("表・取込"))
     def links(self, obj):
-        return format_html(
-            '<a href="{}">回答の表・Excel</a>', reverse("caravans:questionnaire", args=[obj.pk])
-        )
+        return format_html('<a href="{}">回答の表・Excel</a>', reverse("caravans:questionnaire", args=[obj.pk]))
 
     @admin.action(description=_("選んだアンケートの全設問を公開する"))
     def publish(self, request, queryset):
@@ -84,7 +82,8 @@ class QuestionAdmin(ScopedAdmin):
     list_select_related = ["questionnaire"]
     list_filter = ["kind", "is_indicator", "published", "questionnaire__fiscal_year"]
     search_fields = ["code", "text", "indicator_key"]
-    raw_id_fields = ["continues"]
+    # Autocomplete, not raw ids: Django's raw-id widget labels the value from the unscoped table.
+    autocomplete_fields = ["continues"]
 
 
 @admin.register(Answer)
@@ -132,7 +131,7 @@ class CaravanTargetAdmin(ScopedAdmin):
     list_select_related = ["caravan", "municipality", "course"]
     list_filter = ["caravan__fiscal_year"]
     search_fields = ["municipality__name", "other_body"]
-    raw_id_fields = ["municipality"]
+    raw_id_fields = ["municipality"]  # the registry: public reference data
 
     @admin.display(description=_("訪問先"))
     def name(self, obj):
@@ -158,12 +157,11 @@ class TalkAdmin(ScopedAdmin):
     list_filter = ["target__caravan__fiscal_year"]
     search_fields = ["target__municipality__name", "place"]
     inlines = [ParticipationInline, OfficialInline, TalkItemInline]
-    raw_id_fields = ["target"]
+    autocomplete_fields = ["target"]
 
 
 class DemandItemInline(ScopedInline):
     model = DemandItem
-    raw_id_fields = ["continues"]
 
 
 @admin.register(DemandLetter)
@@ -172,4 +170,4 @@ class DemandLetterAdmin(ScopedAdmin):
     list_select_related = ["target__municipality", "target__caravan"]
     search_fields = ["title", "target__municipality__name"]
     inlines = [DemandItemInline]
-    raw_id_fields = ["target"]
+    autocomplete_fields = ["target"]

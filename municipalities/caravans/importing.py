@@ -246,9 +246,7 @@ def answers_import_commit(*, user, questionnaire, data, filename, encoding=None)
     preview = answers_import_check(questionnaire=questionnaire, data=data, filename=filename, encoding=encoding)
     if not preview.ok:
         raise ValidationError([str(e) for e in preview.errors[:50]])
-    services.answers_write(
-        user=user, questionnaire=questionnaire, values=preview.values, source=Answer.Source.XLSX
-    )
+    services.answers_write(user=user, questionnaire=questionnaire, values=preview.values, source=Answer.Source.XLSX)
     return preview
 
 

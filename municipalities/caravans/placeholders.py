@@ -25,7 +25,9 @@ def _figures(ctx, prefecture, year):
 
 
 def _figure(name, label, attribute):
-    @register(f"caravan.{name}", label=label, params=PARAMS, example=f"{{{{ caravan.{name} prefecture=11 year=2019 }}}}")
+    @register(
+        f"caravan.{name}", label=label, params=PARAMS, example=f"{{{{ caravan.{name} prefecture=11 year=2019 }}}}"
+    )
     def figure(ctx, *, prefecture=None, year=None):
         return number(getattr(_figures(ctx, prefecture, year), attribute))
 

@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
-from municipalities.models import Answer, AnswerKind, Caravan, CaravanTarget, Municipality, Question, Questionnaire, Talk
+from municipalities.models import (
+    Answer,
+    AnswerKind,
+    Caravan,
+    CaravanTarget,
+    Municipality,
+    Question,
+    Questionnaire,
+    Talk,
+)
 from shaho.core.scoping import restrict
 
 from .services import fiscal_year_start
@@ -65,7 +74,9 @@ def caravan_figures(*, caravan):
         visited_wards=Count("pk", filter=ward & Q(visited_on__isnull=False)),
         visited_other=Count("pk", filter=body & Q(visited_on__isnull=False)),
     )
-    courses = caravan.courses.aggregate(n=Count("pk"), orgs=Coalesce(Sum("organisation_count"), 0), people=Coalesce(Sum("participants"), 0))
+    courses = caravan.courses.aggregate(
+        n=Count("pk"), orgs=Coalesce(Sum("organisation_count"), 0), people=Coalesce(Sum("participants"), 0)
+    )
     talks = Talk.objects.filter(target__caravan=caravan).aggregate(
         ours=Coalesce(Sum("our_participants"), 0), officials=Coalesce(Sum("officials"), 0)
     )
@@ -136,9 +147,7 @@ class IndicatorRow:
 def _comparable(question, previous_question):
     """Whether `question`'s figure compares with `previous_question`'s: it continues it and kept its meaning."""
     return (
-        previous_question is not None
-        and question.continues_id == previous_question.pk
-        and not question.meaning_changed
+        previous_question is not None and question.continues_id == previous_question.pk and not question.meaning_changed
     )
 
 
@@ -164,12 +173,15 @@ def municipality_indicators(*, municipality, user=None):
     )
     answers = {
         a.question_id: a
-        for a in _scoped(Answer.objects.filter(municipality=municipality, question__in=[q.pk for q in questions]), user)
-        .select_related("question")
+        for a in _scoped(
+            Answer.objects.filter(municipality=municipality, question__in=[q.pk for q in questions]), user
+        ).select_related("question")
     }
     rows = {}
     for question in questions:
-        row = rows.setdefault(question.indicator_key, IndicatorRow(question.indicator_key, question.text, question.unit))
+        row = rows.setdefault(
+            question.indicator_key, IndicatorRow(question.indicator_key, question.text, question.unit)
+        )
         row.label, row.unit = question.text, question.unit
         previous = row.years[-1] if row.years else None
         answer = answers.get(question.pk)
@@ -311,7 +323,9 @@ def indicator_count(*, key, year, prefecture=None, at_least=None, user=None):
     counts = answers.aggregate(
         matching=Count("municipality", filter=condition, distinct=True), answered=Count("municipality", distinct=True)
     )
-    return IndicatorCount(matching=counts["matching"], answered=counts["answered"], municipalities=municipalities.count())
+    return IndicatorCount(
+        matching=counts["matching"], answered=counts["answered"], municipalities=municipalities.count()
+    )
 
 
 # --- the published answers (/public/) ----------------------------------------------------------
@@ -324,9 +338,7 @@ def published_questionnaires():
         .filter(Exists(Question.objects.filter(questionnaire=OuterRef("pk"), published=True)))
         .select_related("prefecture", "council")
         .annotate(
-            n_answered=Count(
-                "questions__answers__municipality", filter=Q(questions__published=True), distinct=True
-            )
+            n_answered=Count("questions__answers__municipality", filter=Q(questions__published=True), distinct=True)
         )
         .order_by("prefecture__code", "-fiscal_year", "title")
     )
@@ -354,7 +366,8 @@ def published_table(*, questionnaire, municipality=None):
         answer.question = question_of[answer.question_id]
         by_municipality.setdefault(answer.municipality, {})[answer.question_id] = answer
     rows = [
-        (m, [a.display() if (a := values.get(q.pk)) else "" for q in questions]) for m, values in by_municipality.items()
+        (m, [a.display() if (a := values.get(q.pk)) else "" for q in questions])
+        for m, values in by_municipality.items()
     ]
     return PublishedTable(questionnaire=questionnaire, questions=questions, rows=rows)
 
@@ -362,7 +375,9 @@ def published_table(*, questionnaire, municipality=None):
 def compilation_sections(*, questionnaire, municipalities=None):
     """Per section: (section, questions, [(municipality, [display per question])]) for the 資料集 (two queries)."""
     sections = list(
-        questionnaire.sections.prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "pk")))
+        questionnaire.sections.prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
+        )
     )
     answers = Answer.objects.filter(question__questionnaire=questionnaire).select_related("municipality")
     cells = {}
@@ -378,8 +393,6 @@ def compilation_sections(*, questionnaire, municipalities=None):
     out = []
     for section in sections:
         questions = list(section.questions.all())
-        rows = [
-            (m, [a.display() if (a := cells.get((m.pk, q.pk))) else "" for q in questions]) for m in municipalities
-        ]
+        rows = [(m, [a.display() if (a := cells.get((m.pk, q.pk))) else "" for q in questions]) for m in municipalities]
         out.append((section, questions, rows))
     return out

@@ -328,8 +328,10 @@ def questionnaire_copy(*, user, source, council, fiscal_year, prefecture=None, t
 def questionnaire_publish(*, user, questionnaire, questions=None, now=None):
     """Publish `questionnaire`'s answers on /public/: the given questions (all when None), question by question."""
     require_in_scope(user, questionnaire.council)
-    chosen = questionnaire.questions.all() if questions is None else questionnaire.questions.filter(
-        pk__in=[q.pk for q in questions]
+    chosen = (
+        questionnaire.questions.all()
+        if questions is None
+        else questionnaire.questions.filter(pk__in=[q.pk for q in questions])
     )
     chosen.update(published=True)
     if questionnaire.published_at is None:
@@ -352,7 +354,9 @@ def questionnaire_unpublish(*, user, questionnaire):
 
 def default_targets(*, prefecture, fiscal_year, include_wards=False):
     """The municipalities a caravan visits by default: every 市町村 of the prefecture on April 1 of the year."""
-    qs = Municipality.objects.filter(prefecture=prefecture).filter(Municipality.valid_on(fiscal_year_start(fiscal_year)))
+    qs = Municipality.objects.filter(prefecture=prefecture).filter(
+        Municipality.valid_on(fiscal_year_start(fiscal_year))
+    )
     return qs if include_wards else qs.exclude(kind=Municipality.Kind.WARD)
 
 
@@ -384,9 +388,7 @@ def caravan_create(
 
 def target_add(*, user, caravan, municipality=None, other_body="", course=None, **progress):
     require_in_scope(user, caravan.council)
-    target = CaravanTarget(
-        caravan=caravan, municipality=municipality, other_body=other_body, course=course, **progress
-    )
+    target = CaravanTarget(caravan=caravan, municipality=municipality, other_body=other_body, course=course, **progress)
     target.full_clean()
     target.save()
     return target

@@ -111,7 +111,11 @@ def _commit(request, questionnaire):
         return render(
             request,
             "municipalities/questionnaire.html",
-            {"questionnaire": questionnaire, "commit_errors": exc.messages, "breadcrumbs": _crumbs((str(questionnaire), ""))},
+            {
+                "questionnaire": questionnaire,
+                "commit_errors": exc.messages,
+                "breadcrumbs": _crumbs((str(questionnaire), "")),
+            },
         )
     pending_upload_discard(upload=upload)
     from django.contrib import messages

@@ -55,14 +55,16 @@ class Questionnaire(models.Model):
     public_note = models.TextField(_("公開ページの説明"), blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("アンケート")
         verbose_name_plural = _("アンケート")
         ordering = ["-fiscal_year", "prefecture__code", "title"]
         constraints = [
-            models.CheckConstraint(condition=Q(fiscal_year__gte=1990, fiscal_year__lte=2100), name="questionnaire_year"),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=1990, fiscal_year__lte=2100), name="questionnaire_year"
+            ),
         ]
 
     def __str__(self):
@@ -142,8 +144,8 @@ class Question(models.Model):
     )
     published = models.BooleanField(_("公開する"), default=False, help_text=_("公開ページにこの設問の回答を出す"))
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("設問")
         verbose_name_plural = _("設問")
@@ -210,8 +212,8 @@ class Caravan(models.Model):
     officials_total = models.PositiveIntegerField(_("行政側の参加者数（延べ）"), null=True, blank=True)
     note = models.TextField(_("内部メモ"), blank=True, help_text=_("公開しません"))
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("自治体キャラバン")
         verbose_name_plural = _("自治体キャラバン")
@@ -255,7 +257,9 @@ class CaravanCourse(models.Model):
 
 
 class CaravanTarget(models.Model):
-    """One municipality of a caravan and how far it has got (sent, answered, letter handed, visited, answered in writing)."""
+    """One municipality (or body) of a caravan and how far it has got.
+
+    Questionnaire sent, answered, demand letter handed over, visit held, written answer received."""
 
     caravan = models.ForeignKey(Caravan, verbose_name=_("キャラバン"), on_delete=models.CASCADE, related_name="targets")
     municipality = models.ForeignKey(
@@ -270,7 +274,12 @@ class CaravanTarget(models.Model):
         _("その他の訪問先"), max_length=100, blank=True, help_text=_("広域連合など、市区町村でない訪問先")
     )
     course = models.ForeignKey(
-        CaravanCourse, verbose_name=_("コース"), on_delete=models.SET_NULL, null=True, blank=True, related_name="targets"
+        CaravanCourse,
+        verbose_name=_("コース"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="targets",
     )
     questionnaire_sent_on = models.DateField(_("アンケート送付日"), null=True, blank=True)
     answered_on = models.DateField(_("アンケート回答日"), null=True, blank=True)
@@ -278,8 +287,8 @@ class CaravanTarget(models.Model):
     visited_on = models.DateField(_("懇談日"), null=True, blank=True)
     written_answer_on = models.DateField(_("文書回答日"), null=True, blank=True)
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("キャラバンの訪問先")
         verbose_name_plural = _("キャラバンの訪問先")
@@ -341,8 +350,8 @@ class Answer(models.Model):
     )
     entered_at = models.DateTimeField(_("入力日時"))
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("アンケートの回答")
         verbose_name_plural = _("アンケートの回答")
@@ -403,8 +412,8 @@ class Talk(models.Model):
     summary = models.TextField(_("概要"), blank=True)
     internal_note = models.TextField(_("内部メモ"), blank=True, help_text=_("公開しません"))
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("懇談")
         verbose_name_plural = _("懇談")
@@ -499,8 +508,8 @@ class DemandLetter(models.Model):
     handed_on = models.DateField(_("提出日"), null=True, blank=True)
     answered_on = models.DateField(_("回答日"), null=True, blank=True)
 
-
     history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("要望書")
         verbose_name_plural = _("要望書")

@@ -116,7 +116,9 @@ def test_saitama_and_osaka_caravans_read_as_the_2020_draft_states_them(demo):
     # 2020: a questionnaire only — every municipality answered, none visited, and the figures still read right.
     quiet = selectors.caravan_figures(caravan=selectors.caravan_of(prefecture=saitama, year=2020))
     assert (quiet.targets, quiet.answered, quiet.visited, quiet.courses) == (63, 63, 0, 0)
-    osaka = selectors.caravan_figures(caravan=selectors.caravan_of(prefecture=Prefecture.objects.get(code="27"), year=2019))
+    osaka = selectors.caravan_figures(
+        caravan=selectors.caravan_of(prefecture=Prefecture.objects.get(code="27"), year=2019)
+    )
     assert (osaka.targets, osaka.visited, osaka.visited_wards, osaka.visited_other, osaka.participants) == (
         43, 42, 31, 1, 1400,
     )  # fmt: skip
@@ -271,7 +273,9 @@ def test_staff_of_another_prefecture_find_no_caravan_questionnaire_or_indicator_
     assert client.get(reverse("caravans:questionnaire", args=[tokyo_survey().pk]) + "?format=xlsx").status_code == 404
     assert client.get(reverse("caravans:indicator", args=["13", "tokyo_shikaku"])).status_code == 404
     listing = client.get(reverse("caravans:list")).content.decode()
-    assert "2023年度 市町村国保担当課との懇談" in listing and "埼玉" not in listing and "資格確認書の送付等" not in listing
+    assert (
+        "2023年度 市町村国保担当課との懇談" in listing and "埼玉" not in listing and "資格確認書の送付等" not in listing
+    )
 
 
 def test_the_caravan_page_lists_progress_in_a_constant_number_of_queries(demo, client, django_assert_max_num_queries):
@@ -298,4 +302,6 @@ def test_the_compilation_pdf_has_a_cover_contents_and_a_table_per_section(demo, 
     assert "2023年度神奈川県2023市町村国保調査資料集" in text and "目次" in text
     assert "1.国保" in text and "2.子ども施策" in text and "茅ヶ崎市" in text and "真鶴町" in text
     with pytest.raises(ValidationError, match="指定できません"):
-        report_services.run_now(kind="caravan_compilation", params={"prefecture": "13", "year": "2024"}, user=user("kanagawa"))
+        report_services.run_now(
+            kind="caravan_compilation", params={"prefecture": "13", "year": "2024"}, user=user("kanagawa")
+        )
