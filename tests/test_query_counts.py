@@ -24,7 +24,20 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from councils.models import Council, Membership, Officer, Organisation, Role, User
-from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from municipalities.caravans import services as caravan_services
+from municipalities.models import (
+    Answer,
+    Block,
+    Caravan,
+    CaravanTarget,
+    DemandLetter,
+    Municipality,
+    MunicipalityChange,
+    Prefecture,
+    Question,
+    Questionnaire,
+    Talk,
+)
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.services import tally_correct
 from reports.models import Audience, JobStatus, Meeting, ReportJob
@@ -187,6 +200,109 @@ def _authenticators(world, k):
         TOTPDevice.objects.create(user=staff_of(world.local()), name="スマートフォン", confirmed=True)
 
 
+# --- caravans: one questionnaire and one caravan per world, grown row by row ------------------------
+
+
+def _world_questionnaire(world):
+    if not hasattr(world, "questionnaire"):
+        world.questionnaire = caravan_services.questionnaire_create(
+            user=world.national_staff, council=world.kanagawa, prefecture=world.prefecture, fiscal_year=2023,
+            title="市町村国保調査", sections=[("国保", [])],
+        )  # fmt: skip
+        world.section = world.questionnaire.sections.get()
+        world.indicator = caravan_services.question_add(
+            user=world.national_staff, section=world.section, code="0-1", text="子ども医療費助成（通院）",
+            kind="age", is_indicator=True, indicator_key="kodomo",
+        )  # fmt: skip
+        world.answered = set()
+    return world.questionnaire
+
+
+def _world_caravan(world):
+    if not hasattr(world, "caravan"):
+        world.caravan = caravan_services.caravan_create(
+            user=world.national_staff, council=world.kanagawa, fiscal_year=2023, title="キャラバン",
+            questionnaire=_world_questionnaire(world), municipalities=[],
+        )  # fmt: skip
+        world.targeted = set()
+    return world.caravan
+
+
+def _municipalities(world, used, k):
+    fresh = list(Municipality.objects.filter(prefecture=world.prefecture).exclude(pk__in=used).order_by("code")[:k])
+    used.update(m.pk for m in fresh)
+    return fresh
+
+
+def _questionnaires(world, k):
+    for _ in range(k):
+        Questionnaire.objects.create(
+            council=world.kanagawa, prefecture=world.prefecture, fiscal_year=2024, title="調査"
+        )
+
+
+def _questions(world, k):
+    _world_questionnaire(world)
+    for _ in range(k):
+        caravan_services.question_add(
+            user=world.national_staff, section=world.section, code=f"9-{next(serial)}", text="国保料", kind="money"
+        )
+
+
+def _answers(world, k):
+    _world_questionnaire(world)
+    for municipality in _municipalities(world, world.answered, k):
+        caravan_services.answer_record(
+            user=world.kanagawa_staff, question=world.indicator, municipality=municipality, raw="18"
+        )
+
+
+def _caravans(world, k):
+    for _ in range(k):
+        caravan_services.caravan_create(
+            user=world.national_staff, council=world.kanagawa, fiscal_year=1990 + next(serial) % 110, title="キャラバン",
+            municipalities=[],
+        )  # fmt: skip
+
+
+def _targets(world, k):
+    caravan = _world_caravan(world)
+    for municipality in _municipalities(world, world.targeted, k):
+        caravan_services.target_add(user=world.national_staff, caravan=caravan, municipality=municipality)
+
+
+def _target(world):
+    caravan = _world_caravan(world)
+    if not hasattr(world, "target"):
+        world.target = caravan_services.target_add(
+            user=world.national_staff, caravan=caravan, municipality=_municipalities(world, world.targeted, 1)[0]
+        )
+    return world.target
+
+
+def _talks(world, k):
+    for _ in range(k):
+        caravan_services.talk_record(
+            user=world.national_staff, target=_target(world), held_at=timezone.now(), participations=[("保険医協会", 2)]
+        )
+
+
+def _letters(world, k):
+    for _ in range(k):
+        caravan_services.demand_letter_record(
+            user=world.national_staff,
+            target=_target(world),
+            title="予算要望書",
+            items=[("国保料を引き下げること", None)],
+        )
+
+
+def _published_answers(world, k):
+    questionnaire = _world_questionnaire(world)
+    caravan_services.questionnaire_publish(user=world.national_staff, questionnaire=questionnaire)
+    _answers(world, k)
+
+
 def _registry_rows(world, k):
     """Prefectures and municipalities are the loaded registry: there are always more than 30."""
 
@@ -212,6 +328,13 @@ BUILDERS = {
     AccessLog: _login_rows(AccessLog),
     AccessFailureLog: _login_rows(AccessFailureLog),
     TOTPDevice: _authenticators,
+    Questionnaire: _questionnaires,
+    Question: _questions,
+    Answer: _answers,
+    Caravan: _caravans,
+    CaravanTarget: _targets,
+    Talk: _talks,
+    DemandLetter: _letters,
 }
 # Kanagawa's staff see one block and one prefecture, no registry changes, and none of the lock-out and
 # authenticator lists (national staff only): 30 rows cannot exist for them.
@@ -306,6 +429,21 @@ SITE_PAGES = {
     "reports:jobs": (lambda world: reverse("reports:jobs"), _jobs),
     "reports:downloads": (lambda world: reverse("reports:downloads"), _published_jobs),
     "home": (lambda world: reverse("home"), _councils),
+    "caravans:list": (lambda world: reverse("caravans:list"), _caravans),
+    "caravans:caravan": (lambda world: reverse("caravans:caravan", args=[_world_caravan(world).pk]), _targets),
+    "caravans:questionnaire": (
+        lambda world: reverse("caravans:questionnaire", args=[_world_questionnaire(world).pk]),
+        _answers,
+    ),
+    "caravans:indicator": (
+        lambda world: reverse("caravans:indicator", args=[KANAGAWA, "kodomo"]) + "?sort=change",
+        _answers,
+    ),
+    "public:index": (lambda world: reverse("public:index"), _published_answers),
+    "public:questionnaire": (
+        lambda world: reverse("public:questionnaire", args=[_world_questionnaire(world).pk]),
+        _published_answers,
+    ),
 }
 
 

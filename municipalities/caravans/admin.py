@@ -89,7 +89,7 @@ class QuestionAdmin(ScopedAdmin):
 @admin.register(Answer)
 class AnswerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_display = ["municipality", "question", "shown", "source", "entered_by", "entered_at"]
-    list_select_related = ["municipality", "question", "entered_by"]
+    list_select_related = ["municipality__prefecture", "question", "entered_by"]
     list_filter = ["source", "question__questionnaire__fiscal_year"]
     search_fields = ["municipality__name", "question__text", "question__code"]
 
@@ -128,7 +128,7 @@ class CaravanAdmin(ScopedAdmin):
 @admin.register(CaravanTarget)
 class CaravanTargetAdmin(ScopedAdmin):
     list_display = ["caravan", "name", "course", "answered_on", "visited_on", "written_answer_on"]
-    list_select_related = ["caravan", "municipality", "course"]
+    list_select_related = ["caravan", "municipality__prefecture", "course"]
     list_filter = ["caravan__fiscal_year"]
     search_fields = ["municipality__name", "other_body"]
     raw_id_fields = ["municipality"]  # the registry: public reference data
@@ -153,7 +153,7 @@ class TalkItemInline(ScopedInline):
 @admin.register(Talk)
 class TalkAdmin(ScopedAdmin):
     list_display = ["target", "held_at", "place", "our_participants", "officials"]
-    list_select_related = ["target__municipality", "target__caravan"]
+    list_select_related = ["target__municipality__prefecture", "target__caravan"]
     list_filter = ["target__caravan__fiscal_year"]
     search_fields = ["target__municipality__name", "place"]
     inlines = [ParticipationInline, OfficialInline, TalkItemInline]
@@ -167,7 +167,7 @@ class DemandItemInline(ScopedInline):
 @admin.register(DemandLetter)
 class DemandLetterAdmin(ScopedAdmin):
     list_display = ["target", "title", "handed_on", "answered_on"]
-    list_select_related = ["target__municipality", "target__caravan"]
+    list_select_related = ["target__municipality__prefecture", "target__caravan"]
     search_fields = ["title", "target__municipality__name"]
     inlines = [DemandItemInline]
     autocomplete_fields = ["target"]

@@ -116,7 +116,7 @@ def caravan_list(*, user, year=None):
 
 def target_rows(*, caravan):
     """The caravan's targets with their course, in registry order (one query)."""
-    return caravan.targets.select_related("municipality", "course").order_by(
+    return caravan.targets.select_related("municipality__prefecture", "course").order_by(
         F("municipality__code").asc(nulls_last=True), "other_body"
     )
 
@@ -357,7 +357,7 @@ def published_table(*, questionnaire, municipality=None):
     Only questions marked published; only the answer's typed value (never who entered it, nor a talk).
     """
     questions = list(questionnaire.questions.filter(published=True).select_related("section"))
-    answers = Answer.objects.filter(question__in=[q.pk for q in questions]).select_related("municipality")
+    answers = Answer.objects.filter(question__in=[q.pk for q in questions]).select_related("municipality__prefecture")
     if municipality is not None:
         answers = answers.filter(municipality=municipality)
     by_municipality = {}
@@ -379,7 +379,7 @@ def compilation_sections(*, questionnaire, municipalities=None):
             Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
         )
     )
-    answers = Answer.objects.filter(question__questionnaire=questionnaire).select_related("municipality")
+    answers = Answer.objects.filter(question__questionnaire=questionnaire).select_related("municipality__prefecture")
     cells = {}
     municipality_set = {}
     for answer in answers:
