@@ -528,6 +528,12 @@ URL_CASES = {
             (r("caravans:questionnaire", t[Questionnaire].pk), {"file": _walk_answer_sheet(t)}),
         ],
     ),
+    "caravans:answer_entry": Case(
+        objects=lambda t: [r("caravans:answer_entry", t[Questionnaire].pk, "131130")],
+        posts=lambda t: [(r("caravans:answer_entry", t[Questionnaire].pk, "131130"), {f"q{t[Question].pk}": "walk"})],
+    ),
+    # Only national templates are copied: Tokyo's questionnaire is not one, for anyone.
+    "caravans:copy_template": Case(posts=lambda t: [(r("caravans:copy_template", t[Questionnaire].pk), {})]),
     "caravans:municipality": Case(
         urls=lambda t: [r("caravans:municipality", "141003")],
         objects=lambda t: [r("caravans:municipality", "131130")],

@@ -252,9 +252,12 @@ def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code", at
         .order_by("code")
     )
     year_of = {q.pk: year for year, q in chosen.items()}
-    answers = Answer.objects.filter(question__in=list(year_of)).select_related("question")
+    # No default ordering: Answer's ordering follows Question's and Questionnaire's into four joins.
+    answers = Answer.objects.filter(question__in=list(year_of)).order_by()
+    question_of = {q.pk: q for q in chosen.values()}
     values = {}
     for answer in answers:
+        answer.question = question_of[answer.question_id]  # the questions in hand, not joined again
         values.setdefault(answer.municipality_id, {})[year_of[answer.question_id]] = answer
     newest_q = chosen[newest]
     previous_year = chosen_years[-2] if len(chosen_years) > 1 else None

@@ -288,6 +288,8 @@ def questionnaire_copy(*, user, source, council, fiscal_year, prefecture=None, t
     figures compare across the years; a question whose meaning changes is marked on the copy afterwards.
     """
     require_in_scope(user, council)
+    if not source.is_template:
+        require_in_scope(user, source.council)  # a national template any council may copy; else one's own
     if prefecture is None:
         prefecture = source.prefecture or council.prefecture
     copy = Questionnaire(

@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from municipalities.models import Municipality, Prefecture, Questionnaire
+from municipalities.models import Answer, AnswerKind, Municipality, Prefecture, Questionnaire
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import normalize
 from shaho.core.scoping import get_scoped_or_404, restrict
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
-from . import importing, selectors
+from . import importing, selectors, services
 
 
 def _crumbs(*trail):
@@ -36,10 +36,18 @@ def caravan_list(request):
     caravans = list(selectors.caravan_list(user=request.user))
     questionnaires = list(selectors.visible_questionnaires(user=request.user).order_by("-fiscal_year", "title"))
     prefectures = list(restrict(Prefecture.objects.all(), request.user).order_by("code"))
+    # National templates (federation material, not a council's answers): any council may copy one and adapt it.
+    templates = list(Questionnaire.objects.filter(is_template=True).order_by("-fiscal_year", "title"))
     return render(
         request,
         "municipalities/caravan_list.html",
-        {"caravans": caravans, "questionnaires": questionnaires, "prefectures": prefectures, "breadcrumbs": _crumbs()},
+        {
+            "caravans": caravans,
+            "questionnaires": questionnaires,
+            "prefectures": prefectures,
+            "templates": templates,
+            "breadcrumbs": _crumbs(),
+        },
     )
 
 
@@ -96,6 +104,9 @@ def questionnaire_detail(request, pk):
                 ).token
     sections = selectors.compilation_sections(questionnaire=questionnaire)
     context["sections"] = sections
+    answered = {m.pk for m, _cells in sections[0][2]} if sections else set()
+    if questionnaire.prefecture_id:
+        context["unanswered"] = [m for m in importing.municipalities_for(questionnaire) if m.pk not in answered]
     return render(request, "municipalities/questionnaire.html", context)
 
 
@@ -122,6 +133,96 @@ def _commit(request, questionnaire):
 
     messages.success(request, f"取り込みました。{preview.summary()}")
     return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_entry(request, pk, code):
+    """One municipality's answers to a questionnaire, typed from its paper answer or a talk: all saved or none."""
+    _require_staff(request.user)
+    questionnaire = _questionnaire(request, pk)
+    municipality = get_object_or_404(Municipality, code=code, prefecture=questionnaire.prefecture)
+    questions = list(questionnaire.questions.select_related("section").order_by("section__number", "order", "pk"))
+    existing = {
+        a.question_id: a
+        for a in Answer.objects.filter(question__in=[q.pk for q in questions], municipality=municipality)
+    }
+    for answer in existing.values():
+        answer.question = next(q for q in questions if q.pk == answer.question_id)
+    source = request.POST.get("source", Answer.Source.PAPER)
+    errors, typed = {}, {}
+    if request.method == "POST":
+        if source not in Answer.Source.values:
+            source = Answer.Source.PAPER
+        values = {}
+        for question in questions:
+            raw = request.POST.get(f"q{question.pk}", "")
+            if question.kind == AnswerKind.CHOICES:
+                raw = "、".join(request.POST.getlist(f"q{question.pk}"))
+            typed[question.pk] = raw
+            try:
+                fields = services.parse_answer(question, raw)
+            except ValueError as exc:
+                errors[question.pk] = f"「{question.header}」: {exc}"
+                continue
+            old = existing.get(question.pk)
+            if fields is None and old is None:
+                continue
+            values[(question, municipality)] = fields
+        if not errors:
+            services.answers_write(user=request.user, questionnaire=questionnaire, values=values, source=source)
+            from django.contrib import messages
+
+            messages.success(request, f"{municipality.name}の回答を保存しました（{len(values)}問）。")
+            return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
+    rows = []
+    for question in questions:
+        value = typed.get(question.pk)
+        if value is None:
+            cell = services.answer_cell(existing.get(question.pk))
+            value = "" if cell is None else (cell.isoformat() if hasattr(cell, "isoformat") else str(cell))
+        rows.append((question, value, errors.get(question.pk, "")))
+    return render(
+        request,
+        "municipalities/answer_entry.html",
+        {
+            "questionnaire": questionnaire,
+            "municipality": municipality,
+            "rows": rows,
+            "errors": list(errors.values()),
+            "sources": Answer.Source.choices,
+            "source": source,
+            "breadcrumbs": _crumbs(
+                (str(questionnaire), reverse("caravans:questionnaire", args=[pk])), (municipality.name, "")
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def copy_template(request, pk):
+    """A national template copied for the user's own council and prefecture, to adapt."""
+    _require_staff(request.user)
+    template = get_object_or_404(Questionnaire.objects.filter(is_template=True), pk=pk)
+    council = request.user.council
+    if council is None or council.prefecture_id is None:
+        raise PermissionDenied("ひな形を複製できるのは都道府県・地域の社保協です。")
+    year = request.POST.get("fiscal_year", "")
+    try:
+        year = int(normalize(year)) if year.strip() else template.fiscal_year
+    except ValueError:
+        year = template.fiscal_year
+    try:
+        copy = services.questionnaire_copy(
+            user=request.user, source=template, council=council, prefecture=council.prefecture, fiscal_year=year
+        )
+    except ValidationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("caravans:list"))
+    return HttpResponseRedirect(reverse("caravans:questionnaire", args=[copy.pk]))
 
 
 @login_required

@@ -305,3 +305,43 @@ def test_the_compilation_pdf_has_a_cover_contents_and_a_table_per_section(demo, 
         report_services.run_now(
             kind="caravan_compilation", params={"prefecture": "13", "year": "2024"}, user=user("kanagawa")
         )
+
+
+# --- entering a paper answer; copying a national template ------------------------------------------
+
+
+def test_a_paper_answer_is_entered_all_or_nothing_with_what_was_typed_kept(demo, client):
+    survey = tokyo_survey()
+    client.force_login(staff_of(council("13"), role=Role.COUNCIL_STAFF))
+    url = reverse("caravans:answer_entry", args=[survey.pk, "131016"])  # 千代田区
+    q1, q2, q3, q4 = (survey.questions.get(code=c) for c in "1234")
+    bad = {"source": "paper", f"q{q1.pk}": "検討中", f"q{q2.pk}": "たくさん", f"q{q3.pk}": "はい", f"q{q4.pk}": "メモ"}
+    response = client.post(url, bad)
+    page = response.content.decode()
+    assert response.status_code == 200 and f"「{q2.header}」: 「たくさん」は整数として読めません" in page
+    assert 'value="たくさん"' in page  # what was typed is kept
+    assert not Answer.objects.filter(question__questionnaire=survey, municipality__code="131016").exists()
+    response = client.post(url, {**bad, f"q{q2.pk}": "１，５００"})
+    assert response.status_code == 302
+    answer = Answer.objects.get(question=q2, municipality__code="131016")
+    assert answer.number == 1500 and answer.source == Answer.Source.PAPER
+    # A municipality of another prefecture has no entry page here.
+    assert client.get(reverse("caravans:answer_entry", args=[survey.pk, "141003"])).status_code == 404
+
+
+def test_a_prefecture_copies_a_national_template_and_adapts_it(demo, client):
+    chuo = user("chuo")
+    template = services.questionnaire_create(
+        user=chuo, council=chuo.council, fiscal_year=2025, title="全国統一 自治体アンケート", is_template=True,
+        sections=[("国保", [{"code": "1", "text": "資格確認書を全員に送付するか", "kind": "yes_no",
+                              "is_indicator": True, "indicator_key": "shikaku_all"}])],
+    )  # fmt: skip
+    client.force_login(user("kanagawa"))
+    assert "全国統一 自治体アンケート" in client.get(reverse("caravans:list")).content.decode()
+    response = client.post(reverse("caravans:copy_template", args=[template.pk]), {"fiscal_year": "２０２５"})
+    copy = Questionnaire.objects.get(council=council("14"), fiscal_year=2025)
+    assert response.url == reverse("caravans:questionnaire", args=[copy.pk])
+    assert copy.prefecture.code == "14" and copy.copied_from == template
+    assert copy.questions.get().indicator_key == "shikaku_all"
+    # Only templates are copied this way: Tokyo's own questionnaire is not found.
+    assert client.post(reverse("caravans:copy_template", args=[tokyo_survey().pk])).status_code == 404
