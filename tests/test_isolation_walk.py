@@ -232,14 +232,14 @@ CANARY_RECIPES = {
         kind="text",
         is_indicator=True,
         indicator_key="walk",
-    ),  # fmt: skip
+    ),
     Answer: lambda t: Answer.objects.create(
         question=t[Question],
         municipality=Municipality.objects.get(code="131130"),
         text="w",
         entered_by=t.tokyo_staff,
         entered_at=datetime.datetime(2024, 10, 1, tzinfo=datetime.UTC),
-    ),  # fmt: skip
+    ),
     Caravan: lambda t: Caravan.objects.create(
         council=t.tokyo, prefecture=t.tokyo.prefecture, fiscal_year=2024, title="w", questionnaire=t[Questionnaire]
     ),

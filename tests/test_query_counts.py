@@ -259,10 +259,10 @@ def _answers(world, k):
 
 def _caravans(world, k):
     for _ in range(k):
+        year = 1990 + next(serial) % 110
         caravan_services.caravan_create(
-            user=world.national_staff, council=world.kanagawa, fiscal_year=1990 + next(serial) % 110, title="キャラバン",
-            municipalities=[],
-        )  # fmt: skip
+            user=world.national_staff, council=world.kanagawa, fiscal_year=year, title="キャラバン", municipalities=[]
+        )
 
 
 def _targets(world, k):
