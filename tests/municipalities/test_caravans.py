@@ -345,3 +345,18 @@ def test_a_prefecture_copies_a_national_template_and_adapts_it(demo, client):
     assert copy.questions.get().indicator_key == "shikaku_all"
     # Only templates are copied this way: Tokyo's own questionnaire is not found.
     assert client.post(reverse("caravans:copy_template", args=[tokyo_survey().pk])).status_code == 404
+
+
+def test_the_demo_caravans_are_made_once(demo):
+    from demo import caravans as demo_caravans
+
+    before = (Caravan.objects.count(), Questionnaire.objects.count(), Answer.objects.count(), Talk.objects.count())
+    out = io.StringIO()
+    demo_caravans.seed(stdout=out)
+    assert "既存" in out.getvalue()
+    assert (
+        Caravan.objects.count(),
+        Questionnaire.objects.count(),
+        Answer.objects.count(),
+        Talk.objects.count(),
+    ) == before
