@@ -13,6 +13,7 @@ STEPS = [
     "demo.federation",
     "demo.petitions",
     "demo.campaigns",
+    "demo.caravans",
     "demo.assemblies",
     "demo.consultations",
     "demo.meetings",

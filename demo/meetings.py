@@ -65,8 +65,33 @@ def assembly_sentence(slug):
     )
 
 
-def chapters(*, petition_slug=None, hospitals_slug=None):
-    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition."""
+def _has_caravans():
+    """Whether the demo has Saitama's and Osaka's 2019 caravans (demo.caravans), whose figures the draft states."""
+    from municipalities.models import Caravan
+
+    return Caravan.objects.filter(prefecture__code__in=["11", "27"], fiscal_year=2019).count() == 2
+
+
+# The caravans of the year, as seed 000's 活動報告 states them (Saitama's and Osaka's paragraphs), from the data.
+CARAVANS = (
+    "### 自治体キャラバン\n\n"
+    "埼玉では2019年の自治体要請キャラバンで、県内 {{ caravan.visited prefecture=11 year=2019 }}市町村を"
+    " {{ caravan.courses prefecture=11 year=2019 }}コースで訪ねて懇談し、延べ約"
+    " {{ caravan.organisations prefecture=11 year=2019 }}団体・{{ caravan.participants prefecture=11 year=2019 }}人、"
+    "行政側からも約 {{ caravan.officials prefecture=11 year=2019 }}人が参加しました。"
+    "2020年度はコロナ禍のため訪問を取りやめ、自治体アンケートに切り替えました"
+    "（{{ caravan.targets prefecture=11 year=2020 }}市町村中"
+    " {{ caravan.answered prefecture=11 year=2020 }}が回答）。\n\n"
+    "大阪では2019年度のキャラバンで {{ caravan.visited prefecture=27 year=2019 }}市町村とくすのき広域連合、"
+    "大阪市・堺市の {{ caravan.visited_wards prefecture=27 year=2019 }}区と懇談し、のべ"
+    " {{ caravan.participants prefecture=27 year=2019 }}人が参加しました。事前アンケートは7分野にわたって"
+    "全市町村に送り、回答を資料集にまとめて地域・団体と各市町村の担当課長に届けました。\n\n"
+)
+
+
+def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False):
+    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition,
+    caravan sentences only when it has the 2019 caravans."""
     if petition_slug:
         signatures = (
             f"「社会保障拡充・財源確保を求める署名（25条署名）」は通年の署名として取り組み、"
@@ -119,7 +144,11 @@ def chapters(*, petition_slug=None, hospitals_slug=None):
             "「1万か所学習運動」を提起し、学習会は {{ campaigns.study_sessions start=2019-09-01 }}ヶ所まで到達し、"
             "のべ {{ campaigns.study_attendance start=2019-09-01 }}人が参加しました。"
             "各地で学習運動が広がっています。\n\n"
-            "### 署名の推進\n\n" + signatures + assembly_sentence(hospitals_slug) + "\n\n"
+            + (CARAVANS if caravans else "")
+            + "### 署名の推進\n\n"
+            + signatures
+            + assembly_sentence(hospitals_slug)
+            + "\n\n"
             "### 相談活動の取り組み\n\n"
             "{{ consultation.date }}の「介護・認知症なんでも無料電話相談」は、認知症の人と家族の会などと共催し、"
             "{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件でした。"
@@ -167,6 +196,7 @@ def seed(*, stdout):
             chapters=chapters(
                 petition_slug=petition.slug if petition else None,
                 hospitals_slug=getattr(_hospitals_campaign(), "slug", None),
+                caravans=_has_caravans(),
             ),
             petitions=_petitions_of_the_year() or ([petition] if petition else []),
         )

@@ -21,7 +21,10 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),
+    path("caravans/", include("municipalities.caravans.urls")),
     path("consultations/", include("consultations.urls")),
-    # Counts of published consultation days for the press (the /public/ index is another slice's page).
+    # What councils publish, without login: the caravans' questionnaire answers (the /public/ index) and the
+    # counts of published consultation days for the press.
     path("public/consultations/", include("consultations.public_urls")),
+    path("public/", include("municipalities.caravans.public_urls")),
 ]

@@ -77,16 +77,29 @@ from campaigns.models import (
 from consultations.models import CallRecord, ConsultationDay, FreeTextRead, Responder, Station
 from councils.models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
 from municipalities.models import (
+    Answer,
     Assembly,
     AssemblyPetition,
     AssemblyVote,
     Block,
+    Caravan,
+    CaravanCourse,
+    CaravanTarget,
+    DemandItem,
+    DemandLetter,
     Municipality,
     MunicipalityChange,
     OpinionStatement,
     PartyGroup,
     Prefecture,
+    Question,
+    Questionnaire,
+    QuestionnaireSection,
     Sitting,
+    Talk,
+    TalkItem,
+    TalkOfficial,
+    TalkParticipation,
 )
 from petitions.models import (
     CollectionRound,
@@ -307,6 +320,44 @@ CANARY_RECIPES = {
     FreeTextRead: lambda t: FreeTextRead.objects.create(
         call=t[CallRecord], user=t.tokyo_staff, read_at=t[CallRecord].started_at, purpose="detail"
     ),
+    # The caravans: Tokyo's questionnaire is not published, so no public page may show any of it.
+    Questionnaire: lambda t: Questionnaire.objects.create(
+        council=t.tokyo, prefecture=t.tokyo.prefecture, fiscal_year=2024, title="w"
+    ),
+    QuestionnaireSection: lambda t: QuestionnaireSection.objects.create(
+        questionnaire=t[Questionnaire], number=1, title="w"
+    ),
+    Question: lambda t: Question.objects.create(
+        questionnaire=t[Questionnaire],
+        section=t[QuestionnaireSection],
+        code="1",
+        text="w",
+        kind="text",
+        is_indicator=True,
+        indicator_key="walk",
+    ),
+    Answer: lambda t: Answer.objects.create(
+        question=t[Question],
+        municipality=Municipality.objects.get(code="131130"),
+        text="w",
+        entered_by=t.tokyo_staff,
+        entered_at=datetime.datetime(2024, 10, 1, tzinfo=datetime.UTC),
+    ),
+    Caravan: lambda t: Caravan.objects.create(
+        council=t.tokyo, prefecture=t.tokyo.prefecture, fiscal_year=2024, title="w", questionnaire=t[Questionnaire]
+    ),
+    CaravanCourse: lambda t: CaravanCourse.objects.create(caravan=t[Caravan], number=1, name="w"),
+    CaravanTarget: lambda t: CaravanTarget.objects.create(
+        caravan=t[Caravan], municipality=Municipality.objects.get(code="131130"), course=t[CaravanCourse]
+    ),
+    Talk: lambda t: Talk.objects.create(
+        target=t[CaravanTarget], held_at=datetime.datetime(2024, 11, 2, 5, tzinfo=datetime.UTC), place="w"
+    ),
+    TalkParticipation: lambda t: TalkParticipation.objects.create(talk=t[Talk], organisation_name="w", count=3),
+    TalkOfficial: lambda t: TalkOfficial.objects.create(talk=t[Talk], department="w", count=2),
+    TalkItem: lambda t: TalkItem.objects.create(talk=t[Talk], number=1, demand="w"),
+    DemandLetter: lambda t: DemandLetter.objects.create(target=t[CaravanTarget], title="w"),
+    DemandItem: lambda t: DemandItem.objects.create(letter=t[DemandLetter], number=1, text="w"),
 }
 
 
@@ -704,6 +755,44 @@ URL_CASES = {
         ],
         strict=True,
     ),
+    # The caravans' staff pages: another prefecture's caravan, questionnaire (and its xlsx and import),
+    # municipality and indicator are 404s.
+    "caravans:list": Case(urls=lambda t: [r("caravans:list")]),
+    "caravans:caravan": Case(objects=lambda t: [r("caravans:caravan", t[Caravan].pk)]),
+    "caravans:questionnaire": Case(
+        objects=lambda t: [
+            r("caravans:questionnaire", t[Questionnaire].pk),
+            r("caravans:questionnaire", t[Questionnaire].pk, format="xlsx"),
+        ],
+        posts=lambda t: [
+            (r("caravans:questionnaire", t[Questionnaire].pk), {"_commit": "1", "token": t[PendingUpload].token}),
+            (r("caravans:questionnaire", t[Questionnaire].pk), {"file": _walk_answer_sheet(t)}),
+        ],
+    ),
+    "caravans:answer_entry": Case(
+        objects=lambda t: [r("caravans:answer_entry", t[Questionnaire].pk, "131130")],
+        posts=lambda t: [(r("caravans:answer_entry", t[Questionnaire].pk, "131130"), {f"q{t[Question].pk}": "walk"})],
+    ),
+    # Only national templates are copied: Tokyo's questionnaire is not one, for anyone.
+    "caravans:copy_template": Case(posts=lambda t: [(r("caravans:copy_template", t[Questionnaire].pk), {})]),
+    "caravans:municipality": Case(
+        urls=lambda t: [r("caravans:municipality", "141003")],
+        objects=lambda t: [r("caravans:municipality", "131130")],
+    ),
+    "caravans:indicator": Case(
+        urls=lambda t: [r("caravans:indicator", KANAGAWA, t[Question].indicator_key)],
+        objects=lambda t: [
+            r("caravans:indicator", TOKYO, t[Question].indicator_key),
+            r("caravans:indicator", TOKYO, t[Question].indicator_key, sort="change"),
+        ],
+    ),
+    # The public pages (no login): what is not published — Tokyo's questionnaire — is not found, for anyone.
+    "public:index": Case(urls=lambda t: [r("public:index")]),
+    "public:prefecture": Case(
+        urls=lambda t: [r("public:prefecture", KANAGAWA)], objects=lambda t: [r("public:prefecture", TOKYO)]
+    ),
+    "public:questionnaire": Case(objects=lambda t: [r("public:questionnaire", t[Questionnaire].pk)]),
+    "public:municipality": Case(objects=lambda t: [r("public:municipality", t[Questionnaire].pk, "131130")]),
 }
 
 
@@ -713,6 +802,13 @@ def _street_data(t, council):
         "starts_on": "2024-01-16", "place": "walk", "p1_name": "walk", "p1_count": "3", "rows": "4",
         f"sig_{t.national_drive.pk}": "5", "submission_token": str(uuid.uuid4()),
     }  # fmt: skip
+
+
+def _walk_answer_sheet(t):
+    """An answer sheet for Tokyo's questionnaire naming Tokyo's 渋谷区 (sent to Tokyo's questionnaire page)."""
+    upload = io.BytesIO(f"団体コード,市区町村名,{t[Question].header}\n131130,渋谷区,walk\n".encode())
+    upload.name = "walk.csv"
+    return upload
 
 
 def _entry_data(petition, council):
@@ -800,6 +896,9 @@ ADD_TWEAKS = {
     Assembly: lambda t: {"municipality": str(Municipality.objects.get(code="131041").pk)},  # 新宿区
     Sitting: lambda t: {"year": "2022"},
     Station: lambda t: {"council": str(t.tokyo_local.pk)},  # one station per council and day
+    Caravan: lambda t: {"fiscal_year": "2025"},
+    CaravanTarget: lambda t: {"municipality": str(Municipality.objects.get(code="131016").pk)},
+    Answer: lambda t: {"municipality": str(Municipality.objects.get(code="131016").pk)},
 }
 
 # Models whose add form cannot be valid as a copy, with the reason (the walk still posts it).

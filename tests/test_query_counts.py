@@ -26,16 +26,24 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
 from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils.models import Council, Membership, Officer, Organisation, Role, User
+from municipalities.caravans import services as caravan_services
 from municipalities.models import (
+    Answer,
     Assembly,
     AssemblyPetition,
     Block,
+    Caravan,
+    CaravanTarget,
+    DemandLetter,
     Municipality,
     MunicipalityChange,
     OpinionStatement,
     PartyGroup,
     Prefecture,
+    Question,
+    Questionnaire,
     Sitting,
+    Talk,
 )
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.services import tally_correct
@@ -331,6 +339,109 @@ def _coordinators(world, k):
         Coordinator.objects.create(user=staff_of(world.national, role=Role.NATIONAL_STAFF))
 
 
+# --- caravans: one questionnaire and one caravan per world, grown row by row ------------------------
+
+
+def _world_questionnaire(world):
+    if not hasattr(world, "questionnaire"):
+        world.questionnaire = caravan_services.questionnaire_create(
+            user=world.national_staff, council=world.kanagawa, prefecture=world.prefecture, fiscal_year=2023,
+            title="市町村国保調査", sections=[("国保", [])],
+        )  # fmt: skip
+        world.section = world.questionnaire.sections.get()
+        world.indicator = caravan_services.question_add(
+            user=world.national_staff, section=world.section, code="0-1", text="子ども医療費助成（通院）",
+            kind="age", is_indicator=True, indicator_key="kodomo",
+        )  # fmt: skip
+        world.answered = set()
+    return world.questionnaire
+
+
+def _world_caravan(world):
+    if not hasattr(world, "caravan"):
+        world.caravan = caravan_services.caravan_create(
+            user=world.national_staff, council=world.kanagawa, fiscal_year=2023, title="キャラバン",
+            questionnaire=_world_questionnaire(world), municipalities=[],
+        )  # fmt: skip
+        world.targeted = set()
+    return world.caravan
+
+
+def _municipalities(world, used, k):
+    fresh = list(Municipality.objects.filter(prefecture=world.prefecture).exclude(pk__in=used).order_by("code")[:k])
+    used.update(m.pk for m in fresh)
+    return fresh
+
+
+def _questionnaires(world, k):
+    for _ in range(k):
+        Questionnaire.objects.create(
+            council=world.kanagawa, prefecture=world.prefecture, fiscal_year=2024, title="調査"
+        )
+
+
+def _questions(world, k):
+    _world_questionnaire(world)
+    for _ in range(k):
+        caravan_services.question_add(
+            user=world.national_staff, section=world.section, code=f"9-{next(serial)}", text="国保料", kind="money"
+        )
+
+
+def _answers(world, k):
+    _world_questionnaire(world)
+    for municipality in _municipalities(world, world.answered, k):
+        caravan_services.answer_record(
+            user=world.kanagawa_staff, question=world.indicator, municipality=municipality, raw="18"
+        )
+
+
+def _caravans(world, k):
+    for _ in range(k):
+        year = 1990 + next(serial) % 110
+        caravan_services.caravan_create(
+            user=world.national_staff, council=world.kanagawa, fiscal_year=year, title="キャラバン", municipalities=[]
+        )
+
+
+def _targets(world, k):
+    caravan = _world_caravan(world)
+    for municipality in _municipalities(world, world.targeted, k):
+        caravan_services.target_add(user=world.national_staff, caravan=caravan, municipality=municipality)
+
+
+def _target(world):
+    caravan = _world_caravan(world)
+    if not hasattr(world, "target"):
+        world.target = caravan_services.target_add(
+            user=world.national_staff, caravan=caravan, municipality=_municipalities(world, world.targeted, 1)[0]
+        )
+    return world.target
+
+
+def _talks(world, k):
+    for _ in range(k):
+        caravan_services.talk_record(
+            user=world.national_staff, target=_target(world), held_at=timezone.now(), participations=[("保険医協会", 2)]
+        )
+
+
+def _letters(world, k):
+    for _ in range(k):
+        caravan_services.demand_letter_record(
+            user=world.national_staff,
+            target=_target(world),
+            title="予算要望書",
+            items=[("国保料を引き下げること", None)],
+        )
+
+
+def _published_answers(world, k):
+    questionnaire = _world_questionnaire(world)
+    caravan_services.questionnaire_publish(user=world.national_staff, questionnaire=questionnaire)
+    _answers(world, k)
+
+
 def _registry_rows(world, k):
     """Prefectures and municipalities are the loaded registry: there are always more than 30."""
 
@@ -372,6 +483,13 @@ BUILDERS = {
     CallRecord: _calls,
     Category: _categories,
     Coordinator: _coordinators,
+    Questionnaire: _questionnaires,
+    Question: _questions,
+    Answer: _answers,
+    Caravan: _caravans,
+    CaravanTarget: _targets,
+    Talk: _talks,
+    DemandLetter: _letters,
 }
 # Kanagawa's staff see one block and one prefecture, no registry changes, and none of the lock-out and
 # authenticator lists (national staff only): 30 rows cannot exist for them.
@@ -476,6 +594,21 @@ SITE_PAGES = {
     "consultations:station": (
         lambda world: reverse("consultations:station", args=[_the_responder(world).station_id]),
         _calls,
+    ),
+    "caravans:list": (lambda world: reverse("caravans:list"), _caravans),
+    "caravans:caravan": (lambda world: reverse("caravans:caravan", args=[_world_caravan(world).pk]), _targets),
+    "caravans:questionnaire": (
+        lambda world: reverse("caravans:questionnaire", args=[_world_questionnaire(world).pk]),
+        _answers,
+    ),
+    "caravans:indicator": (
+        lambda world: reverse("caravans:indicator", args=[KANAGAWA, "kodomo"]) + "?sort=change",
+        _answers,
+    ),
+    "public:index": (lambda world: reverse("public:index"), _published_answers),
+    "public:questionnaire": (
+        lambda world: reverse("public:questionnaire", args=[_world_questionnaire(world).pk]),
+        _published_answers,
     ),
 }
 

@@ -15,10 +15,23 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils import services
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
-from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
+from municipalities.models import (
+    Answer,
+    Block,
+    Caravan,
+    CaravanTarget,
+    DemandLetter,
+    Municipality,
+    MunicipalityChange,
+    Prefecture,
+    Question,
+    Questionnaire,
+    Talk,
+)
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from reports.models import Meeting, ReportJob
 from shaho.core.scoping import restrict, scope_for
+from tests.municipalities.factories import tokyo_objects as tokyo_caravan_objects
 from tests.petitions.factories import tokyo_objects as tokyo_petition_objects
 
 from .factories import (
@@ -66,6 +79,10 @@ OTHER_PREFECTURE_OBJECTS = {
     **{
         model: (lambda m=model: tokyo_petition_objects()[m])
         for model in (PetitionDrive, PetitionGoal, TallyEntry, Submission, ImportBatch)
+    },
+    **{
+        model: (lambda m=model: tokyo_caravan_objects()[m])
+        for model in (Questionnaire, Question, Answer, Caravan, CaravanTarget, Talk, DemandLetter)
     },
     MunicipalityChange: lambda: MunicipalityChange.objects.create(
         effective_on=datetime.date(2030, 4, 1), kind=MunicipalityChange.Kind.OTHER, description="テスト用の異動"

@@ -32,6 +32,9 @@ def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(tmp_path,
     to_date = tally_table(petition=petition, as_of=demo.FIGURES_DATE).total.to_date
     assert to_date > 0
     assert f"{demo.FIGURES_DATE.year}年9月1日までに{to_date:,}筆を集約し" in text
+    # The caravans of seed 000's 活動報告, from the demo caravans (demo.caravans).
+    assert "県内63市町村を36コースで訪ねて懇談し、延べ約500団体・1,500人、行政側からも約900人が参加" in text
+    assert "42市町村とくすのき広域連合、大阪市・堺市の31区と懇談し、のべ1,400人が参加" in text
     # The 2019 call-in day of the demo (demo.consultations): the seed's 「２４県で相談件数は２５２件」 from data.
     assert "24県で相談件数は252件" in text
     from consultations.models import ConsultationDay

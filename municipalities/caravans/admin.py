@@ -1,0 +1,173 @@
+"""Staff pages for caravans, questionnaires, answers, talks and demand letters (registered from the app's ready()).
+
+Answers are read-only here: they are entered through the questionnaire's spreadsheet import
+(`importing`) or the answer page, both through `services`, which record who entered them, when and
+from which source. Publishing and copying a questionnaire are admin actions calling the services.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.models.caravans import (
+    Answer,
+    Caravan,
+    CaravanCourse,
+    CaravanTarget,
+    DemandItem,
+    DemandLetter,
+    Question,
+    Questionnaire,
+    QuestionnaireSection,
+    Talk,
+    TalkItem,
+    TalkOfficial,
+    TalkParticipation,
+)
+from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+
+from . import services
+
+
+class SectionInline(ScopedInline):
+    model = QuestionnaireSection
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(ScopedAdmin):
+    list_display = ["title", "fiscal_year", "prefecture", "council", "is_template", "published_at", "links"]
+    list_select_related = ["prefecture", "council"]
+    list_filter = ["fiscal_year", "is_template"]
+    search_fields = ["title"]
+    inlines = [SectionInline]
+    actions = ["publish", "unpublish", "copy_next_year"]
+
+    @admin.display(description=_("表・取込"))
+    def links(self, obj):
+        return format_html('<a href="{}">回答の表・Excel</a>', reverse("caravans:questionnaire", args=[obj.pk]))
+
+    @admin.action(description=_("選んだアンケートの全設問を公開する"))
+    def publish(self, request, queryset):
+        for questionnaire in queryset:
+            services.questionnaire_publish(user=request.user, questionnaire=questionnaire)
+        self.message_user(request, f"{queryset.count()}件を公開しました。", messages.SUCCESS)
+
+    @admin.action(description=_("選んだアンケートを非公開にする"))
+    def unpublish(self, request, queryset):
+        for questionnaire in queryset:
+            services.questionnaire_unpublish(user=request.user, questionnaire=questionnaire)
+        self.message_user(request, f"{queryset.count()}件を非公開にしました。", messages.SUCCESS)
+
+    @admin.action(description=_("選んだアンケートを翌年度に複製する（設問は前年度の設問を引き継ぐ）"))
+    def copy_next_year(self, request, queryset):
+        for questionnaire in queryset:
+            try:
+                copy = services.questionnaire_copy(
+                    user=request.user,
+                    source=questionnaire,
+                    council=questionnaire.council,
+                    fiscal_year=questionnaire.fiscal_year + 1,
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                continue
+            self.message_user(request, f"{copy}を作成しました。", messages.SUCCESS)
+
+
+@admin.register(Question)
+class QuestionAdmin(ScopedAdmin):
+    list_display = ["code", "text", "kind", "unit", "is_indicator", "indicator_key", "published", "questionnaire"]
+    list_select_related = ["questionnaire"]
+    list_filter = ["kind", "is_indicator", "published", "questionnaire__fiscal_year"]
+    search_fields = ["code", "text", "indicator_key"]
+    # Autocomplete, not raw ids: Django's raw-id widget labels the value from the unscoped table.
+    autocomplete_fields = ["continues"]
+
+
+@admin.register(Answer)
+class AnswerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    list_display = ["municipality", "question", "shown", "source", "entered_by", "entered_at"]
+    list_select_related = ["municipality__prefecture", "question", "entered_by"]
+    list_filter = ["source", "question__questionnaire__fiscal_year"]
+    search_fields = ["municipality__name", "question__text", "question__code"]
+
+    @admin.display(description=_("回答"))
+    def shown(self, obj):
+        return obj.display()
+
+
+class CourseInline(ScopedInline):
+    model = CaravanCourse
+    exclude = ["organisations"]
+
+
+class TargetInline(ScopedInline):
+    model = CaravanTarget
+    fields = [
+        "municipality", "other_body", "course", "questionnaire_sent_on", "answered_on", "demands_handed_on",
+        "visited_on", "written_answer_on",
+    ]  # fmt: skip
+    raw_id_fields = ["municipality"]
+
+
+@admin.register(Caravan)
+class CaravanAdmin(ScopedAdmin):
+    list_display = ["title", "fiscal_year", "prefecture", "council", "visits_planned", "page"]
+    list_select_related = ["prefecture", "council"]
+    list_filter = ["fiscal_year", "visits_planned"]
+    search_fields = ["title"]
+    inlines = [CourseInline, TargetInline]
+
+    @admin.display(description=_("進み具合"))
+    def page(self, obj):
+        return format_html('<a href="{}">表示</a>', reverse("caravans:caravan", args=[obj.pk]))
+
+
+@admin.register(CaravanTarget)
+class CaravanTargetAdmin(ScopedAdmin):
+    list_display = ["caravan", "name", "course", "answered_on", "visited_on", "written_answer_on"]
+    list_select_related = ["caravan", "municipality__prefecture", "course"]
+    list_filter = ["caravan__fiscal_year"]
+    search_fields = ["municipality__name", "other_body"]
+    raw_id_fields = ["municipality"]  # the registry: public reference data
+
+    @admin.display(description=_("訪問先"))
+    def name(self, obj):
+        return obj.name
+
+
+class ParticipationInline(ScopedInline):
+    model = TalkParticipation
+
+
+class OfficialInline(ScopedInline):
+    model = TalkOfficial
+
+
+class TalkItemInline(ScopedInline):
+    model = TalkItem
+
+
+@admin.register(Talk)
+class TalkAdmin(ScopedAdmin):
+    list_display = ["target", "held_at", "place", "our_participants", "officials"]
+    list_select_related = ["target__municipality__prefecture", "target__caravan"]
+    list_filter = ["target__caravan__fiscal_year"]
+    search_fields = ["target__municipality__name", "place"]
+    inlines = [ParticipationInline, OfficialInline, TalkItemInline]
+    autocomplete_fields = ["target"]
+
+
+class DemandItemInline(ScopedInline):
+    model = DemandItem
+
+
+@admin.register(DemandLetter)
+class DemandLetterAdmin(ScopedAdmin):
+    list_display = ["target", "title", "handed_on", "answered_on"]
+    list_select_related = ["target__municipality__prefecture", "target__caravan"]
+    search_fields = ["title", "target__municipality__name"]
+    inlines = [DemandItemInline]
+    autocomplete_fields = ["target"]

@@ -1,0 +1,94 @@
+"""The caravan's report kind: the 資料集 (caravan_compilation) of one prefecture's questionnaire of one year.
+
+Registered by MunicipalitiesConfig.ready() into shaho.core.report_kinds; the reports engine renders it.
+A cover, a table of contents, then per section a table municipality × question (landscape, the header
+repeated on every page a long table continues to).
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from councils.reports import prefecture_choices, visible_prefecture
+from municipalities.models.registry import Prefecture
+from shaho.core.japanese import format_date
+from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
+
+from .selectors import caravan_of, compilation_sections, visible_questionnaires
+
+
+def compilation_questionnaire(*, prefecture, year, user):
+    """The questionnaire of `prefecture`'s caravan of fiscal `year` (or its questionnaire of that year)."""
+    caravan = caravan_of(prefecture=prefecture, year=year, user=user)
+    if caravan is not None and caravan.questionnaire_id:
+        return caravan.questionnaire, caravan
+    questionnaire = (
+        visible_questionnaires(user=user).filter(prefecture=prefecture, fiscal_year=year).order_by("pk").first()
+    )
+    return questionnaire, caravan
+
+
+def _year(value):
+    from shaho.core.japanese import normalize
+
+    text = normalize(str(value or "")).strip().removesuffix("年度")
+    if not text.isdigit() or not (1990 <= int(text) <= 2100):
+        raise ValidationError(f"年度「{value}」は西暦の年度で入れてください（例: 2023）。")
+    return int(text)
+
+
+def _clean(*, params, user):
+    check_param_names(COMPILATION, params)
+    prefecture = visible_prefecture(params["prefecture"], user=user)
+    year = _year(params["year"])
+    questionnaire, _caravan = compilation_questionnaire(prefecture=prefecture, year=year, user=user)
+    if questionnaire is None:
+        raise ValidationError(f"{prefecture.name}の{year}年度のアンケートはありません（または見る権限がありません）。")
+    return Request(
+        params={"prefecture": prefecture.code, "year": year},
+        council=questionnaire.council,
+        title=f"{year}年度 {prefecture.name} {questionnaire.title} 資料集",
+    )
+
+
+def compilation_context(*, questionnaire, caravan=None):
+    sections = []
+    for index, (section, questions, rows) in enumerate(compilation_sections(questionnaire=questionnaire), start=1):
+        sections.append({"anchor": f"s{index}", "section": section, "questions": questions, "rows": rows})
+    return {
+        "questionnaire": questionnaire,
+        "caravan": caravan,
+        "sections": sections,
+        "answered": len(sections[0]["rows"]) if sections else 0,
+    }
+
+
+def _build(*, params, user, progress):
+    prefecture = Prefecture.objects.get(code=params["prefecture"])
+    questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=int(params["year"]), user=None)
+    progress(20, "回答を集めています")
+    context = compilation_context(questionnaire=questionnaire, caravan=caravan)
+    title = f"{questionnaire.fiscal_year}年度 {prefecture.name} {questionnaire.title} 資料集"
+    return Built(
+        template="municipalities/compilation.html",
+        context={
+            "document_title": title,
+            "council": questionnaire.council,
+            "made_on": format_date(timezone.localdate()),
+            **context,
+        },
+    )
+
+
+COMPILATION = register_kind(
+    ReportKind(
+        name="caravan_compilation",
+        label=_("資料集（キャラバンのアンケート）"),
+        params=(
+            Param("prefecture", "都道府県", ParamType.CHOICE, required=True, choices=prefecture_choices),
+            Param("year", "年度", ParamType.INT, required=True, help="西暦の年度（例: 2023）"),
+        ),
+        clean=_clean,
+        build=_build,
+    )
+)

@@ -1,0 +1,393 @@
+"""Reads of the municipal work: caravan figures, indicators across years, the published answers.
+
+Counts and sums come from the database (`aggregate`/`annotate`); pages pivot a constant number
+of querysets (answers × years) into rows. `user=None` is a system run (the policy draft made by a
+management command), which sees everything; otherwise every queryset goes through `restrict()`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
+
+from municipalities.models.caravans import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
+from municipalities.models.registry import Municipality
+from shaho.core.scoping import restrict
+
+from .services import fiscal_year_start
+
+
+def _scoped(queryset, user):
+    return queryset if user is None else restrict(queryset, user)
+
+
+def visible_caravans(*, user):
+    return _scoped(Caravan.objects.select_related("prefecture", "council", "questionnaire"), user)
+
+
+def visible_questionnaires(*, user):
+    return _scoped(Questionnaire.objects.select_related("prefecture", "council"), user)
+
+
+# --- caravan figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class CaravanFigures:
+    caravan: object
+    targets: int  # 市町村 targeted (wards of designated cities and 広域連合 not counted)
+    wards: int
+    other_bodies: int
+    answered: int
+    visited: int
+    visited_wards: int
+    visited_other: int
+    courses: int
+    organisations: int
+    participants: int
+    officials: int
+
+
+def caravan_figures(*, caravan):
+    """What the draft says of a caravan: targeted, answered, visited, courses, organisations, participants, officials.
+
+    Organisations, participants and officials are the caravan's stated totals when it has them
+    ("延べ約500団体、1,500人、行政側約900人"), else summed from its courses and talks.
+    """
+    ward = Q(municipality__kind=Municipality.Kind.WARD)
+    body = Q(municipality__isnull=True)
+    plain = ~ward & ~body
+    t = CaravanTarget.objects.filter(caravan=caravan).aggregate(
+        targets=Count("pk", filter=plain),
+        wards=Count("pk", filter=ward),
+        other_bodies=Count("pk", filter=body),
+        answered=Count("pk", filter=plain & Q(answered_on__isnull=False)),
+        visited=Count("pk", filter=plain & Q(visited_on__isnull=False)),
+        visited_wards=Count("pk", filter=ward & Q(visited_on__isnull=False)),
+        visited_other=Count("pk", filter=body & Q(visited_on__isnull=False)),
+    )
+    courses = caravan.courses.aggregate(
+        n=Count("pk"), orgs=Coalesce(Sum("organisation_count"), 0), people=Coalesce(Sum("participants"), 0)
+    )
+    talks = Talk.objects.filter(target__caravan=caravan).aggregate(
+        ours=Coalesce(Sum("our_participants"), 0), officials=Coalesce(Sum("officials"), 0)
+    )
+    return CaravanFigures(
+        caravan=caravan,
+        courses=courses["n"],
+        organisations=caravan.organisations_total if caravan.organisations_total is not None else courses["orgs"],
+        participants=caravan.participants_total
+        if caravan.participants_total is not None
+        else max(courses["people"], talks["ours"]),
+        officials=caravan.officials_total if caravan.officials_total is not None else talks["officials"],
+        **t,
+    )
+
+
+def caravan_of(*, prefecture, year, user=None):
+    """The prefectural council's caravan of `prefecture` and fiscal `year` (the first one, by council), or None."""
+    return (
+        visible_caravans(user=user)
+        .filter(prefecture=prefecture, fiscal_year=year)
+        .order_by("council__kind", "council__sort_key")
+        .first()
+    )
+
+
+def caravan_list(*, user, year=None):
+    """Caravans the user may see with their progress counts (one query)."""
+    qs = visible_caravans(user=user).annotate(
+        n_targets=Count("targets", filter=Q(targets__municipality__isnull=False), distinct=True),
+        n_answered=Count("targets", filter=Q(targets__answered_on__isnull=False), distinct=True),
+        n_visited=Count("targets", filter=Q(targets__visited_on__isnull=False), distinct=True),
+    )
+    if year:
+        qs = qs.filter(fiscal_year=year)
+    return qs.order_by("-fiscal_year", "prefecture__code")
+
+
+def target_rows(*, caravan):
+    """The caravan's targets with their course, in registry order (one query)."""
+    return caravan.targets.select_related("municipality__prefecture", "course").order_by(
+        F("municipality__code").asc(nulls_last=True), "other_body"
+    )
+
+
+# --- indicators across years ---------------------------------------------------------------------
+
+
+@dataclass
+class YearValue:
+    year: int
+    answer: object  # Answer or None
+    comparable: bool  # compared with the year before (same question, meaning unchanged)
+    change: object = None  # Decimal change since the year before, when comparable
+
+    @property
+    def display(self):
+        return self.answer.display() if self.answer is not None else ""
+
+
+@dataclass
+class IndicatorRow:
+    key: str
+    label: str
+    unit: str
+    years: list = field(default_factory=list)
+
+
+def _comparable(question, previous_question):
+    """Whether `question`'s figure compares with `previous_question`'s: it continues it and kept its meaning."""
+    return (
+        previous_question is not None and question.continues_id == previous_question.pk and not question.meaning_changed
+    )
+
+
+def indicator_keys(*, prefecture=None, user=None):
+    """(key, label) of the indicators asked in questionnaires the user may see (the newest label of each)."""
+    qs = _scoped(Question.objects.filter(is_indicator=True), user)
+    if prefecture is not None:
+        qs = qs.filter(questionnaire__prefecture=prefecture)
+    seen = {}
+    for key, text, unit in qs.order_by("indicator_key", "-questionnaire__fiscal_year").values_list(
+        "indicator_key", "text", "unit"
+    ):
+        seen.setdefault(key, (text, unit))
+    return [(key, text) for key, (text, _unit) in seen.items()]
+
+
+def municipality_indicators(*, municipality, user=None):
+    """Each indicator of `municipality`, year by year: [IndicatorRow] (two queries)."""
+    questions = list(
+        _scoped(Question.objects.filter(is_indicator=True, questionnaire__prefecture=municipality.prefecture), user)
+        .select_related("questionnaire")
+        .order_by("indicator_key", "questionnaire__fiscal_year")
+    )
+    answers = {
+        a.question_id: a
+        for a in _scoped(
+            Answer.objects.filter(municipality=municipality, question__in=[q.pk for q in questions]), user
+        ).select_related("question")
+    }
+    rows = {}
+    for question in questions:
+        row = rows.setdefault(
+            question.indicator_key, IndicatorRow(question.indicator_key, question.text, question.unit)
+        )
+        row.label, row.unit = question.text, question.unit
+        previous = row.years[-1] if row.years else None
+        answer = answers.get(question.pk)
+        comparable = previous is not None and _comparable(question, previous.question)
+        value = YearValue(question.questionnaire.fiscal_year, answer, comparable)
+        value.question = question
+        if comparable and answer is not None and previous.answer is not None:
+            if answer.number is not None and previous.answer.number is not None:
+                value.change = answer.number - previous.answer.number
+        row.years.append(value)
+    return list(rows.values())
+
+
+@dataclass
+class PrefectureIndicator:
+    prefecture: object
+    key: str
+    label: str
+    unit: str
+    years: list  # fiscal years, oldest first
+    questions: dict  # year → Question
+    rows: list  # [MunicipalityIndicatorRow]
+    comparable_last: bool  # the newest year compares with the one before
+    count: object = None  # IndicatorCount of the newest year (はい, or at least `at_least`)
+    at_least: object = None
+
+
+@dataclass
+class MunicipalityIndicatorRow:
+    municipality: object
+    values: dict  # year → Answer
+    change: object = None
+
+    def value(self, year):
+        answer = self.values.get(year)
+        return answer.number if answer is not None else None
+
+
+def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code", at_least=None):
+    """One indicator for every municipality of `prefecture` over its last `years` fiscal years.
+
+    Rows are the 市町村 valid on April 1 of the newest year (a merged municipality appears under
+    the new one; a designated city is one row, its wards are not counted); `sort` is "code",
+    "value" (the newest year, largest first) or "change" (since the year before, largest first).
+    The prefecture's figure counts はい for a yes/no indicator and values of at least `at_least`
+    otherwise (an age indicator defaults to 18, the end of high school).
+    Four queries whatever the number of municipalities and years.
+    """
+    questions = list(
+        _scoped(
+            Question.objects.filter(is_indicator=True, indicator_key=key, questionnaire__prefecture=prefecture), user
+        )
+        .select_related("questionnaire")
+        .order_by("-questionnaire__fiscal_year", "pk")
+    )
+    by_year = {}
+    for question in questions:
+        by_year.setdefault(question.questionnaire.fiscal_year, question)
+    chosen_years = sorted(by_year)[-years:]
+    if not chosen_years:
+        return None
+    newest = chosen_years[-1]
+    chosen = {year: by_year[year] for year in chosen_years}
+    municipalities = list(
+        Municipality.objects.filter(prefecture=prefecture)
+        .filter(Municipality.valid_on(fiscal_year_start(newest)))
+        .exclude(kind=Municipality.Kind.WARD)
+        .order_by("code")
+    )
+    year_of = {q.pk: year for year, q in chosen.items()}
+    # No default ordering: Answer's ordering follows Question's and Questionnaire's into four joins.
+    answers = Answer.objects.filter(question__in=list(year_of)).order_by()
+    question_of = {q.pk: q for q in chosen.values()}
+    values = {}
+    for answer in answers:
+        answer.question = question_of[answer.question_id]  # the questions in hand, not joined again
+        values.setdefault(answer.municipality_id, {})[year_of[answer.question_id]] = answer
+    newest_q = chosen[newest]
+    previous_year = chosen_years[-2] if len(chosen_years) > 1 else None
+    comparable_last = previous_year is not None and _comparable(newest_q, chosen[previous_year])
+    if newest_q.kind == AnswerKind.AGE and at_least is None:
+        at_least = 18
+    counted = newest_q.kind == AnswerKind.YES_NO or at_least is not None
+    rows = []
+    for municipality in municipalities:
+        row = MunicipalityIndicatorRow(municipality, values.get(municipality.pk, {}))
+        row.cells = [row.values.get(year) for year in chosen_years]
+        if comparable_last:
+            now, before = row.value(newest), row.value(previous_year)
+            if now is not None and before is not None:
+                row.change = now - before
+        rows.append(row)
+    if sort in ("value", "change"):
+        attr = (lambda r: r.value(newest)) if sort == "value" else (lambda r: r.change)
+        rows.sort(key=lambda r: (attr(r) is None, -(attr(r) or 0), r.municipality.code))
+    return PrefectureIndicator(
+        prefecture=prefecture,
+        key=key,
+        label=newest_q.text,
+        unit=newest_q.unit,
+        years=chosen_years,
+        questions=chosen,
+        rows=rows,
+        comparable_last=comparable_last,
+        count=indicator_count(key=key, year=newest, prefecture=prefecture, at_least=at_least, user=user)
+        if counted
+        else None,
+        at_least=at_least,
+    )
+
+
+@dataclass
+class IndicatorCount:
+    matching: int  # municipalities whose answer meets the condition (はい, or at least `at_least`)
+    answered: int
+    municipalities: int  # 市町村 of the prefecture (or the country) on April 1 of the year
+
+    def text(self):
+        """「33市町村中29」."""
+        return f"{self.municipalities:,}市町村中{self.matching:,}"
+
+
+def indicator_count(*, key, year, prefecture=None, at_least=None, user=None):
+    """How many municipalities answer indicator `key` of fiscal `year` with はい (or a value ≥ `at_least`).
+
+    Counted in the database over the 市町村 valid on April 1 of the year (wards excluded); nationally
+    when `prefecture` is None.
+    """
+    answers = _scoped(
+        Answer.objects.filter(
+            question__is_indicator=True, question__indicator_key=key, question__questionnaire__fiscal_year=year
+        ),
+        user,
+    ).exclude(municipality__kind=Municipality.Kind.WARD)
+    municipalities = Municipality.objects.filter(Municipality.valid_on(fiscal_year_start(year))).exclude(
+        kind=Municipality.Kind.WARD
+    )
+    if prefecture is not None:
+        answers = answers.filter(municipality__prefecture=prefecture)
+        municipalities = municipalities.filter(prefecture=prefecture)
+    condition = Q(number__gte=at_least) if at_least is not None else Q(number=1)
+    counts = answers.aggregate(
+        matching=Count("municipality", filter=condition, distinct=True), answered=Count("municipality", distinct=True)
+    )
+    return IndicatorCount(
+        matching=counts["matching"], answered=counts["answered"], municipalities=municipalities.count()
+    )
+
+
+# --- the published answers (/public/) ----------------------------------------------------------
+
+
+def published_questionnaires():
+    """Questionnaires whose council published them and that have at least one published question."""
+    return (
+        Questionnaire.objects.filter(published_at__isnull=False)
+        .filter(Exists(Question.objects.filter(questionnaire=OuterRef("pk"), published=True)))
+        .select_related("prefecture", "council")
+        .annotate(
+            n_answered=Count("questions__answers__municipality", filter=Q(questions__published=True), distinct=True)
+        )
+        .order_by("prefecture__code", "-fiscal_year", "title")
+    )
+
+
+@dataclass
+class PublishedTable:
+    questionnaire: object
+    questions: list
+    rows: list  # [(municipality, [display text per question])]
+
+
+def published_table(*, questionnaire, municipality=None):
+    """The published questions of `questionnaire` and the answers to them, per municipality that answered.
+
+    Only questions marked published; only the answer's typed value (never who entered it, nor a talk).
+    """
+    questions = list(questionnaire.questions.filter(published=True).select_related("section"))
+    answers = Answer.objects.filter(question__in=[q.pk for q in questions]).select_related("municipality__prefecture")
+    if municipality is not None:
+        answers = answers.filter(municipality=municipality)
+    by_municipality = {}
+    question_of = {q.pk: q for q in questions}
+    for answer in answers.order_by("municipality__code"):
+        answer.question = question_of[answer.question_id]
+        by_municipality.setdefault(answer.municipality, {})[answer.question_id] = answer
+    rows = [
+        (m, [a.display() if (a := values.get(q.pk)) else "" for q in questions])
+        for m, values in by_municipality.items()
+    ]
+    return PublishedTable(questionnaire=questionnaire, questions=questions, rows=rows)
+
+
+def compilation_sections(*, questionnaire, municipalities=None):
+    """Per section: (section, questions, [(municipality, [display per question])]) for the 資料集 (two queries)."""
+    sections = list(
+        questionnaire.sections.prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("order", "pk"))
+        )
+    )
+    answers = Answer.objects.filter(question__questionnaire=questionnaire).select_related("municipality__prefecture")
+    cells = {}
+    municipality_set = {}
+    for answer in answers:
+        cells[(answer.municipality_id, answer.question_id)] = answer
+        municipality_set[answer.municipality_id] = answer.municipality
+    if municipalities is None:
+        municipalities = sorted(municipality_set.values(), key=lambda m: m.code)
+    questions_by_pk = {q.pk: q for s in sections for q in s.questions.all()}
+    for answer in cells.values():
+        answer.question = questions_by_pk[answer.question_id]
+    out = []
+    for section in sections:
+        questions = list(section.questions.all())
+        rows = [(m, [a.display() if (a := cells.get((m.pk, q.pk))) else "" for q in questions]) for m in municipalities]
+        out.append((section, questions, rows))
+    return out

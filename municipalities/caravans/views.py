@@ -1,0 +1,316 @@
+"""Site pages of the caravans: staff pages (login, scoped) and the public pages under /public/ (no login).
+
+Views parse the request, call a service or a selector and render. A staff page looks every object up
+through `restrict()` (another prefecture's caravan is a 404, as a missing one); a public page reads only
+questionnaires their council published and, of those, only the published questions' typed answers.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from municipalities.models.caravans import Answer, AnswerKind, Questionnaire
+from municipalities.models.registry import Municipality, Prefecture
+from shaho.core.admin import is_staff_user
+from shaho.core.downloads import attachment_header
+from shaho.core.japanese import normalize
+from shaho.core.scoping import get_scoped_or_404, restrict
+from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
+
+from . import importing, selectors, services
+
+
+def _crumbs(*trail):
+    return [("ホーム", reverse("home")), ("自治体キャラバン", reverse("caravans:list")), *trail]
+
+
+def _require_staff(user):
+    if not is_staff_user(user):
+        raise PermissionDenied("キャラバンの記録を扱う権限がありません。")
+
+
+@login_required
+def caravan_list(request):
+    caravans = list(selectors.caravan_list(user=request.user))
+    questionnaires = list(selectors.visible_questionnaires(user=request.user).order_by("-fiscal_year", "title"))
+    prefectures = list(restrict(Prefecture.objects.all(), request.user).order_by("code"))
+    # National templates (federation material, not a council's answers): any council may copy one and adapt it.
+    templates = list(Questionnaire.objects.filter(is_template=True).order_by("-fiscal_year", "title"))
+    return render(
+        request,
+        "municipalities/caravan_list.html",
+        {
+            "caravans": caravans,
+            "questionnaires": questionnaires,
+            "prefectures": prefectures,
+            "templates": templates,
+            "breadcrumbs": _crumbs(),
+        },
+    )
+
+
+@login_required
+def caravan_detail(request, pk):
+    caravan = get_scoped_or_404(selectors.visible_caravans(user=request.user), request.user, pk=pk)
+    return render(
+        request,
+        "municipalities/caravan.html",
+        {
+            "caravan": caravan,
+            "figures": selectors.caravan_figures(caravan=caravan),
+            "targets": list(selectors.target_rows(caravan=caravan)),
+            "breadcrumbs": _crumbs((str(caravan), "")),
+        },
+    )
+
+
+def _questionnaire(request, pk):
+    return get_scoped_or_404(Questionnaire.objects.select_related("prefecture", "council"), request.user, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_detail(request, pk):
+    """The answers so far (municipality × question), the xlsx download and the import (preview → commit)."""
+    questionnaire = _questionnaire(request, pk)
+    if request.GET.get("format") == "xlsx":
+        content = importing.questionnaire_xlsx(questionnaire=questionnaire)
+        response = HttpResponse(content, content_type=importing.XLSX)
+        response["Content-Disposition"] = attachment_header(
+            f"{questionnaire.fiscal_year}年度_{questionnaire.title}.xlsx", ascii_fallback=f"questionnaire_{pk}.xlsx"
+        )
+        return response
+    context = {"questionnaire": questionnaire, "breadcrumbs": _crumbs((str(questionnaire), ""))}
+    if request.method == "POST":
+        _require_staff(request.user)
+        if "_commit" in request.POST:
+            return _commit(request, questionnaire)
+        upload = request.FILES.get("file")
+        if upload is None:
+            context["file_error"] = "ファイルを選んでください。"
+        else:
+            data = upload.read()
+            preview = importing.answers_import_check(questionnaire=questionnaire, data=data, filename=upload.name)
+            context["preview"] = preview
+            if preview.ok:
+                context["token"] = pending_upload_store(
+                    owner=request.user,
+                    importer=importing.IMPORTER,
+                    file_name=upload.name,
+                    data=data,
+                    options={"questionnaire": questionnaire.pk},
+                ).token
+    sections = selectors.compilation_sections(questionnaire=questionnaire)
+    context["sections"] = sections
+    answered = {m.pk for m, _cells in sections[0][2]} if sections else set()
+    if questionnaire.prefecture_id:
+        context["unanswered"] = [m for m in importing.municipalities_for(questionnaire) if m.pk not in answered]
+    return render(request, "municipalities/questionnaire.html", context)
+
+
+def _commit(request, questionnaire):
+    upload = pending_upload_get(token=request.POST.get("token", ""), user=request.user, importer=importing.IMPORTER)
+    if upload is None or upload.options.get("questionnaire") != questionnaire.pk:
+        raise Http404
+    try:
+        preview = importing.answers_import_commit(
+            user=request.user, questionnaire=questionnaire, data=upload.content, filename=upload.file_name
+        )
+    except ValidationError as exc:
+        return render(
+            request,
+            "municipalities/questionnaire.html",
+            {
+                "questionnaire": questionnaire,
+                "commit_errors": exc.messages,
+                "breadcrumbs": _crumbs((str(questionnaire), "")),
+            },
+        )
+    pending_upload_discard(upload=upload)
+    from django.contrib import messages
+
+    messages.success(request, f"取り込みました。{preview.summary()}")
+    return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def answer_entry(request, pk, code):
+    """One municipality's answers to a questionnaire, typed from its paper answer or a talk: all saved or none."""
+    _require_staff(request.user)
+    questionnaire = _questionnaire(request, pk)
+    municipality = get_object_or_404(Municipality, code=code, prefecture=questionnaire.prefecture)
+    questions = list(questionnaire.questions.select_related("section").order_by("section__number", "order", "pk"))
+    existing = {
+        a.question_id: a
+        for a in Answer.objects.filter(question__in=[q.pk for q in questions], municipality=municipality)
+    }
+    for answer in existing.values():
+        answer.question = next(q for q in questions if q.pk == answer.question_id)
+    source = request.POST.get("source", Answer.Source.PAPER)
+    errors, typed = {}, {}
+    if request.method == "POST":
+        if source not in Answer.Source.values:
+            source = Answer.Source.PAPER
+        values = {}
+        for question in questions:
+            raw = request.POST.get(f"q{question.pk}", "")
+            if question.kind == AnswerKind.CHOICES:
+                raw = "、".join(request.POST.getlist(f"q{question.pk}"))
+            typed[question.pk] = raw
+            try:
+                fields = services.parse_answer(question, raw)
+            except ValueError as exc:
+                errors[question.pk] = f"「{question.header}」: {exc}"
+                continue
+            old = existing.get(question.pk)
+            if fields is None and old is None:
+                continue
+            values[(question, municipality)] = fields
+        if not errors:
+            services.answers_write(user=request.user, questionnaire=questionnaire, values=values, source=source)
+            from django.contrib import messages
+
+            messages.success(request, f"{municipality.name}の回答を保存しました（{len(values)}問）。")
+            return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
+    rows = []
+    for question in questions:
+        value = typed.get(question.pk)
+        if value is None:
+            cell = services.answer_cell(existing.get(question.pk))
+            value = "" if cell is None else (cell.isoformat() if hasattr(cell, "isoformat") else str(cell))
+        rows.append((question, value, errors.get(question.pk, "")))
+    return render(
+        request,
+        "municipalities/answer_entry.html",
+        {
+            "questionnaire": questionnaire,
+            "municipality": municipality,
+            "rows": rows,
+            "errors": list(errors.values()),
+            "sources": Answer.Source.choices,
+            "source": source,
+            "breadcrumbs": _crumbs(
+                (str(questionnaire), reverse("caravans:questionnaire", args=[pk])), (municipality.name, "")
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def copy_template(request, pk):
+    """A national template copied for the user's own council and prefecture, to adapt."""
+    _require_staff(request.user)
+    template = get_object_or_404(Questionnaire.objects.filter(is_template=True), pk=pk)
+    council = request.user.council
+    if council is None or council.prefecture_id is None:
+        raise PermissionDenied("ひな形を複製できるのは都道府県・地域の社保協です。")
+    year = request.POST.get("fiscal_year", "")
+    try:
+        year = int(normalize(year)) if year.strip() else template.fiscal_year
+    except ValueError:
+        year = template.fiscal_year
+    try:
+        copy = services.questionnaire_copy(
+            user=request.user, source=template, council=council, prefecture=council.prefecture, fiscal_year=year
+        )
+    except ValidationError as exc:
+        from django.contrib import messages
+
+        messages.error(request, " ".join(exc.messages))
+        return HttpResponseRedirect(reverse("caravans:list"))
+    return HttpResponseRedirect(reverse("caravans:questionnaire", args=[copy.pk]))
+
+
+@login_required
+def municipality_indicators(request, code):
+    municipality = get_scoped_or_404(Municipality.objects.select_related("prefecture"), request.user, code=code)
+    rows = selectors.municipality_indicators(municipality=municipality, user=request.user)
+    years = sorted({v.year for row in rows for v in row.years})
+    return render(
+        request,
+        "municipalities/municipality_indicators.html",
+        {"municipality": municipality, "rows": rows, "years": years, "breadcrumbs": _crumbs((municipality.name, ""))},
+    )
+
+
+SORTS = {"code": "コード順", "value": "値の大きい順", "change": "前年からの変化の大きい順"}
+
+
+@login_required
+def prefecture_indicator(request, code, key):
+    prefecture = get_scoped_or_404(Prefecture.objects.all(), request.user, code=code)
+    sort = request.GET.get("sort", "code")
+    sort = sort if sort in SORTS else "code"
+    at_least = request.GET.get("at_least", "")
+    try:
+        at_least = int(normalize(at_least)) if at_least.strip() else None
+    except ValueError:
+        at_least = None
+    table = selectors.prefecture_indicator(
+        prefecture=prefecture, key=key, user=request.user, sort=sort, at_least=at_least
+    )
+    if table is None:
+        raise Http404
+    keys = selectors.indicator_keys(prefecture=prefecture, user=request.user)
+    return render(
+        request,
+        "municipalities/prefecture_indicator.html",
+        {
+            "table": table,
+            "sort": sort,
+            "sorts": SORTS,
+            "keys": keys,
+            "breadcrumbs": _crumbs((f"{prefecture.name} {table.label}", "")),
+        },
+    )
+
+
+# --- public pages (/public/) ----------------------------------------------------------------------
+
+
+def _published(pk):
+    questionnaire = get_object_or_404(
+        Questionnaire.objects.filter(published_at__isnull=False).select_related("prefecture", "council"), pk=pk
+    )
+    return questionnaire
+
+
+def public_index(request):
+    """/public/: what the councils published — the caravans' questionnaire answers, per prefecture."""
+    questionnaires = list(selectors.published_questionnaires())
+    return render(request, "municipalities/public/index.html", {"questionnaires": questionnaires})
+
+
+def public_prefecture(request, code):
+    prefecture = get_object_or_404(Prefecture, code=code)
+    questionnaires = [q for q in selectors.published_questionnaires() if q.prefecture_id == prefecture.pk]
+    if not questionnaires:
+        raise Http404
+    return render(
+        request, "municipalities/public/prefecture.html", {"prefecture": prefecture, "questionnaires": questionnaires}
+    )
+
+
+def public_questionnaire(request, pk):
+    questionnaire = _published(pk)
+    table = selectors.published_table(questionnaire=questionnaire)
+    return render(request, "municipalities/public/questionnaire.html", {"q": questionnaire, "table": table})
+
+
+def public_municipality(request, pk, code):
+    questionnaire = _published(pk)
+    municipality = get_object_or_404(Municipality, code=code)
+    table = selectors.published_table(questionnaire=questionnaire, municipality=municipality)
+    if not table.rows:
+        raise Http404
+    answers = list(zip(table.questions, table.rows[0][1], strict=True))
+    return render(
+        request,
+        "municipalities/public/municipality.html",
+        {"q": questionnaire, "municipality": municipality, "answers": answers},
+    )
