@@ -251,6 +251,7 @@ def test_the_public_pages_show_the_16_published_answers_without_login_and_nothin
     survey = tokyo_survey()
     assert "資格確認書" in index and "回答 16自治体" in index
     assert "市町村国保調査" not in index  # Kanagawa never published its survey
+    assert f'href="{reverse("public_consultations:days")}"' in index  # the consultation counts for the press
     page = anonymous.get(reverse("public:questionnaire", args=[survey.pk])).content.decode()
     assert "16自治体から回答がありました" in page and "狛江市" in page and "葛飾区" in page
     assert "担当課からの補足" not in page and "担当者の補足" not in page  # an unpublished question
