@@ -201,4 +201,58 @@ def seed(*, stdout):
             petitions=_petitions_of_the_year() or ([petition] if petition else []),
         )
     stdout.write(f"reports: {meeting}（{'作成' if created else '既存'}、章 {meeting.chapters.count()}）")
+    proposal = _seed_2025_proposal(national)
+    if proposal is not None:
+        stdout.write(f"reports: {proposal}（章 {proposal.chapters.count()}）")
     return meeting
+
+
+# The national council's 2025 action proposal on 国保 (seed 004), whose count of assemblies' opinion statements
+# (「18都道府県の112市区町村で採択、意見書111本」) and municipal indicators print from the data.
+PROPOSAL_NUMBER = 69
+PROPOSAL_DATE = D(2025, 12, 6)
+PROPOSAL_FIGURES_DATE = D(2025, 11, 30)
+KOKUHO_CAMPAIGN = "kokuho-ikensho"
+
+
+def proposal_chapters():
+    return [
+        (
+            "国保をめぐる情勢",
+            "市町村の一般会計からの法定外繰入は、国の「解消」方針のもとで大きく減らされ、"
+            "保険料（税）の引き上げが各地で続いています。\n\n"
+            "神奈川県社保協の2023年度の自治体キャラバンでは、資格確認書を加入者全員に送付することを望む自治体が"
+            " {{ caravan.indicator_count prefecture=14 year=2023 indicator=shikaku_all }}にのぼりました。\n",
+        ),
+        (
+            "自治体意見書採択運動",
+            "2024年6月から呼びかけている「国民健康保険財政への国庫負担増額を求める自治体意見書採択運動」は、"
+            f"{PROPOSAL_FIGURES_DATE.year}年{PROPOSAL_FIGURES_DATE.month}月末現在、"
+            f"{{{{ assembly.line campaign={KOKUHO_CAMPAIGN} }}}}となりました。"
+            "議員自身が国保の加入者であること、知事会・市長会の要望と一致していることが、賛同を広げる力になっています。\n",
+        ),
+        (
+            "行動提起",
+            "1. すべての都道府県・市区町村議会で、国庫負担増額を求める意見書の採択をめざします。\n"
+            "2. 自治体キャラバンで、資格確認書の全員送付と子どもの均等割減免の拡充を求めます。\n"
+            "3. 国保料（税）の引き下げを求める署名に取り組みます。\n",
+        ),
+    ]
+
+
+def _seed_2025_proposal(national):
+    """The 2025 proposal, made once, when the assemblies' 国保 campaign has its adoptions (demo.assemblies)."""
+    existing = Meeting.objects.filter(council=national, number=PROPOSAL_NUMBER).first()
+    if existing is not None:
+        return existing
+    if not AssemblyPetition.objects.filter(campaign__slug=KOKUHO_CAMPAIGN).exists() or not _has_caravans():
+        return None
+    return services.meeting_create(
+        council=national,
+        number=PROPOSAL_NUMBER,
+        title="2025年度 国保改善運動の行動提起",
+        date=PROPOSAL_DATE,
+        theme="国保料（税）の引き下げと国庫負担の増額を",
+        as_of=PROPOSAL_FIGURES_DATE,
+        chapters=proposal_chapters(),
+    )

@@ -46,3 +46,13 @@ def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(tmp_path,
     assert "{{" not in text and "地域社保協一覧" in text and "集約一覧表" in text
     assert "はじめに" in text and "情勢の特徴" in text and "当面の日程" in text
     assert target.stat().st_size < 2 * 1024 * 1024
+
+    # The 2025 国保 proposal (seed 004): the assemblies' national count and a caravan indicator, from data.
+    proposal = tmp_path / "69.pdf"
+    call_command(
+        "generate_report", "policy_draft", "--param", "meeting=69", "--out", str(proposal), stdout=io.StringIO()
+    )
+    text = "".join(page.extract_text() for page in PdfReader(proposal).pages).replace("\n", "").replace(" ", "")
+    assert "11月末現在、18都道府県の112市区町村で採択、意見書111本となりました" in text
+    assert "資格確認書を加入者全員に送付することを望む自治体が33市町村中30にのぼりました" in text
+    assert "{{" not in text
