@@ -12,20 +12,26 @@ from django.contrib import admin
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
 from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils import services
 from councils.models import Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, Role, User
 from municipalities.models import (
     Answer,
+    Assembly,
+    AssemblyPetition,
     Block,
     Caravan,
     CaravanTarget,
     DemandLetter,
     Municipality,
     MunicipalityChange,
+    OpinionStatement,
+    PartyGroup,
     Prefecture,
     Question,
     Questionnaire,
+    Sitting,
     Talk,
 )
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
@@ -46,6 +52,7 @@ from .factories import (
 )
 
 KANAGAWA, TOKYO, OSAKA = "14", "13", "27"
+D = datetime.date
 
 
 def _tokyo_consultations():
@@ -55,6 +62,17 @@ def _tokyo_consultations():
     station = factories.station(factories.national_day(), prefectural_council(TOKYO))
     call = factories.call(factories.responder(station), summary="東京の相談")
     return {ConsultationDay: station.day, Station: station, CallRecord: call}
+
+
+def _tokyo_assembly():
+    """渋谷区's assembly with its December sitting of 2023 (the assemblies' rows hang on it)."""
+    assembly, _ = Assembly.objects.get_or_create(
+        municipality=Municipality.objects.get(code="131130"), prefecture=Prefecture.objects.get(code=TOKYO)
+    )
+    sitting, _ = Sitting.objects.get_or_create(
+        assembly=assembly, season="12", year=2023, defaults={"starts_on": D(2023, 11, 28), "ends_on": D(2023, 12, 20)}
+    )
+    return assembly, sitting
 
 
 def _tokyo_organisation():
@@ -105,6 +123,34 @@ OTHER_PREFECTURE_OBJECTS = {
     AccessLog: lambda: AccessLog.objects.create(username="tokyo-staff", ip_address="192.0.2.1", user_agent="x"),
     AccessFailureLog: lambda: AccessFailureLog.objects.create(
         username="tokyo-staff", ip_address="192.0.2.1", user_agent="x"
+    ),
+    # Campaigns: Tokyo's campaign, liaison group, action and goal; themes and kinds are national vocabulary.
+    Theme: lambda: Theme.objects.create(name="東京のテーマ"),
+    ActionKind: lambda: ActionKind.objects.create(code="tokyo-kind", name="東京の行動"),
+    Campaign: lambda: Campaign.objects.create(
+        slug="tokyo-campaign", name="東京の運動", starts_on=D(2024, 1, 1), lead_council=prefectural_council(TOKYO)
+    ),
+    LiaisonGroup: lambda: LiaisonGroup.objects.create(name="東京の連絡会", council=prefectural_council(TOKYO)),
+    Action: lambda: Action.objects.create(
+        kind=ActionKind.objects.get(code="street"),
+        title="新宿駅前宣伝",
+        starts_on=D(2024, 1, 15),
+        organiser=prefectural_council(TOKYO),
+    ),
+    StudyGoal: lambda: StudyGoal.objects.create(council=prefectural_council(TOKYO), year=2024, goal=50),
+    # Local assemblies: 渋谷区's assembly, party group, sitting, petition and opinion statement.
+    Assembly: lambda: _tokyo_assembly()[0],
+    PartyGroup: lambda: PartyGroup.objects.create(assembly=_tokyo_assembly()[0], name="東京の会派"),
+    Sitting: lambda: _tokyo_assembly()[1],
+    AssemblyPetition: lambda: AssemblyPetition.objects.create(
+        assembly=_tokyo_assembly()[0],
+        sitting=_tokyo_assembly()[1],
+        title="保険証を残す陳情",
+        committee_on=D(2023, 12, 5),
+        submitted_by=prefectural_council(TOKYO),
+    ),
+    OpinionStatement: lambda: OpinionStatement.objects.create(
+        assembly=_tokyo_assembly()[0], title="保険証の存続を求める意見書", status="adopted", adopted_on=D(2023, 12, 20)
     ),
     # Consultations: the national day is Kanagawa's too only when Kanagawa has a station on it.
     **{model: (lambda m=model: _tokyo_consultations()[m]) for model in (ConsultationDay, Station, CallRecord)},
