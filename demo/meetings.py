@@ -89,9 +89,26 @@ CARAVANS = (
 )
 
 
-def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False):
-    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition,
-    caravan sentences only when it has the 2019 caravans."""
+def _has_consultation_day():
+    """Whether the demo has a national call-in day before the figures date (demo.consultations)."""
+    from consultations.selectors import latest_national_day
+
+    return latest_national_day(on_or_before=FIGURES_DATE) is not None
+
+
+# The 2019 call-in day, as seed 000's 活動報告 5) states it (「２４県で相談件数は２５２件」), from the data.
+CONSULTATIONS = (
+    "### 相談活動の取り組み\n\n"
+    "{{ consultation.date }}の「介護・認知症なんでも無料電話相談」は、認知症の人と家族の会などと共催し、"
+    "{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件でした。"
+    "30分以上の相談が {{ consultation.long_share }}% を占め、介護離職や施設の費用の悩みが多く寄せられました。"
+    "記者会見と事前の告知に力を入れ、当日はテレビのニュースでも取り上げられました。\n"
+)
+
+
+def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False, consultations=False):
+    """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition, caravan
+    sentences only when it has the 2019 caravans, the call-in day's only when it has that day."""
     if petition_slug:
         signatures = (
             f"「社会保障拡充・財源確保を求める署名（25条署名）」は通年の署名として取り組み、"
@@ -149,11 +166,7 @@ def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False):
             + signatures
             + assembly_sentence(hospitals_slug)
             + "\n\n"
-            "### 相談活動の取り組み\n\n"
-            "{{ consultation.date }}の「介護・認知症なんでも無料電話相談」は、認知症の人と家族の会などと共催し、"
-            "{{ consultation.prefectures }}県で相談件数は{{ consultation.calls }}件でした。"
-            "30分以上の相談が {{ consultation.long_share }}% を占め、介護離職や施設の費用の悩みが多く寄せられました。"
-            "記者会見と事前の告知に力を入れ、当日はテレビのニュースでも取り上げられました。\n",
+            + (CONSULTATIONS if consultations else ""),
         ),
         (
             "運動のすすめ方",
@@ -197,6 +210,7 @@ def seed(*, stdout):
                 petition_slug=petition.slug if petition else None,
                 hospitals_slug=getattr(_hospitals_campaign(), "slug", None),
                 caravans=_has_caravans(),
+                consultations=_has_consultation_day(),
             ),
             petitions=_petitions_of_the_year() or ([petition] if petition else []),
         )
