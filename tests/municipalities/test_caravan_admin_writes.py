@@ -79,7 +79,17 @@ def _talk_post(target, *, people):
     return data
 
 
-def test_an_admin_add_and_change_go_through_the_services_and_record_the_user(client, kanagawa_staff, kanagawa_caravan):
+def test_an_admin_add_and_change_go_through_the_services_and_record_the_user(
+    client, kanagawa_staff, kanagawa_caravan, monkeypatch
+):
+    saved = []
+    row_save = services.row_save
+
+    def spy(*, user, row):
+        saved.append((type(row).__name__, user))
+        return row_save(user=user, row=row)
+
+    monkeypatch.setattr(services, "row_save", spy)
     target = kanagawa_caravan.targets.get()
     client.force_login(kanagawa_staff)
     people = [
@@ -94,6 +104,8 @@ def test_an_admin_add_and_change_go_through_the_services_and_record_the_user(cli
         ("茅ヶ崎社保協", 5),
     ]
     assert talk.history.get().history_user == kanagawa_staff
+    # The talk and each inline row were written by the service, as the user.
+    assert saved == [("Talk", kanagawa_staff)] + [("TalkParticipation", kanagawa_staff)] * 2
 
     url = reverse("admin:municipalities_caravantarget_change", args=[target.pk])
     data = {
@@ -113,6 +125,7 @@ def test_an_admin_add_and_change_go_through_the_services_and_record_the_user(cli
     assert target.questionnaire_sent_on == D(2023, 6, 1)
     latest = target.history.first()
     assert (latest.history_type, latest.history_user) == ("~", kanagawa_staff)
+    assert saved[-1] == ("CaravanTarget", kanagawa_staff)
 
 
 def test_a_service_refusal_shows_as_a_form_error_and_nothing_is_written(client, national_staff, kanagawa_caravan):
