@@ -14,8 +14,8 @@ From the seeds (written through municipalities.assemblies.services):
 - seed 004 §1④: the 国保 national-subsidy campaign, 112 municipalities in 18 prefectures by the end
   of November 2025, with 111 意見書 (one adoption sent none). Municipalities chosen by code.
 
-The campaigns are looked up by slug and created through the campaigns' model when missing (the
-campaigns demo, where it runs first, may already have made them). Idempotent: a petition is
+The campaigns are looked up by slug and created through `campaigns.services.campaign_create` when
+missing (the campaigns demo, where it runs first, may already have made them). Idempotent: a petition is
 created only when its assembly has none for the campaign and sitting.
 """
 
@@ -24,6 +24,7 @@ import itertools
 
 from django.db import transaction
 
+from campaigns import services as campaign_services
 from campaigns.models import Campaign
 from councils import services as council_services
 from councils.models import Council, CouncilKind, Organisation
@@ -78,11 +79,9 @@ def _campaigns(national):
     for slug, (name, short_name, starts_on, ends_on) in CAMPAIGNS.items():
         campaign = Campaign.objects.filter(slug=slug).first()
         if campaign is None:
-            campaign = Campaign(
-                slug=slug, name=name, short_name=short_name, starts_on=starts_on, ends_on=ends_on, lead_council=national
+            campaign = campaign_services.campaign_create(
+                lead_council=national, slug=slug, name=name, short_name=short_name, starts_on=starts_on, ends_on=ends_on
             )
-            campaign.full_clean()
-            campaign.save()
         out[slug] = campaign
     return out
 

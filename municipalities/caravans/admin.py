@@ -1,8 +1,11 @@
 """Staff pages for caravans, questionnaires, answers, talks and demand letters (registered from the app's ready()).
 
-Answers are read-only here: they are entered through the questionnaire's spreadsheet import
-(`importing`) or the answer page, both through `services`, which record who entered them, when and
-from which source. Publishing and copying a questionnaire are admin actions calling the services.
+Every save, change and delete here, of a row and of its inline rows, goes through `services`
+(`row_check` on each form, so a refusal — out of scope, or a rule across rows — shows as a form
+error with nothing written; `row_save` / `row_delete` record the user in the history). Answers are
+read-only here: they are entered through the questionnaire's spreadsheet import (`importing`) or
+the answer page, both through `services`, which record who entered them, when and from which
+source. Publishing and copying a questionnaire are admin actions calling the services.
 """
 
 from django.contrib import admin, messages
@@ -31,12 +34,82 @@ from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from . import services
 
 
-class SectionInline(ScopedInline):
+def _add_errors(form, exc):
+    """Put a service's ValidationError on the form: on its field when the form shows it, else above the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for name, texts in exc.message_dict.items():
+        shown = name in form.fields and not form.fields[name].widget.is_hidden
+        for message in texts:
+            form.add_error(name if shown else None, message)
+
+
+def _service_checked(form_class, user):
+    """A ModelForm class that also runs `services.row_check` on its row, so a refusal is a form error, not a 500."""
+
+    class CheckedForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()
+            if self.errors:
+                return
+            try:
+                services.row_check(user=user, row=self.instance)
+            except ValidationError as exc:
+                _add_errors(self, exc)
+
+    return CheckedForm
+
+
+class ServiceAdminMixin:
+    """Saves, changes and deletes (one row, the list's bulk delete, every inline row) through the services."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        return _service_checked(super().get_form(request, obj, **kwargs), request.user)
+
+    def save_model(self, request, obj, form, change):
+        services.row_save(user=request.user, row=obj)
+
+    def delete_model(self, request, obj):
+        services.row_delete(user=request.user, row=obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.row_delete(user=request.user, row=obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)  # fills new, changed and deleted objects; writes nothing
+        for obj in formset.deleted_objects:
+            services.row_delete(user=request.user, row=obj)
+        for obj in instances:
+            services.row_save(user=request.user, row=obj)
+        formset.save_m2m()
+
+
+class ServiceInline(ScopedInline):
+    """An inline whose rows are checked by `services.row_check` against their parent (saved or not yet)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+
+        class ServiceFormSet(base):
+            form = _service_checked(base.form, request.user)
+
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                # The parent itself (Django sets only its id, None on the add page), so the check reads its council.
+                setattr(form.instance, self.fk.name, self.instance)
+                return form
+
+        return ServiceFormSet
+
+
+class SectionInline(ServiceInline):
     model = QuestionnaireSection
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ScopedAdmin):
+class QuestionnaireAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["title", "fiscal_year", "prefecture", "council", "is_template", "published_at", "links"]
     list_select_related = ["prefecture", "council"]
     list_filter = ["fiscal_year", "is_template"]
@@ -77,7 +150,7 @@ class QuestionnaireAdmin(ScopedAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(ScopedAdmin):
+class QuestionAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["code", "text", "kind", "unit", "is_indicator", "indicator_key", "published", "questionnaire"]
     list_select_related = ["questionnaire"]
     list_filter = ["kind", "is_indicator", "published", "questionnaire__fiscal_year"]
@@ -98,12 +171,12 @@ class AnswerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
         return obj.display()
 
 
-class CourseInline(ScopedInline):
+class CourseInline(ServiceInline):
     model = CaravanCourse
     exclude = ["organisations"]
 
 
-class TargetInline(ScopedInline):
+class TargetInline(ServiceInline):
     model = CaravanTarget
     fields = [
         "municipality", "other_body", "course", "questionnaire_sent_on", "answered_on", "demands_handed_on",
@@ -113,7 +186,7 @@ class TargetInline(ScopedInline):
 
 
 @admin.register(Caravan)
-class CaravanAdmin(ScopedAdmin):
+class CaravanAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["title", "fiscal_year", "prefecture", "council", "visits_planned", "page"]
     list_select_related = ["prefecture", "council"]
     list_filter = ["fiscal_year", "visits_planned"]
@@ -126,7 +199,7 @@ class CaravanAdmin(ScopedAdmin):
 
 
 @admin.register(CaravanTarget)
-class CaravanTargetAdmin(ScopedAdmin):
+class CaravanTargetAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["caravan", "name", "course", "answered_on", "visited_on", "written_answer_on"]
     list_select_related = ["caravan", "municipality__prefecture", "course"]
     list_filter = ["caravan__fiscal_year"]
@@ -138,20 +211,20 @@ class CaravanTargetAdmin(ScopedAdmin):
         return obj.name
 
 
-class ParticipationInline(ScopedInline):
+class ParticipationInline(ServiceInline):
     model = TalkParticipation
 
 
-class OfficialInline(ScopedInline):
+class OfficialInline(ServiceInline):
     model = TalkOfficial
 
 
-class TalkItemInline(ScopedInline):
+class TalkItemInline(ServiceInline):
     model = TalkItem
 
 
 @admin.register(Talk)
-class TalkAdmin(ScopedAdmin):
+class TalkAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["target", "held_at", "place", "our_participants", "officials"]
     list_select_related = ["target__municipality__prefecture", "target__caravan"]
     list_filter = ["target__caravan__fiscal_year"]
@@ -160,12 +233,12 @@ class TalkAdmin(ScopedAdmin):
     autocomplete_fields = ["target"]
 
 
-class DemandItemInline(ScopedInline):
+class DemandItemInline(ServiceInline):
     model = DemandItem
 
 
 @admin.register(DemandLetter)
-class DemandLetterAdmin(ScopedAdmin):
+class DemandLetterAdmin(ServiceAdminMixin, ScopedAdmin):
     list_display = ["target", "title", "handed_on", "answered_on"]
     list_select_related = ["target__municipality__prefecture", "target__caravan"]
     search_fields = ["title", "target__municipality__name"]
