@@ -4,7 +4,10 @@ most tests need (Kanagawa's staff and an organizer of Kawasaki, Tokyo for the ot
 Fixtures here are the defaults; a test module that needs a different one defines its own under the same name.
 """
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
@@ -15,14 +18,19 @@ from tests.petitions.factories import PetitionDriveFactory
 KANAGAWA, TOKYO = "14", "13"
 
 
-# --- the registry: loaded once, and again after any test that empties the tables ----
+# --- the registry and the reference data: loaded once, and again after any test that empties the tables ----
 
 
 def _load_registry():
+    """Japan's registry, and the reference rows the migrations seed (the action kinds and themes)."""
+    from campaigns.models import ActionKind
     from municipalities.models import Prefecture
 
     if not Prefecture.objects.exists():
         call_command("load_municipalities", verbosity=0)
+    if not ActionKind.objects.exists():
+        # A flush empties what the data migration wrote; its own function writes it again.
+        importlib.import_module("campaigns.migrations.0003_reference_kinds_and_themes").forward(django_apps, None)
 
 
 @pytest.fixture(scope="session")
