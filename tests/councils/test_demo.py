@@ -12,6 +12,7 @@ from councils.models import Council, CouncilKind, Membership, Officer, Organisat
 from councils.selectors import council_census, municipality_coverage
 from demo import STEPS
 from demo import federation as demo
+from demo.management.commands import seed_demo as seed_demo_command
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -22,6 +23,18 @@ def fast_passwords(settings, monkeypatch):
     # Five accounts per run: the production hasher would make these tests slow for nothing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
+
+
+# The one test here that runs every step: a second seed_demo makes nothing new anywhere.
+ALL_STEPS = {"test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords"}
+
+
+@pytest.fixture(autouse=True)
+def federation_step_only(request, monkeypatch):
+    # The federation's facts (census, councils, accounts, passwords) need only its step; the other steps
+    # (petitions, actions, caravans, assemblies, calls, the draft) have their own demo tests.
+    if request.node.originalname not in ALL_STEPS:
+        monkeypatch.setattr(seed_demo_command, "STEPS", ["demo.federation"])
 
 
 def run(command, **options):
