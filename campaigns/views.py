@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from councils.models import Council
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
+from shaho.core.forms import add_service_errors as _add_service_errors
 from shaho.core.scoping import get_scoped_or_404, scope_for
 
 from . import feeds, resources, selectors, services
@@ -39,12 +40,6 @@ def _require_recorder(user):
 def _require_reader(user):
     if not (user.is_superuser or user.council_id):
         raise PermissionDenied("所属社保協のないアカウントでは表示できません。")
-
-
-def _add_service_errors(form, exc):
-    for name, messages in exc.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 @login_required

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
+from shaho.core.forms import add_service_errors as _add_errors
 from shaho.core.japanese import normalize
 
 from . import selectors, services
@@ -153,12 +154,6 @@ def station_detail(request, pk):
             "breadcrumbs": _crumbs(_day_crumb(station.day), (str(station.council), None)),
         },
     )
-
-
-def _add_errors(form, exc):
-    for name, errors in exc.message_dict.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _masking_data(request):

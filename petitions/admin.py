@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.forms import add_service_errors
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.scoping import scope_for, sees_everything
 
@@ -76,9 +77,7 @@ def _checked_form(form_class, user, check, names):
                 try:
                     check(user=user, **{name: cleaned.get(name) for name in names})
                 except ValidationError as exc:
-                    for field, messages in exc.message_dict.items():
-                        for message in messages:
-                            self.add_error(field if field in self.fields else None, message)
+                    add_service_errors(self, exc)
             return cleaned
 
     return CheckedForm

@@ -15,6 +15,7 @@ from councils.models import CouncilKind
 from municipalities.models.registry import Prefecture
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
+from shaho.core.forms import add_service_errors as _add_service_errors
 from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
@@ -35,12 +36,6 @@ def _drive_crumb(petition):
 def _require_recorder(user):
     if not services.user_may_record(user):
         raise PermissionDenied("集約を入力する権限がありません。")
-
-
-def _add_service_errors(form, exc):
-    for name, messages in exc.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
 
 
 @login_required

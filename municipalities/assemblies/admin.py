@@ -28,6 +28,7 @@ from municipalities.models.assemblies import (
     Stage,
 )
 from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.forms import add_service_errors
 from shaho.core.japanese import parse_count, parse_date
 
 from . import services
@@ -78,9 +79,7 @@ def _service_checked(form_class, check):
             try:
                 check(self.instance)
             except ValidationError as exc:
-                for name, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(name if name in self.fields else None, message)
+                add_service_errors(self, exc)
 
     return CheckedForm
 

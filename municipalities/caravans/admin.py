@@ -30,19 +30,9 @@ from municipalities.models.caravans import (
     TalkParticipation,
 )
 from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.forms import add_service_errors as _add_errors
 
 from . import services
-
-
-def _add_errors(form, exc):
-    """Put a service's ValidationError on the form: on its field when the form shows it, else above the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for name, texts in exc.message_dict.items():
-        shown = name in form.fields and not form.fields[name].widget.is_hidden
-        for message in texts:
-            form.add_error(name if shown else None, message)
 
 
 def _service_checked(form_class, user):
