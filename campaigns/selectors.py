@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 
 from councils.models import Council, CouncilKind
-from municipalities.models.registry import Prefecture
+from municipalities.registry.models import Prefecture
 from petitions.models import Submission, TallyEntry
 from shaho.core.japanese import fiscal_year
 from shaho.core.scoping import restrict

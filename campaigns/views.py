@@ -21,7 +21,7 @@ from shaho.core.downloads import attachment_header
 from shaho.core.forms import add_service_errors as _add_service_errors
 from shaho.core.scoping import get_scoped_or_404, scope_for
 
-from . import feeds, resources, selectors, services
+from . import exports, feeds, selectors, services
 from .forms import ConfirmTotalsForm, RangeForm, SignatureForm, StreetActionForm
 from .models import Action, CalendarFeed
 
@@ -254,11 +254,11 @@ def export(request):
     actions = actions.filter(pk__in=selectors.visible_actions(user=request.user).values("pk"))
     stem = f"行動一覧_{start:%Y%m%d}-{end:%Y%m%d}"
     if fmt == "csv":
-        response = HttpResponse(resources.actions_csv(actions), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(exports.actions_csv(actions), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = attachment_header(f"{stem}.csv", ascii_fallback="actions.csv")
         return response
     response = HttpResponse(
-        resources.actions_xlsx(actions),
+        exports.actions_xlsx(actions),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = attachment_header(f"{stem}.xlsx", ascii_fallback="actions.xlsx")

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models.registry import Municipality
+from municipalities.registry.models import Municipality
 from shaho.core.japanese import normalize
 
 from .models import AgeBand, CallerType, CareLevel, Category, Relation, Sex

@@ -21,10 +21,10 @@ from shaho.core.forms import add_service_errors as _add_errors
 from shaho.core.japanese import normalize
 
 from . import selectors, services
+from .exports import totals_filename, totals_xlsx
 from .forms import CallForm
 from .models import CallRecord, ConsultationDay, PurgeRun, Station
 from .privacy import fields_for, is_coordinator, may_read_free_text, personal_fields, responder_station_ids
-from .resources import totals_filename, totals_xlsx
 
 
 def _refresh_seconds():

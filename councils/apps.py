@@ -7,4 +7,4 @@ class CouncilsConfig(AppConfig):
 
     def ready(self):
         # The federation's figures and its report kind, into the registries in shaho.core.
-        from . import placeholders, reports  # noqa: F401
+        from . import figures, report_kinds  # noqa: F401

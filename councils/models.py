@@ -10,7 +10,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from municipalities.models.registry import Municipality, Prefecture
+from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.roles import Role
 
 

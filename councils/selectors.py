@@ -4,12 +4,14 @@ import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
-from municipalities.models.registry import Municipality, Prefecture
+from municipalities.registry.models import Municipality, Prefecture
+from municipalities.registry.selectors import prefecture_from_input
 from shaho.core.roles import RECORDING_ROLES
-from shaho.core.scoping import scope_for
+from shaho.core.scoping import restrict, scope_for, system_user
 
 from .models import Council, CouncilKind, CouncilStage, Officer, Role
 
@@ -216,3 +218,36 @@ def council_directory(*, date, prefecture=None):
     # The sort key puts the national council and friendly organisations first, then each prefecture
     # in JIS code order, its council before its local councils (by municipality code).
     return list(qs.order_by("sort_key", "pk"))
+
+
+def visible_prefectures(*, user):
+    """The prefectures `user` may name in a request: all of them for the national staff, else their own."""
+    qs = Prefecture.objects.order_by("code")
+    return qs if system_user(user) else restrict(qs, user)
+
+
+def prefecture_choices(user):
+    return [(p.code, p.name) for p in visible_prefectures(user=user)]
+
+
+def visible_prefecture(value, *, user):
+    """A Prefecture from a code ('14', '１４') or name, looked up among those `user` may name.
+
+    "There is none" and "not yours" give the same ValidationError: a request names nothing outside the scope.
+    """
+    prefecture = prefecture_from_input(str(value))
+    if prefecture is None or not visible_prefectures(user=user).filter(pk=prefecture.pk).exists():
+        raise ValidationError(f"都道府県「{value}」は指定できません（ないか、指定する権限がありません）。")
+    return prefecture
+
+
+def national_council():
+    council = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
+    if council is None:
+        raise ValidationError("中央社保協が登録されていません。")
+    return council
+
+
+def council_of_prefecture(prefecture):
+    """The prefectural council of `prefecture` (the national council when it has none yet)."""
+    return Council.objects.filter(kind=CouncilKind.PREFECTURAL, prefecture=prefecture).first() or national_council()

@@ -29,9 +29,9 @@ from campaigns.models import Campaign
 from councils import services as council_services
 from councils.models import Council, CouncilKind, Organisation
 from municipalities.assemblies import services
+from municipalities.assemblies.models import Outcome, Season, Stage
 from municipalities.assemblies.services import VoteLine
 from municipalities.models import AssemblyPetition, Municipality, OpinionStatement, Prefecture
-from municipalities.models.assemblies import Outcome, Season, Stage
 
 D = datetime.date
 HOKENSHO, KOKUHO, HOSPITALS = "nakusuna-hokensho", "kokuho-ikensho", "424-byoin"

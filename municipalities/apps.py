@@ -6,9 +6,12 @@ class MunicipalitiesConfig(AppConfig):
     verbose_name = "自治体"
 
     def ready(self):
-        # The caravans' and the local assemblies' admin, figures and report kinds, into the admin site and
-        # shaho.core's registries.
-        from .assemblies import admin, placeholders, reports  # noqa: F401
+        # Each layer's admin, figures and report kinds, into the admin site and shaho.core's registries.
+        # The registry's admin is here too: the app has no top-level admin.py, only its layers.
+        from .assemblies import admin as assemblies_admin  # noqa: F401
+        from .assemblies import figures as assemblies_figures  # noqa: F401
+        from .assemblies import report_kinds as assemblies_report_kinds  # noqa: F401
         from .caravans import admin as caravans_admin  # noqa: F401
-        from .caravans import placeholders as caravans_placeholders  # noqa: F401
-        from .caravans import reports as caravans_reports  # noqa: F401
+        from .caravans import figures as caravans_figures  # noqa: F401
+        from .caravans import report_kinds as caravans_report_kinds  # noqa: F401
+        from .registry import admin as registry_admin  # noqa: F401

@@ -19,14 +19,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import Council, CouncilKind
-from municipalities.models.registry import Prefecture
+from municipalities.registry.models import Prefecture
 from shaho.core.japanese import normalize
-from shaho.core.scoping import restrict, scope_for, sees_everything
+from shaho.core.scoping import restrict, scope_for, sees_everything, system_user
 
 from .models import CollectionRound, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from .services import round_for_date
@@ -383,3 +384,19 @@ def _national_table(table, councils, goals, council_row):
     total.goal = national_goal if national_goal is not None else _goal_sum(r.goal for r, _ in block_rows)
     table.total = total
     return table
+
+
+def requestable_petitions(user):
+    return PetitionDrive.objects.all() if system_user(user) else visible_petitions(user=user)
+
+
+def petition_choices(user):
+    return [(p.slug, p.title) for p in requestable_petitions(user).order_by("-starts_on", "title")]
+
+
+def visible_petition(value, *, user):
+    """The drive with identifier `value` among those `user` may see; one message for "none" and "not yours"."""
+    petition = drive_for(identifier=str(value), user=None, queryset=requestable_petitions(user))
+    if petition is None:
+        raise ValidationError(f"署名「{value}」はありません（または見る権限がありません）。")
+    return petition

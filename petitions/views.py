@@ -12,16 +12,16 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from councils.models import CouncilKind
-from municipalities.models.registry import Prefecture
+from municipalities.registry.models import Prefecture
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.forms import add_service_errors as _add_service_errors
 from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
+from .exports import export_filename, tally_csv, tally_xlsx
 from .forms import CorrectionForm, TableFilterForm, TallyEntryForm
 from .models import TallyEntry
-from .resources import export_filename, tally_csv, tally_xlsx
 
 
 def _crumbs(*trail):

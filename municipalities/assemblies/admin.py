@@ -18,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models.assemblies import (
+from municipalities.assemblies.models import (
     Assembly,
     AssemblyPetition,
     AssemblyVote,
@@ -33,8 +33,14 @@ from shaho.core.japanese import parse_count, parse_date
 
 from . import services
 from .admin_import import AssemblyImportAdminMixin
-from .reports import campaign_choices, visible_campaign
-from .selectors import assembly_count, party_group_votes, party_record, pending_petitions
+from .selectors import (
+    assembly_count,
+    campaign_choices,
+    party_group_votes,
+    party_record,
+    pending_petitions,
+    visible_campaign,
+)
 
 
 class JapaneseDateFormField(forms.DateField):

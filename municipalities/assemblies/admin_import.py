@@ -21,7 +21,7 @@ from shaho.core.downloads import attachment_header
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
 from . import importing
-from .reports import campaign_choices, visible_campaign
+from .selectors import campaign_choices, visible_campaign
 
 ENCODING_CHOICES = [("", _("自動")), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")]
 PREVIEW_ROWS = 2000

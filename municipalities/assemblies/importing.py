@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from municipalities.models.assemblies import (
+from municipalities.assemblies.models import (
     Assembly,
     AssemblyPetition,
     OpinionStatement,
@@ -33,7 +33,7 @@ from municipalities.models.assemblies import (
     prefectural_assemblies_in_scope,
     sitting_year_of,
 )
-from municipalities.models.registry import Municipality, Prefecture
+from municipalities.registry.models import Municipality, Prefecture
 from shaho.core import exports, intake
 from shaho.core.intake import Column, RowError
 from shaho.core.japanese import normalize

@@ -18,10 +18,12 @@ else the committee's — and by the 意見書's adopted date):
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from municipalities.models.assemblies import (
+from municipalities.assemblies.models import (
     ADOPTED_OUTCOMES,
     OPEN_OUTCOMES,
     AssemblyPetition,
@@ -29,7 +31,7 @@ from municipalities.models.assemblies import (
     OpinionStatement,
     Season,
 )
-from shaho.core.scoping import restrict
+from shaho.core.scoping import restrict, system_user
 
 SEASON_LABELS = dict(Season.choices)
 
@@ -241,3 +243,25 @@ def party_group_votes(*, group, user=None):
     return votes.select_related("petition__assembly__municipality", "petition__assembly__prefecture").order_by(
         "-petition__decided_on", "pk"
     )
+
+
+def campaign_model():
+    # By the app registry, not an import: the campaigns app sits below this layer but is another app's module.
+    return apps.get_model("campaigns", "Campaign")
+
+
+def visible_campaigns(user):
+    queryset = campaign_model().objects.all()
+    return queryset if system_user(user) else restrict(queryset, user)
+
+
+def campaign_choices(user):
+    return [(c.slug, str(c)) for c in visible_campaigns(user).order_by("-starts_on", "name")]
+
+
+def visible_campaign(value, *, user):
+    """The campaign with 識別名 `value` among those `user` may see; one message for "none" and "not yours"."""
+    campaign = visible_campaigns(user).filter(slug=str(value).strip()).first()
+    if campaign is None:
+        raise ValidationError(f"運動「{value}」はありません（または見る権限がありません）。")
+    return campaign

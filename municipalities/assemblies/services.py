@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from municipalities.models.assemblies import (
+from municipalities.assemblies.models import (
     Assembly,
     AssemblyVote,
     PartyGroup,
@@ -25,7 +25,7 @@ from municipalities.models.assemblies import (
     season_of,
     sitting_year_of,
 )
-from municipalities.models.registry import Municipality, Prefecture
+from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.scoping import restrict, scope_for, sees_everything
 
 NOT_IN_SCOPE = "この議会は見つかりません（または記録する権限がありません）。"

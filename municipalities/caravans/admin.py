@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models.caravans import (
+from municipalities.caravans.models import (
     Answer,
     Caravan,
     CaravanCourse,

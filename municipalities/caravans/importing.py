@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from municipalities.models.caravans import Answer, AnswerKind
-from municipalities.models.registry import Municipality
+from municipalities.caravans.models import Answer, AnswerKind
+from municipalities.registry.models import Municipality
 from shaho.core import exports, intake
 from shaho.core.intake import Column, RowError
 from shaho.core.japanese import decode_csv, normalize_municipality_code

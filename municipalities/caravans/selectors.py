@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
-from municipalities.models.caravans import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
-from municipalities.models.registry import Municipality
+from municipalities.caravans.models import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
+from municipalities.registry.models import Municipality
 from shaho.core.scoping import restrict
 
 from .services import fiscal_year_start
@@ -391,3 +391,14 @@ def compilation_sections(*, questionnaire, municipalities=None):
         rows = [(m, [a.display() if (a := cells.get((m.pk, q.pk))) else "" for q in questions]) for m in municipalities]
         out.append((section, questions, rows))
     return out
+
+
+def compilation_questionnaire(*, prefecture, year, user):
+    """The questionnaire of `prefecture`'s caravan of fiscal `year` (or its questionnaire of that year)."""
+    caravan = caravan_of(prefecture=prefecture, year=year, user=user)
+    if caravan is not None and caravan.questionnaire_id:
+        return caravan.questionnaire, caravan
+    questionnaire = (
+        visible_questionnaires(user=user).filter(prefecture=prefecture, fiscal_year=year).order_by("pk").first()
+    )
+    return questionnaire, caravan

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from municipalities.models.caravans import (
+from municipalities.caravans.models import (
     MAX_AGE,
     Answer,
     AnswerKind,
@@ -31,7 +31,7 @@ from municipalities.models.caravans import (
     TalkOfficial,
     TalkParticipation,
 )
-from municipalities.models.registry import Municipality
+from municipalities.registry.models import Municipality
 from shaho.core.japanese import normalize, parse_count, parse_date
 from shaho.core.scoping import require_in_scope, scope_for
 

@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from municipalities.models.caravans import Answer, AnswerKind, Questionnaire
-from municipalities.models.registry import Municipality, Prefecture
+from municipalities.caravans.models import Answer, AnswerKind, Questionnaire
+from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import normalize

@@ -54,3 +54,8 @@ def require_in_scope(user, council):
     """Raise PermissionDenied unless `council` is within the user's scope."""
     if council is None or not scope_for(user).filter(pk=council.pk).exists():
         raise PermissionDenied("この社保協のデータを扱う権限がありません。")
+
+
+def system_user(user):
+    """None (a management command, cron) or someone who sees the whole federation."""
+    return user is None or sees_everything(user)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from campaigns.models import Campaign
 from demo import assemblies as demo
 from municipalities.assemblies import services
+from municipalities.assemblies.models import Outcome, Season, Stage
 from municipalities.assemblies.selectors import (
     adoption_list,
     assembly_count,
@@ -18,7 +19,6 @@ from municipalities.assemblies.selectors import (
 )
 from municipalities.assemblies.services import VoteLine
 from municipalities.models import AssemblyPetition, Municipality, OpinionStatement, Sitting
-from municipalities.models.assemblies import Outcome, Season, Stage
 from shaho.core.figures import PlaceholderContext, resolve
 
 pytestmark = pytest.mark.django_db

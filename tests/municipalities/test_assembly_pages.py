@@ -162,8 +162,8 @@ def _admin_post(oiso, sitting, groups, *, ayes):
 
 def test_admin_refuses_votes_that_do_not_add_up_and_saves_them_when_they_do(client, kanagawa_staff, campaigns):
     from municipalities.assemblies import services
+    from municipalities.assemblies.models import Season
     from municipalities.models import Municipality
-    from municipalities.models.assemblies import Season
 
     oiso = services.assembly_of(municipality=Municipality.objects.get(code="143413"))
     sitting = services.sitting_for(

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from municipalities.caravans import services
+from municipalities.caravans.models import TalkParticipation
 from municipalities.models import Caravan, CaravanTarget, Municipality, Prefecture, Talk
-from municipalities.models.caravans import TalkParticipation
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -8,8 +8,8 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from municipalities.models import Municipality, MunicipalityChange
-from municipalities.selectors import municipality_counts
-from municipalities.services import GovernmentFileError, registry_import_government_xlsx, registry_load
+from municipalities.registry.selectors import municipality_counts
+from municipalities.registry.services import GovernmentFileError, registry_import_government_xlsx, registry_load
 from shaho.core.japanese import code_check_digit
 
 Kind = Municipality.Kind

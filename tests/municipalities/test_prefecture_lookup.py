@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from councils.management.commands.council_coverage import parse_prefecture_code
-from municipalities.selectors import prefecture_from_input
+from municipalities.registry.selectors import prefecture_from_input
 from petitions.selectors import drive_for
 from tests.councils.factories import prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
@@ -38,7 +38,7 @@ def test_what_is_no_prefecture_finds_none(typed):
 
 def test_every_copy_uses_the_one_lookup_full_width_included():
     # The command and the placeholder argument used to have their own copies; the placeholder's forgot 全角.
-    from councils.placeholders import _prefecture
+    from councils.figures import _prefecture
     from shaho.core.figures import PlaceholderContext
 
     assert parse_prefecture_code("１４") == "14" and parse_prefecture_code("神奈川") == "14"

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from municipalities.models import Block, Municipality, MunicipalityChange, Prefecture
-from municipalities.selectors import municipality_counts, prefecture_count
-from municipalities.services import registry_load
+from municipalities.registry.selectors import municipality_counts, prefecture_count
+from municipalities.registry.services import registry_load
 from shaho.core.japanese import normalize_municipality_code
 
 Kind = Municipality.Kind
@@ -208,7 +208,7 @@ def test_full_width_code_is_normalised_by_the_model():
 
 @pytest.mark.django_db
 def test_shipped_data_with_a_wrong_check_digit_is_refused_naming_file_and_line(tmp_path):
-    source = Path(__file__).resolve().parents[2] / "municipalities" / "data"
+    source = Path(__file__).resolve().parents[2] / "municipalities" / "registry" / "data"
     for name in ("blocks.csv", "prefectures.csv", "changes.json"):
         (tmp_path / name).write_bytes((source / name).read_bytes())
     lines = (source / "municipalities.csv").read_text(encoding="utf-8").splitlines()

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from pypdf import PdfReader
 
 from councils.models import CouncilKind
-from petitions.reports import tally_context
+from petitions.report_kinds import tally_context
 from petitions.selectors import tally_table
 from reports import documents
 from reports.services import run_now

@@ -12,7 +12,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from councils.reports import DIRECTORY
+from councils.report_kinds import DIRECTORY
 from reports.models import JobStatus, ReportJob
 from shaho.core import report_kinds
 from tests.councils.factories import staff_of

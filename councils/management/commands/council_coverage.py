@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from councils.management.commands.council_census import parse_date_option
 from councils.selectors import municipality_coverage
-from municipalities.selectors import prefecture_from_input
+from municipalities.registry.selectors import prefecture_from_input
 from shaho.core.japanese import format_date
 
 

@@ -7,8 +7,8 @@ python manage.py load_municipalities --xlsx 000925835.xlsx --effective-on 2025-0
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from municipalities.selectors import municipality_counts, prefecture_count
-from municipalities.services import registry_import_government_xlsx, registry_load
+from municipalities.registry.selectors import municipality_counts, prefecture_count
+from municipalities.registry.services import registry_import_government_xlsx, registry_load
 from shaho.core.japanese import parse_date
 
 

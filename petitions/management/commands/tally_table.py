@@ -4,10 +4,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from municipalities.selectors import prefecture_from_input
+from municipalities.registry.selectors import prefecture_from_input
 from shaho.core.japanese import parse_date
 
-from ...resources import tally_csv, tally_xlsx
+from ...exports import tally_csv, tally_xlsx
 from ...selectors import drive_for, tally_table
 
 

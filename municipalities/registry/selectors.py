@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 
 from shaho.core.japanese import normalize
 
-from .models.registry import Municipality, Prefecture
+from .models import Municipality, Prefecture
 
 
 def municipalities_valid_on(*, date):

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .registry import Municipality, Prefecture
+from municipalities.registry.models import Municipality, Prefecture
 
 MAX_AGE = 22  # 子ども医療費助成: up to 22 (大学生世代) in the most generous municipalities
 

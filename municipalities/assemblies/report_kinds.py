@@ -8,11 +8,10 @@ recorded. A system user (national staff) gets the national summary; other staff 
 
 from itertools import groupby
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from councils.reports import national_council, system_user
+from councils.selectors import national_council
 from shaho.core.japanese import format_date, parse_date
 from shaho.core.report_kinds import (
     Built,
@@ -24,31 +23,9 @@ from shaho.core.report_kinds import (
     clean_date,
     register_kind,
 )
-from shaho.core.scoping import restrict
+from shaho.core.scoping import system_user
 
-from .selectors import adoption_list, assembly_count
-
-
-def _campaign_model():
-    # By the app registry, not an import: the campaigns app sits below this layer but is another app's module.
-    return apps.get_model("campaigns", "Campaign")
-
-
-def visible_campaigns(user):
-    queryset = _campaign_model().objects.all()
-    return queryset if system_user(user) else restrict(queryset, user)
-
-
-def campaign_choices(user):
-    return [(c.slug, str(c)) for c in visible_campaigns(user).order_by("-starts_on", "name")]
-
-
-def visible_campaign(value, *, user):
-    """The campaign with 識別名 `value` among those `user` may see; one message for "none" and "not yours"."""
-    campaign = visible_campaigns(user).filter(slug=str(value).strip()).first()
-    if campaign is None:
-        raise ValidationError(f"運動「{value}」はありません（または見る権限がありません）。")
-    return campaign
+from .selectors import adoption_list, assembly_count, campaign_choices, campaign_model, visible_campaign
 
 
 def _clean(*, params, user):
@@ -105,7 +82,7 @@ def summary_context(*, campaign, start, end, user):
 
 
 def _build(*, params, user, progress):
-    campaign = _campaign_model().objects.get(slug=params["campaign"])
+    campaign = campaign_model().objects.get(slug=params["campaign"])
     start = parse_date(params["start"]) if params.get("start") else None
     end = parse_date(params["end"]) if params.get("end") else None
     progress(30, "議会の採択を集計中")

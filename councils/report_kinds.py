@@ -8,53 +8,19 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.models.registry import Prefecture
-from municipalities.selectors import prefecture_from_input
+from municipalities.registry.models import Prefecture
 from shaho.core.japanese import format_date
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
-from shaho.core.scoping import restrict, sees_everything
+from shaho.core.scoping import system_user
 
-from .models import Council, CouncilKind
-from .selectors import council_directory, local_council_list
-
-
-def system_user(user):
-    """None (a management command, cron) or someone who sees the whole federation."""
-    return user is None or sees_everything(user)
-
-
-def visible_prefectures(*, user):
-    """The prefectures `user` may name in a request: all of them for the national staff, else their own."""
-    qs = Prefecture.objects.order_by("code")
-    return qs if system_user(user) else restrict(qs, user)
-
-
-def prefecture_choices(user):
-    return [(p.code, p.name) for p in visible_prefectures(user=user)]
-
-
-def visible_prefecture(value, *, user):
-    """A Prefecture from a code ('14', '１４') or name, looked up among those `user` may name.
-
-    "There is none" and "not yours" give the same ValidationError: a request names nothing outside the scope.
-    """
-    prefecture = prefecture_from_input(str(value))
-    if prefecture is None or not visible_prefectures(user=user).filter(pk=prefecture.pk).exists():
-        raise ValidationError(f"都道府県「{value}」は指定できません（ないか、指定する権限がありません）。")
-    return prefecture
-
-
-def national_council():
-    council = Council.objects.filter(kind=CouncilKind.NATIONAL).first()
-    if council is None:
-        raise ValidationError("中央社保協が登録されていません。")
-    return council
-
-
-def council_of_prefecture(prefecture):
-    """The prefectural council of `prefecture` (the national council when it has none yet)."""
-    return Council.objects.filter(kind=CouncilKind.PREFECTURAL, prefecture=prefecture).first() or national_council()
-
+from .selectors import (
+    council_directory,
+    council_of_prefecture,
+    local_council_list,
+    national_council,
+    prefecture_choices,
+    visible_prefecture,
+)
 
 # --- 社保協名簿 (council_directory) ------------------------------------------------
 

@@ -1,5 +1,12 @@
-from .assemblies import Assembly, AssemblyPetition, AssemblyVote, OpinionStatement, PartyGroup, Sitting
-from .caravans import (
+"""The models of the app's three layers, gathered for Django (migrations, the app registry).
+
+Code never imports from here: each layer reads its own `models` module and those of the layers below
+(`municipalities.registry.models` → `municipalities.caravans.models`, `municipalities.assemblies.models`),
+so loading the registry never loads the work above it.
+"""
+
+from .assemblies.models import Assembly, AssemblyPetition, AssemblyVote, OpinionStatement, PartyGroup, Sitting
+from .caravans.models import (
     Answer,
     AnswerKind,
     Caravan,
@@ -16,7 +23,7 @@ from .caravans import (
     TalkOfficial,
     TalkParticipation,
 )
-from .registry import Block, Municipality, MunicipalityChange, Prefecture
+from .registry.models import Block, Municipality, MunicipalityChange, Prefecture
 
 __all__ = [
     "Answer",

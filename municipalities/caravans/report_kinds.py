@@ -9,23 +9,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.reports import prefecture_choices, visible_prefecture
-from municipalities.models.registry import Prefecture
+from councils.selectors import prefecture_choices, visible_prefecture
+from municipalities.registry.models import Prefecture
 from shaho.core.japanese import format_date
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 
-from .selectors import caravan_of, compilation_sections, visible_questionnaires
-
-
-def compilation_questionnaire(*, prefecture, year, user):
-    """The questionnaire of `prefecture`'s caravan of fiscal `year` (or its questionnaire of that year)."""
-    caravan = caravan_of(prefecture=prefecture, year=year, user=user)
-    if caravan is not None and caravan.questionnaire_id:
-        return caravan.questionnaire, caravan
-    questionnaire = (
-        visible_questionnaires(user=user).filter(prefecture=prefecture, fiscal_year=year).order_by("pk").first()
-    )
-    return questionnaire, caravan
+from .selectors import compilation_questionnaire, compilation_sections
 
 
 def _year(value):

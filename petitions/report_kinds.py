@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.reports import council_of_prefecture, prefecture_choices, system_user, visible_prefecture
-from municipalities.models.registry import Prefecture
+from councils.selectors import council_of_prefecture, prefecture_choices, visible_prefecture
+from municipalities.registry.models import Prefecture
 from shaho.core import charts
 from shaho.core.japanese import format_date, parse_date
 from shaho.core.report_kinds import (
@@ -25,26 +25,10 @@ from shaho.core.report_kinds import (
     register_appendix,
     register_kind,
 )
-from shaho.core.scoping import scope_for
+from shaho.core.scoping import scope_for, system_user
 
 from .models import PetitionDrive
-from .selectors import drive_for, tally_table, visible_petitions
-
-
-def _petitions(user):
-    return PetitionDrive.objects.all() if system_user(user) else visible_petitions(user=user)
-
-
-def petition_choices(user):
-    return [(p.slug, p.title) for p in _petitions(user).order_by("-starts_on", "title")]
-
-
-def visible_petition(value, *, user):
-    """The drive with identifier `value` among those `user` may see; one message for "none" and "not yours"."""
-    petition = drive_for(identifier=str(value), user=None, queryset=_petitions(user))
-    if petition is None:
-        raise ValidationError(f"署名「{value}」はありません（または見る権限がありません）。")
-    return petition
+from .selectors import petition_choices, tally_table, visible_petition
 
 
 def tally_chart(table):
@@ -102,7 +86,7 @@ def _tally_build(*, params, user, progress):
     table = _tally_table(params)
     progress(30, "集約一覧表を集計中")
     if params.get("format") == "xlsx":
-        from .resources import tally_xlsx
+        from .exports import tally_xlsx
 
         return Built(content=tally_xlsx(table))
     prefecture = Prefecture.objects.get(code=params["prefecture"]) if params.get("prefecture") else None

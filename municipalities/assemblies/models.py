@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .registry import Municipality, Prefecture
+from municipalities.registry.models import Municipality, Prefecture
 
 
 def municipalities_in_scope(councils):

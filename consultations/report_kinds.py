@@ -8,7 +8,6 @@ statistical fields only (consultations.privacy), so no summary, advice or referr
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from councils.reports import system_user
 from shaho.core.japanese import format_date, parse_date
 from shaho.core.report_kinds import (
     Built,
@@ -20,7 +19,7 @@ from shaho.core.report_kinds import (
     clean_date,
     register_kind,
 )
-from shaho.core.scoping import scope_for
+from shaho.core.scoping import scope_for, system_user
 
 from .models import ConsultationDay
 from .selectors import day_totals, days_for, national_day_on

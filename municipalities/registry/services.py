@@ -1,6 +1,6 @@
 """Write side of the municipalities app: loading and updating the registry of Japan.
 
-`registry_load` brings the database up to the data shipped in `municipalities/data/`
+`registry_load` brings the database up to the data shipped in `municipalities/registry/data/`
 (see SOURCES.md there); `registry_import_government_xlsx` applies 総務省's own code list
 when municipalities merge or wards are reorganised after that.
 """
@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from shaho.core import intake
 from shaho.core.japanese import normalize, normalize_municipality_code, to_katakana
 
-from .models.registry import Block, Municipality, MunicipalityChange, Prefecture
+from .models import Block, Municipality, MunicipalityChange, Prefecture
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

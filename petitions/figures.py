@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from shaho.core.figures import number, percent, register, register_argument_type
 
 from .models import CollectionRound
-from .reports import petition_choices, visible_petition
-from .selectors import round_totals, tally_table
+from .selectors import petition_choices, round_totals, tally_table, visible_petition
 
 
 def _petition(value, ctx):

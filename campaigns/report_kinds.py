@@ -7,14 +7,13 @@ comes from campaigns.selectors, the same as the calendar page and the action pag
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from councils.reports import (
+from councils.selectors import (
     council_of_prefecture,
     national_council,
     prefecture_choices,
-    system_user,
     visible_prefecture,
 )
-from municipalities.models.registry import Prefecture
+from municipalities.registry.models import Prefecture
 from shaho.core.japanese import format_date, parse_date
 from shaho.core.report_kinds import (
     Built,
@@ -26,6 +25,7 @@ from shaho.core.report_kinds import (
     clean_date,
     register_kind,
 )
+from shaho.core.scoping import system_user
 
 from . import selectors
 

@@ -16,8 +16,7 @@ from django.core.exceptions import ValidationError
 
 from shaho.core.figures import number, register, register_argument_type
 
-from .reports import campaign_choices, visible_campaign
-from .selectors import assembly_count
+from .selectors import assembly_count, campaign_choices, visible_campaign
 
 SITTING_RE = re.compile(r"^(?P<year>\d{4})-(?P<season>03|06|09|12|xx)$")
 

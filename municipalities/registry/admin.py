@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shaho.core.admin import ScopedAdmin
 
-from .models.registry import Block, Municipality, MunicipalityChange, Prefecture
+from .models import Block, Municipality, MunicipalityChange, Prefecture
 
 
 @admin.register(Block)

@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from shaho.core.figures import number, percent, register, register_argument_type, signed
 
 from .models import CouncilKind
-from .reports import visible_prefecture
-from .selectors import CENSUS_KINDS, council_census, municipality_coverage
+from .selectors import CENSUS_KINDS, council_census, municipality_coverage, visible_prefecture
 
 
 def _prefecture(value, ctx):
