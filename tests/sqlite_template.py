@@ -65,7 +65,7 @@ def take_template():
     """Copy the template to this process's test database and return True; or return False, holding the
     lock, when this process must build it (see `keep_template`)."""
     template = template_path()
-    lock = open(f"{template}.lock", "w")  # noqa: SIM115 (held until the template is kept)
+    lock = open(f"{template}.lock", "w")  # held until the template is kept
     fcntl.flock(lock, fcntl.LOCK_EX)  # a worker building it makes the others wait, then they copy it
     if template.exists():
         _remove(test_database_name())
