@@ -12,10 +12,12 @@ from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
 from councils.models import Role
+from tests import sqlite_template
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
 
 KANAGAWA, TOKYO = "14", "13"
+_TEMPLATE_COPIED = pytest.StashKey[bool]()
 
 
 # --- the registry and the reference data: loaded once, and again after any test that empties the tables ----
@@ -34,10 +36,30 @@ def _load_registry():
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    # The registry is reference data every test can rely on; loaded once per run.
+def django_db_keepdb(request, django_db_modify_db_settings):
+    # On SQLite, a copy of the migrated template (tests/sqlite_template.py) is "kept" for Django to reuse;
+    # without one, this process builds it (and Django migrates as it always did).
+    reuse = request.config.getvalue("reuse_db")
+    if reuse or not sqlite_template.enabled():
+        return reuse
+    request.config.stash[_TEMPLATE_COPIED] = sqlite_template.take_template()
+    return request.config.stash[_TEMPLATE_COPIED]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    # The registry is reference data every test can rely on; loaded once per run (or found in the template).
     with django_db_blocker.unblock():
         _load_registry()
+        if sqlite_template.enabled():
+            sqlite_template.keep_template()
+    yield
+    if request.config.stash.get(_TEMPLATE_COPIED, False):
+        with django_db_blocker.unblock():
+            from django.db import connections
+
+            connections.close_all()
+            sqlite_template.remove_copy()
 
 
 def _flushes_database(item):

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.admin import filters as admin_filters
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core import checks
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -208,6 +209,54 @@ def _admin_scoping_check(app_configs=None, **kwargs):
     return check_admin_scoping()
 
 
+class ShownFieldErrorsMixin:
+    """A model's `clean()` may name a field this form does not show (an inline's read-only column, a field
+    left out of `fields`): Django then raises ValueError ("has no field named …"), a 500. Such an error
+    becomes the form's own, prefixed with the field's label, so staff read it on the page."""
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            kept = {}
+            for name, messages in errors.error_dict.items():
+                if name == NON_FIELD_ERRORS or name in self.fields:
+                    kept.setdefault(name, []).extend(messages)
+                    continue
+                try:
+                    label = self._meta.model._meta.get_field(name).verbose_name
+                except FieldDoesNotExist:
+                    label = name
+                for message in ValidationError(messages).messages:
+                    kept.setdefault(NON_FIELD_ERRORS, []).append(ValidationError(f"{label}: {message}"))
+            errors = ValidationError(kept)
+        super()._update_errors(errors)
+
+
+class UnshownRowErrorsMixin:
+    """An inline formset: the errors of posted rows the page will not show (a row of a read-only inline that
+    is not one of the object's own, e.g. sent with an add form) are shown above the inline instead of
+    leaving staff with "please correct the errors below" and nothing below."""
+
+    def clean(self):
+        super().clean()
+        shown = len(self.get_queryset()) if self.instance.pk else 0
+        hidden = [form for form in self.initial_forms[shown:] if form.errors]
+        messages = [
+            f"{index + 1}行目: {message}"
+            for index, form in enumerate(hidden, start=shown)
+            for field_errors in form.errors.values()
+            for message in field_errors
+        ]
+        if messages:
+            raise ValidationError(messages)
+
+
+def with_shown_field_errors(form_class):
+    """`form_class` with ShownFieldErrorsMixin in front (once)."""
+    if issubclass(form_class, ShownFieldErrorsMixin):
+        return form_class
+    return type(form_class.__name__, (ShownFieldErrorsMixin, form_class), {"__module__": form_class.__module__})
+
+
 class ScopedAdmin(SimpleHistoryAdmin):
     """Rows, choices, autocomplete results and history limited to the user's councils.
 
@@ -228,6 +277,9 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+    def get_form(self, request, obj=None, **kwargs):
+        return with_shown_field_errors(super().get_form(request, obj, **kwargs))
 
     # --- choice lists: filters read related rows through restrict() ------
     def get_list_filter(self, request):
@@ -269,12 +321,26 @@ class ScopedAdmin(SimpleHistoryAdmin):
         self._require_in_scope(request, object_id)
         return super().delete_view(request, object_id, extra_context)
 
+    def _has_history_table(self):
+        # django-simple-history marks the models it records (HistoricalRecords); others (report jobs) have none.
+        return hasattr(self.model._meta, "simple_history_manager_attribute")
+
+    @property
+    def object_history_template(self):
+        # simple_history's page lists recorded versions; without a history table Django's own lists the admin log.
+        return SimpleHistoryAdmin.object_history_template if self._has_history_table() else None
+
     def history_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)
+        if not self._has_history_table():
+            # No recorded versions: Django's own history page, the admin log of who changed what here.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._require_in_scope(request, object_id)
+        if not self._has_history_table():
+            raise Http404  # no versions to show
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -285,6 +351,11 @@ class ScopedInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = with_shown_field_errors(formset.form)
+        return type(formset.__name__, (UnshownRowErrorsMixin, formset), {})
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

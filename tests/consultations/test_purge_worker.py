@@ -14,7 +14,7 @@ from django.utils import timezone
 from consultations import tasks
 from consultations.models import CallRecord, PurgeRun
 from tests.councils.factories import prefectural_council
-from tests.services import REQUIRED, service_missing
+from tests.required_services import REQUIRED, service_missing
 
 from . import factories
 

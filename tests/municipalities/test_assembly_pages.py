@@ -184,6 +184,35 @@ def test_admin_refuses_votes_that_do_not_add_up_and_saves_them_when_they_do(clie
     assert petition.votes.count() == 2 and petition.outcome == "noted"
 
 
+def test_an_add_form_carrying_a_row_of_the_read_only_statements_inline_is_refused_in_japanese(
+    client, kanagawa_staff, campaigns
+):
+    # The 意見書 inline shows its rows read-only; a row posted with the form (as a change page carries it) used to
+    # reach OpinionStatement.clean(), whose error on 可決日 — a field the inline does not show — was a 500.
+    from municipalities.assemblies import services
+    from municipalities.models import Municipality
+    from municipalities.models.assemblies import Season
+
+    oiso = services.assembly_of(municipality=Municipality.objects.get(code="143413"))
+    sitting = services.sitting_for(
+        assembly=oiso, season=Season.DECEMBER, year=2025, starts_on=D(2025, 11, 28), ends_on=D(2025, 12, 16)
+    )
+    groups = [services.party_group_of(assembly=oiso, name=n) for n in ("A会派", "B会派")]
+    shown = OpinionStatement.objects.filter(assembly__prefecture__code="14").first()
+    data = _admin_post(oiso, sitting, groups, ayes=3)
+    data.update({
+        "opinion_statements-TOTAL_FORMS": "1", "opinion_statements-INITIAL_FORMS": "1",
+        "opinion_statements-0-id": str(shown.pk),
+    })  # fmt: skip
+    client.force_login(kanagawa_staff)
+    client.raise_request_exception = False
+    before = AssemblyPetition.objects.count(), OpinionStatement.objects.count()
+    response = client.post(reverse("admin:municipalities_assemblypetition_add"), data)
+    assert response.status_code == 200
+    assert "可決日: 可決した意見書には可決日を入力してください。" in response.content.decode()
+    assert (AssemblyPetition.objects.count(), OpinionStatement.objects.count()) == before
+
+
 def test_a_party_groups_page_lists_how_it_voted(client, kanagawa_staff, campaigns):
     from municipalities.models import PartyGroup
 

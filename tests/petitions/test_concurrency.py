@@ -12,7 +12,7 @@ from petitions.models import TallyEntry
 from petitions.selectors import council_running_total
 from petitions.services import tally_record
 from tests.councils.factories import local_council, staff_of
-from tests.services import require_postgresql
+from tests.required_services import require_postgresql
 
 from .factories import PetitionDriveFactory
 

@@ -26,7 +26,7 @@ from petitions.models import ImportBatch, PetitionDrive, SignatureKind, TallyEnt
 from petitions.selectors import council_running_total
 from shaho.core.models import PendingUpload
 from tests.councils.factories import OrganisationFactory, local_council, national_council, prefectural_council, staff_of
-from tests.services import require_postgresql
+from tests.required_services import require_postgresql
 
 from .factories import PetitionDriveFactory, with_rounds
 

@@ -147,3 +147,24 @@ def test_admin_rerun_action_makes_a_new_job(client, councils):
     client.post(url, {"action": "rerun", "_selected_action": [job.pk]})
     assert ReportJob.objects.count() == 2
     assert client.get(reverse("admin:reports_reportjob_change", args=[job.pk])).status_code == 200
+
+
+def test_a_jobs_history_page_lists_the_admin_changes_to_it(client, councils):
+    # Report jobs keep no recorded versions: their history page is Django's admin log (it answered 500 when it
+    # asked django-simple-history for a table the job does not have).
+    from tests.admin_forms import change_form_data
+
+    job = _done_job(councils, "14")
+    client.force_login(staff_of(councils["kanagawa"]))
+    history = reverse("admin:reports_reportjob_history", args=[job.pk])
+    assert client.get(history).status_code == 200
+    change = reverse("admin:reports_reportjob_change", args=[job.pk])
+    data = change_form_data(client.get(change))
+    data["audience"] = Audience.COUNCIL
+    assert client.post(change, data).status_code == 302
+    page = client.get(history)
+    assert page.status_code == 200
+    assert "公開範囲 を変更しました。" in page.content.decode()
+    assert client.get(reverse("admin:reports_reportjob_simple_history", args=[job.pk, 1])).status_code == 404
+    tokyo_job = _done_job(councils, "13")
+    assert client.get(reverse("admin:reports_reportjob_history", args=[tokyo_job.pk])).status_code == 404

@@ -22,7 +22,7 @@ from django.db import connection
 from reports import services, tasks
 from reports.documents import missing_glyphs
 from reports.models import JobStatus, ReportJob
-from tests.services import REQUIRED, service_missing
+from tests.required_services import REQUIRED, service_missing
 
 from . import factories
 

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.services import REQUIRED
+from tests.required_services import REQUIRED
 
 pytestmark = [
     pytest.mark.services,
