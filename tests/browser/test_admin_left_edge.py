@@ -67,7 +67,9 @@ def _world():
     local = local_council("14", name="横浜市社会保障推進協議会")
     staff = staff_of(national, role=Role.NATIONAL_STAFF, username="national-staff")
     staff_of(kanagawa, role=Role.COUNCIL_STAFF, username="kanagawa-staff")
-    organisation = OrganisationFactory(name="神奈川県建設労働組合連合会", prefecture=kanagawa.prefecture, home_council=kanagawa)
+    organisation = OrganisationFactory(
+        name="神奈川県建設労働組合連合会", prefecture=kanagawa.prefecture, home_council=kanagawa
+    )
     drive = PetitionDriveFactory(title="社会保障拡充を求める署名", short_name="25条署名", organiser=national)
     with_rounds(drive, datetime.date(2024, 2, 29), datetime.date(2024, 12, 31))
     record(staff, drive, local, 1241, organisation=organisation, source="桜木町駅前宣伝")
