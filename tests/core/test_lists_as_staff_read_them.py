@@ -116,3 +116,26 @@ def test_an_indicators_change_is_printed_like_its_answers():
     assert format_change(SimpleNamespace(kind=AnswerKind.PERCENT, unit=""), Decimal("1.50")) == "＋1.5ポイント"
     assert format_change(SimpleNamespace(kind=AnswerKind.YES_NO, unit=""), Decimal(1)) == ""
     assert format_change(money, None) == ""
+
+
+# Numeric cells that are not counts: minutes of a call, a share in percent, years of retention, a file's row
+# number, a year and a heading in a table's head.
+NOT_COUNTS = {
+    "c.duration_minutes", "t.long_share", "t.long_share_last_year", "run.retention_years", "row.number", "y", "h",
+}  # fmt: skip
+
+
+def test_every_numeric_table_cell_prints_its_count_with_thousands_separators():
+    """A cell marked `num` that prints a bare variable shows 1741 for Japan's municipalities, not 1,741."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    cell = re.compile(r'class="num[^"]*"[^>]*>(?:\{% if [^%]*%\})?\{\{ *([a-z_.]+) *\}\}')
+    bare = []
+    for path in sorted(Path(settings.BASE_DIR, "templates").rglob("*.html")):
+        for variable in cell.findall(path.read_text(encoding="utf-8")):
+            if variable not in NOT_COUNTS and not variable.endswith("display"):  # display: formatted already
+                bare.append(f"{path.relative_to(settings.BASE_DIR)}: {{{{ {variable} }}}}")
+    assert not bare, "numeric cells without |intcomma:\n" + "\n".join(bare)
