@@ -52,7 +52,7 @@ class ThemeAdmin(NationalOnlyAdmin):
 
 @admin.register(ActionKind)
 class ActionKindAdmin(NationalOnlyAdmin):
-    list_display = ["name", "code", "is_study_session", "is_negotiation", "is_street_action", "order"]
+    list_display = ["name", "is_study_session", "is_negotiation", "is_street_action", "order"]
     list_filter = ["is_study_session", "is_negotiation", "is_street_action"]
     search_fields = ["name", "code"]
 
@@ -86,7 +86,7 @@ class LiaisonGroupAdmin(_OwnedAdmin):
 @admin.register(Campaign)
 class CampaignAdmin(_OwnedAdmin):
     owner_field = "lead_council_id"
-    list_display = ["name", "short_name", "slug", "starts_on", "ends_on", "lead_council", "parent", "liaison_group"]
+    list_display = ["name", "short_name", "starts_on", "ends_on", "lead_council", "parent", "liaison_group"]
     list_select_related = ["lead_council", "parent", "liaison_group"]
     list_filter = ["themes"]
     search_fields = ["name", "short_name", "slug"]

@@ -53,13 +53,17 @@ class StationAdmin(ScopedAdmin):
 class CallRecordAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """Calls as counts are made of them: the fields marked statistical, never the free text."""
 
-    list_display = ["pk", "station", "started_at", "duration_minutes", "caller_type", "care_level", "follow_up"]
+    list_display = ["number", "station", "started_at", "duration_minutes", "caller_type", "care_level", "follow_up"]
     list_select_related = ["station__council", "station__day"]
     list_filter = ["care_level", "caller_type", "follow_up", "station__day"]
     search_fields = ["station__council__name"]
     fields = statistical_fields()
     readonly_fields = statistical_fields()
     exclude = personal_fields()
+
+    @admin.display(description="番号", ordering="pk")
+    def number(self, obj):
+        return obj.pk
 
     # Calls keep no history table (an old summary would outlive its purge): the admin's own log instead.
     def history_view(self, request, object_id, extra_context=None):

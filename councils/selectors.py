@@ -142,8 +142,8 @@ def municipality_coverage(*, date, prefecture=None):
 def council_tree(*, user):
     """Councils the user may see, with their prefecture: one query.
 
-    In the order staff expect: the national council and friendly organisations, then each
-    prefecture in JIS code order, its council first and its local councils by municipality code.
+    In the order staff expect: the national council, then each prefecture in JIS code order, its
+    council first and its local councils by municipality code, then the friendly organisations.
     """
     return scope_for(user).select_related("prefecture", "parent").order_by("sort_key", "pk")
 
@@ -202,8 +202,8 @@ DIRECTORY_OFFICER_ROLES = [Officer.Role.PRESIDENT, Officer.Role.REPRESENTATIVE, 
 def council_directory(*, date, prefecture=None):
     """社保協名簿: the councils existing on `date` (all of them, or those of one prefecture), with contacts.
 
-    National and friendly organisations come first in a national directory; then each prefecture's
-    council followed by its local councils and preparatory committees. Officers are prefetched
+    The national council comes first in a national directory; then each prefecture's council followed
+    by its local councils and preparatory committees; the friendly organisations last. Officers are prefetched
     (current ones: term not ended on `date`). Three queries.
     """
     qs = councils_on(date=date)
@@ -215,8 +215,8 @@ def council_directory(*, date, prefecture=None):
     qs = qs.select_related("prefecture", "prefecture__block").prefetch_related(
         Prefetch("officers", queryset=current.order_by("role", "person_name"), to_attr="directory_officers")
     )
-    # The sort key puts the national council and friendly organisations first, then each prefecture
-    # in JIS code order, its council before its local councils (by municipality code).
+    # The sort key puts the national council first, then each prefecture in JIS code order, its council
+    # before its local councils (by municipality code), and the friendly organisations last.
     return list(qs.order_by("sort_key", "pk"))
 
 

@@ -27,20 +27,22 @@ from .models import EARLIEST, Council, CouncilKind, CouncilStage, Membership, Of
 # editable: they are the services' own.
 COUNCIL_FIELDS = frozenset(f.name for f in Council._meta.concrete_fields if f.editable and not f.primary_key)
 KIND_CHANGE_NOTE = "種別の変更"
+FRIENDLY_KEY = "90"  # after every prefecture's code (01–47), before councils without a prefecture (99)
 
 
 def council_sort_key(*, kind, prefecture_code, municipality_code, pk):
-    """The key councils are listed by: the national council, friendly organisations, then per prefecture
-    in JIS code order its prefectural council followed by its local councils and committees by the
-    lowest municipality code they cover (those covering none last), ties by creation order.
+    """The key councils are listed by: the national council, then per prefecture in JIS code order its
+    prefectural council followed by its local councils and committees by the lowest municipality code
+    they cover (those covering none last), ties by creation order; then the friendly organisations, by
+    prefecture and creation order (after the federation's own councils, as the seeds list them).
 
-    ('00', '00/13/000000042', '01', '01/011002/000000107', ..., '47/999999/000000466')
+    ('00', '01', '01/011002/000000107', ..., '47/999999/000000466', '90/13/000000042')
     """
     code = prefecture_code or "99"
     if kind == CouncilKind.NATIONAL:
         return "00"
     if kind == CouncilKind.FRIENDLY:
-        return f"00/{code}/{pk:09d}"
+        return f"{FRIENDLY_KEY}/{code}/{pk:09d}"
     if kind == CouncilKind.PREFECTURAL:
         return code
     return f"{code}/{municipality_code or '999999'}/{pk:09d}"

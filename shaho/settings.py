@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     # Access (issue 7): login lock-out, two-factor authentication.
     "shaho.core.apps.AxesConfig",  # django-axes, with a Japanese heading
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "shaho.core.apps.TOTPConfig",  # django_otp.plugins.otp_totp with a Japanese heading
     "municipalities",
     "councils",
     "petitions",
@@ -131,6 +131,7 @@ TIME_ZONE = "Asia/Tokyo"
 LOCALE_PATHS = [BASE_DIR / "locale"]  # Japanese for django-axes' and django-otp's labels
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["shaho.formats"]  # 「2026年12月6日 18:01」: a space between date and time
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

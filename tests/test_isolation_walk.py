@@ -112,6 +112,7 @@ from petitions.models import (
 )
 from reports import services as report_services
 from reports.models import Audience, Chapter, JobStatus, Meeting, ReportJob
+from shaho.core.admin import every_autocomplete
 from shaho.core.models import PendingUpload
 from shaho.core.public import is_federation_public, is_reference_data
 from shaho.core.report_kinds import all_kinds
@@ -820,12 +821,11 @@ def _entry_data(petition, council):
 
 def _autocomplete_urls(t):
     urls = []
-    for model, model_admin in admin.site._registry.items():
-        for name in model_admin.autocomplete_fields:
-            target = model._meta.get_field(name).related_model
-            terms = ["", *sorted(t.of(t.rows[target]))[:1]] if target in t.rows else [""]
-            params = {"app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": name}
-            urls += [r("admin:autocomplete", term=term, **params) for term in terms]
+    for model, name in every_autocomplete():  # declared and automatic, inline rows' included
+        target = model._meta.get_field(name).related_model
+        terms = ["", *sorted(t.of(t.rows[target]))[:1]] if target in t.rows else [""]
+        params = {"app_label": model._meta.app_label, "model_name": model._meta.model_name, "field_name": name}
+        urls += [r("admin:autocomplete", term=term, **params) for term in terms]
     return urls
 
 

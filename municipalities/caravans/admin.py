@@ -141,7 +141,7 @@ class QuestionnaireAdmin(ServiceAdminMixin, ScopedAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(ServiceAdminMixin, ScopedAdmin):
-    list_display = ["code", "text", "kind", "unit", "is_indicator", "indicator_key", "published", "questionnaire"]
+    list_display = ["code", "text", "kind", "unit", "is_indicator", "published", "questionnaire"]
     list_select_related = ["questionnaire"]
     list_filter = ["kind", "is_indicator", "published", "questionnaire__fiscal_year"]
     search_fields = ["code", "text", "indicator_key"]

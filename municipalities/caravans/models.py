@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from municipalities.registry.models import Municipality, Prefecture
+from shaho.core.japanese import with_fiscal_year
 
 MAX_AGE = 22  # 子ども医療費助成: up to 22 (大学生世代) in the most generous municipalities
 
@@ -68,7 +69,7 @@ class Questionnaire(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.fiscal_year}年度 {self.title}"
+        return with_fiscal_year(self.fiscal_year, self.title)
 
     @classmethod
     def scope_filter(cls, councils):
@@ -223,7 +224,7 @@ class Caravan(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.fiscal_year}年度 {self.title}"
+        return with_fiscal_year(self.fiscal_year, self.title)
 
     @classmethod
     def scope_filter(cls, councils):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import prefecture_choices, visible_prefecture
 from municipalities.registry.models import Prefecture
-from shaho.core.japanese import format_date
+from shaho.core.japanese import format_date, without_fiscal_year
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 
 from .selectors import compilation_questionnaire, compilation_sections
@@ -36,7 +36,7 @@ def _clean(*, params, user):
     return Request(
         params={"prefecture": prefecture.code, "year": year},
         council=questionnaire.council,
-        title=f"{year}年度 {prefecture.name} {questionnaire.title} 資料集",
+        title=f"{year}年度 {prefecture.name} {without_fiscal_year(year, questionnaire.title)} 資料集",
     )
 
 
@@ -57,7 +57,8 @@ def _build(*, params, user, progress):
     questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=int(params["year"]), user=None)
     progress(20, "回答を集めています")
     context = compilation_context(questionnaire=questionnaire, caravan=caravan)
-    title = f"{questionnaire.fiscal_year}年度 {prefecture.name} {questionnaire.title} 資料集"
+    year = questionnaire.fiscal_year
+    title = f"{year}年度 {prefecture.name} {without_fiscal_year(year, questionnaire.title)} 資料集"
     return Built(
         template="municipalities/compilation.html",
         context={

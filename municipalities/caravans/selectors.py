@@ -116,6 +116,23 @@ def target_rows(*, caravan):
 # --- indicators across years ---------------------------------------------------------------------
 
 
+def format_change(question, change):
+    """A change since the year before, printed like the answers: 「＋12,000円」「−2歳」「＋1.5ポイント」「±0円」.
+
+    Empty for yes/no questions (a change of はい to いいえ is not a number) and when there is none.
+    """
+    if change is None or question.kind == AnswerKind.YES_NO:
+        return ""
+    kind = question.kind
+    if kind == AnswerKind.PERCENT:
+        number, unit = f"{abs(change).normalize():f}", "ポイント"
+    else:
+        number = f"{abs(int(change)):,}"
+        unit = {AnswerKind.MONEY: "円", AnswerKind.AGE: "歳"}.get(kind, question.unit)
+    sign = "＋" if change > 0 else "−" if change < 0 else "±"
+    return f"{sign}{number}{unit}"
+
+
 @dataclass
 class YearValue:
     year: int
@@ -126,6 +143,10 @@ class YearValue:
     @property
     def display(self):
         return self.answer.display() if self.answer is not None else ""
+
+    @property
+    def change_display(self):
+        return format_change(self.answer.question, self.change) if self.answer is not None else ""
 
 
 @dataclass
@@ -206,6 +227,7 @@ class MunicipalityIndicatorRow:
     municipality: object
     values: dict  # year → Answer
     change: object = None
+    change_display: str = ""  # 「＋12,000円」
 
     def value(self, year):
         answer = self.values.get(year)
@@ -265,6 +287,7 @@ def prefecture_indicator(*, prefecture, key, user=None, years=5, sort="code", at
             now, before = row.value(newest), row.value(previous_year)
             if now is not None and before is not None:
                 row.change = now - before
+                row.change_display = format_change(newest_q, row.change)
         rows.append(row)
     if sort in ("value", "change"):
         attr = (lambda r: r.value(newest)) if sort == "value" else (lambda r: r.change)

@@ -4,17 +4,25 @@ Rows (`get_queryset`), form choices (`formfield_for_*`), list filters (`get_list
 the date hierarchy (Django builds it from the changelist's queryset, so from `get_queryset`)
 and autocompletes (Django's AutocompleteJsonView asks the *target* model's admin for
 `get_queryset` and `get_search_results`, so a ScopedAdmin there restricts it) all pass
-through `restrict()`. `check_admin_scoping` (a system check, and a test) refuses an admin
-that is not scoped or declares a list filter whose choices could come from outside the scope.
+through `restrict()`. Every relation to a searchable scoped admin is an autocomplete
+(`autocomplete_relations`): a full select would print every council, organisation and
+municipality of the country into the page, once per inline row. `check_admin_scoping`
+(a system check, and a test) refuses an admin that is not scoped or declares a list filter
+whose choices could come from outside the scope.
 """
+
+import functools
+import re
 
 from django.contrib import admin
 from django.contrib.admin import filters as admin_filters
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core import checks
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
+from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
 from .roles import STAFF_ROLES
@@ -257,6 +265,91 @@ def with_shown_field_errors(form_class):
     return type(form_class.__name__, (ShownFieldErrorsMixin, form_class), {"__module__": form_class.__module__})
 
 
+def autocomplete_relations(model_admin, declared=()):
+    """The relations of `model_admin`'s form that are chosen by autocomplete: `declared`, then every other one.
+
+    Every foreign key and many-to-many field whose target is registered with a ScopedAdmin that has
+    `search_fields` is an autocomplete (its answers come from that admin's scoped `get_queryset`);
+    relations to national-only vocabularies (themes, kinds of action) stay short selects, and
+    `raw_id_fields` and `radio_fields` keep their own widgets.
+    """
+    names = list(declared)
+    kept = set(names) | set(model_admin.raw_id_fields) | set(model_admin.radio_fields)
+    registry = model_admin.admin_site._registry
+    for field in model_admin.model._meta.get_fields():
+        if not (field.is_relation and (field.many_to_one or field.many_to_many)) or field.auto_created:
+            continue
+        if not field.editable or field.name in kept or field.related_model is None:
+            continue
+        target = registry.get(field.related_model)
+        if isinstance(target, ScopedAdmin) and target.search_fields:
+            names.append(field.name)
+    return names
+
+
+def every_autocomplete(site=None):
+    """(source model, field name) of every autocomplete the admin offers, its inlines' included.
+
+    What the isolation walk and the scoping tests ask `admin:autocomplete` for.
+    """
+    site = site or admin.site
+    found = set()
+    for model, model_admin in site._registry.items():
+        for name in model_admin.get_autocomplete_fields(None):
+            found.add((model, name))
+        for inline_class in model_admin.inlines:
+            inline = inline_class(model, site)
+            for name in inline.get_autocomplete_fields(None):
+                found.add((inline.model, name))
+    return sorted(found, key=lambda item: (item[0]._meta.label, item[1]))
+
+
+@functools.cache  # one object per column: Django finds sortable columns by identity in get_list_display
+def grouped_number_column(model, name):
+    """A list column showing an integer field with thousands separators (74,366), sorted by the field.
+
+    Django's lists print 74366 (USE_THOUSAND_SEPARATOR would also turn years and ids in templates into
+    2,023). The column keeps the field's name, label, sorting and CSS class (`field-<name>`).
+    """
+    field = model._meta.get_field(name)
+
+    def column(obj):
+        value = getattr(obj, name)
+        return None if value is None else f"{value:,}"
+
+    column.__name__ = name
+    column.short_description = field.verbose_name
+    column.admin_order_field = name
+    return column
+
+
+def is_count_field(model, name):
+    """A list_display name that is an integer field holding a count or an amount (not a year)."""
+    if not isinstance(name, str) or "year" in name:
+        return False
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return isinstance(field, models.IntegerField) and not field.choices and not field.primary_key
+
+
+_BETWEEN_TAGS = re.compile(rb">\s+<")
+
+
+def collapse_whitespace(response):
+    """The page without the indentation Django's admin templates put between tags (a third of a change form).
+
+    One newline stays where there was whitespace, so nothing renders differently; text inside
+    a textarea cannot hold a raw `<`, and a page with a `<pre>` is left as it is.
+    """
+    if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+        return response
+    if b"<pre" not in response.content:
+        response.content = _BETWEEN_TAGS.sub(b">\n<", response.content)
+    return response
+
+
 class ScopedAdmin(SimpleHistoryAdmin):
     """Rows, choices, autocomplete results and history limited to the user's councils.
 
@@ -280,6 +373,23 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         return with_shown_field_errors(super().get_form(request, obj, **kwargs))
+
+    def get_autocomplete_fields(self, request):
+        return autocomplete_relations(self, super().get_autocomplete_fields(request))
+
+    def get_list_display(self, request):
+        editable = set(self.list_editable)
+        return [
+            grouped_number_column(self.model, name)
+            if is_count_field(self.model, name) and name not in editable
+            else name
+            for name in super().get_list_display(request)
+        ]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        response = super().render_change_form(request, context, *args, **kwargs)
+        response.add_post_render_callback(collapse_whitespace)
+        return response
 
     # --- choice lists: filters read related rows through restrict() ------
     def get_list_filter(self, request):
@@ -344,12 +454,67 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class RowAutocompleteSelect(AutocompleteSelect):
+    """An inline row's autocomplete that prints its chosen row from labels the formset loaded for all its rows.
+
+    Django's widget asks the database for the chosen row's label on every inline row (a query a row);
+    `AutocompleteLabelsFormSet` loads them in one query per field, through the same scoped queryset.
+    """
+
+    preloaded = None  # {str(value): (value, label)} for every row of the formset
+
+    def _to_field(self):
+        opts = self.field.remote_field.model._meta
+        return opts.get_field(getattr(self.field.remote_field, "field_name", opts.pk.attname)).attname
+
+    def labels_for(self, values):
+        to_field = self._to_field()
+        rows = self.choices.queryset.using(self.db).filter(**{f"{to_field}__in": values})
+        return {
+            str(getattr(o, to_field)): (getattr(o, to_field), self.choices.field.label_from_instance(o)) for o in rows
+        }
+
+    def optgroups(self, name, value, attr=None):
+        selected = {str(v) for v in value if str(v) not in self.choices.field.empty_values}
+        if self.preloaded is None or not selected <= self.preloaded.keys():
+            return super().optgroups(name, value, attr)
+        default = (None, [], 0)
+        if not self.is_required and not self.allow_multiple_selected:
+            default[1].append(self.create_option(name, "", "", False, 0))
+        for key in sorted(selected):
+            option_value, label = self.preloaded[key]
+            default[1].append(self.create_option(name, option_value, label, selected, len(default[1])))
+        return [default]
+
+
+class AutocompleteLabelsFormSet:
+    """Mixed into an inline's formset: the chosen rows' labels of every autocomplete, one query per field."""
+
+    @cached_property
+    def forms(self):
+        forms = super().forms
+        widgets = {}
+        for form in forms:
+            for name, field in form.fields.items():
+                widget = getattr(field.widget, "widget", field.widget)
+                if isinstance(widget, RowAutocompleteSelect):
+                    widgets.setdefault(name, []).append((form[name].value(), widget))
+        for rows in widgets.values():
+            values = {str(v) for v, _ in rows if v not in (None, "")}
+            labels = rows[0][1].labels_for(values) if values else {}
+            for _, widget in rows:
+                widget.preloaded = labels
+        return forms
+
+
 class ScopedInline(admin.TabularInline):
     """Inline whose foreign-key choices are scoped like the parent admin's."""
 
     extra = 0
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RowAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -357,8 +522,27 @@ class ScopedInline(admin.TabularInline):
         formset.form = with_shown_field_errors(formset.form)
         return type(formset.__name__, (UnshownRowErrorsMixin, formset), {})
 
+    def get_autocomplete_fields(self, request):
+        return autocomplete_relations(self, super().get_autocomplete_fields(request))
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (AutocompleteLabelsFormSet, formset), {})
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # No add / change / delete / view icons on every inline row (1.7 KB a row): the chosen row's
+        # own page is a click away in its list, and the parent form keeps them.
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        if isinstance(widget, RelatedFieldWidgetWrapper):
+            widget.can_add_related = widget.can_change_related = False
+            widget.can_delete_related = widget.can_view_related = False
+        return formfield
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
+        # A row's own label (the inline's first column) names what it points at: loaded with the rows.
+        qs = qs.select_related(*(f.name for f in qs.model._meta.concrete_fields if f.many_to_one))
         return restrict(qs, request.user) if hasattr(qs.model, "scope_filter") else qs
 
     def has_view_permission(self, request, obj=None):

@@ -1,5 +1,6 @@
 from axes.apps import AppConfig as _AxesConfig
 from django.apps import AppConfig
+from django_otp.plugins.otp_totp.apps import DefaultConfig as _TOTPConfig
 
 
 class CoreConfig(AppConfig):
@@ -19,3 +20,9 @@ class AxesConfig(_AxesConfig):
     """django-axes under a Japanese heading in the admin (its labels: locale/ja)."""
 
     verbose_name = "ログインの記録"
+
+
+class TOTPConfig(_TOTPConfig):
+    """django-otp's authenticator devices under a Japanese heading in the admin (it showed 「Otp_Totp」)."""
+
+    verbose_name = "二要素認証"

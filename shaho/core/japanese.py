@@ -140,6 +140,21 @@ def fiscal_year(value):
     return value.year if value.month >= 4 else value.year - 1
 
 
+def with_fiscal_year(year, title):
+    """「2023年度 市町村懇談」: the 年度 before a title, once. A title typed with its year already keeps it as typed."""
+    title = (title or "").strip()
+    if year is None or f"{year}年度" in title:
+        return title
+    return f"{year}年度 {title}".rstrip()
+
+
+def without_fiscal_year(year, title):
+    """The title without the 年度 it starts with, for a heading that already names the year."""
+    title = (title or "").strip()
+    mark = f"{year}年度"
+    return title[len(mark) :].lstrip(" 　") if year is not None and title.startswith(mark) else title
+
+
 # --- 全国地方公共団体コード -------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from councils.models import Role
 from municipalities.models import Block, Prefecture
 from petitions.models import PetitionDrive, PetitionGoal
 from reports.models import Meeting
-from shaho.core.admin import ScopedAdmin, ScopedRelatedFieldListFilter
+from shaho.core.admin import ScopedAdmin, ScopedRelatedFieldListFilter, every_autocomplete
 from shaho.core.scoping import restrict
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory, record
@@ -219,11 +219,8 @@ def test_rewritten_filter_is_used_for_plain_related_names(kanagawa_staff):
 
 
 def _autocomplete_fields():
-    return [
-        (model, name)
-        for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
-        for name in model_admin.autocomplete_fields
-    ]
+    # Declared and automatic (every relation to a searchable scoped admin), inline rows' included.
+    return every_autocomplete()
 
 
 @pytest.mark.django_db
