@@ -517,17 +517,13 @@ class ScopedInline(admin.TabularInline):
             kwargs["widget"] = RowAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form = with_shown_field_errors(formset.form)
-        return type(formset.__name__, (UnshownRowErrorsMixin, formset), {})
-
     def get_autocomplete_fields(self, request):
         return autocomplete_relations(self, super().get_autocomplete_fields(request))
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
-        return type(formset.__name__, (AutocompleteLabelsFormSet, formset), {})
+        formset.form = with_shown_field_errors(formset.form)
+        return type(formset.__name__, (UnshownRowErrorsMixin, AutocompleteLabelsFormSet, formset), {})
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         # No add / change / delete / view icons on every inline row (1.7 KB a row): the chosen row's
