@@ -42,7 +42,9 @@ def closing_lines(*, url="", passwords=None):
     if fixed:
         lines.append(f"パスワード: 環境変数 {PASSWORD_ENV} の値（すべてのデモ用アカウントで同じ）")
     elif set(users) - set(passwords):
-        lines.append("パスワードを忘れたときは、このフォルダーで次のコマンドを実行すると新しいパスワードを設定して表示します:")
+        lines.append(
+            "パスワードを忘れたときは、このフォルダーで次のコマンドを実行すると新しいパスワードを設定して表示します:"
+        )
         lines.append(f"  {RESET_COMMAND}")
     lines.extend(_responder_lines(users))
     return lines
