@@ -57,9 +57,9 @@ fonts: $(FONT)
 run: $(RUNTIME_STAMP) $(FONT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_municipalities
-	$(BIN)/python manage.py seed_demo
-	@# Last before the server's own lines: the address and how to log in (the passwords' table is further up).
-	@$(BIN)/python manage.py demo_accounts --url http://127.0.0.1:$(PORT)/
+	@# seed_demo ends with the address, the demo accounts and the passwords made in this run (or the command
+	@# that resets them): the last block before the server's own lines.
+	$(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)/
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure, said out loud.

@@ -97,6 +97,7 @@ CALENDAR = register_kind(
         ),
         clean=_calendar_clean,
         build=_calendar_build,
+        summary=_("期間中の行動・会議・学習会などの日程の一覧（都道府県ごと、または全国）"),
     )
 )
 
@@ -144,5 +145,6 @@ PREFECTURE_REPORT = register_kind(
         ),
         clean=_report_clean,
         build=_report_build,
+        summary=_("一つの都道府県の期間中の運動の報告: 宣伝・学習会・要請と懇談（要求・回答・評価）・署名の提出"),
     )
 )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.registry.models import Municipality
-from shaho.core.japanese import normalize
+from shaho.core.japanese import normalize, normalize_municipality_code, to_katakana
 
 from .models import AgeBand, CallerType, CareLevel, Category, Relation, Sex
 from .services import responders_of
@@ -65,7 +65,66 @@ class MinutesField(forms.CharField):
         return minutes
 
 
+class MunicipalityByNameField(forms.ModelChoiceField):
+    """A municipality typed, not scrolled to: its name (横浜市港北区), its reading in kana (よこはましこうほくく),
+    its code (141097), or the first characters when they lead to one (港北 → 横浜市港北区; 川崎 → 川崎市, the
+    city before its wards). The page offers the names as a datalist, so the browser suggests as one types."""
+
+    widget = forms.TextInput(attrs={"autocomplete": "off", "list": "municipality-options", "placeholder": "例: 川崎市"})
+
+    def prepare_value(self, value):
+        if isinstance(value, Municipality):
+            return value.name
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) < 5):
+            found = self.queryset.filter(pk=value).first()
+            return found.name if found else ""
+        return value
+
+    def to_python(self, value):
+        text = normalize(value).replace(" ", "").replace("\u3000", "")
+        if not text:
+            return None
+        options = list(self.queryset)
+        if text.isdigit():
+            try:
+                code = normalize_municipality_code(text)
+            except ValueError as exc:
+                raise forms.ValidationError(f"「{self.label}」: {exc}") from exc
+            found = [m for m in options if m.code == code]
+        else:
+            kana = to_katakana(text)
+            found = [m for m in options if text == m.name or kana == m.kana]
+            if not found:
+                # first characters of the name or its reading, or of the part after the city (港北 → 横浜市港北区)
+                found = [
+                    m
+                    for m in options
+                    if m.name.startswith(text)
+                    or m.kana.startswith(kana)
+                    or (m.parent_id and m.name.removeprefix(_city_name(m, options)).startswith(text))
+                ]
+                parents = [m for m in found if all(o is m or o.parent_id == m.pk for o in found)]
+                if len(found) > 1 and parents:
+                    found = parents[:1]  # a city and its own wards: the city
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(f"「{self.label}」: 「{value}」に当たる市区町村がありません。")
+        names = "、".join(m.name for m in found[:6]) + ("…" if len(found) > 6 else "")
+        raise forms.ValidationError(f"「{self.label}」: 「{value}」に当たる市区町村がいくつもあります（{names}）。")
+
+
+def _city_name(ward, options):
+    parent = next((m for m in options if m.pk == ward.parent_id), None)
+    return parent.name if parent else ""
+
+
 class CallForm(forms.Form):
+    # The order on the page (call_form.html), which is also the order the focus looks for an error in.
+    field_order = [
+        "started_at", "duration_minutes", "caller_type", "caller_relation", "age_band", "sex", "care_level",
+        "categories", "summary", "advice", "referral", "municipality", "follow_up", "line", "responder",
+    ]  # fmt: skip
     line = forms.TypedChoiceField(
         label=_("回線"), coerce=int, widget=forms.RadioSelect, error_messages=_messages("回線")
     )
@@ -96,8 +155,8 @@ class CallForm(forms.Form):
         label=_("要介護度"), choices=CareLevel.choices, initial=CareLevel.UNKNOWN, widget=forms.RadioSelect,
         error_messages=_messages("要介護度"),
     )  # fmt: skip
-    municipality = forms.ModelChoiceField(
-        label=_("地域（任意）"), queryset=None, required=False, empty_label=_("（指定しない）"),
+    municipality = MunicipalityByNameField(
+        label=_("地域（任意・市区町村名かよみを入力）"), queryset=None, required=False,
         error_messages=_messages("地域"),
     )  # fmt: skip
     categories = forms.ModelMultipleChoiceField(
@@ -133,6 +192,16 @@ class CallForm(forms.Form):
         )
         self.fields["categories"].queryset = Category.objects.filter(active=True)
         self.fields["started_at"].initial = timezone.localtime().strftime("%H:%M")
+
+    def set_focus(self, *, warning=False):
+        """Keyboard first: the page opens with the focus in the first field in error, else in the first field,
+        so a responder never tabs through the header. After the masking message the confirmation (the save
+        button, by the template) takes it instead. Returns the field's name, or None."""
+        if warning:
+            return None
+        name = next((n for n in self.fields if self.is_bound and self.errors.get(n)), self.field_order[0])
+        self.fields[name].widget.attrs["autofocus"] = True
+        return name
 
     def clean(self):
         data = super().clean()

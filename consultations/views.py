@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from shaho.core.admin import is_staff_user
@@ -182,6 +183,16 @@ def _call_fields(data, station):
     }
 
 
+def _kept_from_previous_call(params):
+    """Line and responder of the call just saved: who answers on which line rarely changes between calls."""
+    return {name: params[name] for name in ("line", "responder") if params.get(name, "").isdigit()}
+
+
+def _saved_call(params, station):
+    done = params.get("done", "")
+    return CallRecord.objects.filter(station=station, pk=done).only("pk").first() if done.isdigit() else None
+
+
 CONTACT_WARNING = (
     "「{fields}」に電話番号またはメールアドレスが入っていたため、伏せ字にしました。"
     "内容を確かめて、もう一度「記録する」を押してください（まだ保存していません）。"
@@ -222,10 +233,15 @@ def call_new(request, pk):
             else:
                 for message in recorded.warnings:
                     messages.warning(request, message)
-                messages.success(request, f"相談記録 #{recorded.call.pk} を記録しました。")
-                return redirect(reverse("consultations:call_new", args=[station.pk]) + f"?done={recorded.call.pk}")
+                # The next call starts on an empty form (line and responder kept), the saved one acknowledged
+                # in the page's live region (call_form.html) rather than a message above the header's links.
+                query = urlencode(
+                    {"done": recorded.call.pk, "line": cleaned["line"], "responder": cleaned["responder"].pk}
+                )
+                return redirect(reverse("consultations:call_new", args=[station.pk]) + f"?{query}")
     else:
-        form = CallForm(station=station, user=request.user)
+        form = CallForm(station=station, user=request.user, initial=_kept_from_previous_call(request.GET))
+    form.set_focus(warning=bool(warning))
     return render(
         request,
         "consultations/call_form.html",
@@ -233,6 +249,7 @@ def call_new(request, pk):
             "form": form,
             "station": station,
             "warning": warning,
+            "saved": _saved_call(request.GET, station) if request.method == "GET" else None,
             "count": CallRecord.objects.filter(station=station).count(),
             "breadcrumbs": _crumbs(
                 _day_crumb(station.day),
@@ -306,6 +323,7 @@ def call_edit(request, pk):
             started_at=timezone.localtime(call.started_at).strftime("%H:%M") if call.started_at else "",
         )
         form = CallForm(initial=initial, station=station, user=request.user)
+    form.set_focus(warning=bool(warning))
     return render(
         request,
         "consultations/call_form.html",

@@ -80,5 +80,6 @@ DIRECTORY = register_kind(
         ),
         clean=_directory_clean,
         build=_directory_build,
+        summary=_("社保協の名簿: 名称・種別・所在地・電話とFAX・役員・活動する市区町村（都道府県ごと、または全国）"),
     )
 )

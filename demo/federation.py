@@ -39,7 +39,8 @@ LOCAL, PREPARATORY, FRIENDLY = CouncilKind.LOCAL, CouncilKind.PREPARATORY, Counc
 CENSUS_DATE = D(2020, 9, 1)
 CENSUS_TARGETS = {LOCAL: 374, PREPARATORY: 27, FRIENDLY: 18}
 PASSWORD_ENV = "SHAHO_DEMO_PASSWORD"
-RESET_COMMAND = "python manage.py seed_demo --reset-passwords"
+# Typed as it must be in a fresh shell in the project's folder (the virtualenv is not activated by make run).
+RESET_COMMAND = ".venv/bin/python manage.py seed_demo --reset-passwords"
 
 NATIONAL_NAME = "中央社会保障推進協議会"
 NATIONAL_FOUNDED = D(1958, 8, 1)  # demo value
@@ -415,6 +416,8 @@ class Seeder:
     def __init__(self, stdout):
         self.stdout = stdout
         self.created = {}
+        # username → password made (or reset) in this run, so the last block of `make run` can show them again.
+        self.passwords = {}
 
     def say(self, line=""):
         self.stdout.write(f"{line}\n")
@@ -570,6 +573,8 @@ class Seeder:
                 self.count("アカウント", False)
                 if reset_passwords:
                     services.user_set_password(user=user, password=password)
+                    if not fixed:
+                        self.passwords[username] = password
                     printed.append((username, shown, label, user.council.name if user.council_id else ""))
                 elif fixed and not user.check_password(fixed):
                     # Browser tests and the docs rely on the fixed password.
@@ -587,6 +592,8 @@ class Seeder:
                 is_superuser=role is None,
             )
             self.count("アカウント", True)
+            if not fixed:
+                self.passwords[username] = password
             printed.append((username, shown, label, council.name))
         if printed:
             self.say()
@@ -615,7 +622,8 @@ def seed(*, stdout, reset_passwords=False):
     Needs the registry (`load_municipalities`); raises DemoDataError otherwise. Runs in one
     transaction. Passwords of new accounts are printed once to `stdout`; `reset_passwords` gives
     every demo account a new one and prints them all; set SHAHO_DEMO_PASSWORD to give every demo
-    account that password instead.
+    account that password instead. Returns the passwords made in this run (username → password; empty
+    when none was made or they come from SHAHO_DEMO_PASSWORD), for the closing block of `make run`.
     """
     seeder = Seeder(stdout)
     with transaction.atomic():
@@ -625,3 +633,4 @@ def seed(*, stdout, reset_passwords=False):
         seeder.officers(national, prefectural, organisations)
         seeder.accounts(national, prefectural, locals_by_stem, reset_passwords=reset_passwords)
     seeder.summary()
+    return seeder.passwords

@@ -103,7 +103,7 @@ TALLY_TABLE = register_kind(
         label=_("集約一覧表"),
         params=(
             Param("petition", "署名", ParamType.CHOICE, required=True, choices=petition_choices),
-            Param("date", "基準日", ParamType.DATE, required=True, help="この日までに集約した数"),
+            Param("date", "基準日", ParamType.DATE, required=True, help="この日までに集約した数", default_today=True),
             Param(
                 "prefecture",
                 "都道府県",
@@ -123,6 +123,7 @@ TALLY_TABLE = register_kind(
         clean=_tally_clean,
         build=_tally_build,
         formats=("pdf", "xlsx"),
+        summary=_("一つの署名の、基準日までの都道府県ごとの目標・集約数・提出数と達成率の表"),
     )
 )
 

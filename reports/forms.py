@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from shaho.core import figures
 from shaho.core.japanese import normalize
@@ -47,6 +48,8 @@ class ReportRequestForm(forms.Form):
                 **options,
             )
         if param.type == ParamType.DATE:
+            if param.default_today:
+                options["initial"] = timezone.localdate  # today in Asia/Tokyo, when the form is shown
             return forms.CharField(max_length=40, widget=DatePickerInput(), **options)
         return forms.CharField(max_length=100, **options)
 

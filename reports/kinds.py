@@ -164,5 +164,6 @@ POLICY_DRAFT = register_kind(
         ),
         clean=_policy_clean,
         build=_policy_build,
+        summary=_("総会に出す方針案: 章の本文に、社保協の数・署名の集約などの数字と付表を差し込んだ文書"),
     )
 )

@@ -72,7 +72,12 @@ def new_report(request, kind=None):
 @login_required
 def jobs(request):
     _staff_only(request.user)
-    return render(request, "reports/jobs.html", {"jobs": selectors.jobs_for_staff(user=request.user)[:100]})
+    jobs = list(selectors.jobs_for_staff(user=request.user)[:100])
+    # A download button only where the download answers: the same selector as the download view.
+    downloadable = set(
+        selectors.downloadable_jobs(user=request.user).filter(pk__in=[j.pk for j in jobs]).values_list("pk", flat=True)
+    )
+    return render(request, "reports/jobs.html", {"jobs": jobs, "downloadable": downloadable})
 
 
 def _staff_job(request, token):

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from councils import views as council_views
-from shaho.core import access_views
+from shaho.core import access_views, site_views
 
 admin.site.site_header = "shaho 社保協 業務システム"
 admin.site.site_title = "shaho 管理"
@@ -11,6 +11,7 @@ admin.site.index_title = "管理メニュー"
 
 urlpatterns = [
     path("", council_views.home, name="home"),
+    path("favicon.ico", site_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The reset request has its own limit per address and e-mail (shaho.core.access); the rest is Django's.

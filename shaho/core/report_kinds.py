@@ -45,6 +45,8 @@ class Param:
     # (user) -> bool, None for everyone.
     blank_label: str = ""
     blank_allowed: object = None
+    # A date parameter the request form fills in with today (Asia/Tokyo): 基準日 is nearly always today.
+    default_today: bool = False
 
     def offers_blank(self, user):
         return not self.required and (self.blank_allowed is None or self.blank_allowed(user))
@@ -82,9 +84,15 @@ class ReportKind:
     clean: object  # (*, params: dict[str, str], user) -> Request; raises ValidationError
     build: object  # (*, params: dict, user, progress) -> Built
     formats: tuple = ("pdf",)
+    # What the document is, in one line, for the list of kinds on the request page.
+    summary: str = ""
 
     def param_names(self):
         return [p.name for p in self.params]
+
+    @property
+    def format_labels(self):
+        return "・".join(FORMAT_LABELS.get(f, f) for f in self.formats)
 
 
 FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel（xlsx）"}

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
-from municipalities.caravans.reports import COMPILATION
+from municipalities.caravans.report_kinds import COMPILATION
 
 from campaigns.models import StudyGoal
 from councils.models import Role
