@@ -16,6 +16,10 @@ PYTEST_ARGS ?=
 FONTJA_VERSION := 1.1.0
 FONT := fonts/ipaexg.ttf
 
+# axe-core for the accessibility browser test, pinned in package-lock.json (no front-end build:
+# the pages never load it). Without npm that test is skipped here and fails under CI.
+AXE := node_modules/axe-core/axe.min.js
+
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check --quiet
@@ -54,6 +58,11 @@ $(FONT): | $(BIN)/python
 
 fonts: $(FONT)
 
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm is missing: the accessibility browser test will be skipped (apt-get install npm)"; fi
+
 run: $(RUNTIME_STAMP) $(FONT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_municipalities
@@ -64,7 +73,7 @@ run: $(RUNTIME_STAMP) $(FONT)
 
 # pytest exits 5 when it collected no tests: that is a failure, said out loud.
 # -n auto: one pytest-xdist worker per core, each on its own database (PYTEST_ARGS="-n 0" runs in one process).
-test: $(DEV_STAMP) $(FONT)
+test: $(DEV_STAMP) $(FONT) $(AXE)
 	@$(BIN)/python -m pytest -n auto $(PYTEST_ARGS) || { rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc; }
 

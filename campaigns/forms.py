@@ -201,7 +201,9 @@ ROW_ERROR_FIELDS = {"participants": None, "polls": "poll_question", "signatures"
 class SignatureForm(forms.Form):
     """Signatures collected at an action, added on its page: one drive, one count."""
 
-    petition = forms.ModelChoiceField(label=_("署名"), queryset=None, error_messages=_required_message("署名"))
+    petition = forms.ModelChoiceField(
+        label=_("署名"), queryset=None, empty_label="（署名を選ぶ）", error_messages=_required_message("署名")
+    )
     count = CountField(label=_("数（筆）"), error_messages=_required_message("数"))
 
     def __init__(self, *args, user, date, **kwargs):

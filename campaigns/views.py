@@ -6,6 +6,7 @@ Views parse the request, call a service or a selector and render; nothing else.
 
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -72,6 +73,8 @@ def street_entry(request):
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
+            # The action's page is the result: it reads back what was recorded and says so.
+            messages.success(request, "宣伝行動の報告を記録しました。内容を確かめてください。")
             return redirect("campaigns:action", pk=recorded.action.pk)
     return render(
         request,
@@ -125,6 +128,9 @@ def action_detail(request, pk):
             "r": report,
             "action": report.action,
             "may_edit": may_edit,
+            "may_add_signatures": may_edit and signature_form.fields["petition"].queryset.exists(),
+            # Corrections are made in the admin, which only staff in the organiser's scope may use.
+            "may_correct": may_edit and is_staff_user(request.user),
             "may_confirm": may_edit and is_staff_user(request.user),
             "signature_form": signature_form,
             "confirm_form": confirm_form,

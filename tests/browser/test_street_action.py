@@ -64,3 +64,43 @@ def test_organizer_files_a_street_action_from_a_phone(phone_page, log_in, live_s
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     entry = TallyEntry.objects.get(petition=petition)
     assert (entry.count, entry.council.name, entry.action.place) == (42, "川崎社保協", "桜木町駅前広場")
+
+
+TIME_FIELD_WIDTHS = """() => {
+  const box = (id) => document.getElementById(id).getBoundingClientRect();
+  const font = (id) => getComputedStyle(document.getElementById(id)).fontSize;
+  const gap = parseFloat(getComputedStyle(document.querySelector('.pair')).columnGap) || 0;
+  return {
+    start: box('id_start_time').width, end: box('id_end_time').width, place: box('id_place').width, gap,
+    startFont: font('id_start_time'), placeFont: font('id_place'),
+  };
+}"""
+
+
+def test_time_fields_take_half_the_row_at_360(phone_page, log_in, live_server, organizer_of_kawasaki):
+    page = phone_page
+    log_in(page, "organizer")
+    page.goto(f"{live_server.url}/campaigns/street/")
+    measured = page.evaluate(TIME_FIELD_WIDTHS)
+    half = (measured["place"] - measured["gap"]) / 2
+    # Each time field fills its half of the row (before the fix: 104 px of 152, 13 px type, the placeholder cut).
+    assert measured["start"] >= half - 2 and measured["end"] >= half - 2, measured
+    assert measured["startFont"] == measured["placeFont"], measured
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+
+
+def test_feed_address_is_copied_with_one_tap_at_360(new_page, log_in, live_server):
+    staff_of(prefectural_council("14"), role=Role.COUNCIL_STAFF, username="kanagawa-staff")
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    log_in(page, "kanagawa-staff")
+    page.goto(f"{live_server.url}/campaigns/feed/")
+    address = page.input_value("#feed-url")
+    assert page.get_by_label("配信のアドレス（購読用）").input_value() == address
+    field, button = page.locator("#feed-url").bounding_box(), page.locator("#copy-feed-url").bounding_box()
+    # The address and its button share a line inside the screen.
+    assert button["x"] + button["width"] <= 360 and abs(button["y"] - field["y"]) < 4 and field["width"] > 150
+    assert page.evaluate(NO_HORIZONTAL_SCROLL)
+    page.click("#copy-feed-url")
+    page.wait_for_function("document.getElementById('copy-status').textContent.length > 0")
+    assert page.inner_text("#copy-status") == "アドレスをコピーしました。カレンダーアプリに貼り付けてください。"
+    assert page.evaluate("navigator.clipboard.readText()") == address
