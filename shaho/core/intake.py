@@ -166,6 +166,7 @@ class Sheet:
     header_row: int
     columns: dict  # column key → header as written in the file (white space removed)
     rows: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)  # (column number, header) of headers no column of the layout reads
 
 
 @dataclass
@@ -188,6 +189,10 @@ class ParsedFile:
     @property
     def rows(self):
         return self.sheets[0].rows
+
+    @property
+    def unknown_headers(self):
+        return self.sheets[0].unknown
 
     def __iter__(self):
         return iter(self.rows)
@@ -258,6 +263,12 @@ class _Reader:
         header_index, positions = _find_header(head, layout)
         written = head[header_index]
         columns = {key: "".join(str(written[col]).split()) for key, col in positions.items()}
+        read = set(positions.values())
+        unknown = [
+            (col + 1, str(value).strip())
+            for col, value in enumerate(written)
+            if col not in read and value is not None and str(value).strip()
+        ]
         rows = []
         wanted = list(positions.items())
         max_rows = self.limits.max_rows
@@ -272,7 +283,7 @@ class _Reader:
             if len(rows) >= max_rows:
                 raise self.too_long()
             rows.append(SourceRow(number=number, cells=cells))
-        return Sheet(title=title, header_row=header_index + 1, columns=columns, rows=rows)
+        return Sheet(title=title, header_row=header_index + 1, columns=columns, rows=rows, unknown=unknown)
 
     def _check_width(self, values, number):
         limit = self.limits.max_columns
