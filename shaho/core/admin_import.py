@@ -1,7 +1,7 @@
 """The admin's pages of the one import flow (`shaho.core.imports`): upload → 確認 → 取り込む → 結果.
 
 Mixed into a ModelAdmin with `importer = <the app's Importer>`; it adds `import/`, `import/outcome/`,
-`import/template/` and `import/export/` (named `<app>_<model>_import…`) and renders one template pair,
+`import/template/` and `export/` (named `<app>_<model>_import…`, `<app>_<model>_export`) and renders one template pair,
 `admin/import.html` and `admin/import_preview.html`. The uploaded bytes wait between the steps as the
 user's own `PendingUpload` named by an unguessable token; the commit and the outcome download get them
 back only for the same user and importer, re-read and re-check every row: nothing else the browser
@@ -79,9 +79,7 @@ class ImportAdminMixin:
                 path("import/template/", view(self.import_template_view), name=self._import_url_name("import_template"))
             )
         if self.importer.has_export:
-            urls.append(
-                path("import/export/", view(self.import_export_view), name=self._import_url_name("import_export"))
-            )
+            urls.append(path("export/", view(self.import_export_view), name=self._import_url_name("export")))
         return [*urls, *super().get_urls()]
 
     def has_import_permission(self, request):
