@@ -193,7 +193,7 @@ class ImportAdminMixin:
         upload, target = pending
         chosen = {name for name, _label in self.importer.options if request.POST.get(name) == "1"}
         try:
-            _preview, message = self.importer.commit(
+            result, message = self.importer.commit(
                 data=upload.content,
                 filename=upload.file_name,
                 user=request.user,
@@ -208,7 +208,7 @@ class ImportAdminMixin:
             return self._render_preview(request, self._preview_of(request, upload, target), token, chosen)
         pending_upload_discard(upload=upload)
         messages.success(request, message)
-        done = self.importer.done_url(target) if target is not None else ""
+        done = self.importer.redirect_after(result, target) if target is not None else ""
         return HttpResponseRedirect(done or reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
 
     def import_outcome_view(self, request):

@@ -212,6 +212,10 @@ class Importer:
     def done_url(self, target):
         return ""
 
+    def redirect_after(self, result, target):
+        """Where the page goes after a commit (`result`: what `commit` returned first)."""
+        return self.done_url(target)
+
     def template(self, *, user, target, file_format):
         """(bytes, content type, extension) of an empty file to fill in, or None."""
         return None
@@ -242,7 +246,7 @@ class Importer:
         return preview
 
     def commit(self, *, data, filename, user, target, encoding=None, options=None):
-        """Check again and write every row, or nothing (ImportRefused). Returns (preview, message)."""
+        """Check again and write every row, or nothing (ImportRefused). Returns (preview, message shown after)."""
         from django.db import transaction
 
         with transaction.atomic():
