@@ -196,7 +196,7 @@ class SignatureInline(ReadOnlyAdminMixin, ScopedInline):
 class ActionAdmin(ImportAdminMixin, _OwnedAdmin):
     importer = importing.ACTIONS
     owner_field = "organiser_id"
-    change_list_template = "campaigns/admin/action_change_list.html"
+    change_list_template = "admin/import_change_list.html"
     list_display = ["starts_on", "time", "kind", "title", "place", "organiser", "status", "totals", "page_link"]
     list_select_related = ["kind", "organiser"]
     list_filter = ["kind", "status", "mode", "starts_on"]

@@ -118,7 +118,13 @@ class ImportAdminMixin:
             raise PermissionDenied
         if request.method == "POST" and "_commit" in request.POST:
             return self._import_commit(request)
-        form = ImportForm(self._form_data(request), request.FILES or None, importer=self.importer, user=request.user)
+        form = ImportForm(
+            self._form_data(request),
+            request.FILES or None,
+            importer=self.importer,
+            user=request.user,
+            initial={"target": request.GET.get(self.target_field, "")},
+        )
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()

@@ -27,6 +27,7 @@ def _commit(campaign, data, filename, user):
     counts = preview.counts()
     return counts["new"], counts["changed"], counts["unchanged"]
 
+
 pytestmark = pytest.mark.django_db
 D = datetime.date
 
