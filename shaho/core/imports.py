@@ -124,6 +124,10 @@ class ImportPreview:
         self.general_errors.append(RowError(None, "ファイル", message))
 
 
+def _cell(value):
+    return "" if value is None else value
+
+
 def unknown_number(text, what):
     """The one message for a 番号 that does not exist and for one outside the user's scope."""
     return f"番号「{text}」の{what}は見つかりません（削除されたか、権限の範囲の外です）。"
@@ -204,8 +208,11 @@ class Importer:
         raise NotImplementedError
 
     def outcome_values(self, row):
-        """The row's values in `preview.headers` order, as resolved (names only within the scope)."""
-        return [row.display(key) for key in self.layout_keys]
+        """The row's values in `preview.headers` order, as resolved (names only within the scope).
+
+        By default the cells as read (numbers and dates stay numbers and dates in the xlsx).
+        """
+        return [_cell(row.cells.get(key)) for key in self.layout_keys]
 
     layout_keys = ()
 

@@ -19,8 +19,8 @@ every importer needs is done here once:
   NUL characters dropped (PostgreSQL text cannot hold them);
 * cell readers that normalise through `shaho.core.japanese` (全角, 万, 和暦, Excel
   date serials): `read_text`, `read_name`, `read_count`, `read_date`;
-* the outcome file: every row's result and errors, as CSV or xlsx, written through
-  the formula-neutralising `shaho.core.exports`.
+* the outcome file's writing (`outcome_file`, its table from `shaho.core.imports`), as CSV or
+  xlsx, through the formula-neutralising `shaho.core.exports`.
 
 Everything the user is told is Japanese; a file-level problem raises `IntakeError`.
 """
@@ -521,30 +521,8 @@ def error_lines(errors, limit=None):
     return lines
 
 
-OUTCOME_OK = "取込可"
-OUTCOME_ERROR = "エラー"
-
-
-def outcome_rows(*, headers, general_errors, rows):
-    """The outcome table: 行, 結果, the importer's columns, エラー.
-
-    `rows` yields (row number, ok, [cell values in `headers` order], [RowError]).
-    """
-    yield ["行", "結果", *headers, "エラー"]
-    blank = [""] * len(headers)
-    for error in general_errors:
-        yield ["", OUTCOME_ERROR, *blank, str(error)]
-    for number, ok, values, errors in rows:
-        yield [
-            number,
-            OUTCOME_OK if ok else OUTCOME_ERROR,
-            *values,
-            " ".join(f"「{e.column}」{e.message}" for e in errors),
-        ]
-
-
 def outcome_file(table, *, file_format="csv"):
-    """(bytes, content type, extension) of an outcome table from `outcome_rows`, as CSV (UTF-8 with BOM) or xlsx."""
+    """(bytes, content type, extension) of an outcome table (`imports.Importer.outcome_table`), as CSV or xlsx."""
     if file_format == "xlsx":
         content = exports.xlsx_bytes([("取込結果", table, {"A": 8, "B": 8})])
         return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"

@@ -58,7 +58,7 @@ def test_commit_writes_every_row_with_full_width_digits_and_times(kanagawa_staff
         "２０２０年１０月９日,ブロック会議,北海道・東北ブロック会議,１３：００,16:00,札幌,,",
         "2020/10/17,学習会,コロナ禍の学習会,18時30分,,,,４２",
     )
-    preview, message = _commit(data, kanagawa_staff)
+    _, message = _commit(data, kanagawa_staff)
     assert message.startswith("行動を取り込みました: 新規 2件")
     made = list(Action.objects.order_by("starts_on"))
     assert [(a.title, a.starts_on.isoformat(), str(a.start_time), a.organiser_id) for a in made] == [
