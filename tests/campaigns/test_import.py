@@ -171,3 +171,21 @@ def test_both_spellings_of_a_council_and_an_ambiguous_name(kanagawa_staff, kanag
         f"みなと社会保障推進協議会（番号 {b.pk}）。番号で指定してください。"
     ]
     assert preview.rows[4].organiser == b
+
+
+def test_the_admin_pages_preview_an_export_as_unchanged_and_commit_nothing(client, kanagawa_staff, kanagawa):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    _kanagawa_actions(kanagawa_staff, kanagawa)
+    client.force_login(kanagawa_staff)
+    url = reverse("admin:campaigns_action_import")
+    assert "Excel・CSVから取り込む" in client.get(reverse("admin:campaigns_action_changelist")).content.decode()
+    upload = SimpleUploadedFile("actions.xlsx", _resave(exports.actions_xlsx(Action.objects.all())))
+    response = client.post(url, {"file": upload, "encoding": ""})
+    body = response.content.decode()
+    assert response.status_code == 200 and body.count("<td>変更なし</td>") == 3 and 'name="_commit"' in body
+    outcome = client.get(reverse("admin:campaigns_action_import_outcome"), {"token": response.context["token"]})
+    assert [line.split(",")[1] for line in outcome.content.decode("utf-8-sig").splitlines()[1:]] == ["変更なし"] * 3
+    done = client.post(url, {"_commit": "1", "token": response.context["token"]}, follow=True)
+    assert "新規 0件・変更 0件（変更なし 3件）" in done.content.decode() and Action.objects.count() == 3

@@ -243,3 +243,9 @@ def test_the_time_budget_ends_before_the_web_worker_is_killed(settings):
     entrypoint = (Path(settings.BASE_DIR) / "docker" / "entrypoint.sh").read_text()
     timeout = int(entrypoint.split('--timeout "${GUNICORN_TIMEOUT:-', 1)[1].split("}", 1)[0])
     assert Limits.from_settings().max_seconds < timeout - 10
+
+
+def test_headers_no_column_reads_are_reported_with_their_column_numbers():
+    layout = intake.Layout(columns=(intake.Column("name", "名前", required=True), intake.Column("count", "数")))
+    parsed = intake.read_file(data="名前,メモ,数,\tその他\nA,x,1,y\n".encode(), filename="a.csv", layout=layout)
+    assert parsed.unknown_headers == [(2, "メモ"), (4, "その他")]
