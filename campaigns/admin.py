@@ -9,19 +9,15 @@ import re
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import path, reverse
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.html import format_html
 
 from petitions.models import TallyEntry
-from shaho.core import intake
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
-from shaho.core.downloads import attachment_header
+from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.japanese import format_date, format_time, normalize
 from shaho.core.scoping import scope_for, sees_everything
-from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
 from . import importing, selectors, services
 from .models import (
@@ -197,9 +193,10 @@ class SignatureInline(ReadOnlyAdminMixin, ScopedInline):
 
 
 @admin.register(Action)
-class ActionAdmin(_OwnedAdmin):
+class ActionAdmin(ImportAdminMixin, _OwnedAdmin):
+    importer = importing.ACTIONS
     owner_field = "organiser_id"
-    change_list_template = "campaigns/admin/action_change_list.html"
+    change_list_template = "admin/import_change_list.html"
     list_display = ["starts_on", "time", "kind", "title", "place", "organiser", "status", "totals", "page_link"]
     list_select_related = ["kind", "organiser"]
     list_filter = ["kind", "status", "mode", "starts_on"]
@@ -278,130 +275,6 @@ class ActionAdmin(_OwnedAdmin):
             obj.entered_by = request.user
             obj.entered_at = timezone.now()
         super().save_model(request, obj, form, change)
-
-    # --- import from xlsx / CSV through the one intake -------------------------------------
-    def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
-        return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="{}_{}_import".format(*info)),
-            path(
-                "import/outcome/",
-                self.admin_site.admin_view(self.import_outcome_view),
-                name="{}_{}_import_outcome".format(*info),
-            ),
-            path(
-                "import/template/",
-                self.admin_site.admin_view(self.import_template_view),
-                name="{}_{}_import_template".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def has_import_permission(self, request):
-        return self.has_add_permission(request) and services.user_may_record(request.user)
-
-    def changelist_view(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}
-        return super().changelist_view(request, extra_context)
-
-    def _context(self, request, **kwargs):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "行動を Excel・CSV から取り込む",
-            "headers": importing.TEMPLATE_HEADERS,
-            "limits": intake.Limits.from_settings(),
-            **kwargs,
-        }
-
-    def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        if request.method == "POST" and "_commit" in request.POST:
-            upload = pending_upload_get(
-                token=request.POST.get("token", ""), user=request.user, importer=importing.IMPORTER
-            )
-            if upload is None:
-                messages.error(request, "確認したファイルが見つかりません。もう一度ファイルを選んでください。")
-                return HttpResponseRedirect(request.path)
-            try:
-                made = importing.actions_import_commit(
-                    data=upload.content, filename=upload.file_name, user=request.user
-                )
-            except importing.ImportRefused:
-                # The rows' errors, shown on this page (they quote the file): never carried to another page.
-                preview = importing.actions_import_preview(
-                    data=upload.content, filename=upload.file_name, user=request.user
-                )
-                return self._preview(request, preview, upload.token)
-            pending_upload_discard(upload=upload)
-            messages.success(request, f"{len(made):,}件の行動を取り込みました。")
-            return HttpResponseRedirect(reverse("admin:campaigns_action_changelist"))
-        form = ImportForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            preview = importing.actions_import_preview(data=data, filename=upload.name, user=request.user)
-            token = ""
-            if preview.rows:
-                token = pending_upload_store(
-                    owner=request.user, importer=importing.IMPORTER, file_name=upload.name, data=data
-                ).token
-            return self._preview(request, preview, token)
-        return render(request, "campaigns/admin/import.html", self._context(request, form=form))
-
-    def _preview(self, request, preview, token):
-        outcome = reverse("admin:campaigns_action_import_outcome")
-        return render(
-            request,
-            "campaigns/admin/import_preview.html",
-            self._context(
-                request,
-                title="取り込む内容の確認",
-                preview=preview,
-                errors=preview.errors[:2000],
-                rows=preview.rows[:2000],
-                token=token,
-                outcome_url=f"{outcome}?token={token}" if token else "",
-            ),
-        )
-
-    def import_outcome_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        upload = pending_upload_get(token=request.GET.get("token", ""), user=request.user, importer=importing.IMPORTER)
-        if upload is None:
-            raise Http404
-        preview = importing.actions_import_preview(data=upload.content, filename=upload.file_name, user=request.user)
-        content, content_type, extension = importing.import_outcome(
-            preview, file_format="xlsx" if request.GET.get("format") == "xlsx" else "csv"
-        )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = attachment_header(
-            f"行動取込結果.{extension}", ascii_fallback=f"actions_import_outcome.{extension}"
-        )
-        return response
-
-    def import_template_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        response = HttpResponse(importing.import_template_xlsx(), content_type=XLSX)
-        response["Content-Disposition"] = attachment_header(
-            "行動取込ひな形.xlsx", ascii_fallback="actions_template.xlsx"
-        )
-        return response
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(label="ファイル", help_text="Excel（xlsx）または CSV")
-
-    def clean_file(self):
-        from django.conf import settings
-
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.SHAHO_IMPORT_MAX_FILE_BYTES:
-            raise forms.ValidationError("ファイルが大きすぎます。")
-        return upload
 
 
 @admin.register(StudyGoal)

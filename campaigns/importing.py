@@ -1,22 +1,26 @@
-"""Importing a list of actions (the calendar, a year's study sessions) from xlsx or CSV, through the one intake.
+"""Importing a list of actions (the calendar, a year's study sessions) from xlsx or CSV, through the one flow.
 
-The file's columns are declared here (`LAYOUT`); reading, encodings, header rows, limits and the
-outcome file are `shaho.core.intake`'s. `actions_import_preview` checks every row with the same
-rules as an action entered by hand (`services.action_check`: the organiser within the user's
-scope — one outside it reads like one that does not exist —, end not before start, counts not
-negative) and writes nothing; `actions_import_commit` checks again and writes every row or none.
+The file's columns, the row check and the commit are declared here (`ActionImporter`); reading,
+encodings, header rows, limits, the preview and the outcome file are `shaho.core`'s (`intake`,
+`imports`). Every row is checked with the same rules as an action entered by hand
+(`services.action_check`: the organiser within the user's scope — one outside it reads like one that
+does not exist —, end not before start, counts not negative); the commit checks again and writes every
+row or none.
+
+The actions export (`exports.actions_xlsx` / `actions_csv`) carries each action's 番号: a row with a
+番号 updates that action (only the columns the file has; its participants and other rows are left as
+they are), and a row equal to its action is 変更なし, so an unedited export imports as no change.
 """
 
-from dataclasses import dataclass, field
-
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
-from councils.models import Council
 from shaho.core import exports, intake
-from shaho.core.intake import Column, RowError
+from shaho.core.imports import CHANGED, NEW, UNCHANGED, Importer, ImportPreview, ImportRow, read_number, unknown_number
+from shaho.core.intake import Column
 from shaho.core.japanese import normalize
+from shaho.core.matching import Matcher
+from shaho.core.scoping import restrict
 
 from . import services
 from .forms import JapaneseTimeField
@@ -24,6 +28,7 @@ from .models import Action, ActionKind
 
 LAYOUT = intake.Layout(
     columns=(
+        Column("id", "番号", aliases=("行動番号",)),
         Column("date", "日付", aliases=("開催日", "月日", "日程"), required=True),
         Column("kind", "種類", aliases=("行動の種類", "種別"), required=True),
         Column("title", "名称", aliases=("行動", "行動名", "内容", "件名"), required=True),
@@ -38,8 +43,12 @@ LAYOUT = intake.Layout(
     )
 )
 COLUMNS = LAYOUT.labels
-TEMPLATE_HEADERS = list(COLUMNS.values())
-IMPORTER = "campaigns.actions"
+TEMPLATE_HEADERS = [label for key, label in COLUMNS.items() if key != "id"]
+# Column key → Action field, for the columns a row may change.
+COLUMN_FIELDS = {
+    "date": "starts_on", "start": "start_time", "end": "end_time", "title": "title", "place": "place",
+    "onsite": "onsite_count", "online_points": "online_points", "online": "online_count", "note": "report",
+}  # fmt: skip
 FIELD_TO_COLUMN = {
     "starts_on": "date", "ends_on": "date", "kind": "kind", "title": "title", "start_time": "start",
     "end_time": "end", "organiser": "organiser", "onsite_count": "onsite", "online_points": "online_points",
@@ -47,53 +56,12 @@ FIELD_TO_COLUMN = {
 }  # fmt: skip
 
 
-@dataclass
-class RowOutcome:
-    number: int
-    cells: dict
-    values: dict = field(default_factory=dict)
-    errors: list = field(default_factory=list)
+class ActionRow(ImportRow):
+    __slots__ = ("action", "kind", "organiser", "values")
 
-    @property
-    def ok(self):
-        return not self.errors
-
-
-@dataclass
-class ImportPreview:
-    file_name: str
-    rows: list = field(default_factory=list)
-    general_errors: list = field(default_factory=list)
-
-    @property
-    def errors(self):
-        return self.general_errors + [e for r in self.rows for e in r.errors]
-
-    @property
-    def ok(self):
-        return bool(self.rows) and not self.errors
-
-    @property
-    def summary(self):
-        bad = sum(1 for r in self.rows if not r.ok)
-        return f"{len(self.rows):,}行のうち、取込可 {len(self.rows) - bad:,}行・エラー {bad:,}行"
-
-
-def _council_lookup(user):
-    by_name = {}
-    for council in services.organiser_choices(user=user):
-        for name in (council.name, council.short_name, str(council.pk)):
-            if name:
-                by_name.setdefault(intake.read_name(name), council)
-    return by_name
-
-
-def _kind_lookup():
-    by_name = {}
-    for kind in ActionKind.objects.all():
-        by_name[intake.read_name(kind.name)] = kind
-        by_name[intake.read_name(kind.code)] = kind
-    return by_name
+    def __init__(self, number, cells):
+        super().__init__(number=number, cells=cells)
+        self.action, self.values, self.kind, self.organiser = None, {}, None, None
 
 
 _time = JapaneseTimeField(label="時刻")
@@ -116,109 +84,181 @@ def _read_optional_count(value):
     return None if intake.read_text(value) == "" else intake.read_count(value)
 
 
-def _check_row(row, *, user, councils, kinds, default_organiser):
-    out = RowOutcome(number=row.number, cells=row.cells)
-    v = out.values
-
-    def read(key, reader):
-        try:
-            return reader(row.cells.get(key))
-        except ValueError as exc:
-            out.errors.append(RowError(row.number, COLUMNS[key], str(exc)))
-            return None
-
-    v["starts_on"] = read("date", lambda c: intake.read_date(c) if intake.read_text(c) else None)
-    v["start_time"] = read("start", _read_time)
-    v["end_time"] = read("end", _read_time)
-    v["title"] = intake.read_text(row.cells.get("title"))
-    v["place"] = intake.read_text(row.cells.get("place"))
-    v["report"] = intake.read_text(row.cells.get("note"))
-    for key, name in (("onsite", "onsite_count"), ("online_points", "online_points"), ("online", "online_count")):
-        v[name] = read(key, _read_optional_count)
-    kind_text = intake.read_name(row.cells.get("kind"))
-    kind = kinds.get(kind_text)
-    if kind is None:
-        out.errors.append(RowError(row.number, COLUMNS["kind"], f"「{normalize(kind_text)}」という種類はありません。"))
-    organiser_text = intake.read_name(row.cells.get("organiser"))
-    organiser = councils.get(organiser_text) if organiser_text else default_organiser
-    if organiser is None:
-        # Outside the scope and unknown read the same: nothing is said of another prefecture's council.
-        out.errors.append(
-            RowError(row.number, COLUMNS["organiser"], f"「{normalize(organiser_text)}」は選べる社保協にありません。")
-        )
-    v["kind"], v["organiser"] = kind, organiser
-    if out.errors:
-        return out
-    fields = {k: v[k] for k in ("title", "starts_on", "start_time", "end_time", "place", "report", "onsite_count",
-                                "online_points", "online_count")}  # fmt: skip
-    try:
-        services.action_check(user=user, kind=kind, organiser=organiser, fields=fields)
-    except ValidationError as exc:
-        for name, messages in exc.message_dict.items():
-            column = COLUMNS.get(FIELD_TO_COLUMN.get(name, ""), name)
-            out.errors += [RowError(row.number, column, m.split(": ", 1)[-1]) for m in messages]
-    return out
+def _read_date(value):
+    return intake.read_date(value) if intake.read_text(value) else None
 
 
-def actions_import_preview(*, data, filename, user, encoding=None):
-    """Every row checked, nothing written: an ImportPreview (row-numbered errors naming the column)."""
-    preview = ImportPreview(file_name=filename)
-    try:
-        parsed = intake.read_file(data=data, filename=filename, layout=LAYOUT, encoding=encoding)
-    except intake.IntakeError as exc:
-        preview.general_errors.append(RowError(None, "ファイル", str(exc)))
+READERS = {
+    "date": _read_date, "start": _read_time, "end": _read_time, "title": intake.read_text, "place": intake.read_text,
+    "note": intake.read_text, "onsite": _read_optional_count, "online_points": _read_optional_count,
+    "online": _read_optional_count,
+}  # fmt: skip
+
+
+class ActionImporter(Importer):
+    key = "campaigns.actions"
+    title = "行動を Excel・CSV から取り込む"
+    what = "行動"
+    template_formats = ("xlsx",)
+    layout_keys = tuple(COLUMNS)
+    intro = "行動の一覧（当面の日程、学習会の記録など。Excel の xlsx または CSV）を、まとめて行動として取り込みます。"
+    help = (
+        ("番号", "書き出したファイルの番号（その行動を直します。空欄は新しい行動）"),
+        ("日付（必須）", "2025-12-07、2025/12/7、令和7年12月7日"),
+        ("種類（必須）", "宣伝行動・学習会など"),
+        ("名称（必須）", ""),
+        ("開始・終了", "13:00、13時30分"),
+        ("場所", ""),
+        ("主催", "社保協の名称・略称・番号（空欄は自分の社保協）"),
+        ("会場参加・オンライン視聴・オンライン参加", "人数・か所数"),
+        ("報告", ""),
+    )
+
+    def may_import(self, user):
+        return services.user_may_record(user)
+
+    def layout(self, target):
+        return LAYOUT
+
+    def check(self, *, parsed, user, target, deadline=None):
+        present = set(parsed.columns)
+        preview = ImportPreview(headers=[COLUMNS[k] for k in COLUMNS])
+        organisers = services.organiser_choices(user=user)
+        matcher = Matcher(organisers, what="社保協")
+        kinds = {}
+        for kind in ActionKind.objects.all():
+            kinds[intake.read_name(kind.name)] = kind
+            kinds[intake.read_name(kind.code)] = kind
+        default = organisers.filter(pk=user.council_id).first() if user.council_id else None
+        numbers = set()
+        for source in parsed:
+            try:
+                number = read_number(source)
+            except ValueError:
+                continue
+            if number is not None:
+                numbers.add(number)
+        known = {}
+        if numbers:
+            known = {
+                a.pk: a
+                for a in restrict(Action.objects.filter(pk__in=numbers), user).select_related("kind", "organiser")
+            }
+        seen = {}
+        for source in parsed:
+            if deadline is not None:
+                deadline.check()
+            preview.rows.append(self._check_row(source, user, present, matcher, kinds, default, known, seen))
         return preview
-    councils, kinds = _council_lookup(user), _kind_lookup()
-    default = Council.objects.filter(pk=user.council_id).first() if user.council_id else None
-    if default is not None and not services.organiser_choices(user=user).filter(pk=default.pk).exists():
-        default = None
-    preview.rows = [
-        _check_row(row, user=user, councils=councils, kinds=kinds, default_organiser=default) for row in parsed
-    ]
-    if not preview.rows:
-        preview.general_errors.append(RowError(None, "ファイル", "取り込む行がありません。"))
-    return preview
 
+    def _check_row(self, source, user, present, matcher, kinds, default, known, seen):
+        row = ActionRow(source.number, source.cells)
+        values = row.values
+        try:
+            number = read_number(source)
+        except ValueError as exc:
+            row.error(COLUMNS["id"], str(exc))
+            return row
+        if number is not None:
+            row.action = known.get(number)
+            if row.action is None:
+                row.error(COLUMNS["id"], unknown_number(number, "行動"))
+                return row
+            if number in seen:
+                row.error(COLUMNS["id"], f"番号{number}は{seen[number]}行目にもあります。")
+                return row
+            seen[number] = source.number
+        action = row.action
+        for key, name in COLUMN_FIELDS.items():
+            if action is not None and key not in present:
+                values[name] = getattr(action, name)  # a column the file does not have: left as it is
+                continue
+            try:
+                values[name] = READERS[key](source.cells.get(key))
+            except ValueError as exc:
+                row.error(COLUMNS[key], str(exc))
+        kind_text = intake.read_name(source.cells.get("kind"))
+        row.kind = kinds.get(kind_text)
+        if row.kind is None:
+            row.error(COLUMNS["kind"], f"「{normalize(kind_text)}」という種類はありません。")
+        if intake.read_text(source.cells.get("organiser")):
+            current = action.organiser_id if action is not None else None
+            # A name two councils share is no silent pick; the action's own organiser is its current value.
+            row.organiser, message = matcher.match(source.cells["organiser"], prefer=[lambda c: c.pk == current])
+            if message:
+                row.error(COLUMNS["organiser"], message)
+        elif action is not None and "organiser" in present:
+            row.error(COLUMNS["organiser"], "主催を入力してください。")
+        else:
+            row.organiser = action.organiser if action is not None else default
+            if row.organiser is None:
+                row.error(COLUMNS["organiser"], "主催の社保協を入力してください。")
+        if row.errors:
+            return row
+        try:
+            services.action_check(user=user, kind=row.kind, organiser=row.organiser, fields=values)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                column = COLUMNS.get(FIELD_TO_COLUMN.get(name, ""), name)
+                for message in messages:
+                    row.error(column, message.split(": ", 1)[-1])
+            return row
+        if action is None:
+            row.status = NEW
+        elif (
+            action.kind_id == row.kind.pk
+            and action.organiser_id == row.organiser.pk
+            and all(_same(getattr(action, name), value) for name, value in values.items())
+        ):
+            row.status = UNCHANGED
+        else:
+            row.status = CHANGED
+        return row
 
-class ImportRefused(ValidationError):
-    pass
-
-
-def actions_import_commit(*, data, filename, user, encoding=None):
-    """Check again and record every row as an action, all or nothing. Returns the actions; ImportRefused otherwise."""
-    preview = actions_import_preview(data=data, filename=filename, user=user, encoding=encoding)
-    if not preview.ok:
-        raise ImportRefused(intake.error_lines(preview.errors, limit=20))
-    made = []
-    with transaction.atomic():
+    def write(self, *, preview, user, target, options):
+        made = changed = 0
         for row in preview.rows:
-            v = dict(row.values)
-            kind, organiser = v.pop("kind"), v.pop("organiser")
-            if v.get("starts_on") and v["starts_on"] > timezone.localdate():
-                v["status"] = Action.Status.PLANNED
-            made.append(services.action_record(user=user, kind=kind, organiser=organiser, **v).action)
-    return made
+            if row.status == UNCHANGED:
+                continue
+            values = dict(row.values)
+            if row.action is not None:
+                services.action_update(
+                    user=user, action=row.action, kind=row.kind, organiser=row.organiser, fields=values
+                )
+                changed += 1
+                continue
+            if values.get("starts_on") and values["starts_on"] > timezone.localdate():
+                values["status"] = Action.Status.PLANNED
+            services.action_record(user=user, kind=row.kind, organiser=row.organiser, **values)
+            made += 1
+        unchanged = preview.counts()[UNCHANGED]
+        return f"行動を取り込みました: 新規 {made:,}件・変更 {changed:,}件（変更なし {unchanged:,}件）。"
+
+    def outcome_values(self, row):
+        values = []
+        for key in COLUMNS:
+            if key == "organiser" and getattr(row, "organiser", None) is not None:
+                values.append(row.organiser.name)  # resolved, so within the scope
+            elif key == "kind" and getattr(row, "kind", None) is not None:
+                values.append(row.kind.name)
+            else:
+                values.append(row.display(key))
+        return values
+
+    def template(self, *, user, target, file_format):
+        example = ["2020-10-09", "ブロック会議", "北海道・東北ブロック会議", "13:00", "16:00", "札幌市内"]
+        example += [""] * (len(TEMPLATE_HEADERS) - len(example))
+        content = exports.xlsx_bytes([("行動", [TEMPLATE_HEADERS, example], {"A": 12, "C": 36})])
+        return content, XLSX, "xlsx"
 
 
-def import_outcome(preview, *, file_format="csv"):
-    headers = TEMPLATE_HEADERS
-    rows = ((r.number, r.ok, [intake.read_text(r.cells.get(key)) for key in COLUMNS], r.errors) for r in preview.rows)
-    table = list(intake.outcome_rows(headers=headers, general_errors=preview.general_errors, rows=rows))
-    return intake.outcome_file(table, file_format=file_format)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def import_template_xlsx():
-    example = [
-        "2020-10-09",
-        "ブロック会議",
-        "北海道・東北ブロック会議",
-        "13:00",
-        "16:00",
-        "札幌市内",
-        "",
-        "",
-        "",
-        "",
-        "",
-    ]
-    return exports.xlsx_bytes([("行動", [TEMPLATE_HEADERS, example], {"A": 12, "C": 36})])
+def _same(stored, read):
+    if stored in (None, "") and read in (None, ""):
+        return True
+    return stored == read
+
+
+ACTIONS = ActionImporter()

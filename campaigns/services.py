@@ -291,6 +291,29 @@ def action_record(
     return Recorded(action, True)
 
 
+def action_update(*, user, action, kind, organiser, fields):
+    """Change an action's own fields (an import row naming its 番号), checked as `action_record` checks them.
+
+    Only `fields` (Action fields) and the kind and organiser change; its participants, polls and other
+    rows are left as they are. Raises ValidationError when the action or the new organiser is outside
+    the user's scope, or a field is wrong. Returns the action.
+    """
+    unknown = set(fields) - set(ACTION_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown action fields: {sorted(unknown)}")
+    if not _in_scope(user, action.organiser):
+        raise ValidationError({"organiser": "「主催の社保協」: この社保協の行動を入力する権限がありません。"})
+    merged = {name: getattr(action, name) for name in ACTION_FIELDS} | dict(fields)
+    action_check(user=user, kind=kind, organiser=organiser, fields=merged)
+    for name, value in fields.items():
+        setattr(action, name, "" if value is None and name in TEXT_FIELDS else value)
+    action.kind, action.organiser = kind, organiser
+    action.title = action.title.strip()
+    action.full_clean(exclude=["kind", "organiser", "entered_by", "municipality", "liaison_group"])
+    action.save()
+    return action
+
+
 def _add_rows(action, participants, speakers, outputs, polls, voices, demands):
     rows = [
         Participation(

@@ -6,12 +6,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.forms import add_service_errors
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.scoping import scope_for, sees_everything
 
-from . import services
-from .admin_import import TallyImportAdminMixin
+from . import importing, services
 from .models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
 
 
@@ -94,7 +94,10 @@ class ReadOnlyLedgerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
 
 
 @admin.register(TallyEntry)
-class TallyEntryAdmin(TallyImportAdminMixin, ReadOnlyLedgerAdmin):
+class TallyEntryAdmin(ImportAdminMixin, ReadOnlyLedgerAdmin):
+    importer = importing.TALLIES
+    target_field = "petition"
+    change_list_template = "petitions/admin/tallyentry_change_list.html"
     # Ten columns that fit a 1366 px screen; the round follows from the date (and is a filter).
     list_display = [
         "collected_on",

@@ -32,17 +32,30 @@ import hashlib
 import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Exists, F, IntegerField, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
-from shaho.core import exports, intake
+from shaho.core import exports, imports, intake
+from shaho.core.imports import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Importer,
+    ImportRefused,
+    ImportRow,
+    read_number,
+    unknown_number,
+)
 from shaho.core.intake import Column, IntakeError, ParsedFile, RowError, SourceRow  # noqa: F401 (the importer's API)
-from shaho.core.japanese import format_date, format_datetime, normalize
+from shaho.core.japanese import format_date, format_datetime
+from shaho.core.matching import Matcher, name_key
 from shaho.core.scoping import restrict, scope_for
 
 from .models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
@@ -52,6 +65,7 @@ from .services import EntryContext, allowed_organisations, build_entry
 # in the federation's spreadsheets.
 LAYOUT = intake.Layout(
     columns=(
+        Column("id", "番号", aliases=("記録番号",)),
         Column("council", "社保協", aliases=("社保協名", "社会保障推進協議会"), required=True),
         Column("organisation", "団体", aliases=("団体名", "集めた団体")),
         Column("kind", "種別", aliases=("署名の種類",)),
@@ -61,7 +75,8 @@ LAYOUT = intake.Layout(
     )
 )
 COLUMNS = LAYOUT.labels  # key → header
-TEMPLATE_HEADERS = list(COLUMNS.values())
+TEMPLATE_HEADERS = [label for key, label in COLUMNS.items() if key != "id"]
+EXPORT_HEADERS = list(COLUMNS.values())
 IMPORTER = "petitions.tally"  # the PendingUpload.importer of this importer's uploads
 BULK_BATCH_SIZE = 5000
 ImportFileError = IntakeError  # the name callers know
@@ -96,85 +111,35 @@ KIND_WORDS = {
 TOTAL_WORDS = {"合計", "計", "小計", "総計"}
 
 
-class TallyImportRefused(ValidationError):
+class TallyImportRefused(ImportRefused):
     """The import was refused and nothing was saved. `preview` holds the row errors when there were any."""
 
-    def __init__(self, messages, preview=None):
-        super().__init__(messages)
-        self.preview = preview
+
+# --- resolving names (the one matcher, within the user's scope) -------------------------------
 
 
-# --- resolving names -------------------------------------------------------
-
-
-def name_key(text):
-    """A name as compared: NFKC (全角/半角), no spaces, 社会保障推進協議会 written 社保協."""
-    return re.sub(r"\s+", "", normalize(text)).replace("社会保障推進協議会", "社保協")
-
-
-class _Lookup:
-    """Names (and numbers) → candidates, built from one query."""
-
-    def __init__(self):
-        self.by_key = defaultdict(list)
-        self.by_pk = {}
-
-    def add(self, obj, *names):
-        self.by_pk[obj.pk] = obj
-        for key in {name_key(n) for n in names if n}:
-            self.by_key[key].append(obj)
-
-
-def _council_lookup(user):
+def _council_matcher(user):
     """The councils `user` may see, by name, short name and number: nothing else can be found."""
-    lookup = _Lookup()
-    for council in scope_for(user).only("pk", "name", "short_name", "kind", "prefecture_id", "path"):
-        lookup.add(council, council.name, council.short_name)
-    return lookup
+    return Matcher(scope_for(user).only("pk", "name", "short_name", "kind", "prefecture_id", "path"), what="社保協")
 
 
-def _organisation_lookup(user):
+def _organisation_matcher(user):
     """The organisations `user` may name on an entry (`services.allowed_organisations`)."""
-    lookup = _Lookup()
-    for org in allowed_organisations(user=user).only("pk", "name", "short_name", "prefecture_id"):
-        lookup.add(org, org.name, org.short_name)
-    return lookup
+    return Matcher(allowed_organisations(user=user).only("pk", "name", "short_name", "prefecture_id"), what="団体")
 
 
-def _council_not_found(text):
-    # The one message for a council that does not exist and for one the user may not see.
-    return f"「{text}」という社保協は見つかりません（名称・略称・番号で指定してください）。"
+def _resolve_council(value, matcher):
+    """(council, error message), among the councils of the matcher (the user's scope)."""
+    council, message = matcher.match(value)
+    if council is None and name_key(intake.read_text(value)) in TOTAL_WORDS:
+        return None, "合計の行は取り込めません。行を削除してください。"
+    return council, message
 
 
-def _resolve_council(value, lookup):
-    """(council, error message), among the councils in the lookup (the user's scope)."""
-    text = intake.read_text(value)
-    key = name_key(text)
-    if key.isdigit():
-        council = lookup.by_pk.get(int(key))
-        return (council, None) if council is not None else (None, _council_not_found(text))
-    candidates = lookup.by_key.get(key, [])
-    if len(candidates) > 1:
-        names = "、".join(f"{c.name}（番号 {c.pk}）" for c in candidates[:5])
-        return None, f"「{text}」に当てはまる社保協が複数あります: {names}。番号で指定してください。"
-    if not candidates:
-        if key in TOTAL_WORDS:
-            return None, "合計の行は取り込めません。行を削除してください。"
-        return None, _council_not_found(text)
-    return candidates[0], None
-
-
-def _resolve_organisation(value, lookup, council):
-    text = intake.read_text(value)
-    candidates = lookup.by_key.get(name_key(text), [])
-    if len(candidates) > 1 and council is not None:
-        same_prefecture = [o for o in candidates if o.prefecture_id == council.prefecture_id]
-        candidates = same_prefecture or candidates
-    if len(candidates) > 1:
-        return None, f"「{text}」に当てはまる団体が複数あります。正式名称で指定してください。"
-    if not candidates:
-        return None, f"「{text}」という団体は見つかりません。"
-    return candidates[0], None
+def _resolve_organisation(value, matcher, council):
+    # Two organisations of one name: the one of the council's prefecture, else a row error naming both.
+    prefecture = council.prefecture_id if council is not None else None
+    return matcher.match(value, prefer=[lambda o: o.prefecture_id == prefecture])
 
 
 def _cell_kind(value):
@@ -209,81 +174,112 @@ _FIELD_PREFIX = re.compile(r"^「[^」]+」:\s*")
 
 
 @dataclass(slots=True)
-class RowOutcome:
-    number: int
-    cells: dict
+class RowOutcome(ImportRow):
     council: object = None
     organisation: object = None
     kind: str = ""
     count: int | None = None
     collected_on: datetime.date | None = None
-    errors: list = field(default_factory=list)
-    entry: object = None  # unsaved TallyEntry when the row is good
-
-    @property
-    def ok(self):
-        return not self.errors
+    entry: object = None  # unsaved TallyEntry when the row is good and writes one (new, or a correction)
+    known: object = None  # the ledger entry the row's 番号 names
 
     @property
     def kind_label(self):
         return SignatureKind(self.kind).label if self.kind in SignatureKind.values else ""
 
-    def display(self, key):
-        return intake.read_text(self.cells.get(key))
-
 
 @dataclass
-class ImportPreview:
-    petition: object
-    file_name: str = ""
+class ImportPreview(imports.ImportPreview):
+    petition: object = None
     sha256: str = ""
-    parsed: ParsedFile | None = None
-    rows: list = field(default_factory=list)
-    general_errors: list = field(default_factory=list)  # RowError with row None
     earlier_batch: ImportBatch | None = None
     earlier_visible: bool = True  # whether the user may see `earlier_batch` (else it is not named)
-
-    @property
-    def errors(self):
-        """Every error: the general ones first, then by row."""
-        return self.general_errors + [error for row in self.rows for error in row.errors]
-
-    @property
-    def error_rows(self):
-        return [row for row in self.rows if row.errors]
-
-    @property
-    def ok(self):
-        return bool(self.rows) and not self.general_errors and not any(row.errors for row in self.rows)
-
-    @property
-    def good_count(self):
-        return sum(1 for row in self.rows if row.ok)
-
-    @property
-    def total(self):
-        """The sum of the good rows' counts."""
-        return sum(row.count for row in self.rows if row.ok and row.count is not None)
 
     def totals_by_kind(self):
         totals = defaultdict(int)
         for row in self.rows:
-            if row.ok:
+            if row.ok and row.status == NEW:
                 totals[row.kind] += row.count
         return [(SignatureKind(k).label, n) for k, n in totals.items()]
-
-    def error_lines(self, limit=None):
-        return intake.error_lines(self.errors, limit)
 
     @property
     def earlier_description(self):
         return describe_earlier(self.earlier_batch, visible=self.earlier_visible) if self.earlier_batch else ""
 
     def summary(self):
-        text = f"{len(self.rows):,}行（取込可 {self.good_count:,}行・エラー {len(self.error_rows):,}行）"
-        if self.rows:
-            text += "、合計 " + "・".join(f"{label} {n:,}" for label, n in self.totals_by_kind())
+        text = super().summary()
+        totals = self.totals_by_kind()
+        if totals:
+            text += "、新規の合計 " + "・".join(f"{label} {n:,}" for label, n in totals)
         return text
+
+
+def _known_entries(*, petition, user, rows):
+    """The original entries (not corrections) of `petition` within the user's scope that rows name by 番号.
+
+    Each carries `net`: its count with its corrections, as the export writes it.
+    """
+    numbers = set()
+    for source in rows:
+        try:
+            number = read_number(source)
+        except ValueError:
+            continue
+        if number is not None:
+            numbers.add(number)
+    if not numbers:
+        return {}
+    entries = (
+        TallyEntry.objects.filter(pk__in=numbers, petition=petition, corrects__isnull=True, council__in=scope_for(user))
+        .annotate(net=F("count") + Coalesce(Sum("corrections__count"), Value(0), output_field=IntegerField()))
+        .select_related("council", "organisation")
+    )
+    return {e.pk: e for e in entries}
+
+
+def _compare_known(outcome, known, user, today):
+    """A row naming a ledger entry: 変更なし when equal, a correcting entry when only the count differs.
+
+    The ledger is append-only: a changed count becomes a correction of the original (count: the
+    difference); a changed council, organisation, kind or date is a row error (write a new row and
+    cancel the old one instead), so a row never silently moves signatures between councils.
+    """
+    note = intake.read_text(outcome.cells.get("note"))
+    same_rest = (
+        outcome.council == known.council
+        and outcome.organisation == known.organisation
+        and (outcome.kind or SignatureKind.INDIVIDUAL) == known.kind
+        and outcome.collected_on == known.collected_on
+    )
+    if not same_rest:
+        outcome.error(
+            COLUMNS["id"],
+            f"番号{known.pk}の記録は筆数だけを直せます（社保協・団体・種別・日付を変えるときは、"
+            "番号を空欄にした新しい行にし、元の記録は管理画面の訂正で打ち消してください）。",
+        )
+        return
+    if outcome.count == known.net and note == known.note:
+        outcome.status, outcome.entry = UNCHANGED, None
+        return
+    if outcome.count == known.net:
+        outcome.error(COLUMNS["note"], f"番号{known.pk}の記録の備考は取込では変えられません（筆数だけを直せます）。")
+        return
+    outcome.status = CHANGED
+    outcome.entry = TallyEntry(
+        petition_id=known.petition_id,
+        council_id=known.council_id,
+        organisation_id=known.organisation_id,
+        kind=known.kind,
+        count=outcome.count - known.net,
+        collected_on=known.collected_on,
+        round_id=known.round_id,
+        source=known.source,
+        note=known.note,
+        corrects_id=known.pk,
+        correction_reason=f"取込で筆数を訂正（{known.net:,} → {outcome.count:,}）"[:300],
+        entered_by=user,
+        entered_at=timezone.now(),
+    )
 
 
 def tally_import_check(*, petition, rows, user, context=None, today=None, deadline=None):
@@ -302,10 +298,15 @@ def tally_import_check(*, petition, rows, user, context=None, today=None, deadli
     parsed = rows if isinstance(rows, ParsedFile) else None
     rows = list(rows)
     columns = {**COLUMNS, **(parsed.columns if parsed else {})}
-    preview = ImportPreview(petition=petition, parsed=parsed, file_name=parsed.file_name if parsed else "")
-    councils = _council_lookup(context.user)
+    preview = ImportPreview(
+        petition=petition, target=petition, parsed=parsed, file_name=parsed.file_name if parsed else "",
+        headers=list(EXPORT_HEADERS),
+    )  # fmt: skip
+    councils = _council_matcher(context.user)
     has_organisations = any(r.cells.get("organisation") is not None for r in rows)
-    organisations = _organisation_lookup(context.user) if has_organisations else None
+    organisations = _organisation_matcher(context.user) if has_organisations else None
+    known_entries = _known_entries(petition=petition, user=context.user, rows=rows)
+    seen = {}
     petition_errors = {}
     # Files repeat the same few names, dates and kinds: read each distinct cell once.
     read_council = intake.memoised(lambda v: _resolve_council(v, councils))
@@ -320,10 +321,26 @@ def tally_import_check(*, petition, rows, user, context=None, today=None, deadli
             outcome = RowOutcome(number=source.number, cells=source.cells)
             own = {}  # column key → message found while reading the cell
             cells = source.cells
+            try:
+                number = read_number(source)
+            except ValueError as exc:
+                own["id"], number = str(exc), None
+            if number is not None:
+                # Only this petition's entries within the scope: any other 番号 reads like one that does not exist.
+                outcome.known = known_entries.get(number)
+                if outcome.known is None:
+                    own["id"] = unknown_number(number, "集約記録")
+                elif number in seen:
+                    own["id"] = f"番号{number}は{seen[number]}行目にもあります。"
+                seen.setdefault(number, source.number)
             if cells.get("council") is None:
                 own["council"] = "社保協を入力してください。"
             else:
                 outcome.council, message = read_council(cells["council"])
+                if message and outcome.known is not None:  # a name two councils share: the entry's own
+                    outcome.council, message = councils.match(
+                        cells["council"], prefer=[lambda c, pk=outcome.known.council_id: c.pk == pk]
+                    )
                 if message:
                     own["council"] = message
             if cells.get("organisation") is not None:
@@ -370,6 +387,8 @@ def tally_import_check(*, petition, rows, user, context=None, today=None, deadli
             if own:
                 outcome.entry = None
                 outcome.errors = [RowError(source.number, columns[key], own[key]) for key in COLUMNS if key in own]
+            elif outcome.known is not None:
+                _compare_known(outcome, outcome.known, context.user, today)
             preview.rows.append(outcome)
 
     preview.general_errors = [RowError(None, PETITION_COLUMN, _FIELD_PREFIX.sub("", m)) for m in petition_errors]
@@ -413,7 +432,10 @@ def tally_import_preview(*, petition, data, filename, user, encoding=None):
     Also names an earlier import of the same content within the user's scope (`earlier_batch`).
     Reading and checking share one time budget (settings.SHAHO_IMPORT_MAX_SECONDS).
     """
-    preview = ImportPreview(petition=petition, file_name=filename or "", sha256=content_sha256(data))
+    preview = ImportPreview(
+        petition=petition, target=petition, file_name=filename or "", sha256=content_sha256(data),
+        headers=list(EXPORT_HEADERS),
+    )  # fmt: skip
     deadline = intake.Deadline(intake.Limits.from_settings().max_seconds)
     try:
         parsed = tally_import_parse(data=data, filename=filename, encoding=encoding, deadline=deadline)
@@ -579,16 +601,22 @@ def tally_import_commit(*, petition, data, filename, user, replace=False, encodi
         preview.sha256, preview.earlier_batch, preview.earlier_visible = sha256, earlier, visible
         if not preview.ok:
             raise TallyImportRefused(preview.error_lines(), preview=preview)
+        if not preview.changes and earlier is None:
+            return None  # every row 変更なし (an unedited export): no batch, no entry
         batch = ImportBatch.objects.create(
             petition=petition,
             file_name=(filename or "")[:255],
             sha256=sha256,
             created_by=user,
             created_at=timezone.now(),
-            row_count=len(preview.rows),
+            row_count=preview.changes,
             status=ImportBatch.Status.DONE,
         )
-        note = f"{parsed.file_format.upper()}、{parsed.header_row}行目が見出し、{len(preview.rows):,}行を取り込み。"
+        counts = preview.counts()
+        note = (
+            f"{parsed.file_format.upper()}、{parsed.header_row}行目が見出し、{len(preview.rows):,}行を取り込み"
+            f"（新規 {counts[NEW]:,}・筆数の訂正 {counts[CHANGED]:,}・変更なし {counts[UNCHANGED]:,}）。"
+        )
         if earlier is not None:
             cancelled, corrections = _cancel_batch(earlier=earlier, batch=batch, user=user, context=context)
             note += (
@@ -601,7 +629,7 @@ def tally_import_commit(*, petition, data, filename, user, replace=False, encodi
                 + superseded
                 + "この取込の記録は訂正記録で打ち消されています。"
             )
-        entries = [row.entry for row in preview.rows]
+        entries = [row.entry for row in preview.rows if row.entry is not None]
         for entry in entries:
             entry.import_batch_id = batch.pk  # the id alone: the descriptor costs ~3 µs a row
         _insert_entries(entries)
@@ -641,32 +669,153 @@ def tally_import_template_csv(*, user, today=None):
     return exports.csv_bytes([TEMPLATE_HEADERS, example])
 
 
-def tally_import_outcome(preview, *, file_format="csv"):
-    """Every row's outcome and errors (intake.outcome_file): (bytes, content type, extension).
+def outcome_values(row):
+    """A row's values for the preview and the outcome file (EXPORT_HEADERS order).
 
-    A council or organisation is shown by its name only when the row resolved it, so
-    only within the user's scope; otherwise the cell as the user wrote it.
+    A council or organisation is shown by its name only when the row resolved it, so only within
+    the user's scope; otherwise the cell as the user wrote it.
     """
-    rows = (
-        (
-            row.number,
-            row.ok,
-            [
-                row.council.name if row.council else row.display("council"),
-                row.organisation.name if row.organisation else row.display("organisation"),
-                row.kind_label or row.display("kind"),
-                row.count if row.count is not None else row.display("count"),
-                row.collected_on if row.collected_on else row.display("date"),
-                row.display("note"),
-            ],
-            row.errors,
-        )
-        for row in preview.rows
+    return [
+        row.display("id"),
+        row.council.name if row.council else row.display("council"),
+        row.organisation.name if row.organisation else row.display("organisation"),
+        row.kind_label or row.display("kind"),
+        row.count if row.count is not None else row.display("count"),
+        row.collected_on if row.collected_on else row.display("date"),
+        row.display("note"),
+    ]
+
+
+# --- export: the ledger in the import's layout, with each entry's 番号 ------------------------
+
+
+def tally_export_rows(*, petition, user):
+    """The petition's original entries within `user`'s scope, each with its count net of its corrections."""
+    entries = (
+        restrict(TallyEntry.objects.filter(petition=petition, corrects__isnull=True), user)
+        .filter(council__in=scope_for(user))
+        .annotate(net=F("count") + Coalesce(Sum("corrections__count"), Value(0), output_field=IntegerField()))
+        .select_related("council", "organisation")
+        .order_by("collected_on", "pk")
     )
-    table = intake.outcome_rows(headers=TEMPLATE_HEADERS, general_errors=preview.general_errors, rows=rows)
-    return intake.outcome_file(table, file_format=file_format)
+    yield EXPORT_HEADERS
+    for e in entries:
+        yield [
+            e.pk, e.council.name, e.organisation.name if e.organisation_id else "", SignatureKind(e.kind).label,
+            e.net, e.collected_on, e.note,
+        ]  # fmt: skip
 
 
-def tally_import_outcome_csv(preview):
-    """Every row's outcome and errors as CSV (UTF-8 with BOM): the full preview of a file too long for one page."""
-    return tally_import_outcome(preview, file_format="csv")[0]
+def tally_export(*, petition, user, file_format="xlsx"):
+    """(bytes, content type, extension): the ledger of `petition` as the importer reads it, formulas neutralised."""
+    rows = list(tally_export_rows(petition=petition, user=user))
+    if file_format == "csv":
+        for row in rows[1:]:
+            row[5] = f"{row[5]:%Y/%m/%d}"
+        return exports.csv_bytes(rows), "text/csv; charset=utf-8", "csv"
+    content = exports.xlsx_bytes([("集約", rows, dict(zip("ABCDEFG", (10, 32, 24, 8, 10, 14, 30), strict=True)))])
+    return content, XLSX, "xlsx"
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- the importer the one flow runs -------------------------------------------------------------
+
+
+class TallyImporter(Importer):
+    """The tally ledger's importer: its own commit (append-only ledger, one import per file, replace)."""
+
+    key = IMPORTER
+    title = "Excel・CSVから取り込む"
+    what = "集約"
+    target_label = "署名"
+    has_export = True
+    intro = "集約表（Excel の xlsx または CSV）の行を、まとめて集約記録に取り込みます。"
+    help = (
+        ("番号", "書き出したファイルの記録の番号。筆数を直すと訂正記録になります（空欄は新しい記録）"),
+        ("社保協（必須）", "名称・略称、またはひな形の「社保協一覧」シートの番号"),
+        ("団体", "集めた団体（空欄可）"),
+        ("種別", "個人・団体・WEB（空欄は個人）"),
+        ("筆数（必須）", "全角数字や「6万5千」も読めます"),
+        ("日付（必須）", "2025-12-07、2025/12/7、2025年12月7日、令和7年12月7日"),
+        ("備考", "自由記入"),
+    )
+    options = (("replace", "前回の取込を置き換える（前回の記録を訂正記録で打ち消してから、このファイルを取り込む）"),)
+
+    def target_choices(self, user):
+        drives = restrict(PetitionDrive.objects.filter(status=PetitionDrive.Status.OPEN), user)
+        return [(p.pk, str(p)) for p in drives.order_by("-starts_on", "title")]
+
+    def target_get(self, user, value):
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            return None
+        return restrict(PetitionDrive.objects.all(), user).filter(pk=pk).first()
+
+    def may_import(self, user):
+        from .services import user_may_record
+
+        return user_may_record(user)
+
+    def layout(self, target):
+        return LAYOUT
+
+    def preview(self, *, data, filename, user, target, encoding=None):
+        preview = tally_import_preview(petition=target, data=data, filename=filename, user=user, encoding=encoding)
+        if preview.earlier_batch is not None:
+            preview.offers = {"replace"}
+            preview.notices = [
+                f"このファイルと同じ内容は {preview.earlier_description} で取り込み済みです。"
+                "もう一度取り込むと二重に数えるため、そのままでは取り込めません。置き換える場合は下の「置き換える」を"
+                "選んでください（前回の記録は削除せず、打ち消す訂正記録を追加します）。"
+            ]
+        return preview
+
+    def commit(self, *, data, filename, user, target, encoding=None, options=None):
+        batch = tally_import_commit(
+            petition=target,
+            data=data,
+            filename=filename,
+            user=user,
+            replace=bool((options or {}).get("replace")),
+            encoding=encoding,
+        )
+        name = target.short_name or target.title
+        if batch is None:
+            return None, format_html(
+                '変更はありませんでした（すべての行が記録と同じです）。 <a href="{}">{}の集約一覧表を見る</a>',
+                self.done_url(target),
+                name,
+            )
+        message = format_html(
+            '{}として取り込みました。{} <a href="{}">{}の集約一覧表を見る</a>',
+            describe_batch(batch),
+            batch.note,
+            self.done_url(target),
+            name,
+        )
+        return batch, message
+
+    def redirect_after(self, result, target):
+        if result is not None:
+            return reverse("admin:petitions_importbatch_change", args=[result.pk])
+        return self.done_url(target)
+
+    def done_url(self, target):
+        return reverse("petitions:national", args=[target.slug])
+
+    def outcome_values(self, row):
+        return outcome_values(row)
+
+    def template(self, *, user, target, file_format):
+        if file_format == "csv":
+            return tally_import_template_csv(user=user), "text/csv; charset=utf-8", "csv"
+        return tally_import_template_xlsx(user=user, councils=scope_for(user)), XLSX, "xlsx"
+
+    def export(self, *, user, target, file_format):
+        return tally_export(petition=target, user=user, file_format=file_format)
+
+
+TALLIES = TallyImporter()

@@ -180,7 +180,7 @@ def _tokyo_pending_upload(t):
 
     data = f"社保協,団体,種別,筆数,日付,備考\n{t.tokyo_local.pk},,個人,5,2024-01-15,".encode()
     return pending_upload_store(
-        owner=t.tokyo_staff, importer=IMPORTER, file_name="w", data=data, options={"petition": t.national_drive.pk}
+        owner=t.tokyo_staff, importer=IMPORTER, file_name="w", data=data, options={"target": t.national_drive.pk}
     )
 
 
@@ -765,10 +765,31 @@ URL_CASES = {
             r("caravans:questionnaire", t[Questionnaire].pk),
             r("caravans:questionnaire", t[Questionnaire].pk, format="xlsx"),
         ],
+    ),
+    # The answers' import (the one flow, on the questionnaire admin): Tokyo's questionnaire is no target.
+    "admin:municipalities_questionnaire_import": Case(
+        urls=lambda t: [r("admin:municipalities_questionnaire_import", questionnaire=t[Questionnaire].pk)],
         posts=lambda t: [
-            (r("caravans:questionnaire", t[Questionnaire].pk), {"_commit": "1", "token": t[PendingUpload].token}),
-            (r("caravans:questionnaire", t[Questionnaire].pk), {"file": _walk_answer_sheet(t)}),
+            (r("admin:municipalities_questionnaire_import"), {"_commit": "1", "token": t[PendingUpload].token}),
+            (
+                r("admin:municipalities_questionnaire_import"),
+                {"questionnaire": t[Questionnaire].pk, "file": _walk_answer_sheet(t), "encoding": ""},
+            ),
         ],
+    ),
+    "admin:municipalities_questionnaire_import_outcome": Case(
+        urls=lambda t: [r("admin:municipalities_questionnaire_import_outcome", token=t[PendingUpload].token)]
+    ),
+    "admin:municipalities_questionnaire_export": Case(
+        objects=lambda t: [r("admin:municipalities_questionnaire_export", questionnaire=t[Questionnaire].pk)]
+    ),
+    # The ledger's export: a Tokyo drive is not found; the national drive's holds Kanagawa's entries only.
+    "admin:petitions_tallyentry_export": Case(
+        urls=lambda t: [
+            r("admin:petitions_tallyentry_export", petition=t.national_drive.pk),
+            r("admin:petitions_tallyentry_export", petition=t.national_drive.pk, format="csv"),
+        ],
+        objects=lambda t: [r("admin:petitions_tallyentry_export", petition=t.tokyo_drive.pk)],
     ),
     "caravans:answer_entry": Case(
         objects=lambda t: [r("caravans:answer_entry", t[Questionnaire].pk, "131130")],

@@ -28,11 +28,11 @@ from municipalities.assemblies.models import (
     Stage,
 )
 from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.forms import add_service_errors
 from shaho.core.japanese import parse_count, parse_date
 
-from . import services
-from .admin_import import AssemblyImportAdminMixin
+from . import importing, services
 from .selectors import (
     assembly_count,
     campaign_choices,
@@ -226,7 +226,10 @@ class CampaignCountForm(forms.Form):
 
 
 @admin.register(AssemblyPetition)
-class AssemblyPetitionAdmin(AssemblyImportAdminMixin, ScopedAdmin):
+class AssemblyPetitionAdmin(ImportAdminMixin, ScopedAdmin):
+    importer = importing.ASSEMBLIES
+    target_field = "campaign"
+    change_list_template = "municipalities/admin/assemblypetition_change_list.html"
     formfield_overrides = JAPANESE_INPUT
     list_display = ["assembly", "sitting", "kind", "title", "campaign", "committee_on", "outcome", "decided_on"]
     list_select_related = ["assembly__municipality", "assembly__prefecture", "sitting", "campaign"]

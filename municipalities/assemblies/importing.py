@@ -17,10 +17,8 @@ A row is matched to a recorded petition by campaign, assembly and sitting; an un
 
 import datetime
 import re
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from municipalities.assemblies.models import (
     Assembly,
@@ -35,15 +33,30 @@ from municipalities.assemblies.models import (
 )
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core import exports, intake
+from shaho.core.admin import is_staff_user
+from shaho.core.imports import (
+    CHANGED,
+    NEW,
+    UNCHANGED,
+    Importer,
+    ImportPreview,
+    ImportRefused,
+    ImportRow,
+    read_number,
+    unknown_number,
+)
 from shaho.core.intake import Column, RowError
 from shaho.core.japanese import normalize
+from shaho.core.matching import Matcher
 from shaho.core.scoping import restrict, scope_for, sees_everything
 
 from . import services
+from .selectors import campaign_choices, visible_campaign
 
 IMPORTER = "municipalities.assemblies"
 LAYOUT = intake.Layout(
     columns=(
+        Column("id", "番号"),
         Column("prefecture", "都道府県", aliases=("都道府県名",)),
         Column("municipality", "市区町村", aliases=("市区町村名", "自治体", "自治体名", "議会"), required=True),
         Column("kind", "種別", aliases=("陳情・請願",)),
@@ -63,6 +76,7 @@ LAYOUT = intake.Layout(
 )
 COLUMNS = LAYOUT.labels
 HEADERS = list(COLUMNS.values())
+TEMPLATE_HEADERS = [label for key, label in COLUMNS.items() if key != "id"]
 FIELD_TO_COLUMN = {
     "assembly": "municipality",
     "sitting": "sitting",
@@ -107,53 +121,12 @@ PREFECTURAL_WORDS = {"県議会", "都議会", "道議会", "府議会", "都道
 SITTING_RE = re.compile(r"^(?:(?P<year>\d{4})年)?(?P<month>3|6|9|12|03|06|09)月(?:議会|定例会)?$|^臨時会$")
 
 
-class AssemblyImportRefused(ValidationError):
-    def __init__(self, messages, preview=None):
-        super().__init__(messages)
-        self.preview = preview
+class AssemblyRow(ImportRow):
+    __slots__ = ("assembly", "petition", "sitting", "statement")
 
-
-@dataclass(slots=True)
-class RowOutcome:
-    number: int
-    cells: dict
-    assembly: object = None
-    sitting: object = None
-    petition: object = None  # unsaved, or the matched one with the row's values applied
-    statement: object = None
-    changed: bool = True
-    new: bool = True
-    errors: list = field(default_factory=list)
-
-    @property
-    def ok(self):
-        return not self.errors
-
-    def display(self, key):
-        return intake.read_text(self.cells.get(key))
-
-
-@dataclass
-class ImportPreview:
-    campaign: object
-    file_name: str = ""
-    rows: list = field(default_factory=list)
-    general_errors: list = field(default_factory=list)
-
-    @property
-    def errors(self):
-        return self.general_errors + [e for row in self.rows for e in row.errors]
-
-    @property
-    def ok(self):
-        return bool(self.rows) and not self.errors
-
-    def summary(self):
-        new = sum(1 for r in self.rows if r.ok and r.new)
-        changed = sum(1 for r in self.rows if r.ok and not r.new and r.changed)
-        same = sum(1 for r in self.rows if r.ok and not r.changed)
-        bad = sum(1 for r in self.rows if not r.ok)
-        return f"{len(self.rows):,}行（新規 {new:,}・変更 {changed:,}・変更なし {same:,}・エラー {bad:,}）"
+    def __init__(self, number, cells):
+        super().__init__(number=number, cells=cells)
+        self.assembly = self.sitting = self.petition = self.statement = None
 
 
 def _key(text):
@@ -217,12 +190,9 @@ class _Lookups:
         for a in assemblies:
             self.assemblies[("m", a.municipality_id) if a.municipality_id else ("p", a.prefecture_id)] = a
         self.sittings = {(s.assembly_id, s.season, s.year): s for s in sittings}
-        self.councils = {}
-        for c in scope_for(user) if user is not None else _all_councils():
-            for name in (c.name, c.short_name):
-                if name:
-                    self.councils.setdefault(_key(name), c)
+        self.councils = Matcher(scope_for(user) if user is not None else _all_councils(), what="社保協")
         self.petitions = {(p.assembly_id, p.sitting_id): p for p in petitions}
+        self.by_pk = {p.pk: p for p in self.petitions.values()}
 
     def municipality(self, value, prefecture):
         text = _key(value)
@@ -271,8 +241,19 @@ PETITION_FIELDS = (
 
 def _check_row(source, *, lookups, campaign, user, seen):
     cells = source.cells
-    row = RowOutcome(number=source.number, cells=cells)
+    row = AssemblyRow(source.number, cells)
     own = {}
+    identified = None
+    try:
+        number = read_number(source)
+    except ValueError as exc:
+        own["id"] = str(exc)
+        number = None
+    if number is not None:
+        # Only the campaign's petitions within the scope: any other 番号 reads like one that does not exist.
+        identified = lookups.by_pk.get(number)
+        if identified is None:
+            own["id"] = unknown_number(number, "陳情・請願")
     prefecture = None
     if cells.get("prefecture") is not None:
         prefecture = lookups.prefectures.get(_key(cells["prefecture"]).removesuffix("議会"))
@@ -298,9 +279,10 @@ def _check_row(source, *, lookups, campaign, user, seen):
         own["title"] = "件名を入力してください。"
     submitted_by = None
     if cells.get("submitted_by") is not None:
-        submitted_by = lookups.councils.get(_key(cells["submitted_by"]))
-        if submitted_by is None:
-            own["submitted_by"] = f"「{intake.read_text(cells['submitted_by'])}」という社保協は見つかりません。"
+        current = identified.submitted_by_id if identified is not None else None
+        submitted_by, message = lookups.councils.match(cells["submitted_by"], prefer=[lambda c: c.pk == current])
+        if message:
+            own["submitted_by"] = message
     dates = {
         k: _read(cells, k, intake.read_date, own)
         for k in ("submitted_on", "committee_on", "plenary_on", "statement_on")
@@ -342,6 +324,11 @@ def _check_row(source, *, lookups, campaign, user, seen):
             )
         seen.setdefault((assembly.municipality_id, assembly.prefecture_id, season, year), source.number)
         existing = lookups.petitions.get(key) if assembly.pk and sitting.pk else None
+        if identified is not None and existing != identified:
+            own["municipality"] = (
+                f"番号{identified.pk}は{identified.assembly}・{identified.sitting}の陳情・請願です"
+                "（議会・会期は変えられません。別の議会・会期の行は番号を空欄にしてください）。"
+            )
         petition = existing or AssemblyPetition(assembly=assembly, sitting=sitting, campaign=campaign)
         if existing is None:
             petition.assembly, petition.sitting = assembly, sitting
@@ -353,8 +340,8 @@ def _check_row(source, *, lookups, campaign, user, seen):
             "plenary_on": dates["plenary_on"], "plenary_outcome": plenary_outcome or Outcome.PENDING,
         }  # fmt: skip
         values.pop("committee_on_")
-        row.new = existing is None
-        row.changed = row.new or any(getattr(existing, k) != v for k, v in values.items())
+        new = existing is None
+        changed = new or any(getattr(existing, k) != v for k, v in values.items())
         for k, v in values.items():
             setattr(petition, k, v)
         if kind == "members" and not petition.introducing_members and submitted_by is None:
@@ -373,8 +360,8 @@ def _check_row(source, *, lookups, campaign, user, seen):
             if statement is None:
                 statement = OpinionStatement(assembly=assembly, campaign=campaign, title=f"{title}（意見書）")
             else:
-                row.changed = (
-                    row.changed or statement.status != statement_status or statement.adopted_on != dates["statement_on"]
+                changed = (
+                    changed or statement.status != statement_status or statement.adopted_on != dates["statement_on"]
                 )
             statement.status, statement.adopted_on = statement_status, dates["statement_on"]
             if statement.status == OpinionStatement.Status.ADOPTED and not statement.adopted_on:
@@ -382,51 +369,59 @@ def _check_row(source, *, lookups, campaign, user, seen):
             elif statement.adopted_on and petition.submitted_on and statement.adopted_on < petition.submitted_on:
                 own.setdefault("statement_on", "意見書の可決日が提出日より前です。")
             row.statement = statement
+        row.status = NEW if new else CHANGED if changed else UNCHANGED
     if own:
         row.errors = [RowError(source.number, COLUMNS[k], own[k]) for k in COLUMNS if k in own]
     return row
 
 
-def assembly_import_parse(*, data, filename, encoding=None):
-    return intake.read_file(data=data, filename=filename, layout=LAYOUT, encoding=encoding)
+class AssemblyImporter(Importer):
+    key = IMPORTER
+    title = "議会への陳情・請願をExcel・CSVから取り込む"
+    what = "議会への陳情・請願"
+    target_label = "運動"
+    has_template = False
+    has_export = True
+    layout_keys = tuple(COLUMNS)
+    intro = (
+        "運動ごとの議会への陳情・請願の一覧（1行に1つの議会と会期）を取り込みます。"
+        "「書き出す」で作ったファイルをそのまま使えます（直したところだけが変わります）。"
+    )
+    help = tuple((label, "") for label in HEADERS)
 
+    def target_choices(self, user):
+        return campaign_choices(user)
 
-def assembly_import_check(*, campaign, rows, user, file_name=""):
-    """Every row checked for `user` into `campaign` (see the module); nothing is written. An ImportPreview."""
-    preview = ImportPreview(campaign=campaign, file_name=file_name)
-    lookups = _Lookups(user=user, campaign=campaign)
-    seen = {}
-    for source in rows:
-        preview.rows.append(_check_row(source, lookups=lookups, campaign=campaign, user=user, seen=seen))
-    if not preview.rows:
-        preview.general_errors.append(RowError(None, "ファイル", "取り込む行がありません（見出し行の下が空です）。"))
-    return preview
+    def target_get(self, user, value):
+        try:
+            return visible_campaign(value or "", user=user)
+        except ValidationError:
+            return None
 
+    def target_value(self, target):
+        return target.slug
 
-def assembly_import_preview(*, campaign, data, filename, user, encoding=None):
-    try:
-        parsed = assembly_import_parse(data=data, filename=filename, encoding=encoding)
-    except intake.IntakeError as exc:
-        preview = ImportPreview(campaign=campaign, file_name=filename or "")
-        preview.general_errors = [RowError(None, "ファイル", str(exc))]
+    def may_import(self, user):
+        return is_staff_user(user)
+
+    def layout(self, target):
+        return LAYOUT
+
+    def check(self, *, parsed, user, target, deadline=None):
+        """Every row checked for `user` into the campaign `target` (see the module); nothing is written."""
+        preview = ImportPreview(headers=list(HEADERS))
+        lookups = _Lookups(user=user, campaign=target)
+        seen = {}
+        for source in parsed:
+            if deadline is not None:
+                deadline.check()
+            preview.rows.append(_check_row(source, lookups=lookups, campaign=target, user=user, seen=seen))
         return preview
-    return assembly_import_check(campaign=campaign, rows=parsed, user=user, file_name=filename or "")
 
-
-def assembly_import_commit(*, campaign, data, filename, user, encoding=None):
-    """Write every row of the file, or nothing (AssemblyImportRefused). Returns (created, changed, unchanged)."""
-    try:
-        parsed = assembly_import_parse(data=data, filename=filename, encoding=encoding)
-    except intake.IntakeError as exc:
-        raise AssemblyImportRefused([f"「ファイル」: {exc}"]) from exc
-    created = changed = unchanged = 0
-    with transaction.atomic():
-        preview = assembly_import_check(campaign=campaign, rows=parsed, user=user, file_name=filename or "")
-        if not preview.ok:
-            raise AssemblyImportRefused(intake.error_lines(preview.errors, 50), preview=preview)
+    def write(self, *, preview, user, target, options):
+        created = changed = 0
         for row in preview.rows:
-            if not row.changed:
-                unchanged += 1
+            if row.status == UNCHANGED:
                 continue
             assembly = row.assembly
             if assembly.pk is None:
@@ -445,12 +440,19 @@ def assembly_import_commit(*, campaign, data, filename, user, encoding=None):
                     row.statement.assembly, row.statement.petition = assembly, petition
                     services.opinion_statement_save(user=user, statement=row.statement)
             except ValidationError as exc:
-                raise AssemblyImportRefused([f"{row.number}行目: {m}" for m in exc.messages]) from exc
-            if row.new:
+                raise ImportRefused([f"{row.number}行目: {m}" for m in exc.messages]) from exc
+            if row.status == NEW:
                 created += 1
             else:
                 changed += 1
-    return created, changed, unchanged
+        unchanged = preview.counts()[UNCHANGED]
+        return f"{target}: 新規 {created}件・変更 {changed}件を取り込みました（変更なし {unchanged}件）。"
+
+    def export(self, *, user, target, file_format):
+        return assembly_export(campaign=target, user=user, file_format=file_format)
+
+
+ASSEMBLIES = AssemblyImporter()
 
 
 # --- export: the same layout ------------------------------------------------------------
@@ -475,6 +477,7 @@ def export_rows(*, campaign, user):
         statement = next(iter(p.opinion_statements.all()), None)
         municipality = p.assembly.municipality
         yield [
+            p.pk,
             p.assembly.prefecture.name,
             municipality.name if municipality else f"{p.assembly.prefecture.name}議会",
             p.get_kind_display(),
@@ -504,8 +507,3 @@ def assembly_export(*, campaign, user, file_format="xlsx"):
 
 def _cell(value):
     return value.isoformat() if isinstance(value, datetime.date) else value
-
-
-def outcome_table(preview):
-    rows = ((row.number, row.ok, [row.display(k) for k in COLUMNS], row.errors) for row in preview.rows)
-    return intake.outcome_rows(headers=HEADERS, general_errors=preview.general_errors, rows=rows)

@@ -30,9 +30,10 @@ from municipalities.caravans.models import (
     TalkParticipation,
 )
 from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.forms import add_service_errors as _add_errors
 
-from . import services
+from . import importing, services
 
 
 def _service_checked(form_class, user):
@@ -99,7 +100,10 @@ class SectionInline(ServiceInline):
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ServiceAdminMixin, ScopedAdmin):
+class QuestionnaireAdmin(ImportAdminMixin, ServiceAdminMixin, ScopedAdmin):
+    importer = importing.ANSWERS
+    target_field = "questionnaire"
+    change_list_template = "admin/import_change_list.html"
     list_display = ["title", "fiscal_year", "prefecture", "council", "is_template", "published_at", "links"]
     list_select_related = ["prefecture", "council"]
     list_filter = ["fiscal_year", "is_template"]

@@ -6,21 +6,21 @@ The export is the import format: sheet 「回答」 has 団体コード, 市区�
 is parsed by `services.parse_answer`; an unknown municipality code, a municipality of another
 prefecture, a column that is no question of this questionnaire, or a value of the wrong type is an
 error naming the row and the column, and then nothing is written. A cell equal to the stored answer
-is not written again, so a round trip of the exported file changes nothing.
+is not written again, so a round trip of the exported file changes nothing. The upload, preview,
+commit and outcome file are the one flow's (`AnswerImporter`, on the questionnaire's admin).
 """
 
-import csv
-import io
-from dataclasses import dataclass, field
-
-from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 
-from municipalities.caravans.models import Answer, AnswerKind
+from municipalities.caravans.models import Answer, AnswerKind, Questionnaire
 from municipalities.registry.models import Municipality
 from shaho.core import exports, intake
-from shaho.core.intake import Column, RowError
-from shaho.core.japanese import decode_csv, normalize_municipality_code
+from shaho.core.admin import is_staff_user
+from shaho.core.imports import CHANGED, NEW, UNCHANGED, Importer, ImportPreview, ImportRow, unknown_header_errors
+from shaho.core.intake import Column
+from shaho.core.japanese import normalize_municipality_code
+from shaho.core.scoping import restrict
 
 from . import services
 
@@ -89,57 +89,15 @@ def questionnaire_xlsx(*, questionnaire):
     return exports.xlsx_bytes([("回答", rows, widths), ("回答の型", kinds, {"A": 10, "B": 40, "E": 36})])
 
 
-# --- reading back -------------------------------------------------------------------------------
+# --- reading back: the one import flow ---------------------------------------------------------
 
 
-@dataclass
-class AnswerPreview:
-    questionnaire: object
-    file_name: str
-    parsed: object = None
-    errors: list = field(default_factory=list)  # [RowError]
-    values: dict = field(default_factory=dict)  # (question, municipality) → fields or None: the changes
-    rows: int = 0
-    unchanged: int = 0
-    new: int = 0
-    changed: int = 0
-    cleared: int = 0
+class AnswerRow(ImportRow):
+    __slots__ = ("changes", "municipality")
 
-    @property
-    def ok(self):
-        return not self.errors
-
-    def summary(self):
-        if self.errors:
-            return f"{len(self.errors):,}件のエラーがあります。直すまで何も取り込みません。"
-        return (
-            f"{self.rows:,}行を確認しました: 新しい回答 {self.new:,}件、変更 {self.changed:,}件、"
-            f"空欄にする回答 {self.cleared:,}件、変更なし {self.unchanged:,}件。"
-        )
-
-
-def _header_cells(data, parsed):
-    """The header row as written in the file, to find columns that are no question of the questionnaire."""
-    if parsed.file_format == "xlsx":
-        import openpyxl
-
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            sheet = book[parsed.sheets[0].title]
-            for values in sheet.iter_rows(
-                min_row=parsed.header_row, max_row=parsed.header_row, values_only=True, max_col=200
-            ):
-                return list(values)
-        finally:
-            book.close()
-        return []
-    text, _codec = decode_csv(data, parsed.encoding or None)
-    head = text[:4096]
-    delimiter = "\t" if head.count("\t") > head.count(",") else ","
-    for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        if number == parsed.header_row:
-            return values
-    return []
+    def __init__(self, number, cells):
+        super().__init__(number=number, cells=cells)
+        self.municipality, self.changes = None, {}  # (question, municipality) → fields, or None to clear
 
 
 def _same(answer, fields):
@@ -149,87 +107,6 @@ def _same(answer, fields):
         and answer.date == fields["date"]
         and list(answer.choices) == list(fields["choices"])
     )
-
-
-def answers_import_check(*, questionnaire, data, filename, encoding=None):
-    """Read and check every cell of an answer sheet; an AnswerPreview (nothing is written)."""
-    preview = AnswerPreview(questionnaire=questionnaire, file_name=filename)
-    questions = _questions(questionnaire)
-    try:
-        parsed = intake.read_file(data=data, filename=filename, layout=layout_for(questions), encoding=encoding)
-    except intake.IntakeError as exc:
-        preview.errors.append(RowError(None, "ファイル", str(exc)))
-        return preview
-    preview.parsed = parsed
-    known = {intake.header_text(h) for h in parsed.columns.values()}
-    for index, header in enumerate(_header_cells(data, parsed), start=1):
-        text = intake.header_text(header)
-        if text and text not in known:
-            preview.errors.append(
-                RowError(
-                    parsed.header_row,
-                    str(header),
-                    f"{index}列目の見出し「{header}」はこのアンケートの設問にありません"
-                    "（設問番号と設問をひな形のとおりにしてください）。",
-                )
-            )
-    by_code = {
-        m.code: m
-        for m in Municipality.objects.filter(
-            code__in=[_code(r.cells.get("code")) for r in parsed.rows if _code(r.cells.get("code"))]
-        ).select_related("prefecture")
-    }
-    existing = {
-        (a.question_id, a.municipality_id): a for a in Answer.objects.filter(question__questionnaire=questionnaire)
-    }
-    headers = {f"q{q.pk}": q for q in questions}
-    present = [key for key in parsed.columns if key in headers]
-    seen = {}
-    for row in parsed.rows:
-        preview.rows += 1
-        raw_code = row.cells.get("code")
-        code = _code(raw_code)
-        municipality = by_code.get(code) if code else None
-        if municipality is None:
-            preview.errors.append(
-                RowError(row.number, CODE, f"団体コード「{intake.read_text(raw_code)}」の市区町村はありません。")
-            )
-            continue
-        if questionnaire.prefecture_id and municipality.prefecture_id != questionnaire.prefecture_id:
-            preview.errors.append(
-                RowError(
-                    row.number, CODE, f"{municipality.name}は{questionnaire.prefecture.name}の市区町村ではありません。"
-                )
-            )
-            continue
-        if municipality.pk in seen:
-            preview.errors.append(
-                RowError(row.number, CODE, f"{municipality.name}は{seen[municipality.pk]}行目にもあります。")
-            )
-            continue
-        seen[municipality.pk] = row.number
-        for key in present:
-            question = headers[key]
-            try:
-                fields = services.parse_answer(question, row.cells.get(key))
-            except ValueError as exc:
-                preview.errors.append(RowError(row.number, parsed.columns[key], f"{municipality.name}: {exc}"))
-                continue
-            old = existing.get((question.pk, municipality.pk))
-            if fields is None:
-                if old is not None:
-                    preview.values[(question, municipality)] = None
-                    preview.cleared += 1
-                continue
-            if old is not None and _same(old, fields):
-                preview.unchanged += 1
-                continue
-            preview.values[(question, municipality)] = fields
-            if old is None:
-                preview.new += 1
-            else:
-                preview.changed += 1
-    return preview
 
 
 def _code(value):
@@ -242,19 +119,133 @@ def _code(value):
         return text
 
 
-def answers_import_commit(*, user, questionnaire, data, filename, encoding=None):
-    """Check again and write every change, or nothing: ValidationError (with the row errors) when any cell is wrong."""
-    preview = answers_import_check(questionnaire=questionnaire, data=data, filename=filename, encoding=encoding)
-    if not preview.ok:
-        raise ValidationError([str(e) for e in preview.errors[:50]])
-    services.answers_write(user=user, questionnaire=questionnaire, values=preview.values, source=Answer.Source.XLSX)
-    return preview
+class AnswerImporter(Importer):
+    """A questionnaire's answer sheet: one row per municipality (its identity: the 団体コード), one column per question.
 
+    A cell equal to the stored answer is not written again, so the exported sheet imports as
+    no change; a column that is no question of the questionnaire is an error (the intake reports the
+    file's other headers), as is a municipality of another prefecture or a value of the wrong type.
+    """
 
-def answers_import_outcome(preview, *, file_format="csv"):
-    table = intake.outcome_rows(
-        headers=[],
-        general_errors=[],
-        rows=((e.row or "", False, [], [e]) for e in preview.errors),
+    key = IMPORTER
+    title = "アンケートの回答を Excel・CSV から取り込む"
+    what = "回答"
+    target_label = "アンケート"
+    has_template = False
+    has_export = True
+    intro = (
+        "アンケートの回答（市区町村 × 設問の表。アンケートの「Excel（xlsx）でダウンロード」の形式）を取り込みます。"
+        "空欄のセルは回答を空にします。記録と同じセルは書き直しません。"
     )
-    return intake.outcome_file(list(table), file_format=file_format)
+    help = (
+        (CODE + "（必須）", "地方公共団体コード（6桁、または検査数字なしの5桁）"),
+        (NAME, "確認用（読み飛ばします）"),
+        ("設問の列", "見出しは「2-3 国保料（円）」のように設問番号と設問。ほかの見出しはエラーになります"),
+    )
+
+    def target_choices(self, user):
+        questionnaires = restrict(Questionnaire.objects.filter(prefecture__isnull=False), user)
+        return [(q.pk, str(q)) for q in questionnaires.order_by("-fiscal_year", "title")]
+
+    def target_get(self, user, value):
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            return None
+        return restrict(Questionnaire.objects.select_related("prefecture", "council"), user).filter(pk=pk).first()
+
+    def may_import(self, user):
+        return is_staff_user(user)
+
+    def layout(self, target):
+        return layout_for(_questions(target))
+
+    def check(self, *, parsed, user, target, deadline=None):
+        questionnaire = target
+        questions = _questions(questionnaire)
+        headers = {f"q{q.pk}": q for q in questions}
+        present = [key for key in parsed.columns if key in headers]
+        preview = ImportPreview(headers=[CODE, NAME, *(headers[k].header for k in present)])
+        preview.general_errors = unknown_header_errors(parsed, what="アンケートの設問")
+        codes = [_code(r.cells.get("code")) for r in parsed.rows]
+        by_code = {
+            m.code: m
+            for m in Municipality.objects.filter(code__in=[c for c in codes if c]).select_related("prefecture")
+        }
+        existing = {
+            (a.question_id, a.municipality_id): a for a in Answer.objects.filter(question__questionnaire=questionnaire)
+        }
+        answered = {municipality for _question, municipality in existing}
+        seen = {}
+        for source in parsed.rows:
+            if deadline is not None:
+                deadline.check()
+            row = AnswerRow(source.number, source.cells)
+            preview.rows.append(row)
+            raw_code = source.cells.get("code")
+            code = _code(raw_code)
+            municipality = by_code.get(code) if code else None
+            if municipality is None:
+                row.error(CODE, f"団体コード「{intake.read_text(raw_code)}」の市区町村はありません。")
+                continue
+            if questionnaire.prefecture_id and municipality.prefecture_id != questionnaire.prefecture_id:
+                row.error(CODE, f"{municipality.name}は{questionnaire.prefecture.name}の市区町村ではありません。")
+                continue
+            if municipality.pk in seen:
+                row.error(CODE, f"{municipality.name}は{seen[municipality.pk]}行目にもあります。")
+                continue
+            seen[municipality.pk] = source.number
+            row.municipality = municipality
+            for key in present:
+                question = headers[key]
+                try:
+                    fields = services.parse_answer(question, source.cells.get(key))
+                except ValueError as exc:
+                    row.error(parsed.columns[key], f"{municipality.name}: {exc}")
+                    continue
+                old = existing.get((question.pk, municipality.pk))
+                if fields is None:
+                    if old is not None:
+                        row.changes[(question, municipality)] = None
+                    continue
+                if old is not None and _same(old, fields):
+                    continue
+                row.changes[(question, municipality)] = fields
+            if not row.changes:
+                row.status = UNCHANGED
+            elif municipality.pk in answered:
+                row.status = CHANGED
+            else:
+                row.status = NEW
+        return preview
+
+    def write(self, *, preview, user, target, options):
+        values = {}
+        for row in preview.rows:
+            values.update(row.changes)
+        services.answers_write(user=user, questionnaire=target, values=values, source=Answer.Source.XLSX)
+        new = sum(1 for v in values.values() if v is not None)
+        cleared = len(values) - new
+        counts = preview.counts()
+        return (
+            f"回答を取り込みました: {len(preview.rows):,}行（新規 {counts[NEW]:,}・変更 {counts[CHANGED]:,}"
+            f"・変更なし {counts[UNCHANGED]:,}）、書いた回答 {new:,}件・空欄にした回答 {cleared:,}件。"
+        )
+
+    def outcome_values(self, row):
+        municipality = getattr(row, "municipality", None)
+        return [
+            row.display("code"),
+            str(municipality) if municipality is not None else row.display("name"),
+            *(row.display(key) for key in row.cells if key.startswith("q")),
+        ]
+
+    def done_url(self, target):
+        return reverse("caravans:questionnaire", args=[target.pk])
+
+    def export(self, *, user, target, file_format):
+        file = questionnaire_xlsx(questionnaire=target)
+        return file, XLSX, "xlsx"
+
+
+ANSWERS = AnswerImporter()

@@ -18,7 +18,6 @@ from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import normalize
 from shaho.core.scoping import get_scoped_or_404, restrict
-from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
 from . import importing, selectors, services
 
@@ -72,9 +71,9 @@ def _questionnaire(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def questionnaire_detail(request, pk):
-    """The answers so far (municipality × question), the xlsx download and the import (preview → commit)."""
+    """The answers so far (municipality × question) and the xlsx download; the import is the admin's one flow."""
     questionnaire = _questionnaire(request, pk)
     if request.GET.get("format") == "xlsx":
         content = importing.questionnaire_xlsx(questionnaire=questionnaire)
@@ -84,56 +83,16 @@ def questionnaire_detail(request, pk):
         )
         return response
     context = {"questionnaire": questionnaire, "breadcrumbs": _crumbs((str(questionnaire), ""))}
-    if request.method == "POST":
-        _require_staff(request.user)
-        if "_commit" in request.POST:
-            return _commit(request, questionnaire)
-        upload = request.FILES.get("file")
-        if upload is None:
-            context["file_error"] = "ファイルを選んでください。"
-        else:
-            data = upload.read()
-            preview = importing.answers_import_check(questionnaire=questionnaire, data=data, filename=upload.name)
-            context["preview"] = preview
-            if preview.ok:
-                context["token"] = pending_upload_store(
-                    owner=request.user,
-                    importer=importing.IMPORTER,
-                    file_name=upload.name,
-                    data=data,
-                    options={"questionnaire": questionnaire.pk},
-                ).token
+    if is_staff_user(request.user) and questionnaire.prefecture_id:
+        context["import_url"] = (
+            reverse("admin:municipalities_questionnaire_import") + f"?questionnaire={questionnaire.pk}"
+        )
     sections = selectors.compilation_sections(questionnaire=questionnaire)
     context["sections"] = sections
     answered = {m.pk for m, _cells in sections[0][2]} if sections else set()
     if questionnaire.prefecture_id:
         context["unanswered"] = [m for m in importing.municipalities_for(questionnaire) if m.pk not in answered]
     return render(request, "municipalities/questionnaire.html", context)
-
-
-def _commit(request, questionnaire):
-    upload = pending_upload_get(token=request.POST.get("token", ""), user=request.user, importer=importing.IMPORTER)
-    if upload is None or upload.options.get("questionnaire") != questionnaire.pk:
-        raise Http404
-    try:
-        preview = importing.answers_import_commit(
-            user=request.user, questionnaire=questionnaire, data=upload.content, filename=upload.file_name
-        )
-    except ValidationError as exc:
-        return render(
-            request,
-            "municipalities/questionnaire.html",
-            {
-                "questionnaire": questionnaire,
-                "commit_errors": exc.messages,
-                "breadcrumbs": _crumbs((str(questionnaire), "")),
-            },
-        )
-    pending_upload_discard(upload=upload)
-    from django.contrib import messages
-
-    messages.success(request, f"取り込みました。{preview.summary()}")
-    return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
 
 
 @login_required

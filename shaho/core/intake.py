@@ -19,8 +19,8 @@ every importer needs is done here once:
   NUL characters dropped (PostgreSQL text cannot hold them);
 * cell readers that normalise through `shaho.core.japanese` (全角, 万, 和暦, Excel
   date serials): `read_text`, `read_name`, `read_count`, `read_date`;
-* the outcome file: every row's result and errors, as CSV or xlsx, written through
-  the formula-neutralising `shaho.core.exports`.
+* the outcome file's writing (`outcome_file`, its table from `shaho.core.imports`), as CSV or
+  xlsx, through the formula-neutralising `shaho.core.exports`.
 
 Everything the user is told is Japanese; a file-level problem raises `IntakeError`.
 """
@@ -166,6 +166,7 @@ class Sheet:
     header_row: int
     columns: dict  # column key → header as written in the file (white space removed)
     rows: list = field(default_factory=list)
+    unknown: list = field(default_factory=list)  # (column number, header) of headers no column of the layout reads
 
 
 @dataclass
@@ -188,6 +189,10 @@ class ParsedFile:
     @property
     def rows(self):
         return self.sheets[0].rows
+
+    @property
+    def unknown_headers(self):
+        return self.sheets[0].unknown
 
     def __iter__(self):
         return iter(self.rows)
@@ -258,6 +263,12 @@ class _Reader:
         header_index, positions = _find_header(head, layout)
         written = head[header_index]
         columns = {key: "".join(str(written[col]).split()) for key, col in positions.items()}
+        read = set(positions.values())
+        unknown = [
+            (col + 1, str(value).strip())
+            for col, value in enumerate(written)
+            if col not in read and value is not None and str(value).strip()
+        ]
         rows = []
         wanted = list(positions.items())
         max_rows = self.limits.max_rows
@@ -272,7 +283,7 @@ class _Reader:
             if len(rows) >= max_rows:
                 raise self.too_long()
             rows.append(SourceRow(number=number, cells=cells))
-        return Sheet(title=title, header_row=header_index + 1, columns=columns, rows=rows)
+        return Sheet(title=title, header_row=header_index + 1, columns=columns, rows=rows, unknown=unknown)
 
     def _check_width(self, values, number):
         limit = self.limits.max_columns
@@ -510,30 +521,8 @@ def error_lines(errors, limit=None):
     return lines
 
 
-OUTCOME_OK = "取込可"
-OUTCOME_ERROR = "エラー"
-
-
-def outcome_rows(*, headers, general_errors, rows):
-    """The outcome table: 行, 結果, the importer's columns, エラー.
-
-    `rows` yields (row number, ok, [cell values in `headers` order], [RowError]).
-    """
-    yield ["行", "結果", *headers, "エラー"]
-    blank = [""] * len(headers)
-    for error in general_errors:
-        yield ["", OUTCOME_ERROR, *blank, str(error)]
-    for number, ok, values, errors in rows:
-        yield [
-            number,
-            OUTCOME_OK if ok else OUTCOME_ERROR,
-            *values,
-            " ".join(f"「{e.column}」{e.message}" for e in errors),
-        ]
-
-
 def outcome_file(table, *, file_format="csv"):
-    """(bytes, content type, extension) of an outcome table from `outcome_rows`, as CSV (UTF-8 with BOM) or xlsx."""
+    """(bytes, content type, extension) of an outcome table (`imports.Importer.outcome_table`), as CSV or xlsx."""
     if file_format == "xlsx":
         content = exports.xlsx_bytes([("取込結果", table, {"A": 8, "B": 8})])
         return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"

@@ -189,20 +189,22 @@ def test_limits_come_from_settings(settings):
 
 
 def test_outcome_file_lists_every_row_in_csv_and_xlsx_without_live_formulas():
-    error = intake.RowError(3, "数", "「x」は整数として読めません。")
-    table = list(
-        intake.outcome_rows(
-            headers=["名前", "数"],
-            general_errors=[],
-            rows=[(2, True, ["=1+1", 5], []), (3, False, ["横浜", "x"], [error])],
-        )
-    )
+    from shaho.core.imports import Importer, ImportPreview, ImportRow
+
+    class Names(Importer):
+        layout_keys = ("name", "count")
+
+    first = ImportRow(2, {"name": "=1+1", "count": 5})
+    second = ImportRow(3, {"name": "横浜", "count": "x"})
+    second.error("数", "「x」は整数として読めません。")
+    preview = ImportPreview(headers=["名前", "数"], rows=[first, second])
+    table = list(Names().outcome_table(preview))
     content, content_type, extension = intake.outcome_file(table, file_format="csv")
     lines = content.decode("utf-8-sig").splitlines()
     assert extension == "csv" and content_type.startswith("text/csv")
     assert lines == [
         "行,結果,名前,数,エラー",
-        "2,取込可,'=1+1,5,",
+        "2,新規,'=1+1,5,",
         "3,エラー,横浜,x,「数」「x」は整数として読めません。",
     ]
     content, _, extension = intake.outcome_file(table, file_format="xlsx")
@@ -241,3 +243,9 @@ def test_the_time_budget_ends_before_the_web_worker_is_killed(settings):
     entrypoint = (Path(settings.BASE_DIR) / "docker" / "entrypoint.sh").read_text()
     timeout = int(entrypoint.split('--timeout "${GUNICORN_TIMEOUT:-', 1)[1].split("}", 1)[0])
     assert Limits.from_settings().max_seconds < timeout - 10
+
+
+def test_headers_no_column_reads_are_reported_with_their_column_numbers():
+    layout = intake.Layout(columns=(intake.Column("name", "名前", required=True), intake.Column("count", "数")))
+    parsed = intake.read_file(data="名前,メモ,数,\tその他\nA,x,1,y\n".encode(), filename="a.csv", layout=layout)
+    assert parsed.unknown_headers == [(2, "メモ"), (4, "その他")]

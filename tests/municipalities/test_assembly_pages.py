@@ -13,6 +13,20 @@ from municipalities.assemblies import importing
 from municipalities.models import AssemblyPetition, OpinionStatement, Sitting
 from reports import services as report_services
 from shaho.core import intake
+from shaho.core.imports import ImportRefused
+
+ASSEMBLIES = importing.ASSEMBLIES
+
+
+def _preview(campaign, data, filename, user):
+    return ASSEMBLIES.preview(data=data, filename=filename, user=user, target=campaign)
+
+
+def _commit(campaign, data, filename, user):
+    preview, _message = ASSEMBLIES.commit(data=data, filename=filename, user=user, target=campaign)
+    counts = preview.counts()
+    return counts["new"], counts["changed"], counts["unchanged"]
+
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -75,17 +89,57 @@ def test_assembly_summary_of_another_prefectures_campaign_reads_as_none(kanagawa
         report_services.validate_request(kind="assembly_summary", params={"campaign": "nope"}, user=kanagawa_staff)
 
 
-def test_export_then_import_changes_nothing(kanagawa_staff, kokuho):
-    content, _type, _ext = importing.assembly_export(campaign=kokuho, user=kanagawa_staff)
-    before = _snapshot()
-    preview = importing.assembly_import_preview(campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff)
-    assert preview.ok and preview.summary() == "7行（新規 0・変更 0・変更なし 7・エラー 0）"
-    assert importing.assembly_import_commit(campaign=kokuho, data=content, filename="k.xlsx", user=kanagawa_staff) == (
-        0,
-        0,
-        7,
+def _resave(content):
+    """The export as a spreadsheet application saves it back (openpyxl's load + save)."""
+    import openpyxl
+
+    out = io.BytesIO()
+    openpyxl.load_workbook(io.BytesIO(content)).save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "xlsx-resaved", "csv"])
+def test_export_then_import_changes_nothing(kanagawa_staff, kokuho, file_format):
+    content, _type, ext = importing.assembly_export(
+        campaign=kokuho, user=kanagawa_staff, file_format="csv" if file_format == "csv" else "xlsx"
     )
+    content = _resave(content) if file_format == "xlsx-resaved" else content
+    before = _snapshot()
+    preview = _preview(kokuho, content, f"k.{ext}", kanagawa_staff)
+    assert preview.ok and preview.summary() == "7行（新規 0・変更 0・変更なし 7・エラー 0）"
+    assert {row.status_label for row in preview.rows} == {"変更なし"}
+    assert _commit(kokuho, content, f"k.{ext}", kanagawa_staff) == (0, 0, 7)
     assert _snapshot() == before
+
+
+def test_a_number_of_another_prefectures_petition_reads_like_one_that_does_not_exist(kanagawa_staff, campaigns):
+    shibuya = AssemblyPetition.objects.get(assembly__municipality__code="131130")
+    csv = f"番号,市区町村,件名,会期\n{shibuya.pk},大磯町,陳情,2025年3月議会\n".encode()
+    preview = _preview(shibuya.campaign, csv, "k.csv", kanagawa_staff)
+    assert [e.message for e in preview.errors] == [
+        f"番号「{shibuya.pk}」の陳情・請願は見つかりません（削除されたか、権限の範囲の外です）。"
+    ]
+
+
+def test_submitting_council_in_both_spellings_and_an_ambiguous_name(kanagawa_staff, kanagawa, kokuho):
+    from tests.councils.factories import local_council
+
+    a = local_council("14", name="湘南社保協")
+    b = local_council("14", name="湘南社会保障推進協議会")
+    local_council("13", name="湘南社保協")  # Tokyo's: never a candidate for Kanagawa
+    csv = (
+        "市区町村,件名,会期,委員会の審査日,提出した社保協\n"
+        "大磯町,陳情A,2025年3月議会,2025-03-10,神奈川県社保協\n"
+        "平塚市,陳情B,2025年3月議会,2025-03-10,神奈川社会保障推進協議会\n"
+        "藤沢市,陳情C,2025年3月議会,2025-03-10,湘南社保協\n"
+    ).encode()
+    preview = _preview(kokuho, csv, "k.csv", kanagawa_staff)
+    assert preview.rows[0].petition.submitted_by_id == kanagawa.pk
+    assert preview.rows[1].petition.submitted_by_id == kanagawa.pk
+    assert [e.message for e in preview.rows[2].errors] == [
+        f"「湘南社保協」に当てはまる社保協が複数あります: 湘南社保協（番号 {a.pk}）、"
+        f"湘南社会保障推進協議会（番号 {b.pk}）。番号で指定してください。"
+    ]
 
 
 def test_import_creates_assembly_sitting_petition_and_statement(kanagawa_staff, kokuho):
@@ -93,7 +147,7 @@ def test_import_creates_assembly_sitting_petition_and_statement(kanagawa_staff, 
         "市区町村,件名,会期,委員会の審査日,委員会の結果,本会議の議決日,本会議の結果,意見書,意見書の可決日\n"
         "大磯町,国保の国庫負担増額を求める陳情,2025年3月議会,２０２５年３月１０日,採択,2025/3/20,採択,可決,令和7年3月20日\n"
     ).encode("cp932")
-    created = importing.assembly_import_commit(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
+    created = _commit(kokuho, csv, "k.csv", kanagawa_staff)
     assert created == (1, 0, 0)
     petition = AssemblyPetition.objects.get(campaign=kokuho, assembly__municipality__code="143413")
     assert (str(petition.sitting), petition.outcome, petition.entered_by) == (
@@ -112,14 +166,14 @@ def test_import_row_errors_name_row_and_column_and_save_nothing(kanagawa_staff, 
         "平塚市,陳情C,2025年3月議会,,2025-03-10,よくわからない\n"
     ).encode()
     before = _snapshot()
-    preview = importing.assembly_import_preview(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
+    preview = _preview(kokuho, csv, "k.csv", kanagawa_staff)
     lines = [str(e) for e in preview.errors]
     assert any(line.startswith("2行目「委員会の審査日」") and "提出日" in line for line in lines)
     # 渋谷区 is Tokyo's: it reads as not found, never as "not yours"
     assert any(line.startswith("3行目「市区町村」") and "見つかりません" in line for line in lines)
     assert any(line.startswith("4行目「委員会の結果」") for line in lines)
-    with pytest.raises(importing.AssemblyImportRefused):
-        importing.assembly_import_commit(campaign=kokuho, data=csv, filename="k.csv", user=kanagawa_staff)
+    with pytest.raises(ImportRefused):
+        _commit(kokuho, csv, "k.csv", kanagawa_staff)
     assert _snapshot() == before
 
 

@@ -178,15 +178,34 @@ def test_the_chigasaki_talk_reads_back_question_by_question(demo):
 # --- the spreadsheet ----------------------------------------------------------------------------
 
 
-def test_the_xlsx_round_trip_of_the_tokyo_questionnaire_changes_nothing(demo):
+ANSWERS = importing.ANSWERS
+
+
+def _preview(survey, data, filename):
+    return ANSWERS.preview(data=data, filename=filename, user=user("chuo"), target=survey)
+
+
+def _resaved(content):
+    from openpyxl import load_workbook
+
+    out = io.BytesIO()
+    load_workbook(io.BytesIO(content)).save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("resaved", [False, True])
+def test_the_xlsx_round_trip_of_the_tokyo_questionnaire_changes_nothing(demo, resaved):
     survey = tokyo_survey()
-    before = list(Answer.objects.filter(question__questionnaire=survey).order_by("pk").values_list())
+    answers = Answer.objects.filter(question__questionnaire=survey).order_by("pk")
+    before = (list(answers.values_list()), Answer.history.count())
     data = importing.questionnaire_xlsx(questionnaire=survey)
-    preview = importing.answers_import_check(questionnaire=survey, data=data, filename="tokyo.xlsx")
+    data = _resaved(data) if resaved else data
+    preview = _preview(survey, data, "tokyo.xlsx")
     assert preview.ok, preview.errors
-    assert preview.rows == 62 and preview.unchanged == 16 * 4 and not preview.values
-    importing.answers_import_commit(user=user("chuo"), questionnaire=survey, data=data, filename="tokyo.xlsx")
-    assert list(Answer.objects.filter(question__questionnaire=survey).order_by("pk").values_list()) == before
+    assert len(preview.rows) == 62 and {row.status_label for row in preview.rows} == {"変更なし"}
+    assert preview.summary() == "62行（新規 0・変更 0・変更なし 62・エラー 0）"
+    ANSWERS.commit(data=data, filename="tokyo.xlsx", user=user("chuo"), target=survey)
+    assert (list(answers.values_list()), Answer.history.count()) == before
 
 
 def _sheet(rows):
@@ -214,7 +233,7 @@ def test_a_bad_answer_sheet_is_refused_with_row_and_column_and_nothing_saved(dem
             ["131024", "中央区", "", "たくさん", "19", ""],  # wrong types
         ]
     )
-    preview = importing.answers_import_check(questionnaire=survey, data=data, filename="bad.xlsx")
+    preview = _preview(survey, data, "bad.xlsx")
     errors = [str(e) for e in preview.errors]
     assert any("2行目「9 ない設問」" in e and "6列目" in e for e in errors), errors
     assert any(e.startswith("4行目「団体コード」") and "139999" in e for e in errors), errors
@@ -222,7 +241,7 @@ def test_a_bad_answer_sheet_is_refused_with_row_and_column_and_nothing_saved(dem
     assert any(e.startswith(f"6行目「{q2.header.replace(' ', '')}」") and "整数" in e for e in errors), errors
     assert any(e.startswith(f"6行目「{q3.header.replace(' ', '')}」") and "はい" in e for e in errors), errors
     with pytest.raises(ValidationError):
-        importing.answers_import_commit(user=user("chuo"), questionnaire=survey, data=data, filename="bad.xlsx")
+        ANSWERS.commit(data=data, filename="bad.xlsx", user=user("chuo"), target=survey)
     assert Answer.objects.filter(question__questionnaire=survey).count() == count
 
 
@@ -230,14 +249,20 @@ def test_the_import_page_previews_then_commits(demo, client):
     survey = tokyo_survey()
     q2 = survey.questions.get(code="2")
     client.force_login(staff_of(council("13"), role=Role.COUNCIL_STAFF))
-    url = reverse("caravans:questionnaire", args=[survey.pk])
+    page = client.get(reverse("caravans:questionnaire", args=[survey.pk])).content.decode()
+    url = reverse("admin:municipalities_questionnaire_import")
+    assert f'href="{url}?questionnaire={survey.pk}"' in page  # the page offers the one flow
     upload = io.BytesIO(_sheet([["団体コード", "市区町村名", q2.header], ["131016", "千代田区", "１，２００"]]))
     upload.name = "answers.xlsx"
-    response = client.post(url, {"file": upload})
-    assert "新しい回答 1件" in response.content.decode()
+    response = client.post(url, {"questionnaire": survey.pk, "file": upload, "encoding": ""})
+    assert response.context["preview"].summary() == "1行（新規 1・変更 0・変更なし 0・エラー 0）"
     assert not Answer.objects.filter(question=q2, municipality__code="131016").exists()
+    outcome = client.get(
+        reverse("admin:municipalities_questionnaire_import_outcome"), {"token": response.context["token"]}
+    )
+    assert outcome.content.decode("utf-8-sig").splitlines()[1].startswith("2,新規,131016,千代田区,")
     response = client.post(url, {"_commit": "1", "token": response.context["token"]})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("caravans:questionnaire", args=[survey.pk])
     answer = Answer.objects.get(question=q2, municipality__code="131016")
     assert answer.number == 1200 and answer.source == Answer.Source.XLSX
 

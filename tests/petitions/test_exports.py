@@ -220,6 +220,12 @@ def test_a_formula_in_a_council_name_and_a_note_runs_in_no_export(client, setup,
     outcome_url = reverse("admin:petitions_tallyentry_import_outcome")
     texts["import outcome csv"] = client.get(outcome_url, {"token": token}).content.decode("utf-8-sig")
     files["import outcome xlsx"] = client.get(outcome_url, {"token": token, "format": "xlsx"}).content
+    # The ledger's export in the import's layout (the one flow's round trip).
+    export_url = reverse("admin:petitions_tallyentry_export")
+    files["ledger export xlsx"] = client.get(export_url, {"petition": petition.pk}).content
+    texts["ledger export csv"] = client.get(export_url, {"petition": petition.pk, "format": "csv"}).content.decode(
+        "utf-8-sig"
+    )
     texts["import template csv"] = client.get(
         reverse("admin:petitions_tallyentry_import_template"), {"format": "csv"}
     ).content.decode("utf-8-sig")

@@ -409,13 +409,13 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     body = response.content.decode()
     assert response.status_code == 200
     assert "見つかりません" in body and "4行目" in body and 'name="_commit"' not in body
-    assert body.count("取込可") >= 2
+    assert body.count("新規") >= 2
     # Every row's outcome, as CSV.
     bad_token = re.search(r"import/outcome/\?token=([0-9A-Za-z_-]+)", body).group(1)
     outcome = client.get(reverse("admin:petitions_tallyentry_import_outcome"), {"token": bad_token})
     lines = outcome.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("行,結果,社保協") and lines[1].startswith("2,取込可,川崎社会保障推進協議会")
-    assert lines[3].startswith("4,エラー,東京都社会保障推進協議会") and "見つかりません" in lines[3]
+    assert lines[0].startswith("行,結果,番号,社保協") and lines[1].startswith("2,新規,,川崎社会保障推進協議会")
+    assert lines[3].startswith("4,エラー,,東京都社会保障推進協議会") and "見つかりません" in lines[3]
 
     good = xlsx_bytes(GOOD_ROWS)
     response = client.post(
@@ -454,9 +454,9 @@ def test_admin_preview_then_commit_as_prefectural_staff(
 def test_admin_preview_of_a_long_file_shows_the_first_rows_and_every_error(
     client, staff, petition, kawasaki, settings, tmp_path, monkeypatch
 ):
-    from petitions import admin_import
+    from shaho.core import admin_import
 
-    monkeypatch.setattr(admin_import, "PREVIEW_PAGE_ROWS", 2)
+    monkeypatch.setattr(admin_import, "PREVIEW_ROWS", 2)
     settings.MEDIA_ROOT = tmp_path
     client.force_login(staff)
     rows = [["川崎社保協", "", "", str(n), "2025-12-07", ""] for n in (1, 2, 3, -4)]
@@ -506,8 +506,8 @@ def test_admin_petition_choices_are_scoped(client, staff, petition, tokyo):
     tokyo_drive = PetitionDriveFactory(organiser=tokyo, short_name="東京の署名")
     client.force_login(staff)
     form = client.get(reverse("admin:petitions_tallyentry_import")).context["form"]
-    choices = set(form.fields["petition"].queryset)
-    assert petition in choices and tokyo_drive not in choices
+    choices = {value for value, _label in form.fields["target"].choices}
+    assert petition.pk in choices and tokyo_drive.pk not in choices
 
 
 def test_member_cannot_open_the_import_page(client, kawasaki):
@@ -557,7 +557,7 @@ def test_command_dry_run_then_import_then_refuse_twice(tmp_path, staff, petition
     path.write_bytes(csv_bytes(GOOD_ROWS, encoding="cp932"))
     out = io.StringIO()
     call_command("import_tallies", str(path), petition="hokensho", user=staff.username, dry_run=True, stdout=out)
-    assert "2行（取込可 2行・エラー 0行）" in out.getvalue() and "何も保存していません" in out.getvalue()
+    assert "2行（新規 2・変更 0・変更なし 0・エラー 0）" in out.getvalue() and "何も保存していません" in out.getvalue()
     assert TallyEntry.objects.count() == 0
 
     out = io.StringIO()
@@ -775,3 +775,91 @@ def test_the_import_page_states_the_limits_and_a_file_past_them_is_refused_in_ja
     ).content.decode()
     assert "データの行数が上限（2行）を超えています" in body and 'name="_commit"' not in body
     assert not PendingUpload.objects.exists() and TallyEntry.objects.count() == 0
+
+
+# --- an unedited export imports as no change; a changed count becomes a correction (issue 16) -----------
+
+
+def _resaved(content):
+    out = io.BytesIO()
+    openpyxl.load_workbook(io.BytesIO(content)).save(out)
+    return out.getvalue()
+
+
+def _ledger(petition, kawasaki, yokohama, staff):
+    tally_import_commit(petition=petition, data=csv_bytes(GOOD_ROWS), filename="first.csv", user=staff)
+    return TallyEntry.objects.count(), ImportBatch.objects.count()  # the ledger is its own history
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "xlsx-resaved", "csv"])
+def test_an_unedited_export_of_the_ledger_imports_as_no_change(staff, petition, kawasaki, yokohama, file_format):
+    from petitions.importing import TALLIES, tally_export
+
+    before = _ledger(petition, kawasaki, yokohama, staff)
+    content, _type, ext = tally_export(petition=petition, user=staff, file_format=file_format[:4].rstrip("-"))
+    content = _resaved(content) if file_format == "xlsx-resaved" else content
+    preview = tally_import_preview(petition=petition, data=content, filename=f"e.{ext}", user=staff)
+    assert preview.ok, errors_of(preview)
+    assert [row.status_label for row in preview.rows] == ["変更なし", "変更なし"]
+    result, message = TALLIES.commit(data=content, filename=f"e.{ext}", user=staff, target=petition)
+    assert result is None and "変更はありませんでした" in message
+    assert (TallyEntry.objects.count(), ImportBatch.objects.count()) == before
+    assert total(petition, kawasaki) == 120
+
+
+def test_a_changed_count_in_an_export_becomes_a_correcting_entry(staff, petition, kawasaki, yokohama):
+    from petitions.importing import tally_export
+
+    _ledger(petition, kawasaki, yokohama, staff)
+    content, _type, _ext = tally_export(petition=petition, user=staff, file_format="xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    sheet = book.active
+    assert [c.value for c in sheet[1]] == ["番号", *HEADERS]
+    original = TallyEntry.objects.get(council=kawasaki)
+    for cells in sheet.iter_rows(min_row=2):
+        if cells[0].value == original.pk:
+            cells[4].value = 150
+    out = io.BytesIO()
+    book.save(out)
+    preview = tally_import_preview(petition=petition, data=out.getvalue(), filename="e.xlsx", user=staff)
+    assert sorted(row.status_label for row in preview.rows) == ["変更", "変更なし"]
+    batch = tally_import_commit(petition=petition, data=out.getvalue(), filename="e.xlsx", user=staff)
+    correction = TallyEntry.objects.get(corrects=original)
+    assert (correction.count, correction.import_batch) == (30, batch) and total(petition, kawasaki) == 150
+    # The same edited file again: its row now equals the ledger (net 150), so nothing more is written.
+    again = tally_import_preview(petition=petition, data=out.getvalue(), filename="e2.xlsx", user=staff)
+    assert {row.status_label for row in again.rows} == {"変更なし"}
+
+
+def test_a_number_of_another_prefectures_entry_reads_like_one_that_does_not_exist(staff, petition, kawasaki, tokyo):
+    chiyoda = local_council("13", name="千代田社保協")
+    tokyo_staff = staff_of(tokyo, role=Role.COUNCIL_STAFF, username="tokyo-uploader")
+    tally_import_commit(
+        petition=petition, data=csv_bytes([["千代田社保協", "", "", "5", "2025-12-07", ""]]), filename="t.csv",
+        user=tokyo_staff,
+    )  # fmt: skip
+    theirs = TallyEntry.objects.get(council=chiyoda)
+    rows = [[str(theirs.pk), "川崎社保協", "", "", "5", "2025-12-07", ""]]
+    preview = tally_import_preview(
+        petition=petition, data=csv_bytes(rows, headers=["番号", *HEADERS]), filename="a.csv", user=staff
+    )
+    assert _messages_of(preview) == [
+        f"番号「{theirs.pk}」の集約記録は見つかりません（削除されたか、権限の範囲の外です）。"
+    ]
+
+
+def test_both_spellings_and_an_optional_prefecture_suffix_and_an_ambiguous_name(staff, petition, kanagawa):
+    a = local_council("14", name="湘南社保協")
+    b = local_council("14", name="湘南社会保障推進協議会")
+    local_council("13", name="湘南社保協")  # Tokyo's: never a candidate for Kanagawa's staff
+    rows = [
+        ["神奈川県社保協", "", "", "1", "2025-12-07", ""],
+        ["神奈川社会保障推進協議会", "", "", "1", "2025-12-07", ""],
+        ["湘南社保協", "", "", "1", "2025-12-07", ""],
+    ]
+    preview = tally_import_preview(petition=petition, data=csv_bytes(rows), filename="a.csv", user=staff)
+    assert [r.council for r in preview.rows[:2]] == [kanagawa, kanagawa]
+    assert _messages_of(preview) == [
+        f"「湘南社保協」に当てはまる社保協が複数あります: 湘南社保協（番号 {a.pk}）、"
+        f"湘南社会保障推進協議会（番号 {b.pk}）。番号で指定してください。"
+    ]

@@ -74,6 +74,9 @@ class Command(BaseCommand):
             )
         except TallyImportRefused as exc:
             raise CommandError(self._errors(exc.messages[:MAX_LISTED_ERRORS])) from exc
+        if batch is None:
+            self.stdout.write(self.style.SUCCESS("変更はありませんでした（すべての行が記録と同じです）。"))
+            return
         self.stdout.write(self.style.SUCCESS(f"{describe_batch(batch)}として取り込みました。{batch.note}"))
 
     def _user(self, username):
