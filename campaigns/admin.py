@@ -20,7 +20,7 @@ from shaho.core import intake
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import format_date, format_time, normalize
-from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.scoping import in_scope
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
 from . import importing, selectors, services
@@ -63,9 +63,7 @@ class _OwnedAdmin(ScopedAdmin):
     owner_field = "council_id"
 
     def _owns(self, request, obj):
-        if obj is None or sees_everything(request.user):
-            return True
-        return scope_for(request.user).filter(pk=getattr(obj, self.owner_field)).exists()
+        return obj is None or in_scope(request.user, getattr(obj, self.owner_field))
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._owns(request, obj)

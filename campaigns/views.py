@@ -19,7 +19,7 @@ from councils.models import Council
 from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.forms import add_service_errors as _add_service_errors
-from shaho.core.scoping import get_scoped_or_404, scope_for
+from shaho.core.scoping import get_scoped_or_404, in_scope, scope_for
 
 from . import exports, feeds, selectors, services
 from .forms import ConfirmTotalsForm, RangeForm, SignatureForm, StreetActionForm
@@ -81,7 +81,7 @@ def street_entry(request):
 
 
 def _may_edit(user, action):
-    return services.user_may_record(user) and scope_for(user).filter(pk=action.organiser_id).exists()
+    return services.user_may_record(user) and in_scope(user, action.organiser_id)
 
 
 @login_required

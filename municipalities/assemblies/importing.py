@@ -37,7 +37,7 @@ from municipalities.registry.models import Municipality, Prefecture
 from shaho.core import exports, intake
 from shaho.core.intake import Column, RowError
 from shaho.core.japanese import normalize
-from shaho.core.scoping import restrict, scope_for, sees_everything
+from shaho.core.scoping import restrict, scope_for, system_user
 
 from . import services
 
@@ -190,7 +190,7 @@ class _Lookups:
     """Everything the rows may name, within the user's scope, in a constant number of queries."""
 
     def __init__(self, *, user, campaign):
-        everything = user is None or sees_everything(user)
+        everything = system_user(user)
         councils = scope_for(user) if not everything else None
         municipalities = Municipality.objects.select_related("prefecture").exclude(kind=Municipality.Kind.WARD)
         prefectures = Prefecture.objects.all()
