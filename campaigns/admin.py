@@ -20,6 +20,7 @@ from shaho.core import intake
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import format_date, format_time, normalize
+from shaho.core.roles import may_record
 from shaho.core.scoping import in_scope
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
@@ -296,7 +297,7 @@ class ActionAdmin(_OwnedAdmin):
         ]
 
     def has_import_permission(self, request):
-        return self.has_add_permission(request) and services.user_may_record(request.user)
+        return self.has_add_permission(request) and may_record(request.user)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}

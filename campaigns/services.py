@@ -21,7 +21,6 @@ from django.utils import timezone
 from councils.models import Council
 from petitions import services as petition_services
 from petitions.models import PetitionDrive, SignatureKind
-from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import in_scope, restrict, scope_for
 
 from .models import (
@@ -40,13 +39,6 @@ from .models import (
     StudyGoal,
     Voice,
 )
-
-
-def user_may_record(user):
-    """Organizers and staff record actions; members only read."""
-    return petition_services.user_may_record(user) or bool(
-        user and user.is_authenticated and getattr(user, "role", None) in RECORDING_ROLES and user.council_id
-    )
 
 
 def _count_error(label, value, *, required=False):

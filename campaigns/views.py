@@ -16,9 +16,9 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from councils.models import Council
-from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.forms import add_service_errors as _add_service_errors
+from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import get_scoped_or_404, in_scope, scope_for
 
 from . import exports, feeds, selectors, services
@@ -33,7 +33,7 @@ def _crumbs(*trail):
 
 
 def _require_recorder(user):
-    if not services.user_may_record(user):
+    if not may_record(user):
         raise PermissionDenied("行動を入力する権限がありません。")
 
 
@@ -81,7 +81,7 @@ def street_entry(request):
 
 
 def _may_edit(user, action):
-    return services.user_may_record(user) and in_scope(user, action.organiser_id)
+    return may_record(user) and in_scope(user, action.organiser_id)
 
 
 @login_required
@@ -181,7 +181,7 @@ def calendar(request):
             "export_xlsx": reverse("campaigns:export") + "?" + urlencode({**query, "format": "xlsx"}),
             "export_csv": reverse("campaigns:export") + "?" + urlencode({**query, "format": "csv"}),
             "councils": scope_for(request.user).order_by("sort_key")[:200],
-            "may_record": services.user_may_record(request.user),
+            "may_record": may_record(request.user),
             "is_staff": is_staff_user(request.user),
             "breadcrumbs": [("ホーム", reverse("home")), ("行動・日程", None)],
         },

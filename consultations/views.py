@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.forms import add_service_errors as _add_errors
 from shaho.core.japanese import normalize
+from shaho.core.roles import is_staff_user
 
 from . import selectors, services
 from .exports import totals_filename, totals_xlsx

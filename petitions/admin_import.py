@@ -20,10 +20,11 @@ from django.utils.http import urlencode
 
 from shaho.core import intake
 from shaho.core.downloads import attachment_header
+from shaho.core.roles import may_record
 from shaho.core.scoping import restrict, scope_for
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
-from . import importing, services
+from . import importing
 from .models import PetitionDrive
 
 # A page lists at most this many rows and errors; every row's outcome is a CSV/xlsx download.
@@ -86,7 +87,7 @@ class TallyImportAdminMixin:
         ]
 
     def has_import_permission(self, request):
-        return self.has_view_permission(request) and services.user_may_record(request.user)
+        return self.has_view_permission(request) and may_record(request.user)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "has_import_permission": self.has_import_permission(request)}

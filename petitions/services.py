@@ -18,7 +18,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import CouncilKind, Organisation
-from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import in_scope, restrict, scope_for, sees_everything
 
 from .models import (
@@ -33,16 +32,6 @@ from .models import (
 )
 
 SIGNATURE_KINDS = frozenset(SignatureKind.values)  # checked once per imported row: built once
-
-
-def user_may_record(user):
-    """Organizers and staff record tallies; members only read."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or (getattr(user, "role", None) in RECORDING_ROLES and user.council_id))
-    )
 
 
 def allowed_organisations(*, user):

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from shaho.core.admin import is_staff_user
+from shaho.core.roles import is_staff_user
 from shaho.core.scoping import restrict, scope_for
 
 from .models import Audience, JobStatus, Meeting, ReportJob

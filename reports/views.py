@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import format_datetime
 from shaho.core.report_kinds import all_kinds, get_kind, kind_label
+from shaho.core.roles import is_staff_user
 
 from . import selectors, services, tasks
 from .forms import PublishForm, ReportRequestForm

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from municipalities.caravans.models import Answer, AnswerKind, Questionnaire
 from municipalities.registry.models import Municipality, Prefecture
-from shaho.core.admin import is_staff_user
 from shaho.core.downloads import attachment_header
 from shaho.core.japanese import normalize
+from shaho.core.roles import is_staff_user
 from shaho.core.scoping import get_scoped_or_404, restrict
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
