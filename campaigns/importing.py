@@ -16,10 +16,9 @@ from django.utils import timezone
 from councils.models import Council
 from shaho.core import exports, intake
 from shaho.core.intake import Column, RowError
-from shaho.core.japanese import normalize
+from shaho.core.japanese import normalize, parse_time
 
 from . import services
-from .forms import JapaneseTimeField
 from .models import Action, ActionKind
 
 LAYOUT = intake.Layout(
@@ -96,20 +95,10 @@ def _kind_lookup():
     return by_name
 
 
-_time = JapaneseTimeField(label="時刻")
-
-
 def _read_time(value):
     if value in (None, ""):
         return None
-    if hasattr(value, "hour"):
-        return value.replace(second=0, microsecond=0, tzinfo=None)
-    from django import forms
-
-    try:
-        return _time.to_python(intake.read_text(value))
-    except forms.ValidationError as exc:
-        raise ValueError(exc.messages[0].split(": ", 1)[-1]) from None
+    return parse_time(value if hasattr(value, "hour") else intake.read_text(value))
 
 
 def _read_optional_count(value):

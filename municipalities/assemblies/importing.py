@@ -36,7 +36,7 @@ from municipalities.assemblies.models import (
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core import exports, intake
 from shaho.core.intake import Column, RowError
-from shaho.core.japanese import normalize
+from shaho.core.japanese import normalize, parse_yes_no
 from shaho.core.scoping import restrict, scope_for, system_user
 
 from . import services
@@ -91,18 +91,6 @@ STATEMENT_WORDS = {"": None, **{str(label): value for value, label in OpinionSta
 STATEMENT_WORDS.update(
     {"可決": "adopted", "送付": "adopted", "あり": "adopted", "有": "adopted", "なし": None, "無": None}
 )
-YES_WORDS = {
-    "有": True,
-    "あり": True,
-    "○": True,
-    "〇": True,
-    "した": True,
-    "1": True,
-    "": False,
-    "無": False,
-    "なし": False,
-}
-YES_WORDS.update({"×": False, "0": False})
 PREFECTURAL_WORDS = {"県議会", "都議会", "道議会", "府議会", "都道府県議会"}
 SITTING_RE = re.compile(r"^(?:(?P<year>\d{4})年)?(?P<month>3|6|9|12|03|06|09)月(?:議会|定例会)?$|^臨時会$")
 
@@ -305,7 +293,9 @@ def _check_row(source, *, lookups, campaign, user, seen):
         k: _read(cells, k, intake.read_date, own)
         for k in ("submitted_on", "committee_on", "plenary_on", "statement_on")
     }
-    statement_made = _read(cells, "statement_made", lambda v: _word(v, YES_WORDS, "陳述"), own) or False
+    statement_made = (
+        _read(cells, "statement_made", lambda v: parse_yes_no(intake.read_text(v), blank=False), own) or False
+    )
     committee_outcome = _read(cells, "committee_outcome", lambda v: _word(v, OUTCOME_WORDS, "委員会の結果"), own)
     plenary_outcome = _read(cells, "plenary_outcome", lambda v: _word(v, OUTCOME_WORDS, "本会議の結果"), own)
     status = _read(cells, "statement", lambda v: _word(v, STATEMENT_WORDS, "意見書"), own)

@@ -32,11 +32,9 @@ from municipalities.caravans.models import (
     TalkParticipation,
 )
 from municipalities.registry.models import Municipality
-from shaho.core.japanese import normalize, parse_count, parse_date
+from shaho.core.japanese import normalize, parse_count, parse_date, parse_yes_no
 from shaho.core.scoping import in_scope, require_in_scope
 
-YES_WORDS = {"はい", "有", "あり", "有り", "実施", "実施している", "する", "yes", "y", "1", "○", "〇", "◯", "true"}
-NO_WORDS = {"いいえ", "無", "なし", "無し", "未実施", "実施していない", "しない", "no", "n", "0", "×", "false"}
 # School years as ages at the end of the school year (子ども医療費助成: 中学校卒業まで = 15歳年度末).
 SCHOOL_AGES = {
     "未就学": 6,
@@ -113,15 +111,7 @@ def parse_answer(question, raw):
             raise ValueError(f"割合は0から100までです（「{raw}」）。")
         fields["number"] = value.quantize(Decimal("0.01"))
     elif kind == AnswerKind.YES_NO:
-        word = text.lower()
-        if isinstance(raw, bool):
-            fields["number"] = Decimal(int(raw))
-        elif word in {w.lower() for w in YES_WORDS}:
-            fields["number"] = Decimal(1)
-        elif word in {w.lower() for w in NO_WORDS}:
-            fields["number"] = Decimal(0)
-        else:
-            raise ValueError(f"「{raw}」は「はい」か「いいえ」で答えてください（1・0 も可）。")
+        fields["number"] = Decimal(int(parse_yes_no(raw if isinstance(raw, bool) else text)))
     elif kind == AnswerKind.AGE:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             age = raw
