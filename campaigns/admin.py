@@ -10,7 +10,7 @@ import re
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from petitions.models import TallyEntry
 from shaho.core import intake
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.japanese import format_date, format_time, normalize
 from shaho.core.roles import may_record
 from shaho.core.scoping import in_scope
@@ -39,8 +39,6 @@ from .models import (
     Theme,
     Voice,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # Themes and kinds of action are the federation's shared vocabulary: every council chooses from them,
@@ -375,20 +373,19 @@ class ActionAdmin(_OwnedAdmin):
         content, content_type, extension = importing.import_outcome(
             preview, file_format="xlsx" if request.GET.get("format") == "xlsx" else "csv"
         )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = attachment_header(
-            f"行動取込結果.{extension}", ascii_fallback=f"actions_import_outcome.{extension}"
+        return file_response(
+            content,
+            filename=f"行動取込結果.{extension}",
+            ascii_fallback=f"actions_import_outcome.{extension}",
+            content_type=content_type,
         )
-        return response
 
     def import_template_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        response = HttpResponse(importing.import_template_xlsx(), content_type=XLSX)
-        response["Content-Disposition"] = attachment_header(
-            "行動取込ひな形.xlsx", ascii_fallback="actions_template.xlsx"
+        return file_response(
+            importing.import_template_xlsx(), filename="行動取込ひな形.xlsx", ascii_fallback="actions_template.xlsx"
         )
-        return response
 
 
 class ImportForm(forms.Form):

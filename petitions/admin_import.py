@@ -11,7 +11,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from shaho.core import intake
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.roles import may_record
 from shaho.core.scoping import restrict, scope_for
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
@@ -31,7 +31,6 @@ from .models import PetitionDrive
 PREVIEW_PAGE_ROWS = 2000
 PREVIEW_PAGE_ERRORS = 5000
 ENCODING_CHOICES = [("", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class TallyImportForm(forms.Form):
@@ -59,9 +58,7 @@ class TallyImportForm(forms.Form):
 
 
 def _download(content, content_type, file_name, fallback):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(file_name, ascii_fallback=fallback)
-    return response
+    return file_response(content, filename=file_name, ascii_fallback=fallback, content_type=content_type)
 
 
 class TallyImportAdminMixin:
@@ -227,6 +224,6 @@ class TallyImportAdminMixin:
             raise PermissionDenied
         if request.GET.get("format") == "csv":
             data = importing.tally_import_template_csv(user=request.user)
-            return _download(data, "text/csv; charset=utf-8", "集約取込ひな形.csv", "tally_import_template.csv")
+            return _download(data, None, "集約取込ひな形.csv", "tally_import_template.csv")
         data = importing.tally_import_template_xlsx(user=request.user, councils=scope_for(request.user))
-        return _download(data, XLSX, "集約取込ひな形.xlsx", "tally_import_template.xlsx")
+        return _download(data, None, "集約取込ひな形.xlsx", "tally_import_template.xlsx")

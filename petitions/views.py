@@ -5,7 +5,7 @@ Views parse the request, call a service or a selector and render; nothing else.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from councils.models import CouncilKind
 from municipalities.registry.models import Prefecture
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.forms import add_service_errors as _add_service_errors
 from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import get_scoped_or_404, sees_everything
@@ -179,26 +179,20 @@ def petition_list(request):
     )
 
 
-def _disposition(table, extension):
+def _download(table, extension, content, content_type=None):
     name, fallback = export_filename(table, extension)
-    return attachment_header(name, ascii_fallback=fallback)
+    return file_response(content, filename=name, ascii_fallback=fallback, content_type=content_type)
 
 
 def _table_response(request, table, template, filters):
     # A download only for a valid request; a bad date shows the page with its message instead.
     fmt = filters.cleaned_data.get("format") if filters.is_valid() else ""
     if fmt == "xlsx":
-        response = HttpResponse(
-            tally_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = _disposition(table, "xlsx")
-        return response
+        return _download(table, "xlsx", tally_xlsx(table))
     if fmt == "csv":
         encoding = filters.cleaned_data.get("encoding") or "utf-8"
         charset = "shift_jis" if encoding == "cp932" else "utf-8"
-        response = HttpResponse(tally_csv(table, encoding=encoding), content_type=f"text/csv; charset={charset}")
-        response["Content-Disposition"] = _disposition(table, "csv")
-        return response
+        return _download(table, "csv", tally_csv(table, encoding=encoding), f"text/csv; charset={charset}")
     query = {"date": table.as_of.isoformat()}
     context = {
         "table": table,

@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from shaho.core import intake
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
 from . import importing
@@ -44,9 +44,7 @@ class AssemblyImportForm(forms.Form):
 
 
 def _download(content, content_type, file_name, fallback):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(file_name, ascii_fallback=fallback)
-    return response
+    return file_response(content, filename=file_name, ascii_fallback=fallback, content_type=content_type)
 
 
 class AssemblyImportAdminMixin:

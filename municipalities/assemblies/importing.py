@@ -35,6 +35,7 @@ from municipalities.assemblies.models import (
 )
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core import exports, intake
+from shaho.core.downloads import content_type_of
 from shaho.core.intake import Column, RowError
 from shaho.core.japanese import normalize, parse_yes_no
 from shaho.core.scoping import restrict, scope_for, system_user
@@ -487,9 +488,9 @@ def assembly_export(*, campaign, user, file_format="xlsx"):
     """(bytes, content type, extension) of the campaign's list in the import's layout, formulas neutralised."""
     rows = [[_cell(v) for v in row] for row in export_rows(campaign=campaign, user=user)]
     if file_format == "csv":
-        return exports.csv_bytes(rows), "text/csv; charset=utf-8", "csv"
+        return exports.csv_bytes(rows), content_type_of("csv"), "csv"
     content = exports.xlsx_bytes([("議会", rows, {"B": 14, "D": 40})])
-    return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    return content, content_type_of("xlsx"), "xlsx"
 
 
 def _cell(value):

@@ -26,7 +26,6 @@ from . import services
 
 IMPORTER = "municipalities.answers"  # PendingUpload.importer
 CODE, NAME = "団体コード", "市区町村名"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 KIND_HELP = {
     AnswerKind.INTEGER: "整数（全角数字・カンマ可）",
