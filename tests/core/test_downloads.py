@@ -35,7 +35,7 @@ def test_the_kind_comes_from_the_name(filename, content_type):
 def test_an_ascii_name_needs_no_fallback_and_a_missing_fallback_is_safe():
     assert file_response(b"x", filename="calendar.ics")["Content-Disposition"] == 'attachment; filename="calendar.ics"'
     header = file_response(b"x", filename="名簿.csv")["Content-Disposition"]
-    assert header.startswith('attachment; filename="download.csv"; filename*=utf-8\'\'')
+    assert header.startswith("attachment; filename=\"download.csv\"; filename*=utf-8''")
 
 
 def test_a_content_type_given_wins_and_a_file_is_streamed():
