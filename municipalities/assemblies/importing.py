@@ -207,7 +207,7 @@ class _Lookups:
             self.assemblies[("m", a.municipality_id) if a.municipality_id else ("p", a.prefecture_id)] = a
         self.sittings = {(s.assembly_id, s.season, s.year): s for s in sittings}
         self.councils = {}
-        for c in scope_for(user) if user is not None else _all_councils():
+        for c in _all_councils() if system_user(user) else scope_for(user):
             for name in (c.name, c.short_name):
                 if name:
                     self.councils.setdefault(_key(name), c)
