@@ -17,7 +17,7 @@ from petitions.models import TallyEntry
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.japanese import format_date, format_time, normalize
-from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.scoping import in_scope
 
 from . import importing, selectors, services
 from .models import (
@@ -34,8 +34,6 @@ from .models import (
     Theme,
     Voice,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # Themes and kinds of action are the federation's shared vocabulary: every council chooses from them,
@@ -59,9 +57,7 @@ class _OwnedAdmin(ScopedAdmin):
     owner_field = "council_id"
 
     def _owns(self, request, obj):
-        if obj is None or sees_everything(request.user):
-            return True
-        return scope_for(request.user).filter(pk=getattr(obj, self.owner_field)).exists()
+        return obj is None or in_scope(request.user, getattr(obj, self.owner_field))
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._owns(request, obj)

@@ -22,9 +22,9 @@ def _kind(value, ctx):
 
 
 def _campaign(value, ctx):
-    from shaho.core.scoping import restrict
+    from shaho.core.scoping import restrict, system_user
 
-    queryset = Campaign.objects.all() if ctx.user is None else restrict(Campaign.objects.all(), ctx.user)
+    queryset = Campaign.objects.all() if system_user(ctx.user) else restrict(Campaign.objects.all(), ctx.user)
     campaign = queryset.filter(slug=value).first()
     if campaign is None:
         known = "、".join(queryset.order_by("-starts_on").values_list("slug", flat=True)[:30])

@@ -5,16 +5,14 @@ Numbers are typed as people type them (４２, 1,000, 6万5千), times as 13:30 
 typed stays in the form.
 """
 
-import datetime
-import re
 import uuid
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from petitions.forms import CountField, JapaneseDateField, _required_message
 from petitions.services import allowed_organisations
+from shaho.core.forms import CountField, DateField, TimeField, required_messages
 from shaho.core.japanese import normalize
 
 from . import services
@@ -25,42 +23,20 @@ MAX_ROWS = 30
 ROWS_STEP = 3
 
 
-class JapaneseTimeField(forms.CharField):
-    """A time typed as 13:30, １３：３０, 13時30分 or 1330 (and what a time picker sends)."""
-
-    widget = forms.TimeInput(attrs={"type": "time"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        text = normalize(value).replace("時", ":").replace("分", "").replace("：", ":").strip()
-        match = re.fullmatch(r"(\d{1,2}):?(\d{2})?(?::\d{2})?", text)
-        if not match:
-            raise forms.ValidationError(f"「{self.label}」: 「{value}」は時刻として読めません（例: 13:30）。")
-        hour, minute = int(match.group(1)), int(match.group(2) or 0)
-        if hour > 23 or minute > 59:
-            raise forms.ValidationError(f"「{self.label}」: 「{value}」は時刻として読めません（例: 13:30）。")
-        return datetime.time(hour, minute)
-
-    def prepare_value(self, value):
-        return value.strftime("%H:%M") if hasattr(value, "strftime") else value
-
-
 class StreetActionForm(forms.Form):
     """One street action's result, filed from a phone right after it ends."""
 
     kind = forms.ModelChoiceField(
-        label=_("種類"), queryset=ActionKind.objects.none(), empty_label=None, error_messages=_required_message("種類")
+        label=_("種類"), queryset=ActionKind.objects.none(), empty_label=None, error_messages=required_messages("種類")
     )
     organiser = forms.ModelChoiceField(
-        label=_("主催の社保協"), queryset=None, empty_label=None, error_messages=_required_message("主催の社保協")
+        label=_("主催の社保協"), queryset=None, empty_label=None, error_messages=required_messages("主催の社保協")
     )
-    title = forms.CharField(label=_("名称"), max_length=200, error_messages=_required_message("名称"))
-    starts_on = JapaneseDateField(label=_("日付"), error_messages=_required_message("日付"))
-    start_time = JapaneseTimeField(label=_("開始時刻"), required=False)
-    end_time = JapaneseTimeField(label=_("終了時刻"), required=False)
-    place = forms.CharField(label=_("場所"), max_length=200, error_messages=_required_message("場所"))
+    title = forms.CharField(label=_("名称"), max_length=200, error_messages=required_messages("名称"))
+    starts_on = DateField(label=_("日付"), error_messages=required_messages("日付"))
+    start_time = TimeField(label=_("開始時刻"), required=False)
+    end_time = TimeField(label=_("終了時刻"), required=False)
+    place = forms.CharField(label=_("場所"), max_length=200, error_messages=required_messages("場所"))
     flyers = CountField(label=_("チラシ・ティッシュ（枚）"), required=False)
     poll_question = forms.CharField(label=_("シール投票の質問"), max_length=200, required=False)
     poll_total = CountField(label=_("シール投票の投票数"), required=False)
@@ -101,7 +77,7 @@ class StreetActionForm(forms.Form):
                 queryset=allowed_organisations(user=user),
                 required=False,
                 empty_label="（名前を入力）",
-                error_messages=_required_message(f"参加団体 {i}行目の団体"),
+                error_messages=required_messages(f"参加団体 {i}行目の団体"),
             )
             self.fields[f"p{i}_organisation"].choices = [("", "（名前を入力）")] + [
                 (o.pk, o.short_name or o.name) for o in organisations
@@ -202,9 +178,9 @@ class SignatureForm(forms.Form):
     """Signatures collected at an action, added on its page: one drive, one count."""
 
     petition = forms.ModelChoiceField(
-        label=_("署名"), queryset=None, empty_label="（署名を選ぶ）", error_messages=_required_message("署名")
+        label=_("署名"), queryset=None, empty_label="（署名を選ぶ）", error_messages=required_messages("署名")
     )
-    count = CountField(label=_("数（筆）"), error_messages=_required_message("数"))
+    count = CountField(label=_("数（筆）"), error_messages=required_messages("数"))
 
     def __init__(self, *args, user, date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -223,8 +199,8 @@ class ConfirmTotalsForm(forms.Form):
 class RangeForm(forms.Form):
     """?start=…&end=…&format=… on the calendar, the list and the export."""
 
-    start = JapaneseDateField(label=_("開始日"), required=False)
-    end = JapaneseDateField(label=_("終了日"), required=False)
+    start = DateField(label=_("開始日"), required=False)
+    end = DateField(label=_("終了日"), required=False)
     format = forms.ChoiceField(
         label=_("形式"), choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
     )

@@ -16,14 +16,15 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shaho.core import exports, intake
+from shaho.core.downloads import XLSX
 from shaho.core.imports import CHANGED, NEW, UNCHANGED, Importer, ImportPreview, ImportRow, read_number, unknown_number
 from shaho.core.intake import Column
-from shaho.core.japanese import normalize
+from shaho.core.japanese import normalize, parse_time
 from shaho.core.matching import Matcher
+from shaho.core.roles import may_record
 from shaho.core.scoping import restrict
 
 from . import services
-from .forms import JapaneseTimeField
 from .models import Action, ActionKind
 
 LAYOUT = intake.Layout(
@@ -64,20 +65,10 @@ class ActionRow(ImportRow):
         self.action, self.values, self.kind, self.organiser = None, {}, None, None
 
 
-_time = JapaneseTimeField(label="時刻")
-
-
 def _read_time(value):
     if value in (None, ""):
         return None
-    if hasattr(value, "hour"):
-        return value.replace(second=0, microsecond=0, tzinfo=None)
-    from django import forms
-
-    try:
-        return _time.to_python(intake.read_text(value))
-    except forms.ValidationError as exc:
-        raise ValueError(exc.messages[0].split(": ", 1)[-1]) from None
+    return parse_time(value if hasattr(value, "hour") else intake.read_text(value))
 
 
 def _read_optional_count(value):
@@ -115,7 +106,7 @@ class ActionImporter(Importer):
     )
 
     def may_import(self, user):
-        return services.user_may_record(user)
+        return may_record(user)
 
     def layout(self, target):
         return LAYOUT
@@ -250,9 +241,6 @@ class ActionImporter(Importer):
         example += [""] * (len(TEMPLATE_HEADERS) - len(example))
         content = exports.xlsx_bytes([("行動", [TEMPLATE_HEADERS, example], {"A": 12, "C": 36})])
         return content, XLSX, "xlsx"
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _same(stored, read):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from councils.models import Council, CouncilKind, Organisation
+from shaho.core.vocabulary import Evaluation
 
 
 def _lead_scope(councils, prefix):
@@ -569,12 +570,6 @@ class Voice(models.Model):
 
 class Demand(models.Model):
     """A demand raised in a negotiation, the answer received and our evaluation of it."""
-
-    class Evaluation(models.TextChoices):
-        ADVANCED = "advanced", _("前進")
-        UNCHANGED = "unchanged", _("現状維持")
-        RETREATED = "retreated", _("後退")
-        NO_ANSWER = "no_answer", _("回答なし")
 
     action = models.ForeignKey(Action, verbose_name=_("行動"), on_delete=models.CASCADE, related_name="demands")
     number = models.PositiveSmallIntegerField(_("番号"))

@@ -21,8 +21,7 @@ from django.utils import timezone
 from councils.models import Council
 from petitions import services as petition_services
 from petitions.models import PetitionDrive, SignatureKind
-from shaho.core.roles import RECORDING_ROLES
-from shaho.core.scoping import restrict, scope_for, sees_everything
+from shaho.core.scoping import in_scope, restrict, scope_for
 
 from .models import (
     MAX_COUNT,
@@ -40,13 +39,6 @@ from .models import (
     StudyGoal,
     Voice,
 )
-
-
-def user_may_record(user):
-    """Organizers and staff record actions; members only read."""
-    return petition_services.user_may_record(user) or bool(
-        user and user.is_authenticated and getattr(user, "role", None) in RECORDING_ROLES and user.council_id
-    )
 
 
 def _count_error(label, value, *, required=False):
@@ -99,10 +91,6 @@ def poll_check(*, poll, row=None):
     return errors
 
 
-def _in_scope(user, council):
-    return council is not None and (sees_everything(user) or scope_for(user).filter(pk=council.pk).exists())
-
-
 class Recorded(NamedTuple):
     action: Action
     created: bool
@@ -148,7 +136,7 @@ def action_check(*, user, kind, organiser, fields, participants=(), polls=(), si
         errors["end_time"] = "「終了時刻」: 開始時刻より前にできません。"
     if organiser is None:
         errors["organiser"] = "「主催の社保協」を選んでください。"
-    elif not _in_scope(user, organiser):
+    elif not in_scope(user, organiser):
         errors["organiser"] = "「主催の社保協」: この社保協の行動を入力する権限がありません。"
     for name, label in COUNT_FIELDS.items():
         message = _count_error(label, fields.get(name))
@@ -301,7 +289,7 @@ def action_update(*, user, action, kind, organiser, fields):
     unknown = set(fields) - set(ACTION_FIELDS)
     if unknown:
         raise TypeError(f"unknown action fields: {sorted(unknown)}")
-    if not _in_scope(user, action.organiser):
+    if not in_scope(user, action.organiser):
         raise ValidationError({"organiser": "「主催の社保協」: この社保協の行動を入力する権限がありません。"})
     merged = {name: getattr(action, name) for name in ACTION_FIELDS} | dict(fields)
     action_check(user=user, kind=kind, organiser=organiser, fields=merged)
@@ -395,7 +383,7 @@ def poll_set_options(*, poll, options):
 def action_add_signatures(*, user, action, lines, today=None):
     """Record signatures collected at an existing action: tally entries of its organiser on its date."""
     errors = _signature_errors(user=user, organiser=action.organiser, date=action.starts_on, lines=lines, today=today)
-    if not _in_scope(user, action.organiser):
+    if not in_scope(user, action.organiser):
         errors.insert(0, "「署名」: この行動の署名を入力する権限がありません。")
     if errors:
         raise ValidationError({"signatures": errors})
@@ -416,7 +404,7 @@ def action_add_signatures(*, user, action, lines, today=None):
 
 def totals_confirm(*, user, action, note=""):
     """Staff confirm that the stated total and the rows disagree on purpose; both figures stay as they are."""
-    if not _in_scope(user, action.organiser):
+    if not in_scope(user, action.organiser):
         raise ValidationError({"organiser": "この行動を確認する権限がありません。"})
     action.totals_confirmed_by = user
     action.totals_confirmed_at = timezone.now()
@@ -427,7 +415,7 @@ def totals_confirm(*, user, action, note=""):
 
 def study_goal_set(*, user, council, year, goal):
     """Set a council's study-session goal for a 年度 (the national council's is the national goal)."""
-    if not _in_scope(user, council):
+    if not in_scope(user, council):
         raise ValidationError({"council": "「社保協」: この社保協の目標を設定する権限がありません。"})
     message = _count_error("学習会の目標", goal, required=True)
     if message:
@@ -449,7 +437,7 @@ def feed_for(*, council):
 
 def feed_rotate(*, user, council):
     """A new secret token for the council's feed: the old URL stops working at once."""
-    if not _in_scope(user, council):
+    if not in_scope(user, council):
         raise ValidationError({"council": "この社保協のカレンダー配信を変更する権限がありません。"})
     feed = feed_for(council=council)
     feed.token = secrets.token_urlsafe(32)

@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +17,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from councils.models import Council
-from shaho.core.admin import is_staff_user
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.forms import add_service_errors as _add_service_errors
-from shaho.core.scoping import get_scoped_or_404, scope_for
+from shaho.core.roles import is_staff_user, may_record
+from shaho.core.scoping import get_scoped_or_404, in_scope, scope_for
 
 from . import exports, feeds, selectors, services
 from .forms import ConfirmTotalsForm, RangeForm, SignatureForm, StreetActionForm
@@ -34,7 +34,7 @@ def _crumbs(*trail):
 
 
 def _require_recorder(user):
-    if not services.user_may_record(user):
+    if not may_record(user):
         raise PermissionDenied("行動を入力する権限がありません。")
 
 
@@ -84,7 +84,7 @@ def street_entry(request):
 
 
 def _may_edit(user, action):
-    return services.user_may_record(user) and scope_for(user).filter(pk=action.organiser_id).exists()
+    return may_record(user) and in_scope(user, action.organiser_id)
 
 
 @login_required
@@ -187,7 +187,7 @@ def calendar(request):
             "export_xlsx": reverse("campaigns:export") + "?" + urlencode({**query, "format": "xlsx"}),
             "export_csv": reverse("campaigns:export") + "?" + urlencode({**query, "format": "csv"}),
             "councils": scope_for(request.user).order_by("sort_key")[:200],
-            "may_record": services.user_may_record(request.user),
+            "may_record": may_record(request.user),
             "is_staff": is_staff_user(request.user),
             "breadcrumbs": [("ホーム", reverse("home")), ("行動・日程", None)],
         },
@@ -242,8 +242,7 @@ def feed(request, token):
     if feed is None:
         raise Http404
     body = feeds.council_feed(council=feed.council, base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = attachment_header("calendar.ics", ascii_fallback="calendar.ics")
+    response = file_response(body, filename="calendar.ics", ascii_fallback="calendar.ics")
     response["Cache-Control"] = "private, max-age=900"
     return response
 
@@ -260,12 +259,5 @@ def export(request):
     actions = actions.filter(pk__in=selectors.visible_actions(user=request.user).values("pk"))
     stem = f"行動一覧_{start:%Y%m%d}-{end:%Y%m%d}"
     if fmt == "csv":
-        response = HttpResponse(exports.actions_csv(actions), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = attachment_header(f"{stem}.csv", ascii_fallback="actions.csv")
-        return response
-    response = HttpResponse(
-        exports.actions_xlsx(actions),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = attachment_header(f"{stem}.xlsx", ascii_fallback="actions.xlsx")
-    return response
+        return file_response(exports.actions_csv(actions), filename=f"{stem}.csv", ascii_fallback="actions.csv")
+    return file_response(exports.actions_xlsx(actions), filename=f"{stem}.xlsx", ascii_fallback="actions.xlsx")

@@ -8,14 +8,14 @@ from django.contrib import admin
 from django.http import Http404
 
 from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
-from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.scoping import in_scope
 
 from .models import CallRecord, Category, ConsultationDay, Coordinator, Responder, Station
 from .privacy import personal_fields, statistical_fields
 
 
 def _owns(request, council_id):
-    return sees_everything(request.user) or scope_for(request.user).filter(pk=council_id).exists()
+    return in_scope(request.user, council_id)
 
 
 @admin.register(ConsultationDay)

@@ -4,7 +4,6 @@ Numbers and times are accepted as people type them (全角 digits, 14時05分); 
 with every typed value, the summary included. The service checks everything again on save.
 """
 
-import datetime
 import re
 import uuid
 
@@ -13,36 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.registry.models import Municipality
+from shaho.core.forms import TimeField
+from shaho.core.forms import required_messages as _messages
 from shaho.core.japanese import normalize, normalize_municipality_code, to_katakana
 
 from .models import AgeBand, CallerType, CareLevel, Category, Relation, Sex
 from .services import responders_of
 
 
-def _messages(label):
-    return {"required": f"「{label}」を入力してください。", "invalid_choice": f"「{label}」: 選べない値です。"}
-
-
-class TimeOfDayField(forms.CharField):
-    """A time typed as 14:05, １４：０５, 14時5分 or 1405."""
+class TimeOfDayField(TimeField):
+    """The call's time, typed as 14:05, １４：０５, 14時5分 or 1405."""
 
     # A text box, not a time picker: 1405 or 14:05 typed straight in is the fastest during a call.
     widget = forms.TextInput(
         attrs={"inputmode": "numeric", "autocomplete": "off", "placeholder": "14:05", "maxlength": "8"}
     )
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        text = normalize(value).replace("時", ":").replace("分", "").replace(" ", "")
-        match = re.fullmatch(r"(\d{1,2}):?(\d{2})?(?::\d{2})?", text) or re.fullmatch(r"(\d{1,2})(\d{2})", text)
-        if not match:
-            raise forms.ValidationError(f"「{self.label}」: 「{value}」は時刻として読めません（例: 14:05）。")
-        hour, minute = int(match[1]), int(match[2] or 0)
-        if hour > 23 or minute > 59:
-            raise forms.ValidationError(f"「{self.label}」: 「{value}」は時刻として読めません（例: 14:05）。")
-        return datetime.time(hour, minute)
 
 
 class MinutesField(forms.CharField):

@@ -19,7 +19,7 @@ from shaho.core.report_kinds import (
     clean_date,
     register_kind,
 )
-from shaho.core.scoping import scope_for, system_user
+from shaho.core.scoping import in_scope, system_user
 
 from .models import ConsultationDay
 from .selectors import day_totals, days_for, national_day_on
@@ -35,7 +35,7 @@ def _summary_clean(*, params, user):
     day = national_day_on(date, queryset=_days(user))
     if day is None:
         raise ValidationError(f"{format_date(date)}の電話相談日はありません（または見る権限がありません）。")
-    if not system_user(user) and not scope_for(user).filter(pk=day.council_id).exists():
+    if not in_scope(user, day.council_id):
         raise ValidationError(f"{day}の集計は主催の{day.council}（全国の日は中央事務局）が作成します。")
     return Request(params={"date": date.isoformat()}, council=day.council, title=f"電話相談 集計 {day}")
 
@@ -65,8 +65,6 @@ SUMMARY = register_kind(
         params=(Param("date", "相談日", ParamType.DATE, required=True, help="相談日の日付（例: 2019-11-11）"),),
         clean=_summary_clean,
         build=_summary_build,
-        summary=_(
-            "一つの相談日の件数の集計（会場・相談者・分類などごと）。件数だけで、相談内容は載りません"
-        ),
+        summary=_("一つの相談日の件数の集計（会場・相談者・分類などごと）。件数だけで、相談内容は載りません"),
     )
 )

@@ -9,17 +9,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
-from shaho.core.admin import is_staff_user
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.forms import add_service_errors as _add_errors
 from shaho.core.japanese import normalize
+from shaho.core.roles import is_staff_user
 
 from . import selectors, services
 from .exports import totals_filename, totals_xlsx
@@ -127,12 +127,8 @@ def day_detail(request, pk):
 def day_xlsx(request, pk):
     day = get_object_or_404(selectors.days_for(user=request.user), pk=pk)
     totals = selectors.day_totals(day=day, stations=_visible_stations(request.user, day))
-    response = HttpResponse(
-        totals_xlsx(totals), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     name, fallback = totals_filename(day)
-    response["Content-Disposition"] = attachment_header(name, ascii_fallback=fallback)
-    return response
+    return file_response(totals_xlsx(totals), filename=name, ascii_fallback=fallback)
 
 
 @login_required

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from municipalities.registry.models import Municipality, Prefecture
 from municipalities.registry.selectors import prefecture_from_input
-from shaho.core.roles import RECORDING_ROLES
+from shaho.core.roles import may_record
 from shaho.core.scoping import restrict, scope_for, system_user
 
 from .models import Council, CouncilKind, CouncilStage, Officer, Role
@@ -158,8 +158,8 @@ def home_summary(*, user):
         "council": council,
         "role_label": Role(user.role).label if user.role else "",
         "children": children,
-        # Staff and organizers record tallies (petitions.services.user_may_record reads the same roles).
-        "may_record": user.is_superuser or (user.role in RECORDING_ROLES and bool(user.council_id)),
+        # Staff and organizers record tallies (shaho.core.roles.may_record).
+        "may_record": may_record(user),
     }
 
 

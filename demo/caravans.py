@@ -240,9 +240,12 @@ def _chigasaki(user, caravan, target):
     services.written_answer_record(
         user=user, letter=letter, answered_on=D(2023, 10, 20),
         answers={
-            1: ("報酬は国が決めている。", Evaluation.SAME),
-            2: ("特養は12施設、待機者は296人。待機者は1年以内に入所できている。", Evaluation.SAME),
-            3: ("基金や繰越金を活用して保険料を抑制しているが、維持していくのは難しくなっている。", Evaluation.SAME),
+            1: ("報酬は国が決めている。", Evaluation.UNCHANGED),
+            2: ("特養は12施設、待機者は296人。待機者は1年以内に入所できている。", Evaluation.UNCHANGED),
+            3: (
+                "基金や繰越金を活用して保険料を抑制しているが、維持していくのは難しくなっている。",
+                Evaluation.UNCHANGED,
+            ),
             4: ("国の方針にもとづき対応する。", Evaluation.NO_ANSWER),
             5: ("国が論議して整理している段階で、細かいところまではわかっていない。", Evaluation.NO_ANSWER),
         },
@@ -263,18 +266,18 @@ CHIGASAKI_ITEMS = [
         "demand": "介護の処遇改善は報酬加算でなく国の補助金で。特養での身体拘束、介護職員は足りているか、第9期計画は",
         "answer": "ルールを超えての拘束は問題。施設も訪問介護も介護職員は足りており、閉鎖のところはない。"
         "報酬は国が決めている。",
-        "evaluation": Evaluation.SAME,
+        "evaluation": Evaluation.UNCHANGED,
     },
     {
         "demand": "特養の増設と待機者",
         "answer": "特養は12あり、待機者は296人。待機者は一年以内に入所できている。"
         "増設は保険料の担税力も考えなければならない。",
-        "evaluation": Evaluation.SAME,
+        "evaluation": Evaluation.UNCHANGED,
     },
     {
         "demand": "介護保険料の区分段階と所得限度額の見直し",
         "answer": "見直しは検討していく。",
-        "evaluation": Evaluation.FORWARD,
+        "evaluation": Evaluation.ADVANCED,
         "follow_up": "第9期の保険料段階を確認する",
         "follow_up_due": D(2024, 3, 31),
     },
@@ -287,7 +290,7 @@ CHIGASAKI_ITEMS = [
         "demand": "保険料水準の統一化に向けた課題、短期証・資格証を発行しない考え方、差し押さえ、"
         "保険者努力支援制度のマイナス査定",
         "answer": "基金や繰越金を活用して保険料を抑制しているが、維持していくのは難しくなっている。",
-        "evaluation": Evaluation.SAME,
+        "evaluation": Evaluation.UNCHANGED,
         "follow_up": "国庫からの資金の増額（1兆円）を国に要望するよう求めた",
         "follow_up_due": D(2024, 2, 28),
     },

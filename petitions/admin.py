@@ -9,7 +9,7 @@ from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
 from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.forms import add_service_errors
 from shaho.core.japanese import format_date, format_datetime
-from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.scoping import in_scope, sees_everything
 
 from . import importing, services
 from .models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
@@ -38,9 +38,7 @@ class PetitionDriveAdmin(ScopedAdmin):
 
     def _owns(self, request, obj):
         # A national drive is edited by national staff; a council's drive by staff whose scope holds that council.
-        if obj is None or sees_everything(request.user):
-            return True
-        return scope_for(request.user).filter(pk=obj.organiser_id).exists()
+        return obj is None or in_scope(request.user, obj.organiser_id)
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._owns(request, obj)

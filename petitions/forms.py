@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
-from shaho.core.japanese import parse_count, parse_date
+from shaho.core.forms import CountField, DateField, required_messages
 from shaho.core.scoping import scope_for
 
 from .models import SignatureKind
@@ -15,70 +15,29 @@ from .selectors import open_petitions
 from .services import allowed_organisations
 
 
-class CountField(forms.CharField):
-    """A whole number typed with 全角 digits, thousands separators or 万: returned as int."""
-
-    def __init__(self, *, label, **kwargs):
-        super().__init__(label=label, **kwargs)
-        self.widget.attrs.update(
-            {"inputmode": "numeric", "autocomplete": "off", "enterkeyhint": "done", "maxlength": "20"}
-        )
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_count(value)
-        except ValueError as exc:
-            raise forms.ValidationError(f"「{self.label}」: {exc}") from exc
-
-
-class JapaneseDateField(forms.CharField):
-    """A date typed as 2025-12-07, 2025/12/7, 2025年12月7日 or 令和7年12月7日 (and what a date picker sends)."""
-
-    widget = forms.DateInput(attrs={"type": "date"})
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_date(value)
-        except ValueError as exc:
-            raise forms.ValidationError(f"「{self.label}」: {exc}") from exc
-
-    def prepare_value(self, value):
-        return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _required_message(label):
-    return {"required": f"「{label}」を入力してください。", "invalid_choice": f"「{label}」: 選べない値です。"}
-
-
 class TallyEntryForm(forms.Form):
     """One tally report. Choices come from the user's scope; the service checks it again on save."""
 
     petition = forms.ModelChoiceField(
-        label=_("署名"), queryset=None, empty_label=None, error_messages=_required_message("署名")
+        label=_("署名"), queryset=None, empty_label=None, error_messages=required_messages("署名")
     )
     council = forms.ModelChoiceField(
-        label=_("社保協"), queryset=None, empty_label=None, error_messages=_required_message("社保協")
+        label=_("社保協"), queryset=None, empty_label=None, error_messages=required_messages("社保協")
     )
-    count = CountField(label=_("数（筆）"), error_messages=_required_message("数"))
-    collected_on = JapaneseDateField(label=_("集めた日"), error_messages=_required_message("集めた日"))
+    count = CountField(label=_("数（筆）"), error_messages=required_messages("数"))
+    collected_on = DateField(label=_("集めた日"), error_messages=required_messages("集めた日"))
     kind = forms.ChoiceField(
         label=_("署名の種類"),
         choices=SignatureKind.choices,
         initial=SignatureKind.INDIVIDUAL,
-        error_messages=_required_message("署名の種類"),
+        error_messages=required_messages("署名の種類"),
     )
     organisation = forms.ModelChoiceField(
         label=_("集めた団体（任意）"),
         queryset=None,
         required=False,
         empty_label=_("（指定しない）"),
-        error_messages=_required_message("集めた団体"),
+        error_messages=required_messages("集めた団体"),
     )
     source = forms.CharField(label=_("場所・行動（任意）"), max_length=200, required=False)
     note = forms.CharField(label=_("備考（任意）"), max_length=500, required=False)
@@ -100,11 +59,11 @@ class TallyEntryForm(forms.Form):
 
 
 class CorrectionForm(forms.Form):
-    corrected = CountField(label=_("正しい数"), error_messages=_required_message("正しい数"))
+    corrected = CountField(label=_("正しい数"), error_messages=required_messages("正しい数"))
     correction_reason = forms.CharField(
         label=_("訂正の理由"),
         max_length=300,
-        error_messages=_required_message("訂正の理由"),
+        error_messages=required_messages("訂正の理由"),
         widget=forms.TextInput(attrs={"placeholder": "例: 42筆を24筆と入力していた"}),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -118,7 +77,7 @@ class CorrectionForm(forms.Form):
 class TableFilterForm(forms.Form):
     """?date=…&prefecture=…&format=…&encoding=… on the tally table."""
 
-    date = JapaneseDateField(label=_("基準日"), required=False)
+    date = DateField(label=_("基準日"), required=False)
     format = forms.ChoiceField(
         label=_("形式"), choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
     )

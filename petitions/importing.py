@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from shaho.core import exports, imports, intake
+from shaho.core.downloads import XLSX
 from shaho.core.imports import (
     CHANGED,
     NEW,
@@ -56,6 +57,7 @@ from shaho.core.imports import (
 from shaho.core.intake import Column, IntakeError, ParsedFile, RowError, SourceRow  # noqa: F401 (the importer's API)
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.matching import Matcher, name_key
+from shaho.core.roles import may_record
 from shaho.core.scoping import restrict, scope_for
 
 from .models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
@@ -717,9 +719,6 @@ def tally_export(*, petition, user, file_format="xlsx"):
     return content, XLSX, "xlsx"
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 # --- the importer the one flow runs -------------------------------------------------------------
 
 
@@ -755,9 +754,7 @@ class TallyImporter(Importer):
         return restrict(PetitionDrive.objects.all(), user).filter(pk=pk).first()
 
     def may_import(self, user):
-        from .services import user_may_record
-
-        return user_may_record(user)
+        return may_record(user)
 
     def layout(self, target):
         return LAYOUT

@@ -25,7 +25,7 @@ from shaho.core.report_kinds import (
     register_appendix,
     register_kind,
 )
-from shaho.core.scoping import scope_for, system_user
+from shaho.core.scoping import in_scope
 
 from .models import PetitionDrive
 from .selectors import petition_choices, tally_table, visible_petition
@@ -70,7 +70,7 @@ def _tally_clean(*, params, user):
         cleaned["prefecture"] = prefecture.code
         where = f" {prefecture.name}"
         council = council_of_prefecture(prefecture)
-    elif not system_user(user) and not scope_for(user).filter(pk=council.pk).exists():
+    elif not in_scope(user, council):
         raise ValidationError(f"{petition}の全国の集約一覧表は中央事務局が作成します。都道府県を指定してください。")
     title = f"{petition.short_name or petition.title} 集約一覧表{where} {format_date(date)}現在"
     return Request(params=cleaned, council=council, title=title, format=fmt)

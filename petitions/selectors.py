@@ -56,7 +56,7 @@ def drive_for(*, identifier, user, queryset=None):
     A drive out of scope and a drive that does not exist read the same: None. One query.
     """
     qs = PetitionDrive.objects.all() if queryset is None else queryset
-    if user is not None:
+    if not system_user(user):
         qs = restrict(qs, user)
     slug = normalize(identifier or "").replace(" ", "").lower()
     return qs.filter(slug=slug).first() if slug else None

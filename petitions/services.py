@@ -18,8 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import CouncilKind, Organisation
-from shaho.core.roles import RECORDING_ROLES
-from shaho.core.scoping import restrict, scope_for, sees_everything
+from shaho.core.scoping import in_scope, restrict, scope_for, sees_everything
 
 from .models import (
     MAX_ENTRY_COUNT,
@@ -33,16 +32,6 @@ from .models import (
 )
 
 SIGNATURE_KINDS = frozenset(SignatureKind.values)  # checked once per imported row: built once
-
-
-def user_may_record(user):
-    """Organizers and staff record tallies; members only read."""
-    return bool(
-        user
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or (getattr(user, "role", None) in RECORDING_ROLES and user.council_id))
-    )
 
 
 def allowed_organisations(*, user):
@@ -322,7 +311,7 @@ def tally_correct(*, user, entry, corrected, reason, submission_token=None):
 def submission_check(*, user, petition, council, submitted_on, count):
     """Raise ValidationError naming each bad field of a submission; the admin form and the service share it."""
     errors = {}
-    if council is None or not scope_for(user).filter(pk=council.pk).exists():
+    if not in_scope(user, council):
         errors["council"] = "「提出した社保協」: この社保協の提出を入力する権限がありません。"
     if petition is None or not restrict(PetitionDrive.objects.filter(pk=petition.pk), user).exists():
         errors["petition"] = "「署名」: この署名には入力できません。"
@@ -363,7 +352,7 @@ def goal_check(*, user, petition, council, goal):
     A prefecture's goal may be split among its local councils: the split may not
     exceed the prefecture's goal, and the prefecture's goal may not drop below it.
     """
-    if council is None or not scope_for(user).filter(pk=council.pk).exists():
+    if not in_scope(user, council):
         raise ValidationError({"council": "「社保協」: この社保協の目標を設定する権限がありません。"})
     if goal is None or goal < 0 or goal > 1_000_000_000:
         raise ValidationError({"goal": "「目標」: 0以上の数を入力してください。"})

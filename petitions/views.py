@@ -5,7 +5,7 @@ Views parse the request, call a service or a selector and render; nothing else.
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods
 
 from councils.models import CouncilKind
 from municipalities.registry.models import Prefecture
-from shaho.core.admin import is_staff_user
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.forms import add_service_errors as _add_service_errors
+from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
@@ -34,7 +34,7 @@ def _drive_crumb(petition):
 
 
 def _require_recorder(user):
-    if not services.user_may_record(user):
+    if not may_record(user):
         raise PermissionDenied("集約を入力する権限がありません。")
 
 
@@ -102,7 +102,7 @@ def entry_done(request, pk):
         "council_has_children": council.children.exists(),
         "recent": selectors.recent_entries(user=request.user, petition=petition, council=council, limit=10),
         "again_url": reverse("petitions:entry") + "?" + urlencode({"petition": petition.slug, "council": council.pk}),
-        "may_record": services.user_may_record(request.user),
+        "may_record": may_record(request.user),
         "breadcrumbs": _crumbs(_drive_crumb(petition), ("記録しました", None)),
     }
     if council.prefecture_id and council.kind != CouncilKind.PREFECTURAL:
@@ -173,32 +173,26 @@ def petition_list(request):
         "petitions/petition_list.html",
         {
             "petitions": petitions,
-            "may_record": services.user_may_record(request.user),
+            "may_record": may_record(request.user),
             "breadcrumbs": [("ホーム", reverse("home")), ("署名", None)],
         },
     )
 
 
-def _disposition(table, extension):
+def _download(table, extension, content, content_type=None):
     name, fallback = export_filename(table, extension)
-    return attachment_header(name, ascii_fallback=fallback)
+    return file_response(content, filename=name, ascii_fallback=fallback, content_type=content_type)
 
 
 def _table_response(request, table, template, filters):
     # A download only for a valid request; a bad date shows the page with its message instead.
     fmt = filters.cleaned_data.get("format") if filters.is_valid() else ""
     if fmt == "xlsx":
-        response = HttpResponse(
-            tally_xlsx(table), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = _disposition(table, "xlsx")
-        return response
+        return _download(table, "xlsx", tally_xlsx(table))
     if fmt == "csv":
         encoding = filters.cleaned_data.get("encoding") or "utf-8"
         charset = "shift_jis" if encoding == "cp932" else "utf-8"
-        response = HttpResponse(tally_csv(table, encoding=encoding), content_type=f"text/csv; charset={charset}")
-        response["Content-Disposition"] = _disposition(table, "csv")
-        return response
+        return _download(table, "csv", tally_csv(table, encoding=encoding), f"text/csv; charset={charset}")
     query = {"date": table.as_of.isoformat()}
     context = {
         "table": table,
@@ -208,7 +202,7 @@ def _table_response(request, table, template, filters):
         "csv_url": "?" + urlencode({**query, "format": "csv"}),
         "csv_cp932_url": "?" + urlencode({**query, "format": "csv", "encoding": "cp932"}),
         "round_totals": selectors.round_totals(petition=table.petition) if table.prefecture is None else None,
-        "may_record": services.user_may_record(request.user),
+        "may_record": may_record(request.user),
         "linkable_codes": _linkable_prefecture_codes(request.user),
         "pdf_url": _pdf_request_url(request.user, table),
         "breadcrumbs": _table_crumbs(table),

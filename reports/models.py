@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from councils.models import Council
+from shaho.core.downloads import content_type_of
 from shaho.core.report_kinds import kind_choices
 
 
@@ -213,7 +214,4 @@ class ReportJob(models.Model):
 
     @property
     def content_type(self):
-        return {
-            "pdf": "application/pdf",
-            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        }.get(self.format, "application/octet-stream")
+        return content_type_of(self.format)

@@ -2,8 +2,8 @@
 
 from django.db.models import Q
 
-from shaho.core.admin import is_staff_user
-from shaho.core.scoping import restrict, scope_for
+from shaho.core.roles import is_staff_user
+from shaho.core.scoping import restrict, scope_for, system_user
 
 from .models import Audience, JobStatus, Meeting, ReportJob
 
@@ -13,7 +13,7 @@ from .models import Audience, JobStatus, Meeting, ReportJob
 def visible_meetings(*, user):
     """The meetings `user` may see (None: a system run sees all), newest first."""
     qs = Meeting.objects.select_related("council")
-    if user is not None:
+    if not system_user(user):
         qs = restrict(qs, user)
     return qs.order_by("-date", "council__sort_key")
 

@@ -26,9 +26,9 @@ from django.db.models.functions import Now
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from shaho.core.admin import is_staff_user
 from shaho.core.japanese import format_date
 from shaho.core.report_kinds import get_kind
+from shaho.core.roles import is_staff_user
 from shaho.core.scoping import require_in_scope
 
 from . import documents

@@ -5,15 +5,15 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shaho.core.admin import is_staff_user
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.japanese import format_datetime
 from shaho.core.report_kinds import all_kinds, get_kind, kind_label
+from shaho.core.roles import is_staff_user
 
 from . import selectors, services, tasks
 from .forms import PublishForm, ReportRequestForm
@@ -35,11 +35,10 @@ def downloads(request):
 def download(request, token):
     """The file, after the permission check: 404 for anyone who may not have it (no public URL exists)."""
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
-    response = FileResponse(job.file.open("rb"), content_type=job.content_type)
-    # Japanese name (filename*=UTF-8) with an ASCII fallback (filename=) for every browser.
-    response["Content-Disposition"] = attachment_header(job.download_name, ascii_fallback=job.ascii_download_name)
+    response = file_response(
+        job.file.open("rb"), filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
+    )
     response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -5,8 +5,6 @@ Writes go through `services`; the vote inline's totals are checked by `services.
 anything is saved, the national count page (全国集計) reads `selectors.assembly_count`.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,8 +27,7 @@ from municipalities.assemblies.models import (
 )
 from shaho.core.admin import ScopedAdmin, ScopedInline
 from shaho.core.admin_import import ImportAdminMixin
-from shaho.core.forms import add_service_errors
-from shaho.core.japanese import parse_count, parse_date
+from shaho.core.forms import CountField, DateField, add_service_errors
 
 from . import importing, services
 from .selectors import (
@@ -42,35 +39,10 @@ from .selectors import (
     visible_campaign,
 )
 
-
-class JapaneseDateFormField(forms.DateField):
-    """A date typed as 2025-12-05, 2025/12/5, ２０２５年１２月５日 or 令和7年12月5日."""
-
-    def to_python(self, value):
-        if value in self.empty_values or isinstance(value, datetime.date):
-            return super().to_python(value)
-        try:
-            return parse_date(str(value))
-        except ValueError as exc:
-            raise ValidationError(f"「{self.label}」: {exc}") from exc
-
-
-class JapaneseIntegerFormField(forms.IntegerField):
-    """A count typed with 全角 digits (３) or 万."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_count(str(value))
-        except ValueError as exc:
-            raise ValidationError(f"「{self.label}」: {exc}") from exc
-
-
 # Every date and count of the assemblies' admin forms and inlines reads what people type.
 JAPANESE_INPUT = {
-    models.DateField: {"form_class": JapaneseDateFormField},
-    models.PositiveSmallIntegerField: {"form_class": JapaneseIntegerFormField},
+    models.DateField: {"form_class": DateField},
+    models.PositiveSmallIntegerField: {"form_class": CountField},
 }
 
 
@@ -217,8 +189,8 @@ class OpinionStatementInline(ScopedInline):
 
 class CampaignCountForm(forms.Form):
     campaign = forms.ChoiceField(label=_("運動"))
-    start = JapaneseDateFormField(label=_("開始日"), required=False)
-    end = JapaneseDateFormField(label=_("終了日"), required=False)
+    start = DateField(label=_("開始日"), required=False)
+    end = DateField(label=_("終了日"), required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

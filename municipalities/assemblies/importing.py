@@ -33,7 +33,7 @@ from municipalities.assemblies.models import (
 )
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core import exports, intake
-from shaho.core.admin import is_staff_user
+from shaho.core.downloads import content_type_of
 from shaho.core.imports import (
     CHANGED,
     NEW,
@@ -46,9 +46,10 @@ from shaho.core.imports import (
     unknown_number,
 )
 from shaho.core.intake import Column, RowError
-from shaho.core.japanese import normalize
+from shaho.core.japanese import normalize, parse_yes_no
 from shaho.core.matching import Matcher
-from shaho.core.scoping import restrict, scope_for, sees_everything
+from shaho.core.roles import is_staff_user
+from shaho.core.scoping import restrict, scope_for, system_user
 
 from . import services
 from .selectors import campaign_choices, visible_campaign
@@ -105,18 +106,6 @@ STATEMENT_WORDS = {"": None, **{str(label): value for value, label in OpinionSta
 STATEMENT_WORDS.update(
     {"可決": "adopted", "送付": "adopted", "あり": "adopted", "有": "adopted", "なし": None, "無": None}
 )
-YES_WORDS = {
-    "有": True,
-    "あり": True,
-    "○": True,
-    "〇": True,
-    "した": True,
-    "1": True,
-    "": False,
-    "無": False,
-    "なし": False,
-}
-YES_WORDS.update({"×": False, "0": False})
 PREFECTURAL_WORDS = {"県議会", "都議会", "道議会", "府議会", "都道府県議会"}
 SITTING_RE = re.compile(r"^(?:(?P<year>\d{4})年)?(?P<month>3|6|9|12|03|06|09)月(?:議会|定例会)?$|^臨時会$")
 
@@ -163,7 +152,7 @@ class _Lookups:
     """Everything the rows may name, within the user's scope, in a constant number of queries."""
 
     def __init__(self, *, user, campaign):
-        everything = user is None or sees_everything(user)
+        everything = system_user(user)
         councils = scope_for(user) if not everything else None
         municipalities = Municipality.objects.select_related("prefecture").exclude(kind=Municipality.Kind.WARD)
         prefectures = Prefecture.objects.all()
@@ -190,7 +179,7 @@ class _Lookups:
         for a in assemblies:
             self.assemblies[("m", a.municipality_id) if a.municipality_id else ("p", a.prefecture_id)] = a
         self.sittings = {(s.assembly_id, s.season, s.year): s for s in sittings}
-        self.councils = Matcher(scope_for(user) if user is not None else _all_councils(), what="社保協")
+        self.councils = Matcher(_all_councils() if system_user(user) else scope_for(user), what="社保協")
         self.petitions = {(p.assembly_id, p.sitting_id): p for p in petitions}
         self.by_pk = {p.pk: p for p in self.petitions.values()}
 
@@ -287,7 +276,9 @@ def _check_row(source, *, lookups, campaign, user, seen):
         k: _read(cells, k, intake.read_date, own)
         for k in ("submitted_on", "committee_on", "plenary_on", "statement_on")
     }
-    statement_made = _read(cells, "statement_made", lambda v: _word(v, YES_WORDS, "陳述"), own) or False
+    statement_made = (
+        _read(cells, "statement_made", lambda v: parse_yes_no(intake.read_text(v), blank=False), own) or False
+    )
     committee_outcome = _read(cells, "committee_outcome", lambda v: _word(v, OUTCOME_WORDS, "委員会の結果"), own)
     plenary_outcome = _read(cells, "plenary_outcome", lambda v: _word(v, OUTCOME_WORDS, "本会議の結果"), own)
     status = _read(cells, "statement", lambda v: _word(v, STATEMENT_WORDS, "意見書"), own)
@@ -500,9 +491,9 @@ def assembly_export(*, campaign, user, file_format="xlsx"):
     """(bytes, content type, extension) of the campaign's list in the import's layout, formulas neutralised."""
     rows = [[_cell(v) for v in row] for row in export_rows(campaign=campaign, user=user)]
     if file_format == "csv":
-        return exports.csv_bytes(rows), "text/csv; charset=utf-8", "csv"
+        return exports.csv_bytes(rows), content_type_of("csv"), "csv"
     content = exports.xlsx_bytes([("議会", rows, {"B": 14, "D": 40})])
-    return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    return content, content_type_of("xlsx"), "xlsx"
 
 
 def _cell(value):

@@ -63,9 +63,8 @@ def _period_text(start, end):
 
 def summary_context(*, campaign, start, end, user):
     """The figures and lists of the summary: count (one selector), adoptions by prefecture and by sitting."""
-    scope = None if system_user(user) else user
-    count = assembly_count(campaign=campaign, start=start, end=end, user=scope)
-    petitions = list(adoption_list(campaign=campaign, start=start, end=end, user=scope))
+    count = assembly_count(campaign=campaign, start=start, end=end, user=user)
+    petitions = list(adoption_list(campaign=campaign, start=start, end=end, user=user))
     by_prefecture = []
     for code, rows in groupby(petitions, key=lambda p: p.assembly.prefecture.code):
         rows = list(rows)
@@ -78,7 +77,7 @@ def summary_context(*, campaign, start, end, user):
             if p.sitting.year == sitting.year and p.sitting.season == sitting.season
         ]
         by_sitting.append({"sitting": sitting, "names": names})
-    return {"count": count, "by_prefecture": by_prefecture, "by_sitting": by_sitting, "national": scope is None}
+    return {"count": count, "by_prefecture": by_prefecture, "by_sitting": by_sitting, "national": system_user(user)}
 
 
 def _build(*, params, user, progress):

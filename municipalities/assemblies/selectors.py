@@ -121,14 +121,14 @@ def _period(queryset, name, start, end):
 def adopted_petitions(*, campaign, start=None, end=None, user=None):
     """The campaign's petitions adopted in the period (by their deciding date), within `user`'s scope."""
     queryset = AssemblyPetition.objects.filter(campaign=campaign, outcome__in=ADOPTED_OUTCOMES)
-    if user is not None:
+    if not system_user(user):
         queryset = restrict(queryset, user)
     return _period(queryset, "decided_on", start, end)
 
 
 def sent_statements(*, campaign, start=None, end=None, user=None):
     queryset = OpinionStatement.objects.filter(campaign=campaign, status=OpinionStatement.Status.ADOPTED)
-    if user is not None:
+    if not system_user(user):
         queryset = restrict(queryset, user)
     return _period(queryset, "adopted_on", start, end)
 
@@ -192,7 +192,7 @@ def pending_petitions(*, campaign=None, user=None, limit=200):
     queryset = AssemblyPetition.objects.filter(outcome__in=OPEN_OUTCOMES)
     if campaign is not None:
         queryset = queryset.filter(campaign=campaign)
-    if user is not None:
+    if not system_user(user):
         queryset = restrict(queryset, user)
     return queryset.select_related(
         "assembly__municipality", "assembly__prefecture", "sitting", "submitted_by"
@@ -217,7 +217,7 @@ def party_record(*, start=None, end=None, campaign=None, user=None, stage=None):
     by party then position. The period is the petitions' deciding date.
     """
     votes = AssemblyVote.objects.all()
-    if user is not None:
+    if not system_user(user):
         votes = restrict(votes, user)
     if campaign is not None:
         votes = votes.filter(petition__campaign=campaign)
@@ -238,7 +238,7 @@ def party_record(*, start=None, end=None, campaign=None, user=None, stage=None):
 def party_group_votes(*, group, user=None):
     """One group's votes on petitions, newest first, with the petition and its assembly (one query)."""
     votes = AssemblyVote.objects.filter(group=group)
-    if user is not None:
+    if not system_user(user):
         votes = restrict(votes, user)
     return votes.select_related("petition__assembly__municipality", "petition__assembly__prefecture").order_by(
         "-petition__decided_on", "pk"

@@ -26,14 +26,14 @@ from municipalities.assemblies.models import (
     sitting_year_of,
 )
 from municipalities.registry.models import Municipality, Prefecture
-from shaho.core.scoping import restrict, scope_for, sees_everything
+from shaho.core.scoping import in_scope, restrict, scope_for, system_user
 
 NOT_IN_SCOPE = "この議会は見つかりません（または記録する権限がありません）。"
 
 
 def assembly_in_scope(*, user, assembly):
     """Whether `user` may record for `assembly` (None: a system run, which may)."""
-    if user is None or sees_everything(user):
+    if system_user(user):
         return True
     if assembly.pk is None:  # one an importer will create: judged by its municipality or prefecture
         councils = scope_for(user)
@@ -57,7 +57,7 @@ def assembly_of(*, municipality=None, prefecture=None):
 def assembly_check(*, user, assembly):
     """An assembly `user` may record: its municipality (or prefecture) within the scope."""
     assembly.full_clean()
-    if user is not None and not sees_everything(user):
+    if not system_user(user):
         probe = Assembly(municipality=assembly.municipality, prefecture_id=assembly.prefecture_id)
         if not assembly_in_scope(user=user, assembly=probe):
             raise ValidationError({"municipality": NOT_IN_SCOPE})
@@ -156,11 +156,7 @@ def petition_check(*, user, petition, exclude=None):
     assembly = petition.assembly if petition.assembly_id or "assembly" in petition._state.fields_cache else None
     if assembly is not None and not assembly_in_scope(user=user, assembly=assembly):
         raise ValidationError({"assembly": NOT_IN_SCOPE})
-    if (
-        user is not None
-        and petition.submitted_by_id
-        and not scope_for(user).filter(pk=petition.submitted_by_id).exists()
-    ):
+    if petition.submitted_by_id and not in_scope(user, petition.submitted_by_id):
         raise ValidationError({"submitted_by": "この社保協は見つかりません（または記録する権限がありません）。"})
     petition.full_clean(exclude=exclude)
 

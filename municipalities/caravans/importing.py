@@ -16,17 +16,17 @@ from django.urls import reverse
 from municipalities.caravans.models import Answer, AnswerKind, Questionnaire
 from municipalities.registry.models import Municipality
 from shaho.core import exports, intake
-from shaho.core.admin import is_staff_user
+from shaho.core.downloads import XLSX
 from shaho.core.imports import CHANGED, NEW, UNCHANGED, Importer, ImportPreview, ImportRow, unknown_header_errors
 from shaho.core.intake import Column
 from shaho.core.japanese import normalize_municipality_code
+from shaho.core.roles import is_staff_user
 from shaho.core.scoping import restrict
 
 from . import services
 
 IMPORTER = "municipalities.answers"  # PendingUpload.importer
 CODE, NAME = "団体コード", "市区町村名"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 KIND_HELP = {
     AnswerKind.INTEGER: "整数（全角数字・カンマ可）",

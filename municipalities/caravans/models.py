@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.japanese import with_fiscal_year
+from shaho.core.vocabulary import Evaluation
 
 MAX_AGE = 22  # 子ども医療費助成: up to 22 (大学生世代) in the most generous municipalities
 
@@ -465,13 +466,6 @@ class TalkOfficial(models.Model):
     @classmethod
     def scope_filter(cls, councils):
         return Q(talk__target__caravan__council__in=councils)
-
-
-class Evaluation(models.TextChoices):
-    FORWARD = "forward", _("前進")
-    SAME = "same", _("現状維持")
-    BACKWARD = "backward", _("後退")
-    NO_ANSWER = "none", _("回答なし")
 
 
 class TalkItem(models.Model):

@@ -12,13 +12,13 @@ from django.db.models.functions import Coalesce
 
 from municipalities.caravans.models import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
 from municipalities.registry.models import Municipality
-from shaho.core.scoping import restrict
+from shaho.core.scoping import restrict, system_user
 
 from .services import fiscal_year_start
 
 
 def _scoped(queryset, user):
-    return queryset if user is None else restrict(queryset, user)
+    return queryset if system_user(user) else restrict(queryset, user)
 
 
 def visible_caravans(*, user):

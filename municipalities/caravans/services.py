@@ -32,11 +32,9 @@ from municipalities.caravans.models import (
     TalkParticipation,
 )
 from municipalities.registry.models import Municipality
-from shaho.core.japanese import normalize, parse_count, parse_date
-from shaho.core.scoping import require_in_scope, scope_for
+from shaho.core.japanese import normalize, parse_count, parse_date, parse_yes_no
+from shaho.core.scoping import in_scope, require_in_scope
 
-YES_WORDS = {"はい", "有", "あり", "有り", "実施", "実施している", "する", "yes", "y", "1", "○", "〇", "◯", "true"}
-NO_WORDS = {"いいえ", "無", "なし", "無し", "未実施", "実施していない", "しない", "no", "n", "0", "×", "false"}
 # School years as ages at the end of the school year (子ども医療費助成: 中学校卒業まで = 15歳年度末).
 SCHOOL_AGES = {
     "未就学": 6,
@@ -113,15 +111,7 @@ def parse_answer(question, raw):
             raise ValueError(f"割合は0から100までです（「{raw}」）。")
         fields["number"] = value.quantize(Decimal("0.01"))
     elif kind == AnswerKind.YES_NO:
-        word = text.lower()
-        if isinstance(raw, bool):
-            fields["number"] = Decimal(int(raw))
-        elif word in {w.lower() for w in YES_WORDS}:
-            fields["number"] = Decimal(1)
-        elif word in {w.lower() for w in NO_WORDS}:
-            fields["number"] = Decimal(0)
-        else:
-            raise ValueError(f"「{raw}」は「はい」か「いいえ」で答えてください（1・0 も可）。")
+        fields["number"] = Decimal(int(parse_yes_no(raw if isinstance(raw, bool) else text)))
     elif kind == AnswerKind.AGE:
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             age = raw
@@ -529,13 +519,8 @@ def _council_id_of(row, path):
     return _council_id_of(parent, _council_path(type(parent))[1])
 
 
-def _in_scope(user, council):
-    council_id = getattr(council, "pk", council)
-    return council_id is not None and scope_for(user).filter(pk=council_id).exists()
-
-
 def _refuse_unless_in_scope(user, council, field):
-    if not _in_scope(user, council):
+    if not in_scope(user, council):
         raise ValidationError({field: NOT_IN_SCOPE})
 
 
@@ -547,19 +532,19 @@ def _stored_council_id(row, path):
 def _cross_checks(user, row):
     """The rules across rows that a model's own clean() cannot see (the user's scope among them)."""
     errors = {}
-    if isinstance(row, Question) and row.continues_id and not _in_scope(user, row.continues.questionnaire.council):
+    if isinstance(row, Question) and row.continues_id and not in_scope(user, row.continues.questionnaire.council):
         errors["continues"] = NOT_IN_SCOPE
     if isinstance(row, DemandItem) and row.continues_id:
-        if not _in_scope(user, row.continues.letter.target.caravan.council):
+        if not in_scope(user, row.continues.letter.target.caravan.council):
             errors["continues"] = NOT_IN_SCOPE
     if isinstance(row, Questionnaire) and row.copied_from_id:
         source = row.copied_from
-        if not source.is_template and not _in_scope(user, source.council):
+        if not source.is_template and not in_scope(user, source.council):
             errors["copied_from"] = NOT_IN_SCOPE
     if isinstance(row, Caravan):
         if row.questionnaire_id:
             questionnaire = row.questionnaire
-            if not questionnaire.is_template and not _in_scope(user, questionnaire.council):
+            if not questionnaire.is_template and not in_scope(user, questionnaire.council):
                 errors["questionnaire"] = NOT_IN_SCOPE
             elif questionnaire.prefecture_id and row.prefecture_id and questionnaire.prefecture_id != row.prefecture_id:
                 errors["questionnaire"] = (
@@ -591,7 +576,7 @@ def row_check(*, user, row, exclude=None):
     field, path = _council_path(type(row))
     if row.pk is not None:
         stored = _stored_council_id(row, path)
-        if stored is not None and not _in_scope(user, stored):
+        if stored is not None and not in_scope(user, stored):
             raise ValidationError({field: NOT_IN_SCOPE})
     _refuse_unless_in_scope(user, _council_id_of(row, path), field)
     if exclude is None:
@@ -615,7 +600,7 @@ def row_delete(*, user, row):
     """Delete `row` (and what hangs on it) when its council is in the user's scope; else PermissionDenied."""
     _field, path = _council_path(type(row))
     stored = _stored_council_id(row, path) if row.pk is not None else None
-    if not _in_scope(user, stored):
+    if not in_scope(user, stored):
         raise PermissionDenied(NOT_IN_SCOPE)
     row._history_user = user
     row.delete()

@@ -7,16 +7,16 @@ questionnaires their council published and, of those, only the published questio
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from municipalities.caravans.models import Answer, AnswerKind, Questionnaire
 from municipalities.registry.models import Municipality, Prefecture
-from shaho.core.admin import is_staff_user
-from shaho.core.downloads import attachment_header
+from shaho.core.downloads import file_response
 from shaho.core.japanese import normalize
+from shaho.core.roles import is_staff_user
 from shaho.core.scoping import get_scoped_or_404, restrict
 
 from . import importing, selectors, services
@@ -77,11 +77,11 @@ def questionnaire_detail(request, pk):
     questionnaire = _questionnaire(request, pk)
     if request.GET.get("format") == "xlsx":
         content = importing.questionnaire_xlsx(questionnaire=questionnaire)
-        response = HttpResponse(content, content_type=importing.XLSX)
-        response["Content-Disposition"] = attachment_header(
-            f"{questionnaire.fiscal_year}年度_{questionnaire.title}.xlsx", ascii_fallback=f"questionnaire_{pk}.xlsx"
+        return file_response(
+            content,
+            filename=f"{questionnaire.fiscal_year}年度_{questionnaire.title}.xlsx",
+            ascii_fallback=f"questionnaire_{pk}.xlsx",
         )
-        return response
     context = {"questionnaire": questionnaire, "breadcrumbs": _crumbs((str(questionnaire), ""))}
     if is_staff_user(request.user) and questionnaire.prefecture_id:
         context["import_url"] = (

@@ -25,14 +25,8 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
-from .roles import STAFF_ROLES
+from .roles import is_staff_user
 from .scoping import restrict, sees_everything
-
-
-def is_staff_user(user):
-    return bool(
-        user.is_active and (user.is_superuser or (user.is_staff and getattr(user, "role", None) in STAFF_ROLES))
-    )
 
 
 def scoped_choices(db_field, request, kwargs):

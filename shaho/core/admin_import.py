@@ -14,14 +14,14 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
 from . import intake
-from .downloads import attachment_header
+from .downloads import file_response
 from .imports import PREVIEW_ERRORS, PREVIEW_ROWS, ImportRefused
 from .uploads import pending_upload_discard, pending_upload_get, pending_upload_store
 
@@ -55,9 +55,7 @@ class ImportForm(forms.Form):
 
 
 def download(content, content_type, file_name, fallback):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = attachment_header(file_name, ascii_fallback=fallback)
-    return response
+    return file_response(content, filename=file_name, ascii_fallback=fallback, content_type=content_type)
 
 
 class ImportAdminMixin:

@@ -1,4 +1,77 @@
-"""Form helpers shared by the apps' views and admins."""
+"""Form helpers shared by the apps' views and admins, and the fields that read Japanese input.
+
+Counts, dates, times and yes/no answers are typed as people type them (４２, 6万5千, 令和7年12月7日,
+18時3分, ○); every app's forms and admins use these fields, which parse through `shaho.core.japanese`
+and refuse with a Japanese message naming the field.
+"""
+
+from django import forms
+from django.utils.text import format_lazy
+
+from .japanese import parse_count, parse_date, parse_time, parse_yes_no
+
+
+def required_messages(label):
+    """Error messages naming the field: 「数」を入力してください。, 「種類」: 選べない値です。"""
+    return {
+        "required": format_lazy("「{}」を入力してください。", label),
+        "invalid_choice": format_lazy("「{}」: 選べない値です。", label),
+    }
+
+
+class _JapaneseInput:
+    """Mixin: `to_python` reads the text with `parse` (a function of shaho.core.japanese raising ValueError)."""
+
+    parse = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.label is not None:
+            self.error_messages = {**required_messages(self.label), **(kwargs.get("error_messages") or {})}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+        try:
+            return type(self).parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(f"「{self.label}」: {exc}", code="invalid") from exc
+
+
+class CountField(_JapaneseInput, forms.IntegerField):
+    """A whole number typed with 全角 digits, thousands separators or 万 (４２, 1,241, 6万5千): an int."""
+
+    parse = staticmethod(parse_count)
+    widget = forms.TextInput(
+        attrs={"inputmode": "numeric", "autocomplete": "off", "enterkeyhint": "done", "maxlength": "20"}
+    )
+
+
+class DateField(_JapaneseInput, forms.DateField):
+    """A date typed as 2025-12-07, 2025/12/7, 2025年12月7日 or 令和7年12月7日 (and what a date picker sends)."""
+
+    parse = staticmethod(parse_date)
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})  # a date picker reads ISO dates
+
+
+class TimeField(_JapaneseInput, forms.TimeField):
+    """A time typed as 13:30, １３：３０, 18時3分, 13時半 or 1330 (and what a time picker sends)."""
+
+    parse = staticmethod(parse_time)
+    widget = forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+
+    def prepare_value(self, value):
+        return value.strftime("%H:%M") if hasattr(value, "strftime") else value
+
+
+class YesNoField(_JapaneseInput, forms.CharField):
+    """An answer typed as はい/いいえ, 有/無, あり/なし, ○/× or 1/0: True or False (None when left empty)."""
+
+    parse = staticmethod(parse_yes_no)
 
 
 def add_service_errors(form, exc):

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from . import exports
+from .downloads import content_type_of
 from .japanese import decode_csv, normalize, parse_count, parse_date
 
 MB = 1024 * 1024
@@ -525,5 +526,5 @@ def outcome_file(table, *, file_format="csv"):
     """(bytes, content type, extension) of an outcome table (`imports.Importer.outcome_table`), as CSV or xlsx."""
     if file_format == "xlsx":
         content = exports.xlsx_bytes([("取込結果", table, {"A": 8, "B": 8})])
-        return content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
-    return exports.csv_bytes(table), "text/csv; charset=utf-8", "csv"
+        return content, content_type_of("xlsx"), "xlsx"
+    return exports.csv_bytes(table), content_type_of("csv"), "csv"

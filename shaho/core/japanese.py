@@ -105,6 +105,79 @@ def parse_date(text):
     raise ValueError(f"「{text}」は日付として読めません（例: 2025年12月7日、2025-12-07、令和7年12月7日）。")
 
 
+_TIME_PATTERNS = [
+    re.compile(r"^(?P<h>\d{1,2}):(?P<m>\d{1,2})(?::\d{2})?$"),  # 13:30, 18:3, 13:30:00 (a time picker)
+    re.compile(r"^(?P<h>\d{1,2})時(?:(?P<m>\d{1,2})分?|半)?$"),  # 13時, 18時3分, 13時半
+    re.compile(r"^(?P<h>\d{1,2})(?P<m>\d{2})$"),  # 1330, 930
+    re.compile(r"^(?P<h>\d{1,2})$"),  # 13
+]
+
+
+def parse_time(text):
+    """A time of day from '13:30', '１３：３０', '18時3分', '13時半', '午後1時30分', '1330' or '13'.
+
+    Raises ValueError with a Japanese message otherwise (and for 24:00 or 13:60).
+    """
+    if isinstance(text, datetime.datetime):
+        return text.time().replace(second=0, microsecond=0)
+    if isinstance(text, datetime.time):
+        return text.replace(second=0, microsecond=0, tzinfo=None)
+    s = re.sub(r"\s+", "", normalize(text))
+    afternoon = s.startswith("午後")
+    s = s.removeprefix("午後").removeprefix("午前")
+    for pattern in _TIME_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            hour = int(m["h"]) + (12 if afternoon and int(m["h"]) < 12 else 0)
+            minute = 30 if s.endswith("半") else int(m.groupdict().get("m") or 0)
+            if hour <= 23 and minute <= 59:
+                return datetime.time(hour, minute)
+            break
+    raise ValueError(f"「{text}」は時刻として読めません（例: 13:30、13時30分）。")
+
+
+# The words a yes/no answer is given with, in forms and in every imported file (compared after normalize and
+# lower-casing: ＹＥＳ and Yes read as yes).
+YES_WORDS = frozenset(
+    {"はい", "有", "有り", "あり", "した", "する", "実施", "実施している", "○", "〇", "◯", "yes", "y", "1", "true"}
+)
+NO_WORDS = frozenset(
+    {
+        "いいえ",
+        "無",
+        "無し",
+        "なし",
+        "しない",
+        "しなかった",
+        "未実施",
+        "実施していない",
+        "×",
+        "✕",
+        "no",
+        "n",
+        "0",
+        "false",
+    }
+)
+
+
+def parse_yes_no(text, *, blank=None):
+    """True for はい/有/あり/○/1…, False for いいえ/無/なし/×/0…; `blank` for an empty answer.
+
+    Raises ValueError with a Japanese message for any other word.
+    """
+    if isinstance(text, bool):
+        return text
+    word = normalize(text).lower()
+    if not word:
+        return blank
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    raise ValueError(f"「{text}」は「はい」か「いいえ」で答えてください（有・無、あり・なし、○・×、1・0 も可）。")
+
+
 def _local(value):
     """An aware datetime in the site's time zone (Asia/Tokyo); dates and naive values unchanged."""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):

@@ -15,3 +15,26 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.NATIONAL_STAFF, Role.COUNCIL_STAFF})
 # Roles that record tallies on the site.
 RECORDING_ROLES = frozenset({Role.NATIONAL_STAFF, Role.COUNCIL_STAFF, Role.ORGANIZER})
+
+
+# --- what a role may do: every app asks these, none writes its own ---------------------------------
+
+
+def is_staff_user(user):
+    """An active account with a staff role (or a superuser): opens the admin, makes reports."""
+    return bool(
+        user
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and getattr(user, "role", None) in STAFF_ROLES))
+    )
+
+
+def may_record(user):
+    """An active account of an organizer or staff attached to a council (or a superuser): records tallies and
+    actions on the site; members only read. Which councils it may record for is `scoping.in_scope`."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (getattr(user, "role", None) in RECORDING_ROLES and user.council_id))
+    )

@@ -50,12 +50,26 @@ def get_scoped_or_404(queryset, user, **lookup):
     return get_object_or_404(restrict(queryset, user), **lookup)
 
 
-def require_in_scope(user, council):
-    """Raise PermissionDenied unless `council` is within the user's scope."""
-    if council is None or not scope_for(user).filter(pk=council.pk).exists():
-        raise PermissionDenied("この社保協のデータを扱う権限がありません。")
-
-
 def system_user(user):
     """None (a management command, cron) or someone who sees the whole federation."""
     return user is None or sees_everything(user)
+
+
+def in_scope(user, council):
+    """Whether `council` (a Council or its id) is within `user`'s scope: at most one query.
+
+    A system run (`system_user`) may touch every council; no council (None) is in nobody's scope;
+    an anonymous, inactive or unattached user has none.
+    """
+    council_id = getattr(council, "pk", council)
+    if council_id is None:
+        return False
+    if system_user(user):
+        return True
+    return scope_for(user).filter(pk=council_id).exists()
+
+
+def require_in_scope(user, council):
+    """Raise PermissionDenied unless `council` is within the user's scope (see `in_scope`)."""
+    if not in_scope(user, council):
+        raise PermissionDenied("この社保協のデータを扱う権限がありません。")

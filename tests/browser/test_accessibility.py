@@ -103,7 +103,9 @@ def _world():
     goal(drive, kawasaki, 1200)
     entry = record(organizer, drive, kawasaki, 42, collected_on=today, source="桜木町駅前宣伝")
 
-    campaign_services.campaign_create(slug="kokuho", name="国保改善運動", starts_on=D(2023, 4, 1), lead_council=kanagawa)
+    campaign_services.campaign_create(
+        slug="kokuho", name="国保改善運動", starts_on=D(2023, 4, 1), lead_council=kanagawa
+    )
     action(kanagawa_staff, kawasaki, title="桜木町駅前宣伝", starts_on=today, participants=rows())
 
     day = national_day(date=today, published=True)
@@ -248,7 +250,9 @@ def test_every_site_page_has_no_critical_or_serious_violation(live_server, brows
                 found[f"{username or 'anonymous'} {url}"] = violations
     _report("site", pages, started, found)
     missing = _site_patterns() - reached - set(NOT_PAGES)
-    assert not missing, f"site pages no role reached by a link (add data to _world, or a reason to NOT_PAGES): {missing}"
+    assert not missing, (
+        f"site pages no role reached by a link (add data to _world, or a reason to NOT_PAGES): {missing}"
+    )
     assert not found, "axe-core found critical or serious violations:\n" + format_violations(found)
 
 

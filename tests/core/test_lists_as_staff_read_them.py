@@ -11,11 +11,11 @@ from django.contrib import admin
 from django.db import models
 from django.urls import reverse
 from django.utils import formats, timezone
-from municipalities.caravans.report_kinds import COMPILATION
 
 from campaigns.models import StudyGoal
 from councils.models import Role
 from municipalities.caravans import services as caravan_services
+from municipalities.caravans.report_kinds import COMPILATION
 from municipalities.caravans.selectors import format_change
 from municipalities.models import AnswerKind, Municipality
 from petitions.models import PetitionGoal

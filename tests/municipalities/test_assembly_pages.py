@@ -243,9 +243,8 @@ def test_an_add_form_carrying_a_row_of_the_read_only_statements_inline_is_refuse
 ):
     # The 意見書 inline shows its rows read-only; a row posted with the form (as a change page carries it) used to
     # reach OpinionStatement.clean(), whose error on 可決日 — a field the inline does not show — was a 500.
-    from municipalities.assemblies.models import Season
-
     from municipalities.assemblies import services
+    from municipalities.assemblies.models import Season
     from municipalities.models import Municipality
 
     oiso = services.assembly_of(municipality=Municipality.objects.get(code="143413"))
