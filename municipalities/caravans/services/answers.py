@@ -214,11 +214,17 @@ def answers_write(*, user, questionnaire, values, source, now=None):
         )
     with transaction.atomic():
         if cleared:
-            by_question = {}
+            # One delete per municipality or per question, whichever is fewer: one for a municipality's page.
+            by_question, by_municipality = {}, {}
             for question_id, municipality_id in cleared:
                 by_question.setdefault(question_id, []).append(municipality_id)
-            for question_id, municipality_ids in by_question.items():
-                Answer.objects.filter(question_id=question_id, municipality_id__in=municipality_ids).delete()
+                by_municipality.setdefault(municipality_id, []).append(question_id)
+            if len(by_municipality) < len(by_question):
+                for municipality_id, question_ids in by_municipality.items():
+                    Answer.objects.filter(municipality_id=municipality_id, question_id__in=question_ids).delete()
+            else:
+                for question_id, municipality_ids in by_question.items():
+                    Answer.objects.filter(question_id=question_id, municipality_id__in=municipality_ids).delete()
         Answer.objects.bulk_create(
             rows,
             batch_size=2000,
