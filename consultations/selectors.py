@@ -38,14 +38,15 @@ DURATION_BANDS = (
 # --- what a user may see -------------------------------------------------------------------------
 
 
-def _sees_all(user):
+def sees_all_calls(user):
+    """National staff and the coordinators see every station's counts (and, for coordinators, calls)."""
     return sees_everything(user) or is_coordinator(user)
 
 
 def stations_for(*, user):
     """Stations whose calls (statistical fields) `user` may see: their scope's, the ones they answer at."""
     qs = Station.objects.all()
-    if _sees_all(user):
+    if sees_all_calls(user):
         return qs
     if not user or not user.is_authenticated:
         return qs.none()
@@ -55,7 +56,7 @@ def stations_for(*, user):
 
 def days_for(*, user):
     qs = ConsultationDay.objects.select_related("council")
-    if _sees_all(user):
+    if sees_all_calls(user):
         return qs
     if not user or not user.is_authenticated:
         return qs.none()

@@ -19,13 +19,12 @@ from django.views.decorators.http import require_http_methods
 from shaho.core.downloads import file_response
 from shaho.core.forms import add_service_errors as _add_errors
 from shaho.core.japanese import normalize
-from shaho.core.roles import is_staff_user
 
-from . import selectors, services
+from . import access, selectors, services
 from .exports import totals_filename, totals_xlsx
 from .forms import CallForm
-from .models import CallRecord, ConsultationDay, PurgeRun, Station
-from .privacy import fields_for, is_coordinator, may_read_free_text, personal_fields, responder_station_ids
+from .models import CallRecord, ConsultationDay, PurgeRun
+from .privacy import fields_for, is_coordinator, may_read_free_text, personal_fields
 
 
 def _refresh_seconds():
@@ -41,39 +40,16 @@ def _day_crumb(day):
     return (str(day), reverse("consultations:day", args=[day.pk]))
 
 
-def _may_list_calls(user, station):
-    """Call rows (statistical fields): staff of the station's scope, its responders, the coordinators."""
-    if is_coordinator(user) or station.pk in responder_station_ids(user):
-        return True
-    return is_staff_user(user) and selectors.stations_for(user=user).filter(pk=station.pk).exists()
-
-
-def _listable_station_ids(user, day):
-    """The day's stations whose call list `user` may open (the rule of `_may_list_calls`, in one query)."""
-    day_stations = Station.objects.filter(day=day)
-    if is_coordinator(user):
-        return set(day_stations.values_list("pk", flat=True))
-    mine = set(responder_station_ids(user))
-    if is_staff_user(user):
-        mine |= set(selectors.stations_for(user=user).filter(day=day).values_list("pk", flat=True))
-    return mine
-
-
 def _station_or_404(user, pk):
-    station = get_object_or_404(selectors.stations_for(user=user).select_related("day", "council__prefecture"), pk=pk)
-    if not _may_list_calls(user, station):
+    station = access.listable_station(user=user, pk=pk)
+    if station is None:
         raise Http404
     return station
 
 
 def _call_or_404(user, pk):
-    call = get_object_or_404(
-        selectors.calls_for(user=user).select_related(
-            "station__day", "station__council", "responder__user", "municipality"
-        ),
-        pk=pk,
-    )
-    if not _may_list_calls(user, call.station):
+    call = access.listable_call(user=user, pk=pk)
+    if call is None:
         raise Http404
     return call
 
@@ -86,27 +62,19 @@ def day_list(request):
         "consultations/day_list.html",
         {
             "days": days,
-            "my_stations": Station.objects.filter(pk__in=responder_station_ids(request.user)).select_related(
-                "day", "council"
-            ),
+            "my_stations": access.stations_answered_by(user=request.user),
             "coordinator": is_coordinator(request.user),
             "breadcrumbs": [("ホーム", reverse("home")), ("電話相談", None)],
         },
     )
 
 
-def _visible_stations(user, day):
-    if selectors._sees_all(user):
-        return None
-    return selectors.stations_for(user=user).filter(day=day)
-
-
 @login_required
 def day_detail(request, pk):
     """A day's totals beside last year's, refreshing itself while the day runs (static/js/consultations_live.js)."""
     day = get_object_or_404(selectors.days_for(user=request.user), pk=pk)
-    totals = selectors.day_totals(day=day, stations=_visible_stations(request.user, day))
-    listable = _listable_station_ids(request.user, day)
+    totals = selectors.day_totals(day=day, stations=access.counted_stations(user=request.user, day=day))
+    listable = access.listable_station_ids(user=request.user, day=day)
     context = {
         "day": day,
         "t": totals,
@@ -115,7 +83,7 @@ def day_detail(request, pk):
         "live": day.date == timezone.localdate(),
         "fragment_url": reverse("consultations:day", args=[day.pk]) + "?fragment=1",
         "xlsx_url": reverse("consultations:day_xlsx", args=[day.pk]),
-        "partial_view": not selectors._sees_all(request.user),
+        "partial_view": not selectors.sees_all_calls(request.user),
         "breadcrumbs": _crumbs((str(day), None)),
     }
     if request.GET.get("fragment"):
@@ -126,7 +94,7 @@ def day_detail(request, pk):
 @login_required
 def day_xlsx(request, pk):
     day = get_object_or_404(selectors.days_for(user=request.user), pk=pk)
-    totals = selectors.day_totals(day=day, stations=_visible_stations(request.user, day))
+    totals = selectors.day_totals(day=day, stations=access.counted_stations(user=request.user, day=day))
     name, fallback = totals_filename(day)
     return file_response(totals_xlsx(totals), filename=name, ascii_fallback=fallback)
 

@@ -349,10 +349,16 @@ def indicator_count(*, key, year, prefecture=None, at_least=None, user=None):
 # --- the published answers (/public/) ----------------------------------------------------------
 
 
-def published_questionnaires():
-    """Questionnaires whose council published them and that have at least one published question."""
+def published_questionnaires(*, prefecture=None):
+    """Questionnaires whose council published them and that have at least one published question.
+
+    `prefecture`: only that prefecture's (filtered by the database).
+    """
+    questionnaires = Questionnaire.objects.all()
+    if prefecture is not None:
+        questionnaires = questionnaires.filter(prefecture=prefecture)
     return (
-        Questionnaire.objects.filter(published_at__isnull=False)
+        questionnaires.filter(published_at__isnull=False)
         .filter(Exists(Question.objects.filter(questionnaire=OuterRef("pk"), published=True)))
         .select_related("prefecture", "council")
         .annotate(
@@ -367,6 +373,28 @@ class PublishedTable:
     questionnaire: object
     questions: list
     rows: list  # [(municipality, [display text per question])]
+
+
+def answer_sheet(*, questionnaire, municipality):
+    """[(question, `municipality`'s answer to it or None)] in the questionnaire's order, for the entry page.
+
+    Two queries whatever the number of questions and answers (the answers are prefetched, each
+    carrying its question so that reading it as a cell asks nothing more).
+    """
+    questions = (
+        questionnaire.questions.select_related("section")
+        .order_by("section__number", "order", "pk")
+        .prefetch_related(
+            Prefetch("answers", queryset=Answer.objects.filter(municipality=municipality), to_attr="answers_here")
+        )
+    )
+    sheet = []
+    for question in questions:
+        answer = question.answers_here[0] if question.answers_here else None
+        if answer is not None:
+            answer.question = question
+        sheet.append((question, answer))
+    return sheet
 
 
 def published_table(*, questionnaire, municipality=None):

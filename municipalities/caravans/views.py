@@ -5,6 +5,7 @@ through `restrict()` (another prefecture's caravan is a 404, as a missing one); 
 questionnaires their council published and, of those, only the published questions' typed answers.
 """
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from municipalities.caravans.models import Answer, AnswerKind, Questionnaire
+from municipalities.caravans.models import Questionnaire
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.downloads import file_response
 from shaho.core.japanese import normalize
@@ -20,6 +21,7 @@ from shaho.core.roles import is_staff_user
 from shaho.core.scoping import get_scoped_or_404, restrict
 
 from . import importing, selectors, services
+from .forms import AnswerSheetForm
 
 
 def _crumbs(*trail):
@@ -102,56 +104,23 @@ def answer_entry(request, pk, code):
     _require_staff(request.user)
     questionnaire = _questionnaire(request, pk)
     municipality = get_object_or_404(Municipality, code=code, prefecture=questionnaire.prefecture)
-    questions = list(questionnaire.questions.select_related("section").order_by("section__number", "order", "pk"))
-    existing = {
-        a.question_id: a
-        for a in Answer.objects.filter(question__in=[q.pk for q in questions], municipality=municipality)
-    }
-    for answer in existing.values():
-        answer.question = next(q for q in questions if q.pk == answer.question_id)
-    source = request.POST.get("source", Answer.Source.PAPER)
-    errors, typed = {}, {}
-    if request.method == "POST":
-        if source not in Answer.Source.values:
-            source = Answer.Source.PAPER
-        values = {}
-        for question in questions:
-            raw = request.POST.get(f"q{question.pk}", "")
-            if question.kind == AnswerKind.CHOICES:
-                raw = "、".join(request.POST.getlist(f"q{question.pk}"))
-            typed[question.pk] = raw
-            try:
-                fields = services.parse_answer(question, raw)
-            except ValueError as exc:
-                errors[question.pk] = f"「{question.header}」: {exc}"
-                continue
-            old = existing.get(question.pk)
-            if fields is None and old is None:
-                continue
-            values[(question, municipality)] = fields
-        if not errors:
-            services.answers_write(user=request.user, questionnaire=questionnaire, values=values, source=source)
-            from django.contrib import messages
-
-            messages.success(request, f"{municipality.name}の回答を保存しました（{len(values)}問）。")
-            return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
-    rows = []
-    for question in questions:
-        value = typed.get(question.pk)
-        if value is None:
-            cell = services.answer_cell(existing.get(question.pk))
-            value = "" if cell is None else (cell.isoformat() if hasattr(cell, "isoformat") else str(cell))
-        rows.append((question, value, errors.get(question.pk, "")))
+    sheet = selectors.answer_sheet(questionnaire=questionnaire, municipality=municipality)
+    form = AnswerSheetForm(request.POST or None, sheet=sheet, municipality=municipality)
+    if request.method == "POST" and form.is_valid():
+        values = form.answers()
+        services.answers_write(
+            user=request.user, questionnaire=questionnaire, values=values, source=form.cleaned_data["source"]
+        )
+        messages.success(request, f"{municipality.name}の回答を保存しました（{len(values)}問）。")
+        return HttpResponseRedirect(reverse("caravans:questionnaire", args=[questionnaire.pk]))
     return render(
         request,
         "municipalities/answer_entry.html",
         {
             "questionnaire": questionnaire,
             "municipality": municipality,
-            "rows": rows,
-            "errors": list(errors.values()),
-            "sources": Answer.Source.choices,
-            "source": source,
+            "form": form,
+            "errors": [message for messages_ in form.errors.values() for message in messages_],
             "breadcrumbs": _crumbs(
                 (str(questionnaire), reverse("caravans:questionnaire", args=[pk])), (municipality.name, "")
             ),
@@ -247,7 +216,7 @@ def public_index(request):
 
 def public_prefecture(request, code):
     prefecture = get_object_or_404(Prefecture, code=code)
-    questionnaires = [q for q in selectors.published_questionnaires() if q.prefecture_id == prefecture.pk]
+    questionnaires = list(selectors.published_questionnaires(prefecture=prefecture))
     if not questionnaires:
         raise Http404
     return render(

@@ -34,19 +34,19 @@ def test_kanagawa_staff_cannot_save_or_delete_a_tokyo_row_through_the_services(k
     target = tokyo_caravan.targets.get()
     tokyo_caravan.title = "書き換え"
     with pytest.raises(ValidationError, match="権限がありません"):
-        services.caravan_save(user=kanagawa_staff, caravan=tokyo_caravan)
+        services.row_save(user=kanagawa_staff, row=tokyo_caravan)
     # Re-pointing a neighbour's row at one's own council is judged by the row as stored.
     tokyo_caravan.council = kanagawa
     with pytest.raises(ValidationError, match="権限がありません"):
-        services.caravan_save(user=kanagawa_staff, caravan=tokyo_caravan)
+        services.row_save(user=kanagawa_staff, row=tokyo_caravan)
     target.visited_on = D(2023, 11, 2)
     with pytest.raises(ValidationError, match="権限がありません"):
-        services.target_save(user=kanagawa_staff, target=target)
+        services.row_save(user=kanagawa_staff, row=target)
     talk = Talk(target=target, held_at=datetime.datetime(2023, 11, 2, 14, tzinfo=datetime.UTC))
     with pytest.raises(ValidationError, match="権限がありません"):
-        services.talk_save(user=kanagawa_staff, talk=talk)
+        services.row_save(user=kanagawa_staff, row=talk)
     with pytest.raises(PermissionDenied):
-        services.target_delete(user=kanagawa_staff, target=target)
+        services.row_delete(user=kanagawa_staff, row=target)
     stored = Caravan.objects.get(pk=tokyo_caravan.pk)
     assert (stored.title, stored.council.prefecture.code) == ("東京キャラバン", "13")
     assert CaravanTarget.objects.get(pk=target.pk).visited_on is None
@@ -56,7 +56,7 @@ def test_kanagawa_staff_cannot_save_or_delete_a_tokyo_row_through_the_services(k
 def test_a_service_save_records_the_user_in_the_history(kanagawa_staff, kanagawa_caravan):
     target = kanagawa_caravan.targets.get()
     target.answered_on = D(2023, 7, 1)
-    services.target_save(user=kanagawa_staff, target=target)
+    services.row_save(user=kanagawa_staff, row=target)
     assert target.history.first().history_user == kanagawa_staff
 
 
@@ -161,5 +161,5 @@ def test_an_inline_row_of_a_neighbours_talk_is_refused(kanagawa_staff, tokyo_sta
     )
     row = TalkParticipation(talk=talk, organisation_name="神奈川県社保協", count=1)
     with pytest.raises(ValidationError, match="権限がありません"):
-        services.talk_row_save(user=kanagawa_staff, row=row)
+        services.row_save(user=kanagawa_staff, row=row)
     assert not talk.participations.exists()
