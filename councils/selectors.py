@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from municipalities.models.registry import Municipality, Prefecture
+from shaho.core.admin import is_staff_user
 from shaho.core.roles import RECORDING_ROLES
 from shaho.core.scoping import scope_for
 
@@ -158,6 +159,8 @@ def home_summary(*, user):
         "children": children,
         # Staff and organizers record tallies (petitions.services.user_may_record reads the same roles).
         "may_record": user.is_superuser or (user.role in RECORDING_ROLES and bool(user.council_id)),
+        # The reports' request and jobs pages answer staff only (reports.views._staff_only: the same function).
+        "may_request_reports": is_staff_user(user),
     }
 
 
