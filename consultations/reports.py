@@ -66,8 +66,6 @@ SUMMARY = register_kind(
         params=(Param("date", "相談日", ParamType.DATE, required=True, help="相談日の日付（例: 2019-11-11）"),),
         clean=_summary_clean,
         build=_summary_build,
-        summary=_(
-            "一つの相談日の件数の集計（会場・相談者・分類などごと）。件数だけで、相談内容は載りません"
-        ),
+        summary=_("一つの相談日の件数の集計（会場・相談者・分類などごと）。件数だけで、相談内容は載りません"),
     )
 )
