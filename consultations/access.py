@@ -12,7 +12,7 @@ Every function answers from the database (no rule is left to a template or a vie
 call the user may not open reads as one that does not exist (None), so a view answers 404.
 """
 
-from shaho.core.admin import is_staff_user
+from shaho.core.roles import is_staff_user
 
 from .models import CallRecord, Station
 from .privacy import is_coordinator, responder_station_ids

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 
 from municipalities.registry.models import Municipality, Prefecture
 from municipalities.registry.selectors import prefecture_from_input
-from shaho.core.roles import may_record
+from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import restrict, scope_for, system_user
 
 from .models import Council, CouncilKind, CouncilStage, Officer, Role
@@ -160,6 +160,8 @@ def home_summary(*, user):
         "children": children,
         # Staff and organizers record tallies (shaho.core.roles.may_record).
         "may_record": may_record(user),
+        # The reports' request and jobs pages answer staff only (reports.views._staff_only: the same function).
+        "may_request_reports": is_staff_user(user),
     }
 
 

@@ -554,6 +554,7 @@ def _assembly_import_flow(client, t):
 
 URL_CASES = {
     "home": Case(urls=lambda t: [r("home")]),
+    "favicon": Case(urls=lambda t: [r("favicon")]),  # static bytes, the same for everyone
     "login/": Case(urls=lambda t: [r("login")]),
     "logout/": Case(urls=lambda t: [r("logout")]),  # GET only: a POST would end the walk's session
     "password/login/": Case(urls=lambda t: ["/password/login/"]),

@@ -28,9 +28,19 @@ def _crumbs(*trail):
     return [("ホーム", reverse("home")), ("自治体キャラバン", reverse("caravans:list")), *trail]
 
 
+def _may_edit(user):
+    """Who may type, import and correct caravan records: staff (the pages show their links to them only)."""
+    return is_staff_user(user)
+
+
 def _require_staff(user):
-    if not is_staff_user(user):
+    if not _may_edit(user):
         raise PermissionDenied("キャラバンの記録を扱う権限がありません。")
+
+
+def _may_copy_template(user):
+    """A national template is copied for the user's own council and prefecture: staff of one that has a prefecture."""
+    return _may_edit(user) and user.council is not None and user.council.prefecture_id is not None
 
 
 @login_required
@@ -48,6 +58,7 @@ def caravan_list(request):
             "questionnaires": questionnaires,
             "prefectures": prefectures,
             "templates": templates,
+            "may_copy_template": _may_copy_template(request.user),
             "breadcrumbs": _crumbs(),
         },
     )
@@ -84,8 +95,13 @@ def questionnaire_detail(request, pk):
             filename=f"{questionnaire.fiscal_year}年度_{questionnaire.title}.xlsx",
             ascii_fallback=f"questionnaire_{pk}.xlsx",
         )
-    context = {"questionnaire": questionnaire, "breadcrumbs": _crumbs((str(questionnaire), ""))}
-    if is_staff_user(request.user) and questionnaire.prefecture_id:
+    context = {
+        "questionnaire": questionnaire,
+        # The import link and the 入力・修正 links only for those the import and the entry answer.
+        "may_edit": _may_edit(request.user),
+        "breadcrumbs": _crumbs((str(questionnaire), "")),
+    }
+    if context["may_edit"] and questionnaire.prefecture_id:
         context["import_url"] = (
             reverse("admin:municipalities_questionnaire_import") + f"?questionnaire={questionnaire.pk}"
         )
@@ -135,7 +151,7 @@ def copy_template(request, pk):
     _require_staff(request.user)
     template = get_object_or_404(Questionnaire.objects.filter(is_template=True), pk=pk)
     council = request.user.council
-    if council is None or council.prefecture_id is None:
+    if not _may_copy_template(request.user):
         raise PermissionDenied("ひな形を複製できるのは都道府県・地域の社保協です。")
     year = request.POST.get("fiscal_year", "")
     try:

@@ -66,8 +66,11 @@ def test_favicon_is_served(client):
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"  # an ICO header
 
 
+REASON = "この会場の相談を記録できるのは、その会場の相談員と全国コーディネーターだけです。"
+
+
 def _forbidden(request):
-    raise PermissionDenied
+    raise PermissionDenied(REASON)
 
 
 @pytest.fixture
@@ -95,7 +98,9 @@ def test_403_is_japanese_in_the_site_layout_with_a_way_back(client, forbidden_ur
     response = client.get(forbidden_url)
 
     assert response.status_code == 403
-    assert _is_site_error_page(response.content.decode(), "このページは開けません")
+    html = response.content.decode()
+    assert _is_site_error_page(html, "このページは開けません")
+    assert f'<p id="error-reason">{REASON}</p>' in html
 
 
 def test_404_is_japanese_in_the_site_layout_with_a_way_back(client, settings):
