@@ -7,9 +7,7 @@ see 30 rows of) and SITE_PAGES (page → (its URL for a world, how to add k rows
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.councils.factories import (
-    staff_of,
-)
+from tests.councils.factories import staff_of
 from tests.walk_kit import serial
 
 

@@ -11,9 +11,7 @@ from django.urls import reverse
 from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils.models import Role
 from tests.consultations import factories as consultation_factories
-from tests.councils.factories import (
-    staff_of,
-)
+from tests.councils.factories import staff_of
 from tests.walk_kit import D, serial
 
 

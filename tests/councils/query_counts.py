@@ -7,10 +7,7 @@ see 30 rows of) and SITE_PAGES (page → (its URL for a world, how to add k rows
 from django.urls import reverse
 
 from councils.models import Council, Membership, Officer, Organisation, Role, User
-from tests.councils.factories import (
-    OfficerFactory,
-    staff_of,
-)
+from tests.councils.factories import OfficerFactory, staff_of
 from tests.walk_kit import D
 
 

@@ -10,9 +10,7 @@ ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every t
 import datetime
 import io
 
-from campaigns.models import (
-    Campaign,
-)
+from campaigns.models import Campaign
 from municipalities.models import (
     Answer,
     Assembly,

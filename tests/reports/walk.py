@@ -8,9 +8,7 @@ ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every t
 
 from django.core.files.base import ContentFile
 
-from campaigns.models import (
-    Campaign,
-)
+from campaigns.models import Campaign
 from reports import services as report_services
 from reports.models import Audience, Chapter, JobStatus, Meeting, ReportJob
 from shaho.core.report_kinds import all_kinds
