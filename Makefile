@@ -72,9 +72,10 @@ run: $(RUNTIME_STAMP) $(FONT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest exits 5 when it collected no tests: that is a failure, said out loud.
-# -n auto: one pytest-xdist worker per core, each on its own database (PYTEST_ARGS="-n 0" runs in one process).
+# -n auto: one pytest-xdist worker per core, each on its own database; worksteal: an idle worker takes tests
+# queued for a busy one (the isolation walk runs minutes). PYTEST_ARGS="-n 0" runs in one process.
 test: $(DEV_STAMP) $(FONT) $(AXE)
-	@$(BIN)/python -m pytest -n auto $(PYTEST_ARGS) || { rc=$$?; \
+	@$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS) || { rc=$$?; \
 		if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc; }
 
 lint: $(DEV_STAMP)

@@ -84,11 +84,7 @@ def _checked_form(form_class, user, check, names):
 class ReadOnlyLedgerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     """The ledger is append-only: nothing is added, changed or deleted from the admin."""
 
-    def history_view(self, request, object_id, extra_context=None):
-        # Rows never change, so there is no history to show; the list is the history.
-        from django.http import Http404
-
-        raise Http404
+    history_page = False  # rows never change, so there is no history to show; the list is the history
 
 
 @admin.register(TallyEntry)

@@ -86,6 +86,25 @@ def pytest_runtest_teardown(item, nextitem):
             _load_registry()
 
 
+# --- figures a test prints after the summary (the isolation walk's), also under pytest-xdist ------------
+
+
+def pytest_runtest_logreport(report):
+    # On the controller, reports from xdist workers carry the test's user_properties with them.
+    for name, text in getattr(report, "user_properties", ()):
+        if name == "printed at the end" and report.when == "call":
+            _printed_lines.append(text)
+
+
+_printed_lines = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for text in _printed_lines:
+        for line in text.splitlines():
+            terminalreporter.write_line(line)
+
+
 # --- councils and people -------------------------------------------------------------
 
 

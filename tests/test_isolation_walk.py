@@ -20,8 +20,17 @@ One planting, then one walk:
 4. Writes. Admin add/change/delete with complete forms built from Tokyo's rows, admin actions
    with Tokyo ids, phone entry and corrections, imports and their commit, report requests and
    publishing; the walk fails if any Tokyo row (of any scoped model) changed.
+5. Own objects (a second test, `test_walkers_open_every_admin_page_of_the_objects_they_may_see`).
+   National staff and every other role at Tokyo's prefectural and local councils open the change,
+   history and delete pages of every admin object they may see, expecting 200 or the documented
+   302/403/404 of `expected_status`, and send each change form back as rendered, to its page and
+   to the add page; a 5xx or any other answer fails.
 
-Adding a case for a new URL pattern is one line in URL_CASES, keyed by the pattern's name
+The engine is this file; the cases are the apps'. Each app's tests/<app>/walk.py exports its
+CANARY_RECIPES, URL_CASES, ADD_TWEAKS, ADD_IMPOSSIBLE and after_planting(t), gathered by
+tests/walk_kit.py, so a new app adds its own file and edits none here.
+
+Adding a case for a new URL pattern is one line in the app's URL_CASES, keyed by the pattern's name
 (`namespace:name`; an unnamed or duplicated name is keyed by its full route):
 
     "feeds:council": Case(objects=lambda t: [r("feeds:council", t[Council].pk)]),
@@ -35,98 +44,46 @@ other planted rows (see `plant()`).
 A case whose leak another slice fixes carries `pending="<slice>"`: its findings are printed, not
 failed, and the walk fails once the case is clean so that the mark is removed.
 
-The walk prints its figures (URL patterns, users, requests, canaries, time) at the end of its test;
-run it alone with `pytest -s tests/test_isolation_walk.py` to read them.
+Both tests print their figures (URL patterns, users, requests, canaries, findings, time) after the
+session's summary (also under pytest-xdist: tests/walk_kit.py print_at_the_end).
 """
 
 import dataclasses
-import datetime
 import io
 import re
 import time
-import uuid
 from collections import defaultdict
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
 from django.db import models
 from django.forms import MultiWidget
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlencode, urlsafe_base64_encode
+from django.urls import URLPattern, URLResolver, get_resolver
 
-from campaigns.models import (
-    Action,
-    ActionKind,
-    ActionOutput,
-    CalendarFeed,
-    Campaign,
-    Demand,
-    LiaisonGroup,
-    Participation,
-    PollOption,
-    Speaker,
-    StickerPoll,
-    StudyGoal,
-    Voice,
-)
-from consultations.models import CallRecord, ConsultationDay, FreeTextRead, Responder, Station
-from councils.models import Council, CouncilStage, Membership, Officer, Organisation, Role, User
+from councils.models import Council, Organisation, Role
 from municipalities.models import (
-    Answer,
-    Assembly,
-    AssemblyPetition,
-    AssemblyVote,
-    Block,
-    Caravan,
-    CaravanCourse,
-    CaravanTarget,
-    DemandItem,
-    DemandLetter,
     Municipality,
-    MunicipalityChange,
-    OpinionStatement,
-    PartyGroup,
-    Prefecture,
-    Question,
-    Questionnaire,
-    QuestionnaireSection,
-    Sitting,
-    Talk,
-    TalkItem,
-    TalkOfficial,
-    TalkParticipation,
 )
-from petitions.models import (
-    CollectionRound,
-    ImportBatch,
-    PetitionDrive,
-    PetitionGoal,
-    PetitionItem,
-    Submission,
-    TallyEntry,
-)
-from reports import services as report_services
-from reports.models import Audience, Chapter, JobStatus, Meeting, ReportJob
 from shaho.core.admin import every_autocomplete
-from shaho.core.models import PendingUpload
 from shaho.core.public import is_federation_public, is_reference_data
-from shaho.core.report_kinds import all_kinds
-from shaho.core.uploads import pending_upload_store
+from tests.admin_forms import change_form_data
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory, record, with_rounds
+from tests.walk_kit import KANAGAWA, PASSWORD, TOKYO, Case, D, gathered, parts, print_at_the_end, r
 
-KANAGAWA, TOKYO = "14", "13"
-D = datetime.date
 CANARY = re.compile(r"cnry\d{4}", re.IGNORECASE)
 CANARY_MIN_LENGTH = 8
 # Fields whose values other code reads as identifiers, not text: they keep their real value.
 KEEP_FIELDS = {"password", "kind", "format"}
-PASSWORD = "walk-Pass-2025-x"
+
+# Each app's part of the walk (tests/<app>/walk.py), gathered: a new app adds its own file.
+PARTS = parts("walk")
+CANARY_RECIPES = gathered(PARTS, "CANARY_RECIPES")  # scoped model → how to make its Tokyo row
+ADD_TWEAKS = gathered(PARTS, "ADD_TWEAKS")  # a copy of a Tokyo row sent to `add`: fields that must not repeat it
+ADD_IMPOSSIBLE = gathered(PARTS, "ADD_IMPOSSIBLE")  # models whose add form cannot be valid as a copy (the reason)
 
 
 # --- 1. canaries -----------------------------------------------------------------------------
@@ -141,6 +98,9 @@ class Planted:
         self._next = 0
 
     def __getitem__(self, model):
+        # Planted on first use, so a recipe may use another app's row whatever order the parts come in.
+        if model not in self.rows:
+            self.rows[model] = CANARY_RECIPES[model](self)
         return self.rows[model]
 
     def canary(self, model, field):
@@ -175,211 +135,20 @@ def _holds(obj, field, canary):
     return canary in str(getattr(obj, field, "") or "")
 
 
-def _tokyo_pending_upload(t):
-    from petitions.importing import IMPORTER
-
-    data = f"社保協,団体,種別,筆数,日付,備考\n{t.tokyo_local.pk},,個人,5,2024-01-15,".encode()
-    return pending_upload_store(
-        owner=t.tokyo_staff, importer=IMPORTER, file_name="w", data=data, options={"target": t.national_drive.pk}
-    )
-
-
-def _tokyo_campaign(t):
-    # A national campaign too, into which Kanagawa's assembly imports name Tokyo's municipalities.
-    national = national_council()
-    Campaign.objects.create(slug="walk-national", name="walk national", starts_on=D(2023, 1, 1), lead_council=national)
-    return Campaign.objects.create(slug="walk-tokyo", name="walk", starts_on=D(2023, 1, 1), lead_council=t.tokyo)
-
-
 def _tokyo_drive(t):
     drive = PetitionDriveFactory(organiser=t.tokyo, starts_on=D(2019, 9, 1), ends_on=D(2030, 6, 30))
     with_rounds(drive, D(2024, 2, 29), D(2030, 5, 31))
     return drive
 
 
-def _tokyo_job(t):
-    job = ReportJob(
-        kind="council_directory", title="東京都 社保協名簿", council=t.tokyo, requested_by=t.tokyo_staff,
-        dedupe_key="walk-tokyo", status=JobStatus.DONE, progress=100, audience=Audience.COUNCIL,
-    )  # fmt: skip
-    job.file.save("tokyo.pdf", ContentFile(b"%PDF-1.4 tokyo only"), save=False)
-    job.published_at = job.created_at
-    job.save()
-    return job
-
-
-def _tokyo_consultation_day(t):
-    return ConsultationDay.objects.create(
-        kind="living", title="w", date=D(2024, 1, 15), starts_at=datetime.time(10), ends_at=datetime.time(16),
-        council=t.tokyo,
-    )  # fmt: skip
-
-
-def _tokyo_call(t):
-    started = datetime.datetime(2024, 1, 15, 11, 0, tzinfo=datetime.UTC)
-    return CallRecord.objects.create(
-        station=t[Station], responder=t[Responder], started_at=started, duration_minutes=35, caller_type="family",
-        created_by=t.tokyo_staff, created_at=started,
-    )  # fmt: skip
-
-
-def _call_form_data(t):
-    return {
-        "line": "1", "responder": str(t[Responder].pk), "started_at": "11:00", "duration_minutes": "20",
-        "caller_type": "self", "age_band": "unknown", "sex": "unknown", "care_level": "unknown",
-        "summary": "walk", "submission_token": str(uuid.uuid4()),
-    }  # fmt: skip
-
-
-# Scoped model → how to make its Tokyo row (the walk fills the canaries). One line for a new model.
-CANARY_RECIPES = {
-    Council: lambda t: t.tokyo_local,
-    CouncilStage: lambda t: (
-        t.tokyo_local.stages.first()
-        or CouncilStage.objects.create(council=t.tokyo_local, kind=t.tokyo_local.kind, since=D(2005, 6, 1))
-    ),
-    Organisation: lambda t: t.tokyo_org,
-    Membership: lambda t: Membership.objects.create(organisation=t.tokyo_org, council=t.tokyo_local),
-    Officer: lambda t: Officer.objects.create(
-        council=t.tokyo_local, role=Officer.Role.PRESIDENT, organisation=t.tokyo_org
-    ),
-    User: lambda t: t.tokyo_staff,
-    Block: lambda t: Block.objects.create(name="walk", order=99),
-    Prefecture: lambda t: Prefecture.objects.get(code=TOKYO),
-    Municipality: lambda t: Municipality.objects.get(code="131130"),  # 渋谷区
-    MunicipalityChange: lambda t: MunicipalityChange.objects.create(
-        effective_on=D(2030, 4, 1), kind=MunicipalityChange.Kind.OTHER, description="walk"
-    ),
-    PetitionDrive: lambda t: t.tokyo_drive,
-    PetitionItem: lambda t: PetitionItem.objects.create(petition=t.tokyo_drive, number=1, text="walk"),
-    CollectionRound: lambda t: t.tokyo_drive.rounds.first(),
-    PetitionGoal: lambda t: PetitionGoal.objects.create(petition=t.tokyo_drive, council=t.tokyo_local, goal=100),
-    ImportBatch: lambda t: ImportBatch.objects.create(
-        petition=t.tokyo_drive, file_name="w", sha256="0", created_by=t.tokyo_staff
-    ),
-    TallyEntry: lambda t: record(t.tokyo_staff, t.national_drive, t.tokyo_local, 4321, collected_on=D(2024, 1, 15)),
-    Submission: lambda t: Submission.objects.create(
-        petition=t.national_drive,
-        council=t.tokyo_local,
-        submitted_on=D(2024, 1, 20),
-        submitted_to="w",
-        count=5,
-        entered_by=t.tokyo_staff,
-    ),
-    Meeting: lambda t: Meeting.objects.create(council=t.tokyo, number=71, title="w", date=D(2024, 6, 1)),
-    Chapter: lambda t: Chapter.objects.create(meeting=t[Meeting], order=1, title="w", body="walk"),
-    ReportJob: _tokyo_job,
-    PendingUpload: lambda t: _tokyo_pending_upload(t),
-    # campaigns: Tokyo's campaign, liaison group, action and every row of it, its goal and its feed
-    LiaisonGroup: lambda t: LiaisonGroup.objects.create(name="walk", council=t.tokyo_local),
-    Campaign: lambda t: _tokyo_campaign(t),
-    Action: lambda t: _tokyo_action(t),
-    Participation: lambda t: Participation.objects.create(action=t[Action], organisation_name="walk", count=3),
-    Speaker: lambda t: Speaker.objects.create(action=t[Action], name="walk"),
-    ActionOutput: lambda t: ActionOutput.objects.create(action=t[Action], quantity=100),
-    StickerPoll: lambda t: StickerPoll.objects.create(action=t[Action], question="walk", stated_total=5),
-    PollOption: lambda t: PollOption.objects.create(poll=t[StickerPoll], label="walk", count=5),
-    Voice: lambda t: Voice.objects.create(action=t[Action], text="walk"),
-    Demand: lambda t: Demand.objects.create(action=t[Action], number=1, text="walk"),
-    StudyGoal: lambda t: StudyGoal.objects.create(council=t.tokyo_local, year=2023, goal=50),
-    CalendarFeed: lambda t: CalendarFeed.objects.create(council=t.tokyo_local, token="walk-tokyo-feed-token"),
-    # local assemblies: 渋谷区's assembly, its group, sitting, petition (by Tokyo's local council), vote, 意見書
-    Assembly: lambda t: Assembly.objects.create(
-        municipality=Municipality.objects.get(code="131130"), prefecture=Prefecture.objects.get(code=TOKYO)
-    ),
-    PartyGroup: lambda t: PartyGroup.objects.create(assembly=t[Assembly], name="walk"),
-    Sitting: lambda t: Sitting.objects.create(
-        assembly=t[Assembly], season="12", year=2023, starts_on=D(2023, 11, 28), ends_on=D(2023, 12, 20)
-    ),
-    AssemblyPetition: lambda t: AssemblyPetition.objects.create(
-        assembly=t[Assembly],
-        sitting=t[Sitting],
-        title="walk",
-        campaign=t[Campaign],
-        submitted_by=t.tokyo_local,
-        committee_on=D(2023, 12, 5),
-        committee_outcome="adopted",
-        outcome="adopted",
-        decided_on=D(2023, 12, 5),
-    ),
-    AssemblyVote: lambda t: AssemblyVote.objects.create(
-        petition=t[AssemblyPetition], group=t[PartyGroup], position="for"
-    ),
-    OpinionStatement: lambda t: OpinionStatement.objects.create(
-        assembly=t[Assembly],
-        petition=t[AssemblyPetition],
-        campaign=t[Campaign],
-        title="walk",
-        status="adopted",
-        adopted_on=D(2023, 12, 20),
-    ),
-    # A Tokyo station's call: its summary, advice and referral are canaries like every other text.
-    ConsultationDay: _tokyo_consultation_day,
-    Station: lambda t: Station.objects.create(day=t[ConsultationDay], council=t.tokyo, line_count=2),
-    Responder: lambda t: Responder.objects.create(station=t[Station], user=t.tokyo_staff, profession="care_manager"),
-    CallRecord: _tokyo_call,
-    FreeTextRead: lambda t: FreeTextRead.objects.create(
-        call=t[CallRecord], user=t.tokyo_staff, read_at=t[CallRecord].started_at, purpose="detail"
-    ),
-    # The caravans: Tokyo's questionnaire is not published, so no public page may show any of it.
-    Questionnaire: lambda t: Questionnaire.objects.create(
-        council=t.tokyo, prefecture=t.tokyo.prefecture, fiscal_year=2024, title="w"
-    ),
-    QuestionnaireSection: lambda t: QuestionnaireSection.objects.create(
-        questionnaire=t[Questionnaire], number=1, title="w"
-    ),
-    Question: lambda t: Question.objects.create(
-        questionnaire=t[Questionnaire],
-        section=t[QuestionnaireSection],
-        code="1",
-        text="w",
-        kind="text",
-        is_indicator=True,
-        indicator_key="walk",
-    ),
-    Answer: lambda t: Answer.objects.create(
-        question=t[Question],
-        municipality=Municipality.objects.get(code="131130"),
-        text="w",
-        entered_by=t.tokyo_staff,
-        entered_at=datetime.datetime(2024, 10, 1, tzinfo=datetime.UTC),
-    ),
-    Caravan: lambda t: Caravan.objects.create(
-        council=t.tokyo, prefecture=t.tokyo.prefecture, fiscal_year=2024, title="w", questionnaire=t[Questionnaire]
-    ),
-    CaravanCourse: lambda t: CaravanCourse.objects.create(caravan=t[Caravan], number=1, name="w"),
-    CaravanTarget: lambda t: CaravanTarget.objects.create(
-        caravan=t[Caravan], municipality=Municipality.objects.get(code="131130"), course=t[CaravanCourse]
-    ),
-    Talk: lambda t: Talk.objects.create(
-        target=t[CaravanTarget], held_at=datetime.datetime(2024, 11, 2, 5, tzinfo=datetime.UTC), place="w"
-    ),
-    TalkParticipation: lambda t: TalkParticipation.objects.create(talk=t[Talk], organisation_name="w", count=3),
-    TalkOfficial: lambda t: TalkOfficial.objects.create(talk=t[Talk], department="w", count=2),
-    TalkItem: lambda t: TalkItem.objects.create(talk=t[Talk], number=1, demand="w"),
-    DemandLetter: lambda t: DemandLetter.objects.create(target=t[CaravanTarget], title="w"),
-    DemandItem: lambda t: DemandItem.objects.create(letter=t[DemandLetter], number=1, text="w"),
-}
-
-
-def _tokyo_action(t):
-    from campaigns.services import feed_for
-
-    feed_for(council=t.kanagawa)  # Kanagawa's own feed exists too: its page and rotation are walked
-    action = Action.objects.create(
-        kind=ActionKind.objects.get(code="street"), title="walk", starts_on=D(2024, 1, 15), organiser=t.tokyo_local
-    )
-    # Tokyo's signatures at its action: the ledger's entry links to it (shown only within Tokyo)
-    record(t.tokyo_staff, t.national_drive, t.tokyo_local, 17, collected_on=D(2024, 1, 15), action=action)
-    return action
-
-
 def scoped_models():
     return sorted((m for m in apps.get_models() if hasattr(m, "scope_filter")), key=lambda m: m._meta.label)
 
 
-def plant():
+def plant(*, documents=True):
+    """Tokyo's canary rows; `documents=False` leaves out the nationwide documents (the policy draft's PDF)."""
     t = Planted()
+    t.documents = documents
     national = national_council()
     t.national_staff = staff_of(national, role=Role.NATIONAL_STAFF)
     t.kanagawa = prefectural_council(KANAGAWA)
@@ -397,272 +166,25 @@ def plant():
     with_rounds(t.national_drive, D(2024, 2, 29), D(2030, 5, 31))
     t.tokyo_drive = _tokyo_drive(t)
     record(t.national_staff, t.national_drive, t.kanagawa_local, 1234, collected_on=D(2024, 1, 10))
-    for model, recipe in CANARY_RECIPES.items():
-        t.rows[model] = recipe(t)
+    for model in CANARY_RECIPES:
+        t[model]
     for model in scoped_models():
         if model in t.rows:
             t.fill(t.rows[model])
     t.fill(t.tokyo)  # the prefectural council too: its name is public, its address is not
-    t.tokyo_job = t[ReportJob]
-    _tokyo_import(t)
-    t.planted = len(t.canaries)  # later ones are the renewed values sent in add forms
     t.tokyo_councils = list(Council.objects.filter(path__startswith=t.tokyo.path).values_list("pk", flat=True))
-    t.public_jobs = _federation_documents(t, national)
+    for part in PARTS:
+        if hasattr(part, "after_planting"):
+            part.after_planting(t)  # rows made from the planted ones (Tokyo's import, the nationwide documents)
+    t.planted = len(t.canaries)  # later ones are the renewed values sent in add forms
     return t
-
-
-def _tokyo_import(t):
-    """A file Tokyo imported into the national drive; Kanagawa will send the same bytes."""
-    from petitions.importing import content_sha256
-
-    t.tokyo_import_rows = [f"{t.kanagawa_local.pk},,個人,3,2024-01-12,"]
-    data = "\n".join(["社保協,団体,種別,筆数,日付,備考", *t.tokyo_import_rows]).encode()
-    ImportBatch.objects.create(
-        petition=t.national_drive, file_name=t.canary(ImportBatch, "file_name"), sha256=content_sha256(data),
-        created_by=t.tokyo_staff, status=ImportBatch.Status.DONE, row_count=1,
-    )  # fmt: skip
-
-
-def _federation_documents(t, national):
-    """The nationwide documents, made by national staff and published to all: Tokyo's public fields are in them."""
-    meeting = Meeting.objects.create(council=national, number=64, title="第64回全国総会方針案", date=D(2024, 6, 2))
-    Chapter.objects.create(meeting=meeting, order=1, title="はじめに", body="地域社保協は {{ census.local }} です。")
-    meeting.petitions.set([t.national_drive])
-    jobs = [report_services.run_now(kind="policy_draft", params={"meeting": "64"}, user=t.national_staff)]
-    # The policy draft's appendix holds the 集約一覧表 as PDF; the xlsx is the other format.
-    params = {"petition": t.national_drive.slug, "date": "2024-02-01", "format": "xlsx"}
-    jobs.append(report_services.run_now(kind="tally_table", params=params, user=t.national_staff))
-    for job in jobs:
-        report_services.publish_job(job=job, audience=Audience.ALL, user=t.national_staff)
-    return jobs
 
 
 # --- 2. URL cases ----------------------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Case:
-    urls: object = None  # t -> [url]: pages Kanagawa may open; no canary outside the public fields
-    objects: object = None  # t -> [url]: Tokyo objects' pages; a 200 fails
-    posts: object = None  # t -> [(url, data)]: writes that must change no Tokyo row
-    flow: object = None  # (client, t) -> [(label, response)]: multi-step writes
-    strict: bool = True  # only reference data of Tokyo may show; False for the nationwide documents
-    pending: str = ""  # the slice whose merge closes what this case still finds
-
-
-def r(name, *args, **query):
-    url = reverse(name, args=args)
-    return f"{url}?{urlencode(query, doseq=True)}" if query else url
-
-
-def _tokyo_report_params(t, kind):
-    by_type = {
-        "prefecture": TOKYO,
-        "petition": t.tokyo_drive.slug,
-        "int": str(t[Meeting].number),
-        "date": "2024-02-01",
-        "str": "",
-    }
-    params = {p.name: by_type.get(p.type, "") for p in kind.params}
-    variants = [params]
-    if any(p.name == "campaign" for p in kind.params):
-        variants.append({**params, "campaign": t[Campaign].slug})  # Tokyo's own campaign
-    if any(p.type == "petition" for p in kind.params) and any(p.type == "prefecture" for p in kind.params):
-        variants.append({**params, "petition": t.national_drive.slug})  # a public drive, Tokyo's part of it
-    return variants
-
-
-def _import_flow(client, t):
-    """Upload files naming Tokyo's councils into a public drive, check and commit each: (label, response, sent).
-
-    The first names them by number only (so any Tokyo name in the answer came from the lookup);
-    the second by name (its names are echoed, and may not be found).
-    """
-    header = "社保協,団体,種別,筆数,日付,備考"
-    own = f"{t.kanagawa_local.pk},,個人,13,2024-01-15,"
-    files = {
-        "by-number": [f"{t.tokyo_local.pk},,個人,10,2024-01-15,", f"{t.tokyo.pk},,個人,12,2024-01-15,", own],
-        "by-name": [
-            f"{t.tokyo_local.name},,個人,11,2024-01-15,",
-            f"{t.kanagawa.name},{t.tokyo_org.name},個人,9,2024-01-15,",
-            own,
-        ],
-        # the very bytes Tokyo imported already: "already imported" must not name Tokyo's file or uploader
-        "tokyo-file": t.tokyo_import_rows,
-    }
-    url = r("admin:petitions_tallyentry_import")
-    out = []
-    for label, rows in files.items():
-        text = "\n".join([header, *rows])
-        upload = io.BytesIO(text.encode())
-        upload.name = f"walk-{label}.csv"
-        preview = client.post(url, {"petition": t.national_drive.pk, "file": upload, "encoding": ""})
-        out.append((f"POST {url} ({label} preview)", preview, text))
-        token = (preview.context or {}).get("token", "") if preview.status_code == 200 else ""
-        outcome = client.get(r("admin:petitions_tallyentry_import_outcome", token=token))
-        out.append((f"GET outcome ({label})", outcome, text))
-        out.append((f"POST {url} ({label} commit)", client.post(url, {"_commit": "1", "token": token}), text))
-    # Tokyo's own pending upload, named by its token: neither its outcome nor its commit opens for Kanagawa
-    tokyo_token = t[PendingUpload].token
-    outcome = r("admin:petitions_tallyentry_import_outcome", token=tokyo_token)
-    out.append(("GET outcome (Tokyo's token)", client.get(outcome), ""))
-    out.append(("GET outcome xlsx (Tokyo's token)", client.get(outcome + "&format=xlsx"), ""))
-    out.append((f"POST {url} (Tokyo's token commit)", client.post(url, {"_commit": "1", "token": tokyo_token}), ""))
-    return out
-
-
-def _action_import_flow(client, t):
-    """A list of actions naming Tokyo's councils as organisers (by number and by name): refused, nothing said."""
-    header = "日付,種類,名称,主催"
-    text = "\n".join(
-        [header, f"2024-01-20,宣伝行動,walk,{t.tokyo_local.pk}", f"2024-01-21,学習会,walk,{t.tokyo_local.name}"]
-    )
-    upload = io.BytesIO(text.encode())
-    upload.name = "walk-actions.csv"
-    url = r("admin:campaigns_action_import")
-    preview = client.post(url, {"file": upload})
-    token = (preview.context or {}).get("token", "") if preview.status_code == 200 else ""
-    outcome = client.get(r("admin:campaigns_action_import_outcome", token=token))
-    return [
-        ("POST import preview", preview, text),
-        ("GET import outcome", outcome, text),
-        ("POST import commit", client.post(url, {"_commit": "1", "token": token}), text),
-    ]
-
-
-def _assembly_import_flow(client, t):
-    """Files naming 渋谷区 (by name and by code) into a Kanagawa-visible campaign and into Tokyo's: nothing found."""
-    national_campaign = Campaign.objects.get(slug="walk-national")
-    header = "都道府県,市区町村,件名,会期,委員会の審査日"
-    url = r("admin:municipalities_assemblypetition_import")
-    out = []
-    for label, campaign, row in (
-        ("by-name", national_campaign, "東京都,渋谷区,walk,2023年12月議会,2023-12-05"),
-        ("by-code", national_campaign, "東京都,131130,walk,2023年12月議会,2023-12-05"),
-        ("tokyo-campaign", t[Campaign], "神奈川県,大磯町,walk,2023年12月議会,2023-12-05"),
-    ):
-        text = f"{header}\n{row}\n"
-        sent = f"{text}{campaign.slug}"
-        upload = io.BytesIO(text.encode())
-        upload.name = f"walk-{label}.csv"
-        preview = client.post(url, {"campaign": campaign.slug, "file": upload, "encoding": ""})
-        out.append((f"POST {url} ({label} preview)", preview, sent))
-        token = (preview.context or {}).get("token", "") if preview.status_code == 200 else ""
-        out.append((f"POST {url} ({label} commit)", client.post(url, {"_commit": "1", "token": token}), sent))
-    return out
-
-
+# The admin site's own pages (model pages come from admin_cases(), each app's pages from its part).
 URL_CASES = {
-    "home": Case(urls=lambda t: [r("home")]),
-    "favicon": Case(urls=lambda t: [r("favicon")]),  # static bytes, the same for everyone
-    "login/": Case(urls=lambda t: [r("login")]),
-    "logout/": Case(urls=lambda t: [r("logout")]),  # GET only: a POST would end the walk's session
-    "password/login/": Case(urls=lambda t: ["/password/login/"]),
-    "password/logout/": Case(urls=lambda t: ["/password/logout/"]),
-    "password_change": Case(urls=lambda t: [r("password_change")]),
-    "password_change_done": Case(urls=lambda t: [r("password_change_done")]),
-    # The limited reset request (shaho.core.access_views) shadows Django's own under the same name.
-    "password/password_reset/": Case(
-        urls=lambda t: ["/password/password_reset/"],
-        posts=lambda t: [("/password/password_reset/", {"email": t.tokyo_staff.email})],
-    ),
-    # The account's own security pages: they only ever show or change the requester's own devices.
-    "otp_verify": Case(urls=lambda t: [r("otp_verify")], posts=lambda t: [(r("otp_verify"), {"token": "000000"})]),
-    "otp_setup": Case(urls=lambda t: [r("otp_setup")], posts=lambda t: [(r("otp_setup"), {"token": "000000"})]),
-    "otp_disable": Case(urls=lambda t: [r("otp_disable")], posts=lambda t: [(r("otp_disable"), {"token": "000000"})]),
-    # GET only: its POST ends the walk's own sessions (tests/access covers what it does).
-    "logout_everywhere": Case(urls=lambda t: [r("logout_everywhere")]),
-    "password_reset_done": Case(urls=lambda t: [r("password_reset_done")]),
-    "password_reset_confirm": Case(
-        urls=lambda t: [r("password_reset_confirm", urlsafe_base64_encode(force_bytes(t.tokyo_staff.pk)), "x-bad")]
-    ),
-    "password_reset_complete": Case(urls=lambda t: [r("password_reset_complete")]),
-    "petitions:list": Case(urls=lambda t: [r("petitions:list")]),
-    "petitions:entry": Case(
-        urls=lambda t: [r("petitions:entry", petition=t.tokyo_drive.slug, council=t.tokyo_local.pk)],
-        posts=lambda t: [
-            (r("petitions:entry"), _entry_data(t.national_drive, t.tokyo_local)),
-            (r("petitions:entry"), _entry_data(t.tokyo_drive, t.kanagawa)),
-        ],
-    ),
-    "petitions:entry_done": Case(objects=lambda t: [r("petitions:entry_done", t[TallyEntry].pk)]),
-    "petitions:correct": Case(
-        objects=lambda t: [r("petitions:correct", t[TallyEntry].pk)],
-        posts=lambda t: [
-            (
-                r("petitions:correct", t[TallyEntry].pk),
-                {"corrected": "1", "correction_reason": "walk", "submission_token": str(uuid.uuid4())},
-            )
-        ],
-    ),
-    "petitions:national": Case(  # the national 集約一覧表: every prefecture's totals, on purpose
-        strict=False,
-        urls=lambda t: [
-            r("petitions:national", t.national_drive.slug, date=d, **f)
-            for d in ("2024-02-01", "2030-01-01")
-            for f in ({}, {"format": "csv"}, {"format": "csv", "encoding": "cp932"}, {"format": "xlsx"})
-        ],
-        objects=lambda t: [
-            r("petitions:national", t.tokyo_drive.slug),
-            r("petitions:national", t.tokyo_drive.slug, format="xlsx"),
-        ],
-    ),
-    "petitions:prefecture": Case(
-        urls=lambda t: [r("petitions:prefecture", t.national_drive.slug, KANAGAWA)],
-        objects=lambda t: (
-            [
-                r("petitions:prefecture", slug, TOKYO, **f)
-                for slug in (t.national_drive.slug, t.tokyo_drive.slug)
-                for f in ({}, {"format": "csv"}, {"format": "xlsx"})
-            ]
-            + [r("petitions:prefecture", t.tokyo_drive.slug, KANAGAWA)]
-        ),
-    ),
-    "reports:downloads": Case(urls=lambda t: [r("reports:downloads")]),
-    "reports:new": Case(urls=lambda t: [r("reports:new")]),
-    "reports:new_kind": Case(
-        urls=lambda t: [r("reports:new_kind", k.name) for k in all_kinds()],
-        posts=lambda t: [(r("reports:new_kind", k.name), p) for k in all_kinds() for p in _tokyo_report_params(t, k)],
-    ),
-    "reports:jobs": Case(urls=lambda t: [r("reports:jobs")]),
-    "reports:job": Case(objects=lambda t: [r("reports:job", t.tokyo_job.token)]),
-    "reports:job_status": Case(objects=lambda t: [r("reports:job_status", t.tokyo_job.token)]),
-    "reports:job_publish": Case(
-        objects=lambda t: [r("reports:job_publish", t.tokyo_job.token)],
-        posts=lambda t: [(r("reports:job_publish", t.tokyo_job.token), {"audience": Audience.ALL})],
-    ),
-    "reports:download": Case(  # the nationwide documents published to all (policy draft, 集約一覧表)
-        strict=False,
-        urls=lambda t: [r("reports:download", job.token) for job in t.public_jobs],
-        objects=lambda t: [r("reports:download", t.tokyo_job.token)],
-    ),
-    # consultations: Tokyo's day, station and call open for nobody of Kanagawa (tests/consultations/
-    # test_free_text_walk.py walks the free text for national staff and Kanagawa's own station too)
-    "consultations:days": Case(urls=lambda t: [r("consultations:days")]),
-    "consultations:day": Case(
-        objects=lambda t: [
-            r("consultations:day", t[ConsultationDay].pk),
-            r("consultations:day", t[ConsultationDay].pk, fragment=1),
-        ]
-    ),
-    "consultations:day_xlsx": Case(objects=lambda t: [r("consultations:day_xlsx", t[ConsultationDay].pk)]),
-    "consultations:station": Case(objects=lambda t: [r("consultations:station", t[Station].pk)]),
-    "consultations:call_new": Case(
-        objects=lambda t: [r("consultations:call_new", t[Station].pk)],
-        posts=lambda t: [(r("consultations:call_new", t[Station].pk), _call_form_data(t))],
-    ),
-    "consultations:call": Case(objects=lambda t: [r("consultations:call", t[CallRecord].pk)]),
-    "consultations:call_edit": Case(
-        objects=lambda t: [r("consultations:call_edit", t[CallRecord].pk)],
-        posts=lambda t: [(r("consultations:call_edit", t[CallRecord].pk), _call_form_data(t))],
-    ),
-    "consultations:read_log": Case(urls=lambda t: [r("consultations:read_log")]),
-    "consultations:retention": Case(
-        urls=lambda t: [r("consultations:retention")], posts=lambda t: [(r("consultations:retention"), {"years": "1"})]
-    ),
-    "public_consultations:days": Case(urls=lambda t: [r("public_consultations:days")]),
-    "public_consultations:day": Case(objects=lambda t: [r("public_consultations:day", t[ConsultationDay].pk)]),
-    # the admin site's own pages (model pages come from admin_cases())
     "admin:index": Case(urls=lambda t: [r("admin:index")]),
     "admin:login": Case(urls=lambda t: [r("admin:login")]),
     "admin:logout": Case(urls=lambda t: [r("admin:logout")]),
@@ -679,166 +201,8 @@ URL_CASES = {
         ]
     ),
     "admin:autocomplete": Case(urls=lambda t: _autocomplete_urls(t)),
-    "admin:auth_user_password_change": Case(
-        objects=lambda t: [f"/admin/councils/user/{t[User].pk}/password/"],
-        posts=lambda t: [
-            (f"/admin/councils/user/{t[User].pk}/password/", {"password1": PASSWORD, "password2": PASSWORD})
-        ],
-    ),
-    # TallyEntryAdmin's import pages: Tokyo's councils by number or name, Tokyo's file sent again and Tokyo's
-    # pending upload token find nothing.
-    "admin:petitions_tallyentry_import": Case(
-        urls=lambda t: [r("admin:petitions_tallyentry_import")], flow=_import_flow
-    ),
-    "admin:petitions_tallyentry_import_outcome": Case(
-        urls=lambda t: [r("admin:petitions_tallyentry_import_outcome", token="0" * 32)]
-    ),
-    # campaigns: the calendar of another prefecture's council, its export and feed settings are not found;
-    # Tokyo's action page, and writes to it, neither.
-    "campaigns:calendar": Case(
-        urls=lambda t: [r("campaigns:calendar"), r("campaigns:calendar", start="2024-01-01", end="2024-12-31")],
-        objects=lambda t: [r("campaigns:calendar", council=t.tokyo_local.pk)],
-    ),
-    "campaigns:calendar_print": Case(
-        urls=lambda t: [r("campaigns:calendar_print", start="2024-01-01", end="2024-12-31")],
-        objects=lambda t: [r("campaigns:calendar_print", council=t.tokyo.pk)],
-    ),
-    "campaigns:export": Case(
-        urls=lambda t: [r("campaigns:export", start="2024-01-01", format=f) for f in ("xlsx", "csv")],
-        objects=lambda t: [r("campaigns:export", council=t.tokyo_local.pk, format="csv")],
-    ),
-    "campaigns:street_entry": Case(
-        urls=lambda t: [r("campaigns:street_entry")],
-        posts=lambda t: [(r("campaigns:street_entry"), _street_data(t, t.tokyo_local))],
-    ),
-    "campaigns:action": Case(
-        objects=lambda t: [r("campaigns:action", t[Action].pk)],
-        posts=lambda t: [
-            (r("campaigns:action", t[Action].pk), {"_signatures": "1", "petition": t.national_drive.pk, "count": "5"}),
-            (r("campaigns:action", t[Action].pk), {"_confirm": "1", "note": "walk"}),
-        ],
-    ),
-    "campaigns:feed_settings": Case(
-        urls=lambda t: [r("campaigns:feed_settings")],
-        objects=lambda t: [r("campaigns:feed_settings", council=t.tokyo_local.pk)],
-        posts=lambda t: [(r("campaigns:feed_settings", council=t.tokyo_local.pk), {})],
-    ),
-    # The feed is read by calendar programs without a session: its secret token is the key (rotatable by the
-    # council's staff). A wrong token finds nothing; Tokyo's token never appears on any page walked here.
-    "campaigns:feed": Case(urls=lambda t: [r("campaigns:feed", "not-a-token"), r("campaigns:feed", "walk-tokyo")]),
-    "admin:campaigns_action_import": Case(
-        urls=lambda t: [r("admin:campaigns_action_import")], flow=_action_import_flow
-    ),
-    "admin:campaigns_action_import_outcome": Case(
-        urls=lambda t: [r("admin:campaigns_action_import_outcome", token="0" * 32)]
-    ),
-    "admin:campaigns_action_import_template": Case(urls=lambda t: [r("admin:campaigns_action_import_template")]),
-    # The assemblies' pages: Tokyo's campaign and its rows neither count, export, nor import for Kanagawa.
-    "admin:municipalities_assemblypetition_count": Case(
-        urls=lambda t: [r("admin:municipalities_assemblypetition_count")],
-        objects=lambda t: [r("admin:municipalities_assemblypetition_count", campaign=t[Campaign].slug)],
-    ),
-    "admin:municipalities_assemblypetition_export": Case(
-        objects=lambda t: [
-            r("admin:municipalities_assemblypetition_export", campaign=t[Campaign].slug, **f)
-            for f in ({}, {"format": "csv"})
-        ]
-    ),
-    "admin:municipalities_assemblypetition_import": Case(
-        urls=lambda t: [r("admin:municipalities_assemblypetition_import")], flow=_assembly_import_flow
-    ),
-    "admin:municipalities_assemblypetition_import_outcome": Case(
-        urls=lambda t: [r("admin:municipalities_assemblypetition_import_outcome", token="0" * 32)]
-    ),
-    "admin:petitions_tallyentry_import_template": Case(
-        urls=lambda t: [
-            r("admin:petitions_tallyentry_import_template"),
-            r("admin:petitions_tallyentry_import_template", format="csv"),
-        ],
-        strict=True,
-    ),
-    # The caravans' staff pages: another prefecture's caravan, questionnaire (and its xlsx and import),
-    # municipality and indicator are 404s.
-    "caravans:list": Case(urls=lambda t: [r("caravans:list")]),
-    "caravans:caravan": Case(objects=lambda t: [r("caravans:caravan", t[Caravan].pk)]),
-    "caravans:questionnaire": Case(
-        objects=lambda t: [
-            r("caravans:questionnaire", t[Questionnaire].pk),
-            r("caravans:questionnaire", t[Questionnaire].pk, format="xlsx"),
-        ],
-    ),
-    # The answers' import (the one flow, on the questionnaire admin): Tokyo's questionnaire is no target.
-    "admin:municipalities_questionnaire_import": Case(
-        urls=lambda t: [r("admin:municipalities_questionnaire_import", questionnaire=t[Questionnaire].pk)],
-        posts=lambda t: [
-            (r("admin:municipalities_questionnaire_import"), {"_commit": "1", "token": t[PendingUpload].token}),
-            (
-                r("admin:municipalities_questionnaire_import"),
-                {"questionnaire": t[Questionnaire].pk, "file": _walk_answer_sheet(t), "encoding": ""},
-            ),
-        ],
-    ),
-    "admin:municipalities_questionnaire_import_outcome": Case(
-        urls=lambda t: [r("admin:municipalities_questionnaire_import_outcome", token=t[PendingUpload].token)]
-    ),
-    "admin:municipalities_questionnaire_export": Case(
-        objects=lambda t: [r("admin:municipalities_questionnaire_export", questionnaire=t[Questionnaire].pk)]
-    ),
-    # The ledger's export: a Tokyo drive is not found; the national drive's holds Kanagawa's entries only.
-    "admin:petitions_tallyentry_export": Case(
-        urls=lambda t: [
-            r("admin:petitions_tallyentry_export", petition=t.national_drive.pk),
-            r("admin:petitions_tallyentry_export", petition=t.national_drive.pk, format="csv"),
-        ],
-        objects=lambda t: [r("admin:petitions_tallyentry_export", petition=t.tokyo_drive.pk)],
-    ),
-    "caravans:answer_entry": Case(
-        objects=lambda t: [r("caravans:answer_entry", t[Questionnaire].pk, "131130")],
-        posts=lambda t: [(r("caravans:answer_entry", t[Questionnaire].pk, "131130"), {f"q{t[Question].pk}": "walk"})],
-    ),
-    # Only national templates are copied: Tokyo's questionnaire is not one, for anyone.
-    "caravans:copy_template": Case(posts=lambda t: [(r("caravans:copy_template", t[Questionnaire].pk), {})]),
-    "caravans:municipality": Case(
-        urls=lambda t: [r("caravans:municipality", "141003")],
-        objects=lambda t: [r("caravans:municipality", "131130")],
-    ),
-    "caravans:indicator": Case(
-        urls=lambda t: [r("caravans:indicator", KANAGAWA, t[Question].indicator_key)],
-        objects=lambda t: [
-            r("caravans:indicator", TOKYO, t[Question].indicator_key),
-            r("caravans:indicator", TOKYO, t[Question].indicator_key, sort="change"),
-        ],
-    ),
-    # The public pages (no login): what is not published — Tokyo's questionnaire — is not found, for anyone.
-    "public:index": Case(urls=lambda t: [r("public:index")]),
-    "public:prefecture": Case(
-        urls=lambda t: [r("public:prefecture", KANAGAWA)], objects=lambda t: [r("public:prefecture", TOKYO)]
-    ),
-    "public:questionnaire": Case(objects=lambda t: [r("public:questionnaire", t[Questionnaire].pk)]),
-    "public:municipality": Case(objects=lambda t: [r("public:municipality", t[Questionnaire].pk, "131130")]),
+    **gathered(PARTS, "URL_CASES"),
 }
-
-
-def _street_data(t, council):
-    return {
-        "kind": ActionKind.objects.get(code="street").pk, "organiser": council.pk, "title": "walk",
-        "starts_on": "2024-01-16", "place": "walk", "p1_name": "walk", "p1_count": "3", "rows": "4",
-        f"sig_{t.national_drive.pk}": "5", "submission_token": str(uuid.uuid4()),
-    }  # fmt: skip
-
-
-def _walk_answer_sheet(t):
-    """An answer sheet for Tokyo's questionnaire naming Tokyo's 渋谷区 (sent to Tokyo's questionnaire page)."""
-    upload = io.BytesIO(f"団体コード,市区町村名,{t[Question].header}\n131130,渋谷区,walk\n".encode())
-    upload.name = "walk.csv"
-    return upload
-
-
-def _entry_data(petition, council):
-    return {
-        "petition": petition.pk, "council": council.pk, "count": "7", "collected_on": "2024-01-16",
-        "kind": "individual", "organisation": "", "source": "", "note": "", "submission_token": str(uuid.uuid4()),
-    }  # fmt: skip
 
 
 def _autocomplete_urls(t):
@@ -910,21 +274,8 @@ def _admin_write_data(model_admin, obj, t, *, change):
 
 
 # A copy of a Tokyo row sent to `add` must be valid for national staff: these fields must not repeat it.
-ADD_TWEAKS = {
-    Municipality: lambda t: {"code": "139998"},
-    PetitionGoal: lambda t: {"council": str(t.tokyo.pk)},
-    Meeting: lambda t: {"number": "72"},
-    StudyGoal: lambda t: {"year": "2024"},
-    Assembly: lambda t: {"municipality": str(Municipality.objects.get(code="131041").pk)},  # 新宿区
-    Sitting: lambda t: {"year": "2022"},
-    Station: lambda t: {"council": str(t.tokyo_local.pk)},  # one station per council and day
-    Caravan: lambda t: {"fiscal_year": "2025"},
-    CaravanTarget: lambda t: {"municipality": str(Municipality.objects.get(code="131016").pk)},
-    Answer: lambda t: {"municipality": str(Municipality.objects.get(code="131016").pk)},
-}
 
 # Models whose add form cannot be valid as a copy, with the reason (the walk still posts it).
-ADD_IMPOSSIBLE = {Prefecture: "all 47 prefectures exist; there is no 48th to add"}
 
 
 def admin_cases():
@@ -1229,7 +580,6 @@ def test_isolation_walk(settings, tmp_path, request):
         - {cases[k].pending + ": " + k for k, _m in walk.findings if cases[k].pending}
     )
 
-    report = request.config.pluginmanager.get_plugin("terminalreporter")
     lines = [
         "",
         "isolation walk:",
@@ -1249,11 +599,7 @@ def test_isolation_walk(settings, tmp_path, request):
         f"  time: planting {planted_at - started:.1f} s, total {elapsed:.1f} s",
     ]
     lines += [f"  pending ({slice_}): {m}" for slice_, messages in pending.items() for m in messages[:10]]
-    if report is not None:
-        for line in lines:
-            report.write_line(line)
-    else:
-        print("\n".join(lines))
+    print_at_the_end(request, lines)
 
     allowed_invalid = {f"{m._meta.label} add" for m in ADD_IMPOSSIBLE}
     assert set(invalid_forms) <= allowed_invalid, f"make these admin write forms valid (ADD_TWEAKS): {invalid_forms}"
@@ -1263,3 +609,109 @@ def test_isolation_walk(settings, tmp_path, request):
     problems = [f"Tokyo rows changed by another prefecture's requests: {c}" for c in changed] + failures
     assert not problems, f"{len(changed)} tables changed, {len(failures)} leaks:\n" + "\n".join(problems[:60])
     assert not clean_pending, f"these cases no longer find anything: remove their pending mark: {clean_pending}"
+
+
+# --- 5. the admin pages of the objects each walker may see ----------------------------------------
+
+
+def own_walkers(t):
+    """National staff, and every other role at Tokyo's prefectural and local councils, whose rows are planted."""
+    walkers = [("中央事務局", t.national_staff)]
+    for council, where in ((t.tokyo, "東京都"), (t.tokyo_local, "東京の地域")):
+        walkers += [
+            (f"{where} {role.label}", staff_of(council, role=role)) for role in Role if role != Role.NATIONAL_STAFF
+        ]
+    return walkers
+
+
+def expected_status(model_admin, user, obj, page):
+    """What the admin answers `user` on `page` of `obj`, by its own rules; anything else is a finding.
+
+    200 where the walker may see the object. The deliberate exceptions: 302 to the admin's login for an account
+    that does not open the admin (organizers, members); 404 for an object outside the walker's scope (ScopedAdmin
+    says "not found", never "forbidden"); 403 for an admin the role may not view (national staff's lists) and for
+    the delete page of a model the role may not delete (report jobs, the ledger, reference data); 404 for the
+    history page of a model that keeps none (`history_page = False`: the append-only ledger).
+    """
+    request = _admin_request(user)
+    if not admin.site.has_permission(request):
+        return 302
+    if hasattr(model_admin.model, "scope_filter") and not model_admin.get_queryset(request).filter(pk=obj.pk).exists():
+        return 404
+    if not model_admin.has_view_or_change_permission(request, obj):
+        return 403
+    if page == "delete" and not model_admin.has_delete_permission(request, obj):
+        return 403
+    if page == "history" and not getattr(model_admin, "history_page", True):
+        return 404
+    return 200
+
+
+def _own_objects(t):
+    """(model, admin, object): Tokyo's row of every scoped admin model, the first row of every national-only one."""
+    found = []
+    for model, model_admin in sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label):
+        obj = t.rows.get(model) or model._default_manager.order_by("pk").first()
+        if obj is not None:
+            found.append((model, model_admin, obj))
+    return found
+
+
+@pytest.mark.django_db
+def test_walkers_open_every_admin_page_of_the_objects_they_may_see(settings, tmp_path, request):
+    """Change, history and delete confirmation of every object a walker may see answer 200 (or the documented
+    302/403/404 of `expected_status`), and the change form sent back as it was rendered — to its own page and to
+    the add page, as "save as new" does — is saved or refused on the page, never a 500."""
+    started = time.monotonic()
+    settings.MEDIA_ROOT = tmp_path
+    t = plant(documents=False)
+    objects = _own_objects(t)
+    without_rows = sorted(m._meta.label for m in admin.site._registry if m not in {m for m, _a, _o in objects})
+    findings, statuses, requests = [], defaultdict(int), 0
+    walkers = own_walkers(t)
+    for who, user in walkers:
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        for model, model_admin, obj in objects:
+            info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            pages = {}
+            for page in ("change", "history", "delete"):
+                response = client.get(r(f"{info}_{page}", obj.pk))
+                requests += 1
+                statuses[response.status_code] += 1
+                pages[page] = response
+                expected = expected_status(model_admin, user, obj, page)
+                if response.status_code != expected:
+                    findings.append(
+                        f"{who} GET {page} of {model._meta.label} {obj.pk}: {response.status_code}, expected {expected}"
+                    )
+            form_page = pages["change"]
+            if form_page.status_code != 200 or not form_page.context or "adminform" not in form_page.context:
+                continue
+            request_ = _admin_request(user)
+            data = change_form_data(form_page)
+            targets = []
+            if model_admin.has_change_permission(request_, obj):
+                targets.append(("change", r(f"{info}_change", obj.pk)))
+            if model_admin.has_add_permission(request_):
+                targets.append(("add", r(f"{info}_add")))
+            for label, url in targets:
+                response = client.post(url, data)
+                requests += 1
+                statuses[response.status_code] += 1
+                if response.status_code >= 500 or response.status_code not in (200, 302):
+                    findings.append(
+                        f"{who} POST the change form of {model._meta.label} {obj.pk} to {label}: {response.status_code}"
+                    )
+
+    print_at_the_end(request, [
+        "",
+        "admin pages of the objects each walker may see:",
+        f"  walkers: {len(walkers)} ({', '.join(who for who, _ in walkers)})",
+        f"  admin models: {len(admin.site._registry)}, with an object to open: {len(objects)}",
+        f"  no row to open: {without_rows}",
+        f"  requests: {requests}, statuses: {dict(sorted(statuses.items()))}",
+        f"  findings: {len(findings)}",
+        f"  time: {time.monotonic() - started:.1f} s",
+    ])  # fmt: skip
+    assert not findings, f"{len(findings)} admin pages answered otherwise:\n" + "\n".join(findings[:60])

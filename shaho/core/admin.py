@@ -352,6 +352,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
     """
 
     national_only = False
+    # False where rows never change (the append-only ledger): the list is the history, the page answers 404.
+    history_page = True
     list_per_page = 50
     show_full_result_count = False
 
@@ -436,6 +438,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self._require_in_scope(request, object_id)
+        if not self.history_page:
+            raise Http404
         if not self._has_history_table():
             # No recorded versions: Django's own history page, the admin log of who changed what here.
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)

@@ -1,0 +1,34 @@
+"""councils: its part of the isolation walk (tests/test_isolation_walk.py).
+
+Councils, organisations, memberships, officers and accounts.
+
+The engine gathers CANARY_RECIPES (scoped model → its Tokyo row), URL_CASES (URL pattern → Case),
+ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every tests/<app>/walk.py.
+"""
+
+from councils.models import Council, CouncilStage, Membership, Officer, Organisation, User
+from tests.walk_kit import PASSWORD, Case, D
+
+CANARY_RECIPES = {
+    Council: lambda t: t.tokyo_local,
+    CouncilStage: lambda t: (
+        t.tokyo_local.stages.first()
+        or CouncilStage.objects.create(council=t.tokyo_local, kind=t.tokyo_local.kind, since=D(2005, 6, 1))
+    ),
+    Organisation: lambda t: t.tokyo_org,
+    Membership: lambda t: Membership.objects.create(organisation=t.tokyo_org, council=t.tokyo_local),
+    Officer: lambda t: Officer.objects.create(
+        council=t.tokyo_local, role=Officer.Role.PRESIDENT, organisation=t.tokyo_org
+    ),
+    User: lambda t: t.tokyo_staff,
+}
+
+
+URL_CASES = {
+    "admin:auth_user_password_change": Case(
+        objects=lambda t: [f"/admin/councils/user/{t[User].pk}/password/"],
+        posts=lambda t: [
+            (f"/admin/councils/user/{t[User].pk}/password/", {"password1": PASSWORD, "password2": PASSWORD})
+        ],
+    ),
+}

@@ -1,0 +1,97 @@
+"""reports: its part of the isolation walk (tests/test_isolation_walk.py).
+
+Meetings, chapters, report jobs, the nationwide documents and the report pages.
+
+The engine gathers CANARY_RECIPES (scoped model → its Tokyo row), URL_CASES (URL pattern → Case),
+ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every tests/<app>/walk.py.
+"""
+
+from django.core.files.base import ContentFile
+
+from campaigns.models import Campaign
+from reports import services as report_services
+from reports.models import Audience, Chapter, JobStatus, Meeting, ReportJob
+from shaho.core.report_kinds import all_kinds
+from tests.councils.factories import national_council
+from tests.walk_kit import TOKYO, Case, D, r
+
+
+def _tokyo_job(t):
+    job = ReportJob(
+        kind="council_directory", title="東京都 社保協名簿", council=t.tokyo, requested_by=t.tokyo_staff,
+        dedupe_key="walk-tokyo", status=JobStatus.DONE, progress=100, audience=Audience.COUNCIL,
+    )  # fmt: skip
+    job.file.save("tokyo.pdf", ContentFile(b"%PDF-1.4 tokyo only"), save=False)
+    job.published_at = job.created_at
+    job.save()
+    return job
+
+
+def _federation_documents(t, national):
+    """The nationwide documents, made by national staff and published to all: Tokyo's public fields are in them."""
+    meeting = Meeting.objects.create(council=national, number=64, title="第64回全国総会方針案", date=D(2024, 6, 2))
+    Chapter.objects.create(meeting=meeting, order=1, title="はじめに", body="地域社保協は {{ census.local }} です。")
+    meeting.petitions.set([t.national_drive])
+    jobs = [report_services.run_now(kind="policy_draft", params={"meeting": "64"}, user=t.national_staff)]
+    # The policy draft's appendix holds the 集約一覧表 as PDF; the xlsx is the other format.
+    params = {"petition": t.national_drive.slug, "date": "2024-02-01", "format": "xlsx"}
+    jobs.append(report_services.run_now(kind="tally_table", params=params, user=t.national_staff))
+    for job in jobs:
+        report_services.publish_job(job=job, audience=Audience.ALL, user=t.national_staff)
+    return jobs
+
+
+def _tokyo_report_params(t, kind):
+    by_type = {
+        "prefecture": TOKYO,
+        "petition": t.tokyo_drive.slug,
+        "int": str(t[Meeting].number),
+        "date": "2024-02-01",
+        "str": "",
+    }
+    params = {p.name: by_type.get(p.type, "") for p in kind.params}
+    variants = [params]
+    if any(p.name == "campaign" for p in kind.params):
+        variants.append({**params, "campaign": t[Campaign].slug})  # Tokyo's own campaign
+    if any(p.type == "petition" for p in kind.params) and any(p.type == "prefecture" for p in kind.params):
+        variants.append({**params, "petition": t.national_drive.slug})  # a public drive, Tokyo's part of it
+    return variants
+
+
+CANARY_RECIPES = {
+    Meeting: lambda t: Meeting.objects.create(council=t.tokyo, number=71, title="w", date=D(2024, 6, 1)),
+    Chapter: lambda t: Chapter.objects.create(meeting=t[Meeting], order=1, title="w", body="walk"),
+    ReportJob: _tokyo_job,
+}
+
+
+URL_CASES = {
+    "reports:downloads": Case(urls=lambda t: [r("reports:downloads")]),
+    "reports:new": Case(urls=lambda t: [r("reports:new")]),
+    "reports:new_kind": Case(
+        urls=lambda t: [r("reports:new_kind", k.name) for k in all_kinds()],
+        posts=lambda t: [(r("reports:new_kind", k.name), p) for k in all_kinds() for p in _tokyo_report_params(t, k)],
+    ),
+    "reports:jobs": Case(urls=lambda t: [r("reports:jobs")]),
+    "reports:job": Case(objects=lambda t: [r("reports:job", t.tokyo_job.token)]),
+    "reports:job_status": Case(objects=lambda t: [r("reports:job_status", t.tokyo_job.token)]),
+    "reports:job_publish": Case(
+        objects=lambda t: [r("reports:job_publish", t.tokyo_job.token)],
+        posts=lambda t: [(r("reports:job_publish", t.tokyo_job.token), {"audience": Audience.ALL})],
+    ),
+    "reports:download": Case(  # the nationwide documents published to all (policy draft, 集約一覧表)
+        strict=False,
+        urls=lambda t: [r("reports:download", job.token) for job in t.public_jobs],
+        objects=lambda t: [r("reports:download", t.tokyo_job.token)],
+    ),
+}
+
+
+ADD_TWEAKS = {
+    Meeting: lambda t: {"number": "72"},
+}
+
+
+def after_planting(t):
+    t.tokyo_job = t[ReportJob]
+    t.public_jobs = _federation_documents(t, national_council()) if t.documents else []
