@@ -297,10 +297,18 @@ class _YearsFromRange:
     in between costs a click that shows an empty list.
     """
 
+    def aggregate(self, *args, **kwargs):
+        # The date bar asks for the first and last date, then for the years: one query, not two.
+        key = repr((args, sorted(kwargs.items())))
+        cache = self.__dict__.setdefault("_aggregates", {})
+        if key not in cache:
+            cache[key] = super().aggregate(*args, **kwargs)
+        return cache[key]
+
     def dates(self, field_name, kind, order="ASC"):
         if kind != "year":
             return super().dates(field_name, kind, order)
-        bounds = self.aggregate(first=models.Min(field_name), last=models.Max(field_name))
+        bounds = self.aggregate(first=models.Min(field_name), last=models.Max(field_name))  # the date bar's own
         if bounds["first"] is None:
             return []
         years = [datetime.date(year, 1, 1) for year in range(bounds["first"].year, bounds["last"].year + 1)]
