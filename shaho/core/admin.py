@@ -323,19 +323,24 @@ class RangeYearsChangeList(ChangeList):
         return queryset
 
 
-_BETWEEN_TAGS = re.compile(rb">\s+<")
+_TEXTAREA = re.compile(rb"(<textarea\b.*?</textarea>)", re.S | re.I)
+_INDENTATION = re.compile(rb"\n\s+")
 
 
 def collapse_whitespace(response):
-    """The page without the indentation Django's admin templates put between tags (a third of a change form).
+    """The page without the indentation of Django's admin templates (a third of a change form).
 
-    One newline stays where there was whitespace, so nothing renders differently; text inside
-    a textarea cannot hold a raw `<`, and a page with a `<pre>` is left as it is.
+    A run of whitespace that starts a line becomes one newline, so nothing renders differently
+    (HTML collapses it anyway); what a textarea holds is left as typed, and a page with a `<pre>`
+    is left as it is.
     """
     if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
         return response
     if b"<pre" not in response.content:
-        response.content = _BETWEEN_TAGS.sub(b">\n<", response.content)
+        parts = _TEXTAREA.split(response.content)  # odd items are the textareas, kept whole
+        response.content = b"".join(
+            part if index % 2 else _INDENTATION.sub(b"\n", part) for index, part in enumerate(parts)
+        )
     return response
 
 
