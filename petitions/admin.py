@@ -109,6 +109,7 @@ class TallyEntryAdmin(ImportAdminMixin, ReadOnlyLedgerAdmin):
     list_filter = ["petition", "kind", "collected_on"]
     search_fields = ["council__name", "source", "note", "correction_reason"]
     date_hierarchy = "collected_on"
+    date_hierarchy_from_range = True  # a million rows: the date bar's years from two index lookups
 
     @admin.display(description="訂正元", ordering="corrects")
     def corrects_label(self, obj):

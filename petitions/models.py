@@ -326,6 +326,8 @@ class TallyEntry(models.Model):
             # The ledger's default order (the admin list, newest first): 50 rows read from the end of
             # the index instead of a scan and sort of the whole ledger.
             models.Index(fields=["-entered_at", "-id"], name="tally_entered_at"),
+            # The date bar's first and last date (the admin's date hierarchy) without reading the ledger.
+            models.Index(fields=["collected_on"], name="tally_collected_on"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -176,7 +176,6 @@ class TargetInline(ServiceInline):
         "municipality", "other_body", "course", "questionnaire_sent_on", "answered_on", "demands_handed_on",
         "visited_on", "written_answer_on",
     ]  # fmt: skip
-    raw_id_fields = ["municipality"]
 
 
 @admin.register(Caravan)

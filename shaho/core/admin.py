@@ -11,16 +11,19 @@ municipality of the country into the page, once per inline row. `check_admin_sco
 whose choices could come from outside the scope.
 """
 
+import datetime
 import functools
 import re
 
 from django.contrib import admin
 from django.contrib.admin import filters as admin_filters
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core import checks
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
+from django.forms import ModelChoiceField
 from django.http import Http404
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
@@ -328,19 +331,58 @@ def is_count_field(model, name):
     return isinstance(field, models.IntegerField) and not field.choices and not field.primary_key
 
 
-_BETWEEN_TAGS = re.compile(rb">\s+<")
+class _YearsFromRange:
+    """A changelist queryset whose date bar lists the years between its first and last date.
+
+    Django's date bar asks `dates(field, "year")`, a DISTINCT over every row in the list (the whole
+    ledger, a million rows); the first and last date are two index lookups, and a year without rows
+    in between costs a click that shows an empty list.
+    """
+
+    def aggregate(self, *args, **kwargs):
+        # The date bar asks for the first and last date, then for the years: one query, not two.
+        key = repr((args, sorted(kwargs.items())))
+        cache = self.__dict__.setdefault("_aggregates", {})
+        if key not in cache:
+            cache[key] = super().aggregate(*args, **kwargs)
+        return cache[key]
+
+    def dates(self, field_name, kind, order="ASC"):
+        if kind != "year":
+            return super().dates(field_name, kind, order)
+        bounds = self.aggregate(first=models.Min(field_name), last=models.Max(field_name))  # the date bar's own
+        if bounds["first"] is None:
+            return []
+        years = [datetime.date(year, 1, 1) for year in range(bounds["first"].year, bounds["last"].year + 1)]
+        return years if order == "ASC" else years[::-1]
+
+
+class RangeYearsChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        if not isinstance(queryset, _YearsFromRange):
+            queryset.__class__ = type(f"YearsFromRange{type(queryset).__name__}", (_YearsFromRange, type(queryset)), {})
+        return queryset
+
+
+_TEXTAREA = re.compile(rb"(<textarea\b.*?</textarea>)", re.S | re.I)
+_INDENTATION = re.compile(rb"\n\s+")
 
 
 def collapse_whitespace(response):
-    """The page without the indentation Django's admin templates put between tags (a third of a change form).
+    """The page without the indentation of Django's admin templates (a third of a change form).
 
-    One newline stays where there was whitespace, so nothing renders differently; text inside
-    a textarea cannot hold a raw `<`, and a page with a `<pre>` is left as it is.
+    A run of whitespace that starts a line becomes one newline, so nothing renders differently
+    (HTML collapses it anyway); what a textarea holds is left as typed, and a page with a `<pre>`
+    is left as it is.
     """
     if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
         return response
     if b"<pre" not in response.content:
-        response.content = _BETWEEN_TAGS.sub(b">\n<", response.content)
+        parts = _TEXTAREA.split(response.content)  # odd items are the textareas, kept whole
+        response.content = b"".join(
+            part if index % 2 else _INDENTATION.sub(b"\n", part) for index, part in enumerate(parts)
+        )
     return response
 
 
@@ -356,6 +398,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
     history_page = True
     list_per_page = 50
     show_full_result_count = False
+    # True on a table too large for Django's date bar (a DISTINCT over every row): years from its range.
+    date_hierarchy_from_range = False
 
     # --- rows -------------------------------------------------------------
     def get_queryset(self, request):
@@ -372,6 +416,9 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def get_autocomplete_fields(self, request):
         return autocomplete_relations(self, super().get_autocomplete_fields(request))
+
+    def get_changelist(self, request, **kwargs):
+        return RangeYearsChangeList if self.date_hierarchy_from_range else super().get_changelist(request, **kwargs)
 
     def get_list_display(self, request):
         editable = set(self.list_editable)
@@ -467,7 +514,9 @@ class RowAutocompleteSelect(AutocompleteSelect):
 
     def labels_for(self, values):
         to_field = self._to_field()
-        rows = self.choices.queryset.using(self.db).filter(**{f"{to_field}__in": values})
+        queryset = self.choices.queryset.using(self.db).filter(**{f"{to_field}__in": values})
+        # A label often names what the row points at (a municipality's prefecture): loaded with it.
+        rows = queryset.select_related(*(f.name for f in queryset.model._meta.concrete_fields if f.many_to_one))
         return {
             str(getattr(o, to_field)): (getattr(o, to_field), self.choices.field.label_from_instance(o)) for o in rows
         }
@@ -491,12 +540,21 @@ class AutocompleteLabelsFormSet:
     @cached_property
     def forms(self):
         forms = super().forms
-        widgets = {}
+        widgets, selects = {}, {}
         for form in forms:
             for name, field in form.fields.items():
                 widget = getattr(field.widget, "widget", field.widget)
                 if isinstance(widget, RowAutocompleteSelect):
                     widgets.setdefault(name, []).append((form[name].value(), widget))
+                elif isinstance(field, ModelChoiceField) and not (
+                    widget.is_hidden or isinstance(widget, AutocompleteSelect)
+                ):
+                    selects.setdefault(name, []).append(widget)
+        # A short select (a caravan's courses) is the same in every row: its options read once, not per row.
+        for rows in selects.values():
+            choices = list(rows[0].choices)
+            for widget in rows:
+                widget.choices = choices
         for rows in widgets.values():
             values = {str(v) for v, _ in rows if v not in (None, "")}
             labels = rows[0][1].labels_for(values) if values else {}
