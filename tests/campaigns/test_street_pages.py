@@ -108,7 +108,9 @@ def test_no_signature_form_when_no_drive_runs_on_the_actions_date(client, organi
     assert 'name="petition"' not in page and "add-signatures" not in page  # no select with nothing to choose
 
 
-def test_staff_of_the_organiser_get_a_link_to_correct_the_action_and_it_opens(client, kanagawa_staff, kawasaki, petition):
+def test_staff_of_the_organiser_get_a_link_to_correct_the_action_and_it_opens(
+    client, kanagawa_staff, kawasaki, petition
+):
     client.force_login(kanagawa_staff)
     response = client.post(reverse("campaigns:street_entry"), _report(petition, kawasaki), follow=True)
     correct = reverse("admin:campaigns_action_change", args=[Action.objects.get().pk])
