@@ -16,36 +16,42 @@
     return document.querySelector('label[for="' + select.id + '"]');
   }
 
-  function labelText(label, select) {
-    if (label) return label.textContent.replace(/[:：]\s*$/, "").trim();
-    return select.getAttribute("aria-label") || select.name || "";
-  }
-
   function labelId(label) {
     if (!label.id) label.id = label.htmlFor + "-label";
     return label.id;
   }
 
+  // The id of an element holding the field's name: its <label>, or (an inline row's field, named by
+  // its column's heading through aria-label) a hidden span made for it; aria-labelledby reads both.
+  function nameSource(select) {
+    var label = labelOf(select);
+    if (label) return { id: labelId(label), text: clean(label.textContent) };
+    var text = select.getAttribute("aria-label") || select.name || "";
+    var id = (select.id || select.name) + "-a11y-name";
+    if (!document.getElementById(id)) {
+      var span = document.createElement("span");
+      span.id = id;
+      span.hidden = true;
+      span.textContent = text;
+      select.parentNode.insertBefore(span, select);
+    }
+    return { id: id, text: text };
+  }
+
   function nameAutocomplete(container) {
     var select = container.previousElementSibling;
     if (!select || select.tagName !== "SELECT") return;
-    var label = labelOf(select);
-    var text = labelText(label, select);
+    var name = nameSource(select);
     var combobox = container.querySelector(".select2-selection");
     var rendered = container.querySelector(".select2-selection__rendered");
-    if (label && combobox && rendered && rendered.id) {
-      // The field's name, then what is chosen (select2 names the combobox by the choice alone).
-      combobox.setAttribute("aria-labelledby", labelId(label) + " " + rendered.id);
-    } else if (combobox && !combobox.hasAttribute("aria-label") && text) {
-      combobox.removeAttribute("aria-labelledby");
-      combobox.setAttribute("aria-label", text);
+    if (combobox) {
+      // The field's name, then what is chosen (select2 names a single choice by the choice alone).
+      var ids = rendered && rendered.id ? name.id + " " + rendered.id : name.id;
+      combobox.setAttribute("aria-labelledby", ids);
     }
-    if (rendered && rendered.getAttribute("role") === "textbox") {
-      if (label) rendered.setAttribute("aria-labelledby", labelId(label));
-      else if (text) rendered.setAttribute("aria-label", text);
-    }
+    if (rendered && rendered.getAttribute("role") === "textbox") rendered.setAttribute("aria-labelledby", name.id);
     container.querySelectorAll(".select2-search__field").forEach(function (search) {
-      if (!search.hasAttribute("aria-label") && text) search.setAttribute("aria-label", text + "を検索");
+      if (!search.hasAttribute("aria-label") && name.text) search.setAttribute("aria-label", name.text + "を検索");
     });
   }
 
