@@ -59,6 +59,7 @@ NOT_PAGES = {
     "password_reset_complete": "follows the e-mailed link's form",
     "otp_verify": "asked only of an account with an authenticator app",
     "otp_disable": "offered only to an account with an authenticator app",
+    "favicon": "an icon file (/favicon.ico, from another part of issue 16)",
 }
 # Where each role starts; the rest is found by following links.
 SEEDS = {
