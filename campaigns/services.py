@@ -517,8 +517,8 @@ def row_check(*, user, row, exclude=None):
     `exclude`: fields not to clean (default: the parent link of an inline row whose action is not saved yet).
     """
     row_scope_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    _row_rules(user, row)  # first: their messages name the field where the model's constraints do not
     row_full_clean(row, COUNCIL_PATHS, exclude)
-    _row_rules(user, row)
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.forms.models import construct_instance
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -366,17 +367,30 @@ class RowServices:
 
 
 def service_checked_form(form_class, user, services):
-    """A ModelForm class that also runs the service's check on its row, so a refusal is a form error, not a 500."""
+    """A ModelForm class that also runs the service's check on its row, so a refusal is a form error, not a 500.
+
+    The check runs once the fields are read (in `clean`, on the row as typed) and before the model's own
+    validation, so the service's message — naming the field, in Japanese — is the one shown; when the service
+    refuses, the model's validation (which the service's check ran itself) is not repeated.
+    """
 
     class ServiceCheckedForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            self._service_refused = False
+            if not self.errors:
+                row = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+                try:
+                    services.check(user, row)
+                except ValidationError as exc:
+                    add_service_errors(self, exc)
+                    self._service_refused = True
+            return cleaned
+
         def _post_clean(self):
-            super()._post_clean()  # the instance carries the typed values (and the model's own rules ran)
-            if self.errors:
+            if getattr(self, "_service_refused", False):
                 return
-            try:
-                services.check(user, self.instance)
-            except ValidationError as exc:
-                add_service_errors(self, exc)
+            super()._post_clean()
 
     return ServiceCheckedForm
 
