@@ -2,7 +2,8 @@
 
 Signatures collected at an action are tally entries of the petitions ledger: the action shows
 them (read-only) and they are added on the action's page through petitions' services, so they
-are counted once. Writes that are more than a row go through campaigns.services.
+are counted once. Every write goes through campaigns.services: the rows (and inline rows) of these pages
+through `row_check` / `row_save` / `row_delete` on the shared base (shaho.core.admin.ServiceAdmin).
 """
 
 import re
@@ -14,7 +15,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from petitions.models import TallyEntry
-from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin import (
+    NationalOnlyAdmin,
+    ReadOnlyAdminMixin,
+    ScopedInline,
+    ServiceAdmin,
+    ServiceInline,
+)
 from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.japanese import format_date, format_time, normalize
 from shaho.core.scoping import in_scope
@@ -51,9 +58,21 @@ class ActionKindAdmin(NationalOnlyAdmin):
     search_fields = ["name", "code"]
 
 
-class _OwnedAdmin(ScopedAdmin):
-    """National rows are everyone's to read; only staff whose scope holds the owning council change them."""
+class RowInline(ServiceInline):
+    """An inline row of an action: checked, saved and deleted by `services.row_check` / `row_save` / `row_delete`."""
 
+    services = services
+    service_noun = "row"
+
+
+class _OwnedAdmin(ServiceAdmin):
+    """National rows are everyone's to read; only staff whose scope holds the owning council change them.
+
+    Every write goes through `services.row_check` / `row_save` / `row_delete` (the shared ServiceAdmin).
+    """
+
+    services = services
+    service_noun = "row"
     owner_field = "council_id"
 
     def _owns(self, request, obj):
@@ -85,17 +104,17 @@ class CampaignAdmin(_OwnedAdmin):
     filter_horizontal = ["themes"]
 
 
-class ParticipationInline(ScopedInline):
+class ParticipationInline(RowInline):
     model = Participation
     fields = ["organisation", "organisation_name", "count", "note", "order"]
 
 
-class SpeakerInline(ScopedInline):
+class SpeakerInline(RowInline):
     model = Speaker
     fields = ["role", "name", "affiliation", "talk_title", "order"]
 
 
-class OutputInline(ScopedInline):
+class OutputInline(RowInline):
     model = ActionOutput
 
 
@@ -146,24 +165,23 @@ class PollInlineForm(forms.ModelForm):
             self.add_error("options_text", message)
         return cleaned
 
-    def save(self, commit=True):
-        poll = super().save(commit=commit)
-        if commit:
-            services.poll_set_options(poll=poll, options=self.parsed_options)
-        return poll
+    def _save_m2m(self):
+        # After the poll is saved (by the services, through the formset): its options, through the services too.
+        super()._save_m2m()
+        services.poll_set_options(poll=self.instance, options=self.parsed_options)
 
 
-class PollInline(ScopedInline):
+class PollInline(RowInline):
     model = StickerPoll
     form = PollInlineForm
     fields = ["question", "stated_total", "options_text"]
 
 
-class VoiceInline(ScopedInline):
+class VoiceInline(RowInline):
     model = Voice
 
 
-class DemandInline(ScopedInline):
+class DemandInline(RowInline):
     model = Demand
     fields = ["number", "text", "is_priority", "answer", "evaluation"]
 
@@ -264,23 +282,13 @@ class ActionAdmin(ImportAdminMixin, _OwnedAdmin):
             done += 1
         self.message_user(request, f"{done}件の行動を確認済みにしました。", messages.SUCCESS)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            from django.utils import timezone
-
-            obj.entered_by = request.user
-            obj.entered_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(StudyGoal)
-class StudyGoalAdmin(ScopedAdmin):
+class StudyGoalAdmin(ServiceAdmin):
+    services = services
+    service_noun = "row"
     list_display = ["year", "council", "goal"]
     list_select_related = ["council"]
     list_filter = ["year"]
     search_fields = ["council__name"]
     autocomplete_fields = ["council"]
-
-    def save_model(self, request, obj, form, change):
-        saved = services.study_goal_set(user=request.user, council=obj.council, year=obj.year, goal=obj.goal)
-        obj.pk = saved.pk

@@ -21,6 +21,7 @@ from django.utils import timezone
 from councils.models import Council
 from petitions import services as petition_services
 from petitions.models import PetitionDrive, SignatureKind
+from shaho.core.rows import row_delete_check, row_full_clean, row_scope_check
 from shaho.core.scoping import in_scope, restrict, scope_for
 
 from .models import (
@@ -484,3 +485,67 @@ def running_petitions(*, user, date=None):
 
 def visible_drives(*, user):
     return restrict(PetitionDrive.objects.all(), user)
+
+
+# --- the staff pages' writes: one check, one save and one delete per row (shaho.core.admin.ServiceAdmin) ------
+
+NOT_IN_SCOPE = "この社保協のデータを扱う権限がありません（または見つかりません）。"
+# (parent field named in a refusal, path from the row to its council) of each model the admin writes.
+COUNCIL_PATHS = {
+    LiaisonGroup: ("council", "council"),
+    Campaign: ("lead_council", "lead_council"),
+    Action: ("organiser", "organiser"),
+    Participation: ("action", "action__organiser"),
+    Speaker: ("action", "action__organiser"),
+    ActionOutput: ("action", "action__organiser"),
+    StickerPoll: ("action", "action__organiser"),
+    Voice: ("action", "action__organiser"),
+    Demand: ("action", "action__organiser"),
+    StudyGoal: ("council", "council"),
+}
+_ACTION_CHECKED = ("title", "starts_on", "ends_on", "start_time", "end_time", *COUNT_FIELDS)
+
+
+def _row_rules(user, row):
+    """The rules the services keep beyond the model's own (the counts' bounds of a report, a goal's)."""
+    if isinstance(row, Action):
+        action_check(
+            user=user,
+            kind=row.kind if row.kind_id else None,
+            organiser=row.organiser if row.organiser_id else None,
+            fields={name: getattr(row, name) for name in _ACTION_CHECKED},
+        )
+    elif isinstance(row, StudyGoal):
+        message = _count_error("学習会の目標", row.goal, required=True)
+        if message:
+            raise ValidationError({"goal": message})
+
+
+def row_check(*, user, row, exclude=None):
+    """Refuse `row` (new or changed) unless its council, as stored and as chosen, is in the user's scope and it
+    keeps the rules; nothing is written. Raises ValidationError keyed by field with Japanese messages.
+
+    `exclude`: fields not to clean (default: the parent link of an inline row whose action is not saved yet).
+    """
+    row_scope_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    _row_rules(user, row)  # first: their messages name the field where the model's constraints do not
+    row_full_clean(row, COUNCIL_PATHS, exclude)
+
+
+@transaction.atomic
+def row_save(*, user, row):
+    """Save `row` after `row_check`; a new action records who entered it and when; the history records the user."""
+    row_check(user=user, row=row)
+    if isinstance(row, Action) and row.pk is None:
+        row.entered_by, row.entered_at = user, timezone.now()
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def row_delete(*, user, row):
+    """Delete `row` (and what hangs on it) when its council is in the user's scope; else PermissionDenied."""
+    row_delete_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row._history_user = user
+    row.delete()

@@ -2,14 +2,24 @@
 
 What a call's admin shows is derived from consultations.privacy: its statistical fields only, in the
 list, the form and the search. Free text is read on the site's call page, where each read is logged.
+Days, stations, responders and coordinators are written through `services` on the shared base
+(shaho.core.admin.ServiceAdmin: `row_check` / `row_save` / `row_delete`, `coordinator_*`).
 """
 
 from django.contrib import admin
 from django.http import Http404
 
-from shaho.core.admin import NationalOnlyAdmin, ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin import (
+    NationalOnlyAdmin,
+    ReadOnlyAdminMixin,
+    ScopedAdmin,
+    ServiceAdmin,
+    ServiceAdminMixin,
+    ServiceInline,
+)
 from shaho.core.scoping import in_scope
 
+from . import services
 from .models import CallRecord, Category, ConsultationDay, Coordinator, Responder, Station
 from .privacy import personal_fields, statistical_fields
 
@@ -19,7 +29,8 @@ def _owns(request, council_id):
 
 
 @admin.register(ConsultationDay)
-class ConsultationDayAdmin(ScopedAdmin):
+class ConsultationDayAdmin(ServiceAdmin):
+    services, service_noun = services, "row"
     list_display = ["date", "title", "kind", "council", "published"]
     list_select_related = ["council"]
     list_filter = ["kind", "published"]
@@ -34,13 +45,15 @@ class ConsultationDayAdmin(ScopedAdmin):
         return super().has_delete_permission(request, obj) and (obj is None or _owns(request, obj.council_id))
 
 
-class ResponderInline(ScopedInline):
+class ResponderInline(ServiceInline):
+    services, service_noun = services, "row"
     model = Responder
     autocomplete_fields = ["user", "organisation"]
 
 
 @admin.register(Station)
-class StationAdmin(ScopedAdmin):
+class StationAdmin(ServiceAdmin):
+    services, service_noun = services, "row"
     list_display = ["council", "day", "line_count"]
     list_select_related = ["council", "day"]
     list_filter = ["day"]
@@ -82,14 +95,11 @@ class CategoryAdmin(NationalOnlyAdmin):
 
 
 @admin.register(Coordinator)
-class CoordinatorAdmin(NationalOnlyAdmin):
+class CoordinatorAdmin(ServiceAdminMixin, NationalOnlyAdmin):
     """National staff appoint the coordinators; the appointment and its end are kept in the history."""
+
+    services, service_noun = services, "coordinator"
 
     list_display = ["user", "appointed_by", "appointed_at", "note"]
     list_select_related = ["user", "appointed_by"]
     autocomplete_fields = ["user"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.appointed_by = request.user
-        super().save_model(request, obj, form, change)

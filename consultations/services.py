@@ -14,7 +14,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .models import CallRecord, Category, FreeTextRead, PurgeRun, Responder, RetentionSetting
+from shaho.core.rows import row_delete_check, row_full_clean, row_scope_check
+from shaho.core.scoping import sees_everything
+
+from .models import (
+    CallRecord,
+    Category,
+    ConsultationDay,
+    FreeTextRead,
+    PurgeRun,
+    Responder,
+    RetentionSetting,
+    Station,
+)
 from .privacy import is_coordinator, may_read_free_text, personal_fields, responder_station_ids
 
 DEFAULT_RETENTION_YEARS = 3
@@ -236,3 +248,65 @@ def free_text_purge(*, now=None, user=None):
 def started_at_on(day, time):
     """The aware datetime of `time` on the consultation day's date (Asia/Tokyo)."""
     return timezone.make_aware(datetime.datetime.combine(day.date, time))
+
+
+# --- the staff pages' writes: one check, one save and one delete per row (shaho.core.admin.ServiceAdmin) ------
+
+NOT_IN_SCOPE = "この社保協のデータを扱う権限がありません（または見つかりません）。"
+# (parent field named in a refusal, path from the row to its council) of each model the admin writes.
+COUNCIL_PATHS = {
+    ConsultationDay: ("council", "council"),
+    Station: ("council", "council"),
+    Responder: ("station", "station__council"),
+}
+
+
+def row_check(*, user, row, exclude=None):
+    """Refuse a day, station or responder unless its council, as stored and as chosen, is in the user's scope
+    (a day: its organiser's) and it keeps the model's rules; nothing is written. ValidationError by field."""
+    row_scope_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row_full_clean(row, COUNCIL_PATHS, exclude)
+
+
+@transaction.atomic
+def row_save(*, user, row):
+    """Save a day, station or responder after `row_check`; the history records the user."""
+    row_check(user=user, row=row)
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def row_delete(*, user, row):
+    """Delete a day, station or responder (and what hangs on it) within the user's scope; else PermissionDenied."""
+    row_delete_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row._history_user = user
+    row.delete()
+
+
+def coordinator_check(*, user, coordinator):
+    """Only national staff appoint a national coordinator (who reads every station's free text)."""
+    if not sees_everything(user):
+        raise ValidationError({"user": "全国コーディネーターを指名できるのは中央事務局だけです。"})
+    coordinator.full_clean()
+
+
+@transaction.atomic
+def coordinator_save(*, user, coordinator):
+    """Appoint (or change) a coordinator, recording who appointed them; the history keeps the appointment."""
+    coordinator_check(user=user, coordinator=coordinator)
+    if coordinator.pk is None:
+        coordinator.appointed_by = user
+    coordinator._history_user = user
+    coordinator.save()
+    return coordinator
+
+
+@transaction.atomic
+def coordinator_delete(*, user, coordinator):
+    """End a coordinator's appointment (national staff only); the history keeps who ended it."""
+    if not sees_everything(user):
+        raise PermissionDenied("全国コーディネーターを外せるのは中央事務局だけです。")
+    coordinator._history_user = user
+    coordinator.delete()

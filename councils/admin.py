@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.admin import ScopedAdmin, ScopedInline, ServiceAdmin, ServiceInline, save_formset_through_services
 
 from . import services
 from .forms import CouncilForm
@@ -28,18 +28,30 @@ class ChildCouncilInline(ScopedInline):
         return False
 
 
-class StageInline(ScopedInline):
+class RowAdmin(ServiceAdmin):
+    """Organisations, memberships and officers: written by `services.row_check` / `row_save` / `row_delete`."""
+
+    services = services
+    service_noun = "row"
+
+
+class RowInline(ServiceInline):
+    services = services
+    service_noun = "row"
+
+
+class StageInline(RowInline):
     model = CouncilStage
     fields = ["since", "kind", "note"]
 
 
-class MembershipInline(ScopedInline):
+class MembershipInline(RowInline):
     model = Membership
     autocomplete_fields = ["organisation"]
     fields = ["organisation", "since", "until"]
 
 
-class OfficerInline(ScopedInline):
+class OfficerInline(RowInline):
     model = Officer
     autocomplete_fields = ["organisation"]
     fields = ["role", "person_name", "organisation", "term_start", "term_end"]
@@ -90,6 +102,10 @@ class CouncilAdmin(ScopedAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    def save_formset(self, request, form, formset, change):
+        # Stages, officers and memberships through the services, as on every ServiceAdmin.
+        save_formset_through_services(request.user, formset)
+
     @admin.display(description=_("ブロック"), ordering="prefecture__block__order")
     def block(self, obj):
         return obj.prefecture.block if obj.prefecture_id else ""
@@ -100,7 +116,7 @@ class CouncilAdmin(ScopedAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ScopedAdmin):
+class OrganisationAdmin(RowAdmin):
     list_display = ["name", "short_name", "level", "category", "prefecture", "parent", "home_council"]
     list_select_related = ["prefecture", "parent", "home_council"]
     list_filter = ["level", "category", "prefecture__block", "prefecture"]
@@ -110,7 +126,7 @@ class OrganisationAdmin(ScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ScopedAdmin):
+class MembershipAdmin(RowAdmin):
     list_display = ["organisation", "council", "since", "until"]
     list_select_related = ["organisation", "council"]
     list_filter = ["council__kind", "council__prefecture"]
@@ -119,7 +135,7 @@ class MembershipAdmin(ScopedAdmin):
 
 
 @admin.register(Officer)
-class OfficerAdmin(ScopedAdmin):
+class OfficerAdmin(RowAdmin):
     list_display = ["person_name", "role", "council", "organisation", "term_start", "term_end"]
     list_select_related = ["council", "organisation"]
     list_filter = ["role", "council__kind", "council__prefecture"]

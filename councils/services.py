@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from shaho.core.japanese import format_date
 from shaho.core.roles import STAFF_ROLES, Role
+from shaho.core.rows import row_delete_check, row_full_clean, row_scope_check
 
 from .models import EARLIEST, Council, CouncilKind, CouncilStage, Membership, Officer, Organisation, User
 
@@ -307,3 +308,40 @@ def user_set_password(*, user, password):
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+# --- the staff pages' writes: one check, one save and one delete per row (shaho.core.admin.ServiceAdmin) ------
+
+NOT_IN_SCOPE = "この社保協のデータを扱う権限がありません（または見つかりません）。"
+# (parent field named in a refusal, path from the row to its council) of each model the admin writes row by row.
+COUNCIL_PATHS = {
+    Council: ("parent", "parent"),  # only as the parent of an inline row on the add page: judged by its own parent
+    Organisation: ("home_council", "home_council"),
+    Membership: ("council", "council"),
+    Officer: ("council", "council"),
+    CouncilStage: ("council", "council"),
+}
+
+
+def row_check(*, user, row, exclude=None):
+    """Refuse an organisation, membership, officer or stage unless its council, as stored and as chosen, is in the
+    user's scope and it keeps the model's rules; nothing is written. ValidationError keyed by field."""
+    row_scope_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row_full_clean(row, COUNCIL_PATHS, exclude)
+
+
+@transaction.atomic
+def row_save(*, user, row):
+    """Save `row` after `row_check`; the history records the user."""
+    row_check(user=user, row=row)
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def row_delete(*, user, row):
+    """Delete `row` when its council is in the user's scope; else PermissionDenied."""
+    row_delete_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row._history_user = user
+    row.delete()

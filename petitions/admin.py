@@ -1,13 +1,12 @@
-"""Staff pages for petitions. Writes go through services; the ledger is read-only here."""
+"""Staff pages for petitions. Writes go through services (`row_check` / `row_save` / `row_delete` on the shared
+ServiceAdmin); the ledger is read-only here."""
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ServiceAdmin, ServiceInline
 from shaho.core.admin_import import ImportAdminMixin
-from shaho.core.forms import add_service_errors
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.scoping import in_scope, sees_everything
 
@@ -15,16 +14,28 @@ from . import importing, services
 from .models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
 
 
-class PetitionItemInline(ScopedInline):
+class RowAdmin(ServiceAdmin):
+    """Every write through `services.row_check` / `row_save` / `row_delete` (the shared ServiceAdmin)."""
+
+    services = services
+    service_noun = "row"
+
+
+class RowInline(ServiceInline):
+    services = services
+    service_noun = "row"
+
+
+class PetitionItemInline(RowInline):
     model = PetitionItem
 
 
-class CollectionRoundInline(ScopedInline):
+class CollectionRoundInline(RowInline):
     model = CollectionRound
 
 
 @admin.register(PetitionDrive)
-class PetitionDriveAdmin(ScopedAdmin):
+class PetitionDriveAdmin(RowAdmin):
     list_display = ["short_name", "title", "kind", "status", "starts_on", "ends_on", "organiser", "table_link"]
     list_select_related = ["organiser"]
     list_filter = ["status", "kind"]
@@ -48,37 +59,12 @@ class PetitionDriveAdmin(ScopedAdmin):
 
 
 @admin.register(PetitionGoal)
-class PetitionGoalAdmin(ScopedAdmin):
+class PetitionGoalAdmin(RowAdmin):
     list_display = ["petition", "council", "goal"]
     list_select_related = ["petition", "council"]
     list_filter = ["petition"]
     search_fields = ["council__name", "petition__short_name"]
     autocomplete_fields = ["council"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        return _checked_form(
-            super().get_form(request, obj, **kwargs), request.user, services.goal_check, ["petition", "council", "goal"]
-        )
-
-    def save_model(self, request, obj, form, change):
-        saved = services.goal_set(user=request.user, petition=obj.petition, council=obj.council, goal=obj.goal)
-        obj.pk = saved.pk
-
-
-def _checked_form(form_class, user, check, names):
-    """A ModelForm class whose clean() runs a service's check, so refusals show on the form, not as errors."""
-
-    class CheckedForm(form_class):
-        def clean(self):
-            cleaned = super().clean()
-            if not self.errors:
-                try:
-                    check(user=user, **{name: cleaned.get(name) for name in names})
-                except ValidationError as exc:
-                    add_service_errors(self, exc)
-            return cleaned
-
-    return CheckedForm
 
 
 class ReadOnlyLedgerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
@@ -146,7 +132,7 @@ class ImportBatchAdmin(ReadOnlyLedgerAdmin):
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ScopedAdmin):
+class SubmissionAdmin(RowAdmin):
     list_display = ["submitted_on", "petition", "council", "count", "submitted_to", "event"]
     list_select_related = ["petition", "council"]
     list_filter = ["petition"]
@@ -160,27 +146,3 @@ class SubmissionAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        if obj is not None:
-            return form
-        return _checked_form(
-            form, request.user, services.submission_check, ["petition", "council", "submitted_on", "count"]
-        )
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            obj.save()
-            return
-        saved = services.submission_record(
-            user=request.user,
-            petition=obj.petition,
-            council=obj.council,
-            submitted_on=obj.submitted_on,
-            submitted_to=obj.submitted_to,
-            count=obj.count,
-            event=obj.event,
-            note=obj.note,
-        )
-        obj.pk = saved.pk

@@ -18,6 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import CouncilKind, Organisation
+from shaho.core.rows import row_delete_check, row_full_clean, row_scope_check
 from shaho.core.scoping import in_scope, restrict, scope_for, sees_everything
 
 from .models import (
@@ -448,3 +449,55 @@ def drive_set_status(*, drive, status):
         drive.full_clean()
         drive.save(update_fields=["status"])
     return drive
+
+
+# --- the staff pages' writes: one check, one save and one delete per row (shaho.core.admin.ServiceAdmin) ------
+
+NOT_IN_SCOPE = "この社保協のデータを扱う権限がありません（または見つかりません）。"
+# (parent field named in a refusal, path from the row to its council) of each model the admin writes.
+COUNCIL_PATHS = {
+    PetitionDrive: ("organiser", "organiser"),
+    PetitionItem: ("petition", "petition__organiser"),
+    CollectionRound: ("petition", "petition__organiser"),
+    PetitionGoal: ("council", "council"),  # a council's goal, also on the national drive
+    Submission: ("council", "council"),
+}
+
+
+def _row_rules(user, row):
+    """The rules the services keep beyond the model's own: a goal's split, a submission's count and date."""
+    if isinstance(row, PetitionGoal):
+        goal_check(user=user, petition=row.petition, council=row.council, goal=row.goal)
+    elif isinstance(row, Submission):
+        submission_check(
+            user=user, petition=row.petition, council=row.council, submitted_on=row.submitted_on, count=row.count
+        )
+
+
+def row_check(*, user, row, exclude=None):
+    """Refuse `row` (new or changed) unless its council, as stored and as chosen, is in the user's scope and it keeps
+    the rules; nothing is written. ValidationError keyed by field, with Japanese messages."""
+    row_scope_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    if isinstance(row, Submission) and row.pk is None and exclude is None:
+        exclude = ["entered_by", "entered_at"]  # who and when: filled in by row_save
+    _row_rules(user, row)  # first: their messages name the field where the model's constraints do not
+    row_full_clean(row, COUNCIL_PATHS, exclude)
+
+
+@transaction.atomic
+def row_save(*, user, row):
+    """Save `row` after `row_check`; a new submission records who entered it; the history records the user."""
+    row_check(user=user, row=row)
+    if isinstance(row, Submission) and row.pk is None:
+        row.entered_by, row.entered_at = user, timezone.now()
+    row._history_user = user
+    row.save()
+    return row
+
+
+@transaction.atomic
+def row_delete(*, user, row):
+    """Delete `row` (and what hangs on it) when its council is in the user's scope; else PermissionDenied."""
+    row_delete_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row._history_user = user
+    row.delete()

@@ -1,8 +1,9 @@
 """Staff pages of the local assemblies: assemblies with their party groups and sittings, petitions with votes, 意見書.
 
 Registered from MunicipalitiesConfig.ready() (the registry's own admin module sits in a lower layer).
-Writes go through `services`; the vote inline's totals are checked by `services.votes_check` before
-anything is saved, the national count page (全国集計) reads `selectors.assembly_count`.
+Writes go through `services` on the shared base (`shaho.core.admin.ServiceAdmin`: `<noun>_check` on
+the form, `<noun>_save` / `<noun>_delete` with the user); the vote inline's totals are checked by
+`services.votes_check` before anything is saved, the national count page (全国集計) reads `selectors.assembly_count`.
 """
 
 from django import forms
@@ -25,9 +26,9 @@ from municipalities.assemblies.models import (
     Sitting,
     Stage,
 )
-from shaho.core.admin import ScopedAdmin, ScopedInline
+from shaho.core.admin import ScopedInline, ServiceAdmin, ServiceInline
 from shaho.core.admin_import import ImportAdminMixin
-from shaho.core.forms import CountField, DateField, add_service_errors
+from shaho.core.forms import CountField, DateField
 
 from . import importing, services
 from .selectors import (
@@ -46,36 +47,23 @@ JAPANESE_INPUT = {
 }
 
 
-def _service_checked(form_class, check):
-    """A ModelForm class that also runs a service's check (scope, cross-field rules), so a refusal shows on the form."""
-
-    class CheckedForm(form_class):
-        def _post_clean(self):
-            super()._post_clean()
-            if self.errors:
-                return
-            try:
-                check(self.instance)
-            except ValidationError as exc:
-                add_service_errors(self, exc)
-
-    return CheckedForm
-
-
-class PartyGroupInline(ScopedInline):
+class PartyGroupInline(ServiceInline):
+    services, service_noun, service_argument = services, "party_group", "group"
     formfield_overrides = JAPANESE_INPUT
     model = PartyGroup
     fields = ["name", "party", "seats", "valid_from", "valid_until"]
 
 
-class SittingInline(ScopedInline):
+class SittingInline(ServiceInline):
+    services, service_noun = services, "sitting"
     formfield_overrides = JAPANESE_INPUT
     model = Sitting
     fields = ["season", "year", "starts_on", "ends_on", "name"]
 
 
 @admin.register(Assembly)
-class AssemblyAdmin(ScopedAdmin):
+class AssemblyAdmin(ServiceAdmin):
+    services, service_noun = services, "assembly"
     formfield_overrides = JAPANESE_INPUT
     list_display = ["__str__", "prefecture", "municipality"]
     list_select_related = ["prefecture", "municipality"]
@@ -84,16 +72,10 @@ class AssemblyAdmin(ScopedAdmin):
     autocomplete_fields = ["municipality"]
     inlines = [PartyGroupInline, SittingInline]
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return _service_checked(form, lambda assembly: services.assembly_check(user=request.user, assembly=assembly))
-
-    def save_model(self, request, obj, form, change):
-        services.assembly_save(user=request.user, assembly=obj)
-
 
 @admin.register(PartyGroup)
-class PartyGroupAdmin(ScopedAdmin):
+class PartyGroupAdmin(ServiceAdmin):
+    services, service_noun, service_argument = services, "party_group", "group"
     formfield_overrides = JAPANESE_INPUT
     list_display = ["name", "party", "assembly", "seats", "valid_from", "valid_until"]
     list_select_related = ["assembly__municipality", "assembly__prefecture"]
@@ -113,29 +95,16 @@ class PartyGroupAdmin(ScopedAdmin):
         )
         return format_html("<ul>{}</ul>", rows) if votes else "記録はありません。"
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return _service_checked(form, lambda group: services.party_group_check(user=request.user, group=group))
-
-    def save_model(self, request, obj, form, change):
-        services.party_group_save(user=request.user, group=obj)
-
 
 @admin.register(Sitting)
-class SittingAdmin(ScopedAdmin):
+class SittingAdmin(ServiceAdmin):
+    services, service_noun = services, "sitting"
     formfield_overrides = JAPANESE_INPUT
     list_display = ["__str__", "assembly", "season", "year", "starts_on", "ends_on"]
     list_select_related = ["assembly__municipality", "assembly__prefecture"]
     list_filter = ["season", "year"]
     search_fields = ["name", "assembly__municipality__name", "assembly__prefecture__name"]
     autocomplete_fields = ["assembly"]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return _service_checked(form, lambda sitting: services.sitting_check(user=request.user, sitting=sitting))
-
-    def save_model(self, request, obj, form, change):
-        services.sitting_save(user=request.user, sitting=obj)
 
 
 class VoteFormSet(BaseInlineFormSet):
@@ -198,7 +167,8 @@ class CampaignCountForm(forms.Form):
 
 
 @admin.register(AssemblyPetition)
-class AssemblyPetitionAdmin(ImportAdminMixin, ScopedAdmin):
+class AssemblyPetitionAdmin(ImportAdminMixin, ServiceAdmin):
+    services, service_noun = services, "petition"
     importer = importing.ASSEMBLIES
     target_field = "campaign"
     change_list_template = "municipalities/admin/assemblypetition_change_list.html"
@@ -244,13 +214,6 @@ class AssemblyPetitionAdmin(ImportAdminMixin, ScopedAdmin):
             path("count/", self.admin_site.admin_view(self.count_view), name="{}_{}_count".format(*info)),
             *super().get_urls(),
         ]
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return _service_checked(form, lambda petition: services.petition_check(user=request.user, petition=petition))
-
-    def save_model(self, request, obj, form, change):
-        services.petition_save(user=request.user, petition=obj)
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not AssemblyVote:
@@ -299,7 +262,8 @@ class AssemblyPetitionAdmin(ImportAdminMixin, ScopedAdmin):
 
 
 @admin.register(OpinionStatement)
-class OpinionStatementAdmin(ScopedAdmin):
+class OpinionStatementAdmin(ServiceAdmin):
+    services, service_noun, service_argument = services, "opinion_statement", "statement"
     formfield_overrides = JAPANESE_INPUT
     list_display = ["assembly", "title", "campaign", "status", "adopted_on"]
     list_select_related = ["assembly__municipality", "assembly__prefecture", "campaign"]
@@ -308,12 +272,3 @@ class OpinionStatementAdmin(ScopedAdmin):
     autocomplete_fields = ["assembly", "petition"]
     readonly_fields = ["entered_by", "entered_at"]
     date_hierarchy = "adopted_on"
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return _service_checked(
-            form, lambda statement: services.opinion_statement_check(user=request.user, statement=statement)
-        )
-
-    def save_model(self, request, obj, form, change):
-        services.opinion_statement_save(user=request.user, statement=obj)

@@ -9,7 +9,7 @@ put each message on its field or column.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -66,21 +66,57 @@ def assembly_check(*, user, assembly):
 @transaction.atomic
 def assembly_save(*, user, assembly):
     assembly_check(user=user, assembly=assembly)
+    assembly._history_user = user
     assembly.save()
     return assembly
 
 
-def sitting_check(*, user, sitting):
-    if sitting.assembly_id and not assembly_in_scope(user=user, assembly=sitting.assembly):
+def _delete(*, user, row, assembly):
+    """Delete `row` (and what hangs on it) when `assembly`, as stored, is within the user's scope."""
+    if not assembly_in_scope(user=user, assembly=assembly):
+        raise PermissionDenied(NOT_IN_SCOPE)
+    row._history_user = user
+    row.delete()
+
+
+@transaction.atomic
+def assembly_delete(*, user, assembly):
+    """Delete an assembly with its groups, sittings and petitions; PermissionDenied outside the scope."""
+    _delete(user=user, row=assembly, assembly=Assembly.objects.get(pk=assembly.pk))
+
+
+def _stored_assembly(row):
+    return Assembly.objects.get(pk=type(row).objects.filter(pk=row.pk).values("assembly")[:1])
+
+
+def _parent_check(*, user, row):
+    """A row of an assembly (sitting, group, 意見書): the assembly, as stored and as chosen, within the scope.
+
+    The assembly of an inline row on the add page is not saved yet: it is judged by its municipality.
+    """
+    if row.pk is not None and not assembly_in_scope(user=user, assembly=_stored_assembly(row)):
         raise ValidationError({"assembly": NOT_IN_SCOPE})
-    sitting.full_clean()
+    assembly = row.assembly if row.assembly_id or "assembly" in row._state.fields_cache else None
+    if assembly is not None and not assembly_in_scope(user=user, assembly=assembly):
+        raise ValidationError({"assembly": NOT_IN_SCOPE})
+    row.full_clean(exclude=["assembly"] if row.assembly_id is None and assembly is not None else None)
+
+
+def sitting_check(*, user, sitting):
+    _parent_check(user=user, row=sitting)
 
 
 @transaction.atomic
 def sitting_save(*, user, sitting):
     sitting_check(user=user, sitting=sitting)
+    sitting._history_user = user
     sitting.save()
     return sitting
+
+
+@transaction.atomic
+def sitting_delete(*, user, sitting):
+    _delete(user=user, row=sitting, assembly=_stored_assembly(sitting))
 
 
 def sitting_for(*, assembly, season, year, starts_on, ends_on=None, name=""):
@@ -188,6 +224,7 @@ def petition_save(*, user, petition, organisations=None, votes=None):
         petition.entered_by, petition.entered_at = user, now
     else:
         petition.updated_by, petition.updated_at = user, now
+    petition._history_user = user
     petition.save()
     if organisations is not None:
         petition.organisations.set(organisations)
@@ -197,6 +234,12 @@ def petition_save(*, user, petition, organisations=None, votes=None):
             [AssemblyVote(petition=petition, stage=stage, **_vote_fields(line)) for line in lines]
         )
     return petition
+
+
+@transaction.atomic
+def petition_delete(*, user, petition):
+    """Delete a petition with its votes; PermissionDenied when its assembly, as stored, is outside the scope."""
+    _delete(user=user, row=petition, assembly=_stored_assembly(petition))
 
 
 def _vote_fields(line):
@@ -229,9 +272,7 @@ def votes_set(*, user, petition, stage, votes):
 
 def opinion_statement_check(*, user, statement):
     """The rules of one 意見書 for `user`: its assembly within the scope, the model's rules."""
-    if statement.assembly_id and not assembly_in_scope(user=user, assembly=statement.assembly):
-        raise ValidationError({"assembly": NOT_IN_SCOPE})
-    statement.full_clean()
+    _parent_check(user=user, row=statement)
 
 
 @transaction.atomic
@@ -242,22 +283,32 @@ def opinion_statement_save(*, user, statement):
     opinion_statement_check(user=user, statement=statement)
     if statement.pk is None:
         statement.entered_by, statement.entered_at = user, timezone.now()
+    statement._history_user = user
     statement.save()
     return statement
 
 
+@transaction.atomic
+def opinion_statement_delete(*, user, statement):
+    _delete(user=user, row=statement, assembly=_stored_assembly(statement))
+
+
 def party_group_check(*, user, group):
-    if group.assembly_id and not assembly_in_scope(user=user, assembly=group.assembly):
-        raise ValidationError({"assembly": NOT_IN_SCOPE})
-    group.full_clean()
+    _parent_check(user=user, row=group)
 
 
 @transaction.atomic
 def party_group_save(*, user, group):
     """Save a 会派 of an assembly within `user`'s scope."""
     party_group_check(user=user, group=group)
+    group._history_user = user
     group.save()
     return group
+
+
+@transaction.atomic
+def party_group_delete(*, user, group):
+    _delete(user=user, row=group, assembly=_stored_assembly(group))
 
 
 def party_group_of(*, assembly, name, on=None):

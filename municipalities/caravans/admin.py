@@ -1,8 +1,9 @@
 """Staff pages for caravans, questionnaires, answers, talks and demand letters (registered from the app's ready()).
 
-Every save, change and delete here, of a row and of its inline rows, goes through `services`
-(`row_check` on each form, so a refusal — out of scope, or a rule across rows — shows as a form
-error with nothing written; `row_save` / `row_delete` record the user in the history). Answers are
+Every save, change and delete here, of a row and of its inline rows, goes through `services` on the
+shared base (`shaho.core.admin.ServiceAdmin`): `row_check` on each form, so a refusal — out of scope,
+or a rule across rows — shows as a form error with nothing written; `row_save` / `row_delete` record
+the user in the history. Answers are
 read-only here: they are entered through the questionnaire's spreadsheet import (`importing`) or
 the answer page, both through `services`, which record who entered them, when and from which
 source. Publishing and copying a questionnaire are admin actions calling the services.
@@ -29,78 +30,30 @@ from municipalities.caravans.models import (
     TalkOfficial,
     TalkParticipation,
 )
-from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ScopedInline
+from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ServiceAdmin, ServiceInline
 from shaho.core.admin_import import ImportAdminMixin
-from shaho.core.forms import add_service_errors as _add_errors
 
 from . import importing, services
 
 
-def _service_checked(form_class, user):
-    """A ModelForm class that also runs `services.row_check` on its row, so a refusal is a form error, not a 500."""
+class RowAdmin(ServiceAdmin):
+    """Every row of the municipal work: `services.row_check` / `row_save` / `row_delete`."""
 
-    class CheckedForm(form_class):
-        def _post_clean(self):
-            super()._post_clean()
-            if self.errors:
-                return
-            try:
-                services.row_check(user=user, row=self.instance)
-            except ValidationError as exc:
-                _add_errors(self, exc)
-
-    return CheckedForm
+    services = services
+    service_noun = "row"
 
 
-class ServiceAdminMixin:
-    """Saves, changes and deletes (one row, the list's bulk delete, every inline row) through the services."""
-
-    def get_form(self, request, obj=None, **kwargs):
-        return _service_checked(super().get_form(request, obj, **kwargs), request.user)
-
-    def save_model(self, request, obj, form, change):
-        services.row_save(user=request.user, row=obj)
-
-    def delete_model(self, request, obj):
-        services.row_delete(user=request.user, row=obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            services.row_delete(user=request.user, row=obj)
-
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)  # fills new, changed and deleted objects; writes nothing
-        for obj in formset.deleted_objects:
-            services.row_delete(user=request.user, row=obj)
-        for obj in instances:
-            services.row_save(user=request.user, row=obj)
-        formset.save_m2m()
+class RowInline(ServiceInline):
+    services = services
+    service_noun = "row"
 
 
-class ServiceInline(ScopedInline):
-    """An inline whose rows are checked by `services.row_check` against their parent (saved or not yet)."""
-
-    def get_formset(self, request, obj=None, **kwargs):
-        base = super().get_formset(request, obj, **kwargs)
-
-        class ServiceFormSet(base):
-            form = _service_checked(base.form, request.user)
-
-            def _construct_form(self, i, **kwargs):
-                form = super()._construct_form(i, **kwargs)
-                # The parent itself (Django sets only its id, None on the add page), so the check reads its council.
-                setattr(form.instance, self.fk.name, self.instance)
-                return form
-
-        return ServiceFormSet
-
-
-class SectionInline(ServiceInline):
+class SectionInline(RowInline):
     model = QuestionnaireSection
 
 
 @admin.register(Questionnaire)
-class QuestionnaireAdmin(ImportAdminMixin, ServiceAdminMixin, ScopedAdmin):
+class QuestionnaireAdmin(ImportAdminMixin, RowAdmin):
     importer = importing.ANSWERS
     target_field = "questionnaire"
     change_list_template = "admin/import_change_list.html"
@@ -144,7 +97,7 @@ class QuestionnaireAdmin(ImportAdminMixin, ServiceAdminMixin, ScopedAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(ServiceAdminMixin, ScopedAdmin):
+class QuestionAdmin(RowAdmin):
     list_display = ["code", "text", "kind", "unit", "is_indicator", "published", "questionnaire"]
     list_select_related = ["questionnaire"]
     list_filter = ["kind", "is_indicator", "published", "questionnaire__fiscal_year"]
@@ -165,12 +118,12 @@ class AnswerAdmin(ReadOnlyAdminMixin, ScopedAdmin):
         return obj.display()
 
 
-class CourseInline(ServiceInline):
+class CourseInline(RowInline):
     model = CaravanCourse
     exclude = ["organisations"]
 
 
-class TargetInline(ServiceInline):
+class TargetInline(RowInline):
     model = CaravanTarget
     fields = [
         "municipality", "other_body", "course", "questionnaire_sent_on", "answered_on", "demands_handed_on",
@@ -179,7 +132,7 @@ class TargetInline(ServiceInline):
 
 
 @admin.register(Caravan)
-class CaravanAdmin(ServiceAdminMixin, ScopedAdmin):
+class CaravanAdmin(RowAdmin):
     list_display = ["title", "fiscal_year", "prefecture", "council", "visits_planned", "page"]
     list_select_related = ["prefecture", "council"]
     list_filter = ["fiscal_year", "visits_planned"]
@@ -192,7 +145,7 @@ class CaravanAdmin(ServiceAdminMixin, ScopedAdmin):
 
 
 @admin.register(CaravanTarget)
-class CaravanTargetAdmin(ServiceAdminMixin, ScopedAdmin):
+class CaravanTargetAdmin(RowAdmin):
     list_display = ["caravan", "name", "course", "answered_on", "visited_on", "written_answer_on"]
     list_select_related = ["caravan", "municipality__prefecture", "course"]
     list_filter = ["caravan__fiscal_year"]
@@ -204,20 +157,20 @@ class CaravanTargetAdmin(ServiceAdminMixin, ScopedAdmin):
         return obj.name
 
 
-class ParticipationInline(ServiceInline):
+class ParticipationInline(RowInline):
     model = TalkParticipation
 
 
-class OfficialInline(ServiceInline):
+class OfficialInline(RowInline):
     model = TalkOfficial
 
 
-class TalkItemInline(ServiceInline):
+class TalkItemInline(RowInline):
     model = TalkItem
 
 
 @admin.register(Talk)
-class TalkAdmin(ServiceAdminMixin, ScopedAdmin):
+class TalkAdmin(RowAdmin):
     list_display = ["target", "held_at", "place", "our_participants", "officials"]
     list_select_related = ["target__municipality__prefecture", "target__caravan"]
     list_filter = ["target__caravan__fiscal_year"]
@@ -226,12 +179,12 @@ class TalkAdmin(ServiceAdminMixin, ScopedAdmin):
     autocomplete_fields = ["target"]
 
 
-class DemandItemInline(ServiceInline):
+class DemandItemInline(RowInline):
     model = DemandItem
 
 
 @admin.register(DemandLetter)
-class DemandLetterAdmin(ServiceAdminMixin, ScopedAdmin):
+class DemandLetterAdmin(RowAdmin):
     list_display = ["target", "title", "handed_on", "answered_on"]
     list_select_related = ["target__municipality__prefecture", "target__caravan"]
     search_fields = ["title", "target__municipality__name"]

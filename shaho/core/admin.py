@@ -22,12 +22,14 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core import checks
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.forms import ModelChoiceField
+from django.forms.models import construct_instance
 from django.http import Http404
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import add_service_errors
 from .roles import is_staff_user
 from .scoping import restrict, sees_everything
 
@@ -640,3 +642,174 @@ class NationalOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return self.has_module_permission(request)
+
+
+# --- writes through the app's services: one convention for every admin that writes domain rows ---------
+
+
+class RowServices:
+    """An app's three write services for one kind of row: `<noun>_check`, `<noun>_save`, `<noun>_delete`.
+
+    Each takes `user=` (the acting account: its scope is checked, the history records it) and the row
+    under `<argument>=` (the noun, unless the services name it otherwise). `_check` raises ValidationError
+    keyed by field and writes nothing; `_save` checks again and saves in a transaction; `_delete` refuses
+    with PermissionDenied.
+    """
+
+    def __init__(self, module, noun, argument=None):
+        self.module, self.noun, self.argument = module, noun, argument or noun
+
+    def _call(self, verb, user, row):
+        return getattr(self.module, f"{self.noun}_{verb}")(user=user, **{self.argument: row})
+
+    def check(self, user, row):
+        return self._call("check", user, row)
+
+    def save(self, user, row):
+        return self._call("save", user, row)
+
+    def delete(self, user, row):
+        return self._call("delete", user, row)
+
+
+def service_checked_form(form_class, user, services):
+    """A ModelForm class that also runs the service's check on its row, so a refusal is a form error, not a 500.
+
+    The check runs once the fields are read (in `clean`, on the row as typed) and before the model's own
+    validation, so the service's message — naming the field, in Japanese — is the one shown; when the service
+    refuses, the model's validation (which the service's check ran itself) is not repeated.
+    """
+
+    class ServiceCheckedForm(form_class):
+        def clean(self):
+            cleaned = super().clean()
+            self._service_refused = False
+            if not self.errors:
+                row = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+                try:
+                    services.check(user, row)
+                except ValidationError as exc:
+                    add_service_errors(self, exc)
+                    self._service_refused = True
+            return cleaned
+
+        def _post_clean(self):
+            if getattr(self, "_service_refused", False):
+                return
+            super()._post_clean()
+
+    return ServiceCheckedForm
+
+
+def save_formset_through_services(user, formset):
+    """Save an inline formset's rows through its ServiceInline's services (deleted, then new and changed ones).
+
+    A formset of a plain inline (read-only rows, nothing of the domain) is saved as Django would.
+    """
+    services = getattr(formset, "row_services", None)
+    if services is None:
+        formset.save()
+        return
+    instances = formset.save(commit=False)  # fills new, changed and deleted objects; writes nothing
+    for obj in formset.deleted_objects:
+        services.delete(user, obj)
+    for obj in instances:
+        services.save(user, obj)
+    formset.save_m2m()
+
+
+class ServiceWritesMixin:
+    """Declare `services` (the app's services module) and `service_noun` (and `service_argument` when the services
+    name the row otherwise): see RowServices."""
+
+    services = None
+    service_noun = ""
+    service_argument = None
+
+    def row_services(self):
+        return RowServices(self.services, self.service_noun, self.service_argument)
+
+
+class ServiceAdminMixin(ServiceWritesMixin):
+    """An admin whose every write goes through the app's services (`<noun>_check` / `_save` / `_delete`).
+
+    The form runs the check (a service's refusal shows on the form, nothing written); the row, the
+    list's bulk delete and the rows of every ServiceInline are saved and deleted by the services with the
+    acting user, which the history records. Many-to-many fields are set by the form after the row is saved.
+    """
+
+    def get_form(self, request, obj=None, **kwargs):
+        return service_checked_form(super().get_form(request, obj, **kwargs), request.user, self.row_services())
+
+    def save_model(self, request, obj, form, change):
+        saved = self.row_services().save(request.user, obj)
+        if saved is not None and saved is not obj and saved.pk is not None:
+            obj.pk = saved.pk  # a service that saved another instance (an update of an existing row)
+
+    def delete_model(self, request, obj):
+        self.row_services().delete(request.user, obj)
+
+    def delete_queryset(self, request, queryset):
+        services = self.row_services()
+        with transaction.atomic():
+            for obj in queryset:
+                services.delete(request.user, obj)
+
+    def save_formset(self, request, form, formset, change):
+        save_formset_through_services(request.user, formset)
+
+
+class ServiceAdmin(ServiceAdminMixin, ScopedAdmin):
+    """The base of every admin of council rows that writes domain rows: scoped, and writing through the services."""
+
+
+class ServiceInline(ServiceWritesMixin, ScopedInline):
+    """An inline whose rows are checked, saved and deleted by the services, against their parent (saved or not)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        base = super().get_formset(request, obj, **kwargs)
+        services = self.row_services()
+
+        class ServiceFormSet(base):
+            form = service_checked_form(base.form, request.user, services)
+            row_services = services
+
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                # The parent itself (Django sets only its id, None on the add page), so the check reads its council.
+                setattr(form.instance, self.fk.name, self.instance)
+                return form
+
+        return ServiceFormSet
+
+
+def check_admin_services(site=None):
+    """Errors for every ServiceAdmin or ServiceInline whose services lack `<noun>_check`, `_save` or `_delete`."""
+    site = site or admin.site
+    errors = []
+    for model, model_admin in site._registry.items():
+        holders = [model_admin, *(inline(model, site) for inline in getattr(model_admin, "inlines", ()))]
+        for holder in holders:
+            if not isinstance(holder, ServiceWritesMixin):
+                continue
+            missing = [
+                f"{holder.service_noun}_{verb}"
+                for verb in ("check", "save", "delete")
+                if not callable(getattr(holder.services, f"{holder.service_noun}_{verb}", None))
+            ]
+            if missing:
+                errors.append(
+                    checks.Error(
+                        f"{model._meta.label}: {type(holder).__name__} names services that do not exist: "
+                        + ", ".join(missing),
+                        hint="Declare `services` (the app's services module) and `service_noun`.",
+                        obj=type(holder),
+                        id="shaho.E003",
+                    )
+                )
+    return errors
+
+
+@checks.register(checks.Tags.admin)
+def _admin_services_check(app_configs=None, **kwargs):
+    return check_admin_services()

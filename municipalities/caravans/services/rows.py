@@ -6,7 +6,7 @@ in the user's scope (one cannot take over a neighbour's row by re-pointing it) a
 simple_history records the user (`_history_user`) on the rows that keep a history.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from municipalities.caravans.models import (
@@ -23,57 +23,27 @@ from municipalities.caravans.models import (
     TalkOfficial,
     TalkParticipation,
 )
+from shaho.core.rows import row_delete_check, row_full_clean, row_scope_check
 from shaho.core.scoping import in_scope
 
 NOT_IN_SCOPE = "この社保協のデータを扱う権限がありません（または見つかりません）。"
 
 
-def _council_path(model):
-    """(parent field named in a refusal, path from the row to its council) of each model written here."""
-    return {
-        Questionnaire: ("council", "council"),
-        QuestionnaireSection: ("questionnaire", "questionnaire__council"),
-        Question: ("questionnaire", "questionnaire__council"),
-        Caravan: ("council", "council"),
-        CaravanCourse: ("caravan", "caravan__council"),
-        CaravanTarget: ("caravan", "caravan__council"),
-        Talk: ("target", "target__caravan__council"),
-        TalkParticipation: ("talk", "talk__target__caravan__council"),
-        TalkOfficial: ("talk", "talk__target__caravan__council"),
-        TalkItem: ("talk", "talk__target__caravan__council"),
-        DemandLetter: ("target", "target__caravan__council"),
-        DemandItem: ("letter", "letter__target__caravan__council"),
-    }[model]
-
-
-def _council_id_of(row, path):
-    """The id of the council `row` will belong to: its parent as chosen, read from the database (None when unset).
-
-    Only the row's own parent link is taken from memory; above it the stored rows count (a parent
-    changed in memory but not saved moves nothing). A parent not saved yet (an inline row on the add
-    page) is judged by its own parent in turn.
-    """
-    name, _, rest = path.partition("__")
-    link = row._meta.get_field(name)
-    parent_id = getattr(row, link.attname)
-    if not rest:
-        return parent_id
-    if parent_id is not None:
-        return link.related_model.objects.filter(pk=parent_id).values_list(rest, flat=True).first()
-    parent = link.get_cached_value(row) if link.is_cached(row) else None
-    if parent is None:
-        return None
-    return _council_id_of(parent, _council_path(type(parent))[1])
-
-
-def _refuse_unless_in_scope(user, council, field):
-    if not in_scope(user, council):
-        raise ValidationError({field: NOT_IN_SCOPE})
-
-
-def _stored_council_id(row, path):
-    model = type(row)
-    return model.objects.filter(pk=row.pk).values_list(path, flat=True).first()
+# (parent field named in a refusal, path from the row to its council) of each model written here.
+COUNCIL_PATHS = {
+    Questionnaire: ("council", "council"),
+    QuestionnaireSection: ("questionnaire", "questionnaire__council"),
+    Question: ("questionnaire", "questionnaire__council"),
+    Caravan: ("council", "council"),
+    CaravanCourse: ("caravan", "caravan__council"),
+    CaravanTarget: ("caravan", "caravan__council"),
+    Talk: ("target", "target__caravan__council"),
+    TalkParticipation: ("talk", "talk__target__caravan__council"),
+    TalkOfficial: ("talk", "talk__target__caravan__council"),
+    TalkItem: ("talk", "talk__target__caravan__council"),
+    DemandLetter: ("target", "target__caravan__council"),
+    DemandItem: ("letter", "letter__target__caravan__council"),
+}
 
 
 def _cross_checks(user, row):
@@ -118,18 +88,10 @@ def row_check(*, user, row, exclude=None):
     """Refuse `row` (new or changed) unless the user may write it and it keeps the rules; nothing is written.
 
     Raises ValidationError keyed by field names with Japanese messages (the admin puts each on its field).
-    `exclude`: fields not to clean (an inline row whose parent is not saved yet).
+    `exclude`: fields not to clean (default: the parent link of an inline row whose parent is not saved yet).
     """
-    field, path = _council_path(type(row))
-    if row.pk is not None:
-        stored = _stored_council_id(row, path)
-        if stored is not None and not in_scope(user, stored):
-            raise ValidationError({field: NOT_IN_SCOPE})
-    _refuse_unless_in_scope(user, _council_id_of(row, path), field)
-    if exclude is None:
-        parent = row._meta.get_field(field)
-        exclude = [field] if field != "council" and getattr(row, parent.attname) is None else []
-    row.full_clean(exclude=exclude or None)
+    row_scope_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
+    row_full_clean(row, COUNCIL_PATHS, exclude)
     _cross_checks(user, row)
 
 
@@ -145,9 +107,6 @@ def row_save(*, user, row):
 @transaction.atomic
 def row_delete(*, user, row):
     """Delete `row` (and what hangs on it) when its council is in the user's scope; else PermissionDenied."""
-    _field, path = _council_path(type(row))
-    stored = _stored_council_id(row, path) if row.pk is not None else None
-    if not in_scope(user, stored):
-        raise PermissionDenied(NOT_IN_SCOPE)
+    row_delete_check(user=user, row=row, paths=COUNCIL_PATHS, message=NOT_IN_SCOPE)
     row._history_user = user
     row.delete()
