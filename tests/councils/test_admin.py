@@ -9,6 +9,9 @@ from councils.models import Council, CouncilKind, Role
 
 from .factories import CouncilFactory, local_council, national_council, prefectural_council, staff_of
 
+# Its query counts compare two requests with rows built between them (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("last_seen_written_once")
+
 
 def _changelist_queries(client, url):
     with CaptureQueriesContext(connection) as ctx:

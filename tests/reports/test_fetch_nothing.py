@@ -7,8 +7,11 @@ and embeds a local file (the control), the allow-list fetcher does neither.
 
 import hashlib
 import io
+import shutil
 import socket
+import tempfile
 import threading
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -65,13 +68,19 @@ def listener():
 
 
 @pytest.fixture
-def local_png(tmp_path):
-    """An existing PNG on the server's disk, outside the project's static directories."""
+def local_png():
+    """An existing PNG on the server's disk, outside the project's static directories.
+
+    In a short directory of its own: the refusal names at most 80 characters of a path, and pytest's
+    tmp_path under an xdist worker (…/popen-gw1/test_…/) is longer than that.
+    """
     from PIL import Image
 
-    path = tmp_path / "secret.png"
+    folder = Path(tempfile.mkdtemp(prefix="shaho-"))
+    path = folder / "secret.png"
     Image.new("RGB", (40, 30), (200, 30, 30)).save(path)
-    return path
+    yield path
+    shutil.rmtree(folder)
 
 
 def _images(pdf_bytes):
