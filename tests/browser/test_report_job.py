@@ -15,7 +15,8 @@ from reports.models import JobStatus, ReportJob
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory, goal, record
 
-pytestmark = pytest.mark.browser
+# A page that asks for a report hands its job to the Celery worker in CI, which reads test_test.
+pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
 
 @pytest.fixture(autouse=True)
