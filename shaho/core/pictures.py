@@ -1,0 +1,46 @@
+"""A picture: a chart or a map drawn on the server as SVG, with the table of its numbers.
+
+The same `Picture` goes inline into a page (templates/_picture.html: the SVG, 「表で見る」 with the
+table, xlsx and CSV downloads) and into a WeasyPrint document, so a figure looks the same on screen
+and on paper. The SVG comes from `shaho.core.charts` or `municipalities.registry.maps`; colours are
+CSS classes styled by the external stylesheets (static/css/site.css and the PDF stylesheet), never
+inline styles, so the strict CSP holds and a chart needs no JavaScript.
+
+Every number drawn is in `table`: a reader who cannot see the picture (a screen reader, a grayscale
+print, a spreadsheet) gets the same figures, and a download writes the table through
+`shaho.core.exports` (formulas neutralised).
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.safestring import SafeString
+
+
+@dataclass(frozen=True)
+class Table:
+    """The numbers of a picture: column headings and rows of cells (text, int, float, date or None)."""
+
+    columns: list
+    rows: list = field(default_factory=list)
+
+    def as_rows(self):
+        """Header first, then the rows: what `shaho.core.exports.csv_bytes` and `xlsx_bytes` take."""
+        return [list(self.columns), *(list(r) for r in self.rows)]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One figure of a dashboard, a public page or a document.
+
+    key: stable and unique among a page's pictures ("petitions.progress"); anchors and downloads use it.
+    link: the page that explains the figure (drill-down), or "" when there is none for this viewer.
+    credit: printed under the picture (maps: the MLIT credit line, always).
+    """
+
+    key: str
+    title: str
+    svg: SafeString
+    table: Table
+    link: str = ""
+    credit: str = ""
+    note: str = ""
