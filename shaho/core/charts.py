@@ -372,7 +372,7 @@ def paired_bar_chart(pairs, *, title="", unit="", width=400, label_width=84):
         return _empty("paired", title, width=width)
     value_width = 72
     plot = width - label_width - value_width
-    bar_h, gap = 11, 9
+    bar_h, gap = 14, 10  # a 12-unit label beside each bar, the two labels apart
     row_h = bar_h * 2 + gap
     top = 22 + (font_size + 6 if title else 0)
     height = top + row_h * len(pairs) + 4
@@ -397,7 +397,7 @@ def paired_bar_chart(pairs, *, title="", unit="", width=400, label_width=84):
             else:
                 length = 0
             shown_value = f"{number(value)}{unit}" if value is not None else "—"
-            row += _text(label_width + length + 3, by + bar_h - 2, shown_value, f"chart-value chart-value-{kind}")
+            row += _text(label_width + length + 3, by + bar_h - 3, shown_value, f"chart-value chart-value-{kind}")
         parts.append(_link(row, pair.href))
     axis_y = top + row_h * len(pairs) - gap + 2
     parts.append(f'<line class="chart-axis" x1="{label_width}" y1="{top}" x2="{label_width}" y2="{axis_y}"/>')
