@@ -30,7 +30,6 @@ def test_every_chart_fits_the_screen_and_takes_its_colours_from_the_stylesheet(l
     # the line chart's smallest text (its ticks) is still readable on a phone
     tick = page.eval_on_selector("svg.chart-line .chart-tick", "e => e.getBoundingClientRect().height")
     assert tick >= 8, tick
-    page.screenshot(path=f"/tmp/shaho-browser/charts-{viewport['width']}.png", full_page=True)
 
 
 def test_the_table_opens_without_javascript(live_server, new_page):
