@@ -178,9 +178,8 @@ def _code5(code):
 
 # --- drawing --------------------------------------------------------------------------------------------
 
-LEGEND_FONT = 26
-LEGEND_ROW = 40
-LEGEND_SWATCH = 28
+# The legend's text is 1/26 of the map's width: about 10 px when a map is 264 px wide on a phone.
+LEGEND_FONT_PER_WIDTH = 1 / 26
 
 
 def _legend_items(legend, *, none=False, unknown=False):
@@ -193,20 +192,25 @@ def _legend_items(legend, *, none=False, unknown=False):
 
 
 def _legend_svg(items, *, x, y, width):
-    """The legend as a band of swatches with their labels, three to a row; returns (svg, height)."""
-    columns = 3 if width >= 600 else 2
+    """The legend as a band of swatches with their labels, two to a row; returns (svg, height).
+
+    Labels up to about 11 characters fit their column.
+    """
+    font = round(width * LEGEND_FONT_PER_WIDTH)
+    row = round(font * 1.5)
+    columns = 2
     column_width = width / columns
-    parts = ['<g class="map-legend">']
+    parts = [f'<g class="map-legend" font-size="{font}">']
     for i, (css, label) in enumerate(items):
         cx = x + (i % columns) * column_width
-        cy = y + (i // columns) * LEGEND_ROW
+        cy = y + (i // columns) * row
         parts.append(
-            f'<rect class="{css}" x="{cx:.0f}" y="{cy}" width="{LEGEND_SWATCH}" height="{LEGEND_SWATCH}"/>'
-            f'<text x="{cx + LEGEND_SWATCH + 8:.0f}" y="{cy + LEGEND_SWATCH - 6}">{escape(label)}</text>'
+            f'<rect class="{css}" x="{cx:.0f}" y="{cy}" width="{font}" height="{font}"/>'
+            f'<text x="{cx + font * 1.3:.0f}" y="{cy + font * 0.85:.0f}">{escape(label)}</text>'
         )
     parts.append("</g>")
     rows = (len(items) + columns - 1) // columns
-    return "".join(parts), rows * LEGEND_ROW + 8
+    return "".join(parts), rows * row + 8
 
 
 HATCH_DEFS = (

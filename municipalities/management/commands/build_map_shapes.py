@@ -495,8 +495,10 @@ The shapes were edited further; they are **not** the government's data as publis
 
 - projected (equirectangular, x scaled by the cosine of the map's central latitude), quantised to
   integer coordinates in each file's viewBox (the all-Japan maps {japan_size} units on the longer
-  side, a prefecture {prefecture_size}), repeated and collinear points dropped — a further
-  simplification; an island smaller than one unit is drawn as a 2×2 square;
+  side, a prefecture {prefecture_size}), repeated and collinear points dropped, and simplified
+  further (Douglas–Peucker, {japan_tolerance} unit on the all-Japan maps, {prefecture_tolerance} on a
+  prefecture's; each shared border once, so neighbours keep the same line); an island smaller than one
+  unit is drawn as a 2×2 square;
 - islands and exclaves of one code merged into one path; 所属未定地 (no code) left out;
 - on the all-Japan maps, 沖縄県 and 小笠原村 (父島・母島・聟島 groups) moved into inset boxes,
   and 硫黄島 group, 沖ノ鳥島 and 南鳥島 left out; on Tokyo's map, 伊豆諸島 and 小笠原村 drawn in insets
@@ -546,6 +548,8 @@ class Command(BaseCommand):
             SOURCES_MD.replace("{date}", date)
             .replace("{japan_size}", str(JAPAN_SIZE))
             .replace("{prefecture_size}", str(PREFECTURE_SIZE))
+            .replace("{japan_tolerance}", str(JAPAN_TOLERANCE))
+            .replace("{prefecture_tolerance}", str(PREFECTURE_TOLERANCE))
         )
         written.append(("SOURCES.md", sources.encode("utf-8"), 0))
         for name, content, _ in written:
