@@ -179,6 +179,9 @@ def test_prefecture_map_lists_registry_entries_without_shapes_and_shapes_without
     assert str(drawing.svg).count('<path class="map-c3"') == 6  # 中原・高津・多摩・宮前・麻生, and 川崎区 via its city
     assert str(drawing.svg).count('<path class="map-c1"') == 18  # Yokohama's 18 wards
     assert drawn["相模原市緑区：データなし"] == "map-none"
+    # a cell without text is titled with the shape's name and its category's label
+    plain = prefecture_map("14", {"14382": Cell(category=2)}, legend=legend, on=TODAY)
+    assert shapes_by_title(parse(plain.svg))["箱根町：50〜75%"] == "map-c2"
 
 
 def test_a_shape_the_registry_lacks_is_hatched_with_its_title():
@@ -195,6 +198,10 @@ def test_hamamatsu_wards_of_2024_have_no_shape_and_the_old_wards_no_entry():
     drawing = prefecture_map("22", {"22130": Cell(category=1, text="浜松市")}, legend=Legend.percent(), on=TODAY)
     assert [code for code, _ in drawing.without_shape] == ["22138", "22139", "22140"]
     assert [code for code, _ in drawing.without_entry] == [f"2213{n}" for n in range(1, 8)]
+    assert drawing.notes == [
+        "地図に形のない区域（境界は2021年1月1日現在）：浜松市中央区、浜松市浜名区、浜松市天竜区",
+        "名簿にない地図上の区域：浜松市中区、浜松市東区、浜松市西区、浜松市南区、浜松市北区、浜松市浜北区、浜松市天竜区",
+    ]
     # the city's cell still colours its area, drawn from the old wards' shapes
     assert str(drawing.svg).count('<path class="map-c1"') == 7
     before = prefecture_map("22", {}, legend=Legend.percent(), on=datetime.date(2023, 12, 1))
@@ -222,9 +229,9 @@ def test_national_municipality_map_is_under_300_kb_with_a_title_and_link_on_ever
     size = len(str(drawing.svg).encode("utf-8"))
     print(f"\nnational municipality map: {size / 1024:.1f} KB of SVG for {len(shapes):,} shapes")
     assert size < 300 * 1024
-    # The Northern Territories' six villages are in the shapes, not in the registry (total 1,741).
-    assert [code for code, _ in drawing.without_entry] == ["01695", "01696", "01697", "01698", "01699", "01700"]
-    assert drawing.without_shape == []
+    # Every shape and every registry entry agree (the Northern Territories are not a mismatch).
+    assert drawing.without_entry == [] and drawing.without_shape == []
+    assert drawing.notes == []
     assert str(drawing.svg).count("<path ") == 1_747
 
 
@@ -237,4 +244,6 @@ def test_national_municipality_map_lists_a_municipality_without_a_shape():
     drawn = shapes_by_title(parse(drawing.svg))
     assert drawn["千代田区"] == "map-c0"
     assert drawn["横浜市：データなし"] == "map-none"  # designated cities are one shape
-    assert drawn["色丹村：名簿にない区域"] == "map-unknown"
+    assert drawn["色丹村（北方領土）"] == "map-outside"  # in the shapes, not among the registry's 1,741
+    assert drawing.without_entry == []
+    assert drawing.notes == ["地図に形のない区域（境界は2021年1月1日現在）：新設村"]
