@@ -12,6 +12,7 @@ API (every map returns a `MapDrawing`; put `drawing.svg` into `shaho.core.pictur
     cells = {"13": Cell(category=legend.category_for(42.0), text="東京都 42.0%（21 / 50）", href="/…", short="42%")}
     drawing = japan_map(cells, legend=legend, title="地域社保協のある市区町村の割合")
     drawing.svg            # SafeString: <svg role="img" aria-label=…> with the legend drawn in it
+                           # (role="group" when shapes are links: an img's children are hidden from AT)
     drawing.without_shape  # [(code, name)]: registry entries (or cells) the map has no shape for
     drawing.without_entry  # [(code, name)]: shapes the registry does not know (drawn hatched, 「名簿にない区域」)
 
@@ -245,9 +246,12 @@ def _svg(*, kind, legend, title, width, height, body, legend_items, default_labe
     total = height + 8 + legend_height
     label = escape(title or default_label)
     hatch = HATCH_DEFS if any(css == "map-unknown" for css, _ in legend_items) else ""
+    # A picture is role="img"; but an img's children are hidden from assistive technology, so a map whose
+    # shapes are links is a named group instead (its links stay reachable; axe: nested-interactive).
+    role = "group" if "<a href=" in body else "img"
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total}" '
-        f'class="map map-{kind} map-n{len(legend.categories)}" role="img" aria-label="{label}">'
+        f'class="map map-{kind} map-n{len(legend.categories)}" role="{role}" aria-label="{label}">'
         f"<title>{label}</title>{hatch}{body}{legend_svg}</svg>"
     )
 

@@ -8,6 +8,8 @@ best of three; it and the SVG's size are printed at the end of the run.
 
 import pytest
 
+from .axe import axe_violations, format_violations, require_axe
+
 pytestmark = [pytest.mark.browser, pytest.mark.urls("tests.browser.maps_urls")]
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -76,3 +78,16 @@ def test_national_and_prefecture_maps_render_in_chromium_within_budget(live_serv
         page.locator("#national figcaption").inner_text()
         == "出典：国土交通省国土数値情報（行政区域データ）を加工して作成"
     )
+
+
+def test_maps_page_has_no_serious_accessibility_violation(live_server, browser):
+    # A map whose shapes are links is still named as one picture and its links still reachable.
+    require_axe()
+    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/maps/")
+        violations = axe_violations(page)
+    finally:
+        context.close()
+    assert violations == [], format_violations({"/maps/": violations})
