@@ -585,7 +585,8 @@ def caravan_progress(*, user, fiscal_year, prefecture=None):
         .order_by("pref_code")
     )
     return [
-        PrefectureProgress(r["pref_code"], r["pref_name"], r["targets"], r["answered_n"], r["visited_n"], r["both"]) for r in rows
+        PrefectureProgress(r["pref_code"], r["pref_name"], r["targets"], r["answered_n"], r["visited_n"], r["both"])
+        for r in rows
     ]
 
 

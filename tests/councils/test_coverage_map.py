@@ -33,7 +33,7 @@ def test_three_of_ten_covered_is_thirty_percent():
     local_council(TOTTORI, name="鳥取東部社保協", municipalities=ten[:2])
     local_council(TOTTORI, name="鳥取西部社保協", municipalities=[ten[1], ten[2]])  # one covered twice counts once
     local_council(TOTTORI, name="鳥取準備会", kind=CouncilKind.PREPARATORY, municipalities=[ten[3]])
-    rows, national = municipality_coverage(date=TODAY, prefecture=TOTTORI)
+    rows, _national = municipality_coverage(date=TODAY, prefecture=TOTTORI)
     assert (rows[0].covered, rows[0].total, rows[0].percent) == (3, 10, 30.0)
 
     cells = {m.code: m for m in municipality_coverage_map(date=TODAY, prefecture=TOTTORI)}

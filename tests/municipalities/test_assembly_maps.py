@@ -15,7 +15,10 @@ D = datetime.date
 TODAY = D(2026, 12, 6)
 
 
-def campaign_of(council, slug, starts_on=D(2026, 4, 1), **extra):
+APRIL = D(2026, 4, 1)
+
+
+def campaign_of(council, slug, starts_on=APRIL, **extra):
     return Campaign.objects.create(slug=slug, name=f"運動{slug}", starts_on=starts_on, lead_council=council, **extra)
 
 
@@ -33,7 +36,12 @@ def petition(campaign, code, outcome, *, title="陳情", statement=False):
     )  # fmt: skip
     if statement:
         OpinionStatement.objects.create(
-            assembly=assembly, petition=row, campaign=campaign, title="意見書", status="adopted", adopted_on=D(2026, 12, 20)
+            assembly=assembly,
+            petition=row,
+            campaign=campaign,
+            title="意見書",
+            status="adopted",
+            adopted_on=D(2026, 12, 20),
         )
     return row
 
@@ -78,7 +86,9 @@ def test_one_prefecture(national_campaign, national_staff):
     assert {r.prefecture_code for r in kanagawa} == {"14"}
 
 
-def test_the_current_campaign_is_the_newest_running_one_with_petitions_the_user_may_see(national, kanagawa, tokyo, kanagawa_staff, national_staff):
+def test_the_current_campaign_is_the_newest_running_one_with_petitions_the_user_may_see(
+    national, kanagawa, tokyo, kanagawa_staff, national_staff
+):
     old = campaign_of(national, "old", starts_on=D(2019, 4, 1), ends_on=D(2020, 3, 31))
     petition(old, KAWASAKI, "adopted")
     assert current_campaign(user=kanagawa_staff, date=TODAY) == old  # none running: the newest with petitions

@@ -81,7 +81,11 @@ def test_kanagawa_staff_sees_no_tokyo_target(kanagawa_caravan, tokyo_caravan, ka
     rows = selectors.caravan_map(user=kanagawa_staff, fiscal_year=YEAR)
     assert rows and {r.prefecture_code for r in rows} == {"14"}
     assert [p.code for p in selectors.caravan_progress(user=kanagawa_staff, fiscal_year=YEAR)] == ["14"]
-    assert not [t for t in selectors.unanswered_targets(user=kanagawa_staff, fiscal_year=YEAR) if t.caravan.prefecture.code == "13"]
+    assert not [
+        t
+        for t in selectors.unanswered_targets(user=kanagawa_staff, fiscal_year=YEAR)
+        if t.caravan.prefecture.code == "13"
+    ]
 
 
 def test_another_year_is_not_counted(kanagawa_caravan, national_staff):
