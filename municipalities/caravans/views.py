@@ -258,3 +258,41 @@ def public_municipality(request, pk, code):
         "municipalities/public/municipality.html",
         {"q": questionnaire, "municipality": municipality, "answers": answers},
     )
+
+
+DOWNLOAD_FORMATS = ("xlsx", "csv")
+
+
+def public_answer_map(request, pk):
+    """/public/caravans/<pk>/map/?question=<id>: one published question's answers on the prefecture's map.
+
+    Published questionnaires and published questions only (another question is a 404, as a missing one);
+    ?format=xlsx or csv downloads the map's table.
+    """
+    from shaho.core.pictures import table_response
+
+    from .public_maps import answer_picture
+
+    questionnaire = _published(pk)
+    if questionnaire.prefecture_id is None:
+        raise Http404
+    questions = list(questionnaire.questions.filter(published=True).select_related("section"))
+    if not questions:
+        raise Http404
+    chosen = request.GET.get("question", "")
+    question = next((q for q in questions if str(q.pk) == chosen), None) if chosen else questions[0]
+    if question is None:
+        raise Http404
+    picture = answer_picture(questionnaire=questionnaire, question=question)
+    fmt = request.GET.get("format", "")
+    if fmt in DOWNLOAD_FORMATS:
+        return table_response(
+            picture,
+            fmt=fmt,
+            filename=f"{questionnaire.fiscal_year}年度_{questionnaire.prefecture.name}_{question.code}",
+        )
+    return render(
+        request,
+        "municipalities/public/answer_map.html",
+        {"q": questionnaire, "question": question, "questions": questions, "picture": picture},
+    )
