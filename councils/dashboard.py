@@ -63,8 +63,11 @@ def municipality_table(rows):
     )
 
 
-def municipality_cells(rows):
-    return {r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows}
+def municipality_cells(rows, *, wards=True):
+    """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
+    return {
+        r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows if wards or not r.is_ward
+    }
 
 
 def prefecture_cells(rows):
@@ -115,7 +118,7 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
         title="過半数（50%）を超えた都道府県",
     )
     drawing = maps.japan_municipality_map(
-        municipality_cells(municipalities), legend=STATUS_LEGEND, title="市区町村別 地域社保協の有無"
+        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title="市区町村別 地域社保協の有無"
     )
     return [
         headline,

@@ -29,9 +29,12 @@ def _note(drawing):
     return "。".join(parts)
 
 
-def cells(rows):
+def cells(rows, *, wards=True):
+    """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
     out = {}
     for r in rows:
+        if r.is_ward and not wards:
+            continue
         text = f"{r.name}：{r.status_label}" + (f"・意見書 {r.statements}" if r.statements else "")
         out[r.code] = maps.Cell(STATUS_INDEX[r.status], text)
     return out
@@ -58,10 +61,12 @@ def summary(rows):
     return f"採択 {len(adopted):,}市区町村（{prefectures}都道府県）・意見書 {statements:,}本"
 
 
-def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblies.adoptions"):
+def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblies.adoptions", download=""):
     """The adoption map of `campaign` (all Japan, or `prefecture`'s) with its table: for pages and documents."""
     if prefecture is None:
-        drawing = maps.japan_municipality_map(cells(rows), legend=STATUS_LEGEND, title=f"{campaign} 議会での採択")
+        drawing = maps.japan_municipality_map(
+            cells(rows, wards=False), legend=STATUS_LEGEND, title=f"{campaign} 議会での採択"
+        )
         title = f"{campaign} {summary(rows)}"
     else:
         drawing = maps.prefecture_map(
@@ -76,6 +81,7 @@ def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblie
         link=link,
         credit=maps.CREDIT,
         note=_note(drawing),
+        download=download,
     )
 
 

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from municipalities.registry.models import Prefecture
+from shaho.core.pictures import table_response
 
 from .dashboard import adoption_picture, summary
 from .selectors import adoption_map, public_campaigns
@@ -23,8 +24,6 @@ def _campaign(slug):
 
 
 def _download(request, picture, filename):
-    from shaho.core.pictures import table_response
-
     fmt = request.GET.get("format", "")
     return table_response(picture, fmt=fmt, filename=filename) if fmt in DOWNLOAD_FORMATS else None
 
@@ -39,7 +38,7 @@ def public_campaign(request, slug):
     campaign = _campaign(slug)
     today = timezone.localdate()
     rows = adoption_map(campaign=campaign, date=today, public=True)
-    picture = adoption_picture(campaign=campaign, rows=rows, key="assemblies.public")
+    picture = adoption_picture(campaign=campaign, rows=rows, key="assemblies.public", download=request.path)
     response = _download(request, picture, f"{campaign.slug}_採択")
     if response is not None:
         return response
@@ -67,7 +66,9 @@ def public_prefecture(request, slug, code):
     rows = adoption_map(campaign=campaign, date=today, prefecture=prefecture, public=True)
     if not rows:
         raise Http404
-    picture = adoption_picture(campaign=campaign, rows=rows, prefecture=prefecture, key="assemblies.public")
+    picture = adoption_picture(
+        campaign=campaign, rows=rows, prefecture=prefecture, key="assemblies.public", download=request.path
+    )
     response = _download(request, picture, f"{campaign.slug}_{prefecture.name}_採択")
     if response is not None:
         return response

@@ -20,7 +20,9 @@ from shaho.core.pictures import Picture, Table
 from . import selectors
 from .selectors import CaravanStatus
 
-STATUS_LEGEND = maps.Legend(categories=[maps.Category(CaravanStatus.LABELS[s]) for s in CaravanStatus.ORDER])
+STATUS_LEGEND = maps.Legend(
+    categories=[maps.Category(CaravanStatus.LABELS[s]) for s in CaravanStatus.ORDER], none_label="対象外"
+)
 STATUS_INDEX = {status: i for i, status in enumerate(CaravanStatus.ORDER)}
 PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
 
@@ -34,8 +36,11 @@ def _note(drawing):
     return "。".join(parts)
 
 
-def municipality_cells(rows):
-    return {r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows}
+def municipality_cells(rows, *, wards=True):
+    """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
+    return {
+        r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows if wards or not r.is_ward
+    }
 
 
 def municipality_table(rows):
@@ -64,7 +69,7 @@ def national_pictures(*, year, progress, municipalities, link=""):
     geographic = maps.japan_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率")
     tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率（タイル）")
     drawing = maps.japan_municipality_map(
-        municipality_cells(municipalities), legend=STATUS_LEGEND, title=f"{year}年度 自治体キャラバン"
+        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title=f"{year}年度 自治体キャラバン"
     )
     targets = sum(p.targets for p in progress)
     answered = sum(p.answered for p in progress)

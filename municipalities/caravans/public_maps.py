@@ -15,7 +15,7 @@ from shaho.core.pictures import Picture, Table
 from . import selectors
 
 NO_ANSWER = "回答なし"
-MAX_CHOICES = 6  # more distinct classes than a grayscale print can tell apart: the rest are その他
+MAX_CHOICES = 5  # with その他, the six classes a grayscale print can tell apart (maps.MAX_CATEGORIES)
 
 
 def _number(value):
@@ -39,7 +39,7 @@ def _bins(values, unit):
 
 
 def classify(question, answers):
-    """(labels, {municipality id: class index}) for the answers to `question`; 回答なし is the last label."""
+    """(labels, {municipality id: class index}) for the answers to `question` (回答なし is no class)."""
     kind = question.kind
     classes = {}
     if kind == AnswerKind.YES_NO:
@@ -71,7 +71,7 @@ def classify(question, answers):
         for a in answers:
             if not a.is_blank:
                 classes[a.municipality_id] = 0
-    return [*labels, NO_ANSWER], classes
+    return labels or ["回答あり"], classes
 
 
 def answer_picture(*, questionnaire, question):
@@ -80,7 +80,6 @@ def answer_picture(*, questionnaire, question):
     for answer in answers:
         answer.question = question  # printed without asking the database again
     labels, classes = classify(question, answers)
-    none = len(labels) - 1
     by_municipality = {a.municipality_id: a for a in answers}
     municipalities = list(
         selectors.prefecture_municipalities(prefecture=questionnaire.prefecture, fiscal_year=questionnaire.fiscal_year)
@@ -91,12 +90,12 @@ def answer_picture(*, questionnaire, question):
         # A ward without its own answer shows its designated city's.
         own = m.pk if m.pk in by_municipality or m.parent_id not in ids else m.parent_id
         answer = by_municipality.get(own)
-        category = classes.get(own, none)
+        category = classes.get(own)
         display = answer.display() if answer is not None else ""
         cells[m.code] = maps.Cell(category, f"{m.name}：{display or NO_ANSWER}")
         if m.kind != m.Kind.WARD or m.pk in by_municipality:
-            rows.append([m.code, m.name, display, labels[category]])
-    legend = maps.Legend(categories=[maps.Category(label) for label in labels])
+            rows.append([m.code, m.name, display, labels[category] if category is not None else NO_ANSWER])
+    legend = maps.Legend(categories=[maps.Category(label) for label in labels], none_label=NO_ANSWER)
     drawing = maps.prefecture_map(questionnaire.prefecture.code, cells, legend=legend, title=question.header)
     answered = len({a.municipality_id for a in answers})
     note = []

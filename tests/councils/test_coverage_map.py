@@ -8,11 +8,16 @@ Kanagawa staff's dashboard never names a Tokyo council (canaries).
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from councils.models import CouncilKind
+from councils.models import CouncilKind, Role
 from councils.selectors import CoverageStatus, municipality_coverage, municipality_coverage_map
 from municipalities.models import Municipality
-from tests.councils.factories import local_council
+from municipalities.registry.maps import CREDIT
+from shaho.core.dashboard import context_for, panel
+from shaho.core.pictures import table_response
+from tests.councils.factories import local_council, staff_of
 
 TOTTORI = "31"
 D = datetime.date
@@ -79,3 +84,70 @@ def test_the_coverage_map_is_two_queries_whatever_the_councils(django_assert_num
     with django_assert_num_queries(2):
         rows = municipality_coverage_map(date=TODAY)
     assert sum(1 for r in rows if r.status == "local") == 6
+
+
+# --- the panels ---------------------------------------------------------------------------------
+
+
+def everything_shown(pictures):
+    """What a page and the downloads show of `pictures`: titles, SVG, notes, credits and the CSV of each table."""
+    parts = []
+    for p in pictures:
+        parts += [p.title, str(p.svg), p.note, p.credit, p.link]
+        parts.append(table_response(p, fmt="csv", filename="x").content.decode("utf-8-sig"))
+    return "\n".join(parts)
+
+
+def coverage_panel(user):
+    return panel("councils.coverage").function(context_for(user, date=TODAY))
+
+
+@pytest.fixture
+def two_prefectures(kanagawa, tokyo):
+    local_council("14", name="川崎社保協", municipalities=[Municipality.objects.get(code="141305")])
+    local_council("13", name="渋谷カナリア社保協", municipalities=[Municipality.objects.get(code="131130")])
+
+
+def test_national_staff_see_the_national_percent_the_maps_and_the_ranking(two_prefectures, national_staff):
+    pictures = coverage_panel(national_staff)
+    by_key = {p.key: p for p in pictures}
+    assert list(by_key) == [
+        "coverage.national", "coverage.prefectures", "coverage.tiles", "coverage.ranking", "coverage.municipalities"
+    ]  # fmt: skip
+    _rows, national = municipality_coverage(date=TODAY)
+    assert f"全国 {national.percent}%（2 / {national.total:,}" in by_key["coverage.national"].title
+    for key in ("coverage.prefectures", "coverage.tiles", "coverage.municipalities"):
+        assert by_key[key].credit == CREDIT and "<svg" in by_key[key].svg
+    assert "過半数を超えた都道府県 0、超えていない都道府県 47" == by_key["coverage.ranking"].title
+    kanagawa_row = next(r for r in by_key["coverage.prefectures"].table.rows if r[0] == "神奈川県")
+    assert kanagawa_row[1] == 1
+    text = everything_shown(pictures)
+    assert "渋谷カナリア社保協" in text  # national staff see every council
+
+
+def test_kanagawa_staff_see_their_prefecture_and_no_tokyo_council(two_prefectures, kanagawa_staff):
+    pictures = coverage_panel(kanagawa_staff)
+    assert [p.key for p in pictures] == ["coverage.prefecture", "coverage.councils"]
+    assert pictures[0].credit == CREDIT
+    text = everything_shown(pictures)
+    assert "川崎社保協" in text
+    assert "渋谷カナリア社保協" not in text and "渋谷区" not in text and "東京都" not in text
+
+
+def test_a_local_council_staff_gets_no_coverage_panel(kawasaki, two_prefectures):
+    staff = staff_of(kawasaki, role=Role.COUNCIL_STAFF)
+    ctx = context_for(staff, date=TODAY)
+    assert ctx.audience == "local"
+    assert ctx.audience not in panel("councils.coverage").audiences
+
+
+def test_the_national_coverage_panel_queries_do_not_grow(national_staff):
+    ten = _leave_ten(TOTTORI)
+    counts = []
+    for chunk in (ten[:1], ten[1:8]):
+        for m in chunk:
+            local_council(TOTTORI, municipalities=[m])
+        with CaptureQueriesContext(connection) as queries:
+            coverage_panel(national_staff)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
