@@ -224,7 +224,7 @@ def published(kanagawa):
 
 
 def test_the_public_answer_map_shows_the_published_question_with_the_credit(client, published):
-    questionnaire, first, second = published
+    questionnaire, first, _second = published
     response = client.get(f"/public/caravans/{questionnaire.pk}/map/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -241,7 +241,7 @@ def test_the_public_answer_map_shows_the_published_question_with_the_credit(clie
 
 
 def test_an_unpublished_question_or_questionnaire_has_no_public_map(client, published, kanagawa):
-    questionnaire, first, second = published
+    questionnaire, _first, second = published
     assert client.get(f"/public/caravans/{questionnaire.pk}/map/?question={second.pk}").status_code == 404
     assert client.get(f"/public/caravans/{questionnaire.pk}/map/?question={second.pk}&format=csv").status_code == 404
     services.questionnaire_unpublish(user=staff_of(kanagawa), questionnaire=questionnaire)
