@@ -16,16 +16,25 @@ from shaho.core.pictures import Picture, Table
 
 from .selectors import AdoptionStatus, adoption_map, current_campaign
 
-STATUS_LEGEND = maps.Legend(categories=[maps.Category(AdoptionStatus.LABELS[s]) for s in AdoptionStatus.ORDER])
-STATUS_INDEX = {status: i for i, status in enumerate(AdoptionStatus.ORDER)}
+# Light to dark: adopted is the darkest; a municipality without a petition (未提出) is left white.
+CLASSES = (AdoptionStatus.REJECTED, AdoptionStatus.OPEN, AdoptionStatus.SPIRIT, AdoptionStatus.ADOPTED)
+STATUS_LEGEND = maps.Legend(
+    categories=[maps.Category(AdoptionStatus.LABELS[s]) for s in CLASSES],
+    none_label=AdoptionStatus.LABELS[AdoptionStatus.NONE],
+)
+STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 
 
 def _note(drawing):
     parts = []
     if drawing.without_shape:
-        parts.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
+        parts.append(
+            "地図に形のない市区町村: " + "、".join(f"{name}（{code}）" for code, name in drawing.without_shape)
+        )
     if drawing.without_entry:
-        parts.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
+        parts.append(
+            "名簿にない地図上の区域: " + "、".join(f"{name}（{code}）" for code, name in drawing.without_entry)
+        )
     return "。".join(parts)
 
 
@@ -36,7 +45,7 @@ def cells(rows, *, wards=True):
         if r.is_ward and not wards:
             continue
         text = f"{r.name}：{r.status_label}" + (f"・意見書 {r.statements}" if r.statements else "")
-        out[r.code] = maps.Cell(STATUS_INDEX[r.status], text)
+        out[r.code] = maps.Cell(STATUS_INDEX.get(r.status), text)
     return out
 
 

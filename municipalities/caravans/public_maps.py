@@ -100,9 +100,9 @@ def answer_picture(*, questionnaire, question):
     answered = len({a.municipality_id for a in answers})
     note = []
     if drawing.without_shape:
-        note.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
+        note.append("地図に形のない市区町村: " + "、".join(f"{name}（{code}）" for code, name in drawing.without_shape))
     if drawing.without_entry:
-        note.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
+        note.append("名簿にない地図上の区域: " + "、".join(f"{name}（{code}）" for code, name in drawing.without_entry))
     return Picture(
         key=f"caravans.answers.{question.pk}",
         title=f"{questionnaire.prefecture.name} {question.header}（回答 {answered:,}自治体）",
