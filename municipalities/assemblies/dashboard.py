@@ -61,13 +61,13 @@ def table(rows):
     )
 
 
-def summary(rows):
+def summary(rows, *, prefectures=True):
     """「採択 112市区町村（18都道府県）・意見書 111本」 from the rows of a map (wards not counted)."""
     plain = [r for r in rows if not r.is_ward]
     adopted = [r for r in plain if r.status == AdoptionStatus.ADOPTED]
-    prefectures = len({r.prefecture_code for r in adopted})
     statements = sum(r.statements for r in plain)
-    return f"採択 {len(adopted):,}市区町村（{prefectures}都道府県）・意見書 {statements:,}本"
+    where = f"（{len({r.prefecture_code for r in adopted})}都道府県）" if prefectures else ""
+    return f"採択 {len(adopted):,}市区町村{where}・意見書 {statements:,}本"
 
 
 def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblies.adoptions", download=""):
@@ -81,7 +81,7 @@ def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblie
         drawing = maps.prefecture_map(
             prefecture.code, cells(rows), legend=STATUS_LEGEND, title=f"{prefecture.name} {campaign} 議会での採択"
         )
-        title = f"{prefecture.name} {campaign} {summary(rows)}"
+        title = f"{prefecture.name} {campaign} {summary(rows, prefectures=False)}"
     return Picture(
         key=key,
         title=title,

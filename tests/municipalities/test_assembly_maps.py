@@ -146,11 +146,25 @@ def test_national_staff_see_the_municipality_map_of_japan(national_campaign, nat
 
 def test_kanagawa_staff_see_their_prefecture_only(national_campaign, kanagawa_staff):
     picture = adoption_panel(kanagawa_staff)
-    assert picture.title == "神奈川県 運動hokensho 採択 1市区町村（1都道府県）・意見書 1本"
+    assert picture.title == "神奈川県 運動hokensho 採択 1市区町村・意見書 1本"
     assert picture.credit == CREDIT
     text = shown(picture)
     assert "川崎市" in text
     assert "渋谷区" not in text and "東京都" not in text
+
+
+def test_the_adoption_panel_queries_do_not_grow(national_campaign, national_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for codes in (["142069"], ["142077", "142085", "142107", "142115"]):
+        for code in codes:
+            petition(national_campaign, code, "adopted", statement=True)
+        with CaptureQueriesContext(connection) as queries:
+            adoption_panel(national_staff)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
 
 
 def test_no_campaign_with_petitions_no_panel(national, kanagawa_staff):
