@@ -41,17 +41,8 @@ def _link():
 
 
 def _note(drawing):
-    """The registry entries the map has no shape for (and shapes without an entry), listed under the map."""
-    parts = []
-    if drawing.without_shape:
-        parts.append(
-            "地図に形のない市区町村: " + "、".join(f"{name}（{code}）" for code, name in drawing.without_shape)
-        )
-    if drawing.without_entry:
-        parts.append(
-            "名簿にない地図上の区域: " + "、".join(f"{name}（{code}）" for code, name in drawing.without_entry)
-        )
-    return "。".join(parts)
+    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
+    return "。".join(drawing.notes)
 
 
 def _cached_coverage(ctx):

@@ -139,7 +139,7 @@ def test_a_registry_entry_without_a_shape_is_listed_under_the_map(kanagawa_staff
         code="149993", prefecture=kanagawa_staff.council.prefecture, name="新設テスト市", kind="city"
     )
     picture = coverage_panel(kanagawa_staff)[0]
-    assert "地図に形のない市区町村" in picture.note and "新設テスト市" in picture.note
+    assert "地図に形のない区域" in picture.note and "新設テスト市" in picture.note
     assert ["神奈川県", "149993", "新設テスト市", "なし", ""] in picture.table.rows
 
 
