@@ -75,7 +75,9 @@ def municipality_cells(rows, *, wards=True):
 def prefecture_cells(rows):
     return {
         r.prefecture_code: maps.Cell(
-            PERCENT_LEGEND.category_for(r.percent), f"{r.prefecture_name} {r.percent}%（{r.covered:,} / {r.total:,}）"
+            PERCENT_LEGEND.category_for(r.percent),
+            f"{r.prefecture_name} {r.percent}%（{r.covered:,} / {r.total:,}）",
+            short=f"{r.percent:.0f}%",
         )
         for r in rows
     }

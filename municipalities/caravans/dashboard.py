@@ -58,6 +58,7 @@ def national_pictures(*, year, progress, municipalities, link=""):
         p.code: maps.Cell(
             PERCENT_LEGEND.category_for(p.answered_percent),
             f"{p.name} 回答 {p.answered:,} / {p.targets:,}・懇談 {p.visited:,}",
+            short=f"{p.answered_percent:.0f}%",
         )
         for p in progress
     }
