@@ -165,9 +165,21 @@ def unanswered(ctx):
     if not caravans:
         return None
     targets = list(selectors.unanswered_targets(user=ctx.user, fiscal_year=year, prefecture=prefecture))
+    several = {c.prefecture_id for c in caravans if sum(1 for d in caravans if d.prefecture_id == c.prefecture_id) > 1}
+
+    def label(c):
+        # A prefecture with several caravans (its council's and a local council's) names each council.
+        if ctx.audience != NATIONAL:
+            return str(c.questionnaire)
+        return (
+            f"{c.prefecture.name}（{c.council.short_name or c.council.name}）"
+            if c.prefecture_id in several
+            else c.prefecture.name
+        )
+
     bars = [
         charts.Bar(
-            f"{c.prefecture.name}" if ctx.audience == NATIONAL else str(c.questionnaire),
+            label(c),
             round(100 * c.n_answered / c.n_targets, 1) if c.n_targets else 0.0,
             f"回答 {c.n_answered:,} / {c.n_targets:,}",
             reverse("caravans:questionnaire", args=[c.questionnaire_id]),
