@@ -114,7 +114,7 @@ def population(m, *, wards_of_parent=None):
         return round(population(parent) / n * draw(m.code, "ward").uniform(0.8, 1.2))
     low, high = ESTIMATE_RANGE.get(m.kind, ESTIMATE_RANGE[K.CITY])
     # Log-uniform: small towns are more common than large ones within a kind.
-    return round(low * (high / low) ** draw(m.code, "population").random(), -1)
+    return int(round(low * (high / low) ** draw(m.code, "population").random(), -1))
 
 
 def households(m):
@@ -142,3 +142,12 @@ def rounded(n, *, to=10):
     if n < to:
         return max(int(n), 0)
     return round(n / to) * to
+
+
+def prefecture_populations():
+    """{prefecture code: inhabitants}, the sum of its municipalities' sizes (行政区 not counted twice)."""
+    totals = {}
+    rows = Municipality.objects.exclude(kind=K.WARD).select_related("prefecture").order_by("code")
+    for m in rows:
+        totals[m.prefecture.code] = totals.get(m.prefecture.code, 0) + population(m)
+    return totals

@@ -22,11 +22,11 @@ SMALL = ["御蔵島村", "八丈町"]
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    """The demo federation, petitions and caravans, made once for the module and rolled back after."""
-    from demo import caravans, federation, petitions
+    """The demo federation, petitions, actions and caravans, made once for the module and rolled back after."""
+    from demo import campaigns, caravans, federation, petitions
 
     with django_db_blocker.unblock(), transaction.atomic():
-        for step in (federation, petitions, caravans):
+        for step in (federation, petitions, campaigns, caravans):
             step.seed(stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
@@ -138,3 +138,16 @@ def test_the_seed_figures_are_kept(demo):
 
     to_18 = _answers(f"2023{KANAGAWA_SURVEY}", "2-1")
     assert sum(1 for age in to_18.values() if age >= 18) == 29  # 29 of the 33 (seed 003)
+
+
+@pytest.mark.django_db
+def test_a_populous_prefecture_holds_more_study_sessions_and_the_national_count_stays(demo):
+    from campaigns.models import Action
+    from demo.campaigns import STUDY_SESSIONS_NATIONAL, STUDY_YEAR_END, STUDY_YEAR_START
+
+    year = Action.objects.filter(
+        title__startswith="社会保障学習会", starts_on__gte=STUDY_YEAR_START, starts_on__lte=STUDY_YEAR_END
+    )
+    assert year.count() == STUDY_SESSIONS_NATIONAL
+    tokyo, tottori = (year.filter(organiser__prefecture__code=code).count() for code in ("13", "31"))
+    assert tokyo > 3 * tottori > 0
