@@ -253,3 +253,109 @@ def national_council():
 def council_of_prefecture(prefecture):
     """The prefectural council of `prefecture` (the national council when it has none yet)."""
     return Council.objects.filter(kind=CouncilKind.PREFECTURAL, prefecture=prefecture).first() or national_council()
+
+
+# --- the coverage map: each municipality, with or without a local council ---------------------------
+
+
+class CoverageStatus:
+    """What a municipality's cell on the coverage map says (the legend's order)."""
+
+    LOCAL = "local"
+    PREPARATORY = "preparatory"
+    NONE = "none"
+    LABELS = {LOCAL: "地域社保協あり", PREPARATORY: "準備会あり", NONE: "なし"}
+    ORDER = (LOCAL, PREPARATORY, NONE)
+
+
+@dataclass(frozen=True)
+class MunicipalityCoverage:
+    code: str
+    name: str
+    kind: str
+    parent_code: str  # a ward's designated city ("" for others)
+    prefecture_code: str
+    prefecture_name: str
+    status: str  # CoverageStatus
+    councils: tuple = ()  # names of the local councils and 準備会 that cover it (or, for a city, its wards)
+
+    @property
+    def status_label(self):
+        return CoverageStatus.LABELS[self.status]
+
+    @property
+    def is_ward(self):
+        return self.kind == Municipality.Kind.WARD
+
+
+def municipality_coverage_map(*, date, prefecture=None):
+    """Every municipality existing on `date` (行政区 too, for the maps that draw them) and who covers it.
+
+    The rule of `municipality_coverage`: a designated city is covered when a local council covers it or
+    any of its wards; a ward is covered when a local council covers it or its city. A 準備会 marks a
+    municipality that no local council covers. Council names and coverage are federation-public
+    (shaho.core.public). `prefecture` (a Prefecture or its code) narrows to one prefecture.
+    Returns [MunicipalityCoverage] in code order, in two queries whatever the number of councils.
+    """
+    existing = councils_on(date=date)
+    through = Council.municipalities.through
+
+    def covering(kind):
+        ids = existing.filter(kind_on=kind).values("pk")
+        return through.objects.filter(council__in=ids).filter(
+            Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk")) | Q(municipality=OuterRef("parent"))
+        )
+
+    qs = Municipality.objects.filter(Municipality.valid_on(date))
+    names = existing.filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
+    if isinstance(prefecture, str):
+        qs, names = qs.filter(prefecture__code=prefecture), names.filter(prefecture__code=prefecture)
+    elif prefecture is not None:
+        qs, names = qs.filter(prefecture=prefecture), names.filter(prefecture=prefecture)
+    rows = (
+        qs.annotate(
+            has_local=Exists(covering(CouncilKind.LOCAL)), has_preparatory=Exists(covering(CouncilKind.PREPARATORY))
+        )
+        .values(
+            "code",
+            "name",
+            "kind",
+            "parent__code",
+            "prefecture__code",
+            "prefecture__name",
+            "has_local",
+            "has_preparatory",
+        )
+        .order_by("code")
+    )
+    rows = list(rows)
+    parent_of = {r["code"]: r["parent__code"] for r in rows}
+    councils = {}
+    for code, name in names.order_by("sort_key", "pk").values_list("municipalities__code", "name"):
+        if code is None:
+            continue
+        for key in (code, parent_of.get(code)):  # a ward's council is named on its city's row too
+            if key and name not in councils.setdefault(key, []):
+                councils[key].append(name)
+    out = []
+    for r in rows:
+        status = (
+            CoverageStatus.LOCAL
+            if r["has_local"]
+            else CoverageStatus.PREPARATORY
+            if r["has_preparatory"]
+            else CoverageStatus.NONE
+        )
+        out.append(
+            MunicipalityCoverage(
+                code=r["code"],
+                name=r["name"],
+                kind=r["kind"],
+                parent_code=r["parent__code"] or "",
+                prefecture_code=r["prefecture__code"],
+                prefecture_name=r["prefecture__name"],
+                status=status,
+                councils=tuple(councils.get(r["code"], ())),
+            )
+        )
+    return out

@@ -25,7 +25,8 @@ urlpatterns = [
     path("caravans/", include("municipalities.caravans.urls")),
     path("consultations/", include("consultations.urls")),
     # What councils publish, without login: the caravans' questionnaire answers (the /public/ index) and the
-    # counts of published consultation days for the press.
+    # counts of published consultation days for the press, and the national campaigns' adoptions per municipality.
     path("public/consultations/", include("consultations.public_urls")),
+    path("public/assemblies/", include("municipalities.assemblies.public_urls")),
     path("public/", include("municipalities.caravans.public_urls")),
 ]

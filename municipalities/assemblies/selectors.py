@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Prefetch, Q, Value
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from municipalities.assemblies.models import (
@@ -29,8 +29,10 @@ from municipalities.assemblies.models import (
     AssemblyPetition,
     AssemblyVote,
     OpinionStatement,
+    Outcome,
     Season,
 )
+from municipalities.registry.models import Municipality
 from shaho.core.scoping import restrict, system_user
 
 SEASON_LABELS = dict(Season.choices)
@@ -265,3 +267,144 @@ def visible_campaign(value, *, user):
     if campaign is None:
         raise ValidationError(f"運動「{value}」はありません（または見る権限がありません）。")
     return campaign
+
+
+# --- the adoption map: each municipality's assembly and a campaign --------------------------------------
+
+
+class AdoptionStatus:
+    """A municipality's cell on the adoption map (the legend's order) and the outcomes each stands for.
+
+    A municipality with several petitions takes the best one: adopted over adopted in spirit over
+    still open over not adopted. 一部採択 counts as 採択 (as in `assembly_count`); 趣旨了承, 審議未了 and
+    取り下げ are not adopted and no longer open, so they go with 不採択 (the table says which).
+    """
+
+    ADOPTED = "adopted"
+    SPIRIT = "spirit"
+    REJECTED = "rejected"
+    OPEN = "open"
+    NONE = "none"
+    LABELS = {ADOPTED: "採択", SPIRIT: "趣旨採択", REJECTED: "不採択など", OPEN: "継続・審議中", NONE: "未提出"}
+    ORDER = (ADOPTED, SPIRIT, OPEN, REJECTED, NONE)
+    RANKS = {ADOPTED: 4, SPIRIT: 3, OPEN: 2, REJECTED: 1}
+    BY_RANK = {rank: status for status, rank in RANKS.items()}
+
+
+_RANK = Case(
+    When(outcome__in=(Outcome.ADOPTED, Outcome.PARTLY_ADOPTED), then=Value(AdoptionStatus.RANKS["adopted"])),
+    When(outcome=Outcome.ADOPTED_IN_SPIRIT, then=Value(AdoptionStatus.RANKS["spirit"])),
+    When(outcome__in=OPEN_OUTCOMES, then=Value(AdoptionStatus.RANKS["open"])),
+    default=Value(AdoptionStatus.RANKS["rejected"]),
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class MunicipalityAdoption:
+    code: str
+    name: str
+    kind: str
+    parent_code: str
+    prefecture_code: str
+    prefecture_name: str
+    status: str  # AdoptionStatus
+    petitions: int = 0
+    adopted: int = 0
+    statements: int = 0  # 意見書 adopted and sent
+
+    @property
+    def status_label(self):
+        return AdoptionStatus.LABELS[self.status]
+
+    @property
+    def is_ward(self):
+        return self.kind == Municipality.Kind.WARD
+
+
+def public_campaigns():
+    """The campaigns whose adoptions are public per municipality: the national ones (shaho.core.public)."""
+    return (
+        campaign_model()
+        .objects.filter(lead_council__kind="national")
+        .filter(Exists(AssemblyPetition.objects.filter(campaign=OuterRef("pk"))))
+        .order_by("-starts_on", "name")
+    )
+
+
+def current_campaign(*, user, date):
+    """The assembly campaign a dashboard shows: the newest running on `date` with petitions `user` may see.
+
+    When none is running, the newest with such petitions; None when there is none. One query.
+    """
+    petitions = AssemblyPetition.objects.filter(campaign=OuterRef("pk"))
+    if not system_user(user):
+        petitions = restrict(petitions, user)
+    running = Q(starts_on__lte=date) & (Q(ends_on__isnull=True) | Q(ends_on__gte=date))
+    return (
+        visible_campaigns(user)
+        .filter(Exists(petitions))
+        .annotate(running=Case(When(running, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        .order_by("-running", "-starts_on", "pk")
+        .first()
+    )
+
+
+def adoption_map(*, campaign, date, user=None, prefecture=None, public=False):
+    """Every municipality existing on `date` (行政区 too: a ward shows its city's assembly) and its outcome.
+
+    For `campaign`: the best outcome of its petitions to the municipality's assembly (AdoptionStatus), how
+    many petitions, how many adopted and how many 意見書 were sent; municipalities without a petition are
+    未提出. Only what `user` may see (None: everything); `public=True` reads a public campaign for anyone
+    (the outcome and the counts only, never a petition's text, submitter or votes). Three queries.
+    """
+    petitions = AssemblyPetition.objects.filter(campaign=campaign, assembly__municipality__isnull=False)
+    statements = OpinionStatement.objects.filter(
+        campaign=campaign, status=OpinionStatement.Status.ADOPTED, assembly__municipality__isnull=False
+    )
+    if not public and not system_user(user):
+        petitions, statements = restrict(petitions, user), restrict(statements, user)
+    municipalities = Municipality.objects.filter(Municipality.valid_on(date))
+    if prefecture is not None:
+        petitions = petitions.filter(assembly__prefecture=prefecture)
+        statements = statements.filter(assembly__prefecture=prefecture)
+        municipalities = municipalities.filter(prefecture=prefecture)
+    outcome = {
+        row["code"]: row
+        for row in petitions.order_by()
+        .values(code=F("assembly__municipality__code"))
+        .annotate(
+            rank=Max(_RANK),
+            n=Count("pk"),
+            adopted=Count("pk", filter=Q(outcome__in=ADOPTED_OUTCOMES)),
+        )
+    }
+    sent = dict(
+        statements.order_by()
+        .values(code=F("assembly__municipality__code"))
+        .annotate(n=Count("pk"))
+        .values_list("code", "n")
+    )
+    out = []
+    rows = municipalities.values(
+        "code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name"
+    ).order_by("code")
+    for m in rows:
+        # A ward has no assembly: it shows its designated city's.
+        key = m["parent__code"] if m["kind"] == Municipality.Kind.WARD and m["parent__code"] else m["code"]
+        row = outcome.get(key)
+        out.append(
+            MunicipalityAdoption(
+                code=m["code"],
+                name=m["name"],
+                kind=m["kind"],
+                parent_code=m["parent__code"] or "",
+                prefecture_code=m["prefecture__code"],
+                prefecture_name=m["prefecture__name"],
+                status=AdoptionStatus.BY_RANK[row["rank"]] if row else AdoptionStatus.NONE,
+                petitions=row["n"] if row else 0,
+                adopted=row["adopted"] if row else 0,
+                statements=sent.get(key, 0),
+            )
+        )
+    return out

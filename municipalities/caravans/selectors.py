@@ -453,3 +453,189 @@ def compilation_questionnaire(*, prefecture, year, user):
         visible_questionnaires(user=user).filter(prefecture=prefecture, fiscal_year=year).order_by("pk").first()
     )
     return questionnaire, caravan
+
+
+# --- the caravan map: answered and visited, per municipality and per prefecture -----------------------
+
+
+class CaravanStatus:
+    """A municipality's cell on the caravan map (the legend's order)."""
+
+    BOTH = "both"
+    ANSWERED = "answered"
+    VISITED = "visited"
+    NEITHER = "neither"
+    LABELS = {BOTH: "回答・懇談済", ANSWERED: "回答のみ", VISITED: "懇談のみ", NEITHER: "未回答"}
+    ORDER = (BOTH, ANSWERED, VISITED, NEITHER)
+
+    @classmethod
+    def of(cls, answered, visited):
+        if answered and visited:
+            return cls.BOTH
+        return cls.ANSWERED if answered else cls.VISITED if visited else cls.NEITHER
+
+
+def _year_targets(*, user, fiscal_year):
+    return _scoped(CaravanTarget.objects.filter(caravan__fiscal_year=fiscal_year, municipality__isnull=False), user)
+
+
+def _with_progress(queryset, targets):
+    """Municipalities annotated with targeted / answered / visited: by their own target, their city's or a ward's."""
+    # A ward of a designated city shares its city's progress, and a city that was visited ward by ward counts.
+    mine = Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk")) | Q(municipality=OuterRef("parent"))
+    return queryset.annotate(
+        targeted=Exists(targets.filter(mine)),
+        answered=Exists(targets.filter(mine, answered_on__isnull=False)),
+        visited=Exists(targets.filter(mine, visited_on__isnull=False)),
+    )
+
+
+@dataclass(frozen=True)
+class MunicipalityProgress:
+    code: str
+    name: str
+    kind: str
+    parent_code: str
+    prefecture_code: str
+    prefecture_name: str
+    status: str  # CaravanStatus
+
+    @property
+    def status_label(self):
+        return CaravanStatus.LABELS[self.status]
+
+    @property
+    def is_ward(self):
+        return self.kind == Municipality.Kind.WARD
+
+
+def caravan_map(*, user, fiscal_year, prefecture=None):
+    """The municipalities targeted by the caravans of `fiscal_year` that `user` may see, with their progress.
+
+    Municipalities existing on April 1 of the year, 行政区 included (a ward shares its city's progress);
+    those no caravan targets are left out. `prefecture` narrows to one prefecture. `user=None` is a
+    system run. Returns [MunicipalityProgress] in code order: one query.
+    """
+    qs = Municipality.objects.filter(Municipality.valid_on(fiscal_year_start(fiscal_year)))
+    if prefecture is not None:
+        qs = qs.filter(prefecture=prefecture)
+    rows = (
+        _with_progress(qs, _year_targets(user=user, fiscal_year=fiscal_year))
+        .filter(targeted=True)
+        .values("code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name", "answered", "visited")
+        .order_by("code")
+    )
+    return [
+        MunicipalityProgress(
+            code=r["code"],
+            name=r["name"],
+            kind=r["kind"],
+            parent_code=r["parent__code"] or "",
+            prefecture_code=r["prefecture__code"],
+            prefecture_name=r["prefecture__name"],
+            status=CaravanStatus.of(r["answered"], r["visited"]),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class PrefectureProgress:
+    code: str
+    name: str
+    targets: int  # 市区町村 targeted (a designated city once, its wards not counted)
+    answered: int
+    visited: int
+    both: int
+
+    def percent(self, part):
+        return round(100 * part / self.targets, 1) if self.targets else 0.0
+
+    @property
+    def answered_percent(self):
+        return self.percent(self.answered)
+
+    @property
+    def visited_percent(self):
+        return self.percent(self.visited)
+
+
+def caravan_progress(*, user, fiscal_year, prefecture=None):
+    """Per prefecture: 市区町村 targeted by the caravans of `fiscal_year`, answered, visited, both. One query.
+
+    Counted in the database over the municipalities existing on April 1 of the year, wards excluded (a
+    designated city counts once, answered or visited when it or one of its wards was); only the caravans
+    `user` may see. Prefectures without a target are left out; code order.
+    """
+    qs = Municipality.objects.filter(Municipality.valid_on(fiscal_year_start(fiscal_year))).exclude(
+        kind=Municipality.Kind.WARD
+    )
+    if prefecture is not None:
+        qs = qs.filter(prefecture=prefecture)
+    rows = (
+        _with_progress(qs, _year_targets(user=user, fiscal_year=fiscal_year))
+        .filter(targeted=True)
+        .values(pref_code=F("prefecture__code"), pref_name=F("prefecture__name"))
+        .annotate(
+            targets=Count("pk"),
+            answered_n=Count("pk", filter=Q(answered=True)),
+            visited_n=Count("pk", filter=Q(visited=True)),
+            both=Count("pk", filter=Q(answered=True, visited=True)),
+        )
+        .order_by("pref_code")
+    )
+    return [
+        PrefectureProgress(r["pref_code"], r["pref_name"], r["targets"], r["answered_n"], r["visited_n"], r["both"])
+        for r in rows
+    ]
+
+
+def unanswered_targets(*, user, fiscal_year, prefecture=None):
+    """The targets of `fiscal_year`'s caravans (with a questionnaire) whose questionnaire is not answered yet.
+
+    Only caravans `user` may see; each target carries its caravan, questionnaire and municipality (one
+    query), in prefecture and municipality code order.
+    """
+    qs = _year_targets(user=user, fiscal_year=fiscal_year).filter(
+        answered_on__isnull=True, caravan__questionnaire__isnull=False
+    )
+    if prefecture is not None:
+        qs = qs.filter(caravan__prefecture=prefecture)
+    return qs.select_related("caravan__questionnaire", "caravan__prefecture", "municipality").order_by(
+        "caravan__prefecture__code", "municipality__code", "pk"
+    )
+
+
+# --- the public answer map: one published question, per municipality ----------------------------------
+
+
+def published_question(*, questionnaire, pk):
+    """The published question `pk` of a published questionnaire (None when it is not one)."""
+    if questionnaire.published_at is None:
+        return None
+    return questionnaire.questions.filter(published=True, pk=pk).first()
+
+
+def published_answers(*, question):
+    """The answers to a published question of a published questionnaire, each with its municipality (one query).
+
+    Nothing for a question or questionnaire not published: the public map reads only through here.
+    """
+    if not question.published or question.questionnaire.published_at is None:
+        return Answer.objects.none()
+    return (
+        Answer.objects.filter(question=question)
+        .select_related("municipality")
+        .only("number", "text", "date", "choices", "question", "municipality__code", "municipality__name")
+        .order_by("municipality__code")
+    )
+
+
+def prefecture_municipalities(*, prefecture, fiscal_year):
+    """The municipalities of `prefecture` on April 1 of `fiscal_year`, wards included, in code order (one query)."""
+    return (
+        Municipality.objects.filter(prefecture=prefecture)
+        .filter(Municipality.valid_on(fiscal_year_start(fiscal_year)))
+        .only("code", "name", "kind", "parent")
+        .order_by("code")
+    )

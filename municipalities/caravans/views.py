@@ -5,23 +5,28 @@ through `restrict()` (another prefecture's caravan is a 404, as a missing one); 
 questionnaires their council published and, of those, only the published questions' typed answers.
 """
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from municipalities.caravans.models import Questionnaire
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.downloads import file_response
 from shaho.core.japanese import normalize
+from shaho.core.pictures import table_response
 from shaho.core.roles import is_staff_user
 from shaho.core.scoping import get_scoped_or_404, restrict
 
 from . import importing, selectors, services
 from .forms import AnswerSheetForm
+from .public_maps import answer_picture
 
 
 def _crumbs(*trail):
@@ -257,4 +262,39 @@ def public_municipality(request, pk, code):
         request,
         "municipalities/public/municipality.html",
         {"q": questionnaire, "municipality": municipality, "answers": answers},
+    )
+
+
+DOWNLOAD_FORMATS = ("xlsx", "csv")
+
+
+def public_answer_map(request, pk):
+    """/public/caravans/<pk>/map/?question=<id>: one published question's answers on the prefecture's map.
+
+    Published questionnaires and published questions only (another question is a 404, as a missing one);
+    ?format=xlsx or csv downloads the map's table.
+    """
+    questionnaire = _published(pk)
+    if questionnaire.prefecture_id is None:
+        raise Http404
+    questions = list(questionnaire.questions.filter(published=True).select_related("section"))
+    if not questions:
+        raise Http404
+    chosen = request.GET.get("question", "")
+    question = next((q for q in questions if str(q.pk) == chosen), None) if chosen else questions[0]
+    if question is None:
+        raise Http404
+    picture = answer_picture(questionnaire=questionnaire, question=question)
+    picture = dataclasses.replace(picture, download=f"{request.path}?{urlencode({'question': question.pk})}")
+    fmt = request.GET.get("format", "")
+    if fmt in DOWNLOAD_FORMATS:
+        return table_response(
+            picture,
+            fmt=fmt,
+            filename=f"{questionnaire.fiscal_year}年度_{questionnaire.prefecture.name}_{question.code}",
+        )
+    return render(
+        request,
+        "municipalities/public/answer_map.html",
+        {"q": questionnaire, "question": question, "questions": questions, "picture": picture},
     )

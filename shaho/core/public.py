@@ -9,7 +9,12 @@ Some things are nationwide on purpose:
   council — not its address, telephone, e-mail, officers or notes — are federation-public;
 - the 集約一覧表 prints every prefecture's goal, collected and submitted totals, so the numbers
   of goals, tally entries and submissions are public *as sums per council and prefecture*,
-  never row by row (no entry's place, note, correction reason or enterer).
+  never row by row (no entry's place, note, correction reason or enterer);
+- a national campaign's petitions to the local assemblies are public *as each municipality's outcome*
+  (採択・趣旨採択・継続・不採択, how many petitions, adopted and 意見書 sent): the assemblies decide in
+  public session. Never a petition's text, title, submitter, votes or notes, and never a prefectural or
+  local campaign's (`PUBLIC_ASSEMBLY_OUTCOMES`; /public/assemblies/ reads it through
+  `municipalities.assemblies.selectors.public_campaigns` and `adoption_map(public=True)`).
 
 The isolation walk (`tests/test_isolation_walk.py`) allows exactly these fields to reach a user
 of another prefecture and fails on any other field's canary.
@@ -42,6 +47,12 @@ FEDERATION_PUBLIC_TOTALS = {
     "petitions.Submission": frozenset({"count"}),
 }
 
+# model label → fields public as counts or classes per municipality, for campaigns led by the national council
+PUBLIC_ASSEMBLY_OUTCOMES = {
+    "municipalities.AssemblyPetition": frozenset({"assembly", "campaign", "outcome"}),
+    "municipalities.OpinionStatement": frozenset({"assembly", "campaign", "status"}),
+}
+
 
 def _label(model_or_label):
     return model_or_label if isinstance(model_or_label, str) else model_or_label._meta.label
@@ -70,7 +81,7 @@ def public_total_fields(model):
 def declared_fields_missing():
     """(label, field) pairs named above that no longer exist: a renamed field must update the policy."""
     missing = []
-    for table in (FEDERATION_PUBLIC_FIELDS, FEDERATION_PUBLIC_TOTALS):
+    for table in (FEDERATION_PUBLIC_FIELDS, FEDERATION_PUBLIC_TOTALS, PUBLIC_ASSEMBLY_OUTCOMES):
         for label, names in table.items():
             model = apps.get_model(label)
             existing = {f.name for f in model._meta.get_fields()}

@@ -7,6 +7,7 @@ see 30 rows of) and SITE_PAGES (page → (its URL for a world, how to add k rows
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns.models import Campaign
 from municipalities.caravans import services as caravan_services
 from municipalities.models import (
     Answer,
@@ -189,6 +190,34 @@ def _published_answers(world, k):
     _answers(world, k)
 
 
+def _world_campaign(world):
+    """A national campaign (public on /public/assemblies/): the adoption maps' campaign."""
+    if not hasattr(world, "campaign"):
+        world.campaign = Campaign.objects.create(
+            slug=f"map-{next(serial)}", name="国保改善運動", starts_on=D(2024, 4, 1), lead_council=world.national
+        )
+    return world.campaign
+
+
+def _adoptions(world, k):
+    """k Kanagawa municipalities whose assembly adopted the national campaign's petition and sent an 意見書."""
+    campaign = _world_campaign(world)
+    free = Municipality.objects.filter(prefecture=world.prefecture, assemblies__isnull=True).exclude(kind="ward")
+    for municipality in free.order_by("code")[:k]:
+        assembly = Assembly.objects.create(municipality=municipality, prefecture=world.prefecture)
+        sitting = Sitting.objects.create(
+            assembly=assembly, season="12", year=2024, starts_on=D(2024, 11, 28), ends_on=D(2024, 12, 20)
+        )
+        petition = AssemblyPetition.objects.create(
+            assembly=assembly, sitting=sitting, title="陳情", campaign=campaign, committee_on=D(2024, 12, 5),
+            committee_outcome="adopted", outcome="adopted", decided_on=D(2024, 12, 5),
+        )  # fmt: skip
+        OpinionStatement.objects.create(
+            assembly=assembly, petition=petition, campaign=campaign, title="意見書", status="adopted",
+            adopted_on=D(2024, 12, 20),
+        )  # fmt: skip
+
+
 def _registry_rows(world, k):
     """Prefectures and municipalities are the loaded registry: there are always more than 30."""
 
@@ -233,5 +262,18 @@ SITE_PAGES = {
     "public:questionnaire": (
         lambda world: reverse("public:questionnaire", args=[_world_questionnaire(world).pk]),
         _published_answers,
+    ),
+    # The public maps (issue 17): the answer map of a published question, the adoption maps of a campaign.
+    "public:answer_map": (
+        lambda world: reverse("public:answer_map", args=[_world_questionnaire(world).pk]),
+        _published_answers,
+    ),
+    "public_assemblies:campaign": (
+        lambda world: reverse("public_assemblies:campaign", args=[_world_campaign(world).slug]),
+        _adoptions,
+    ),
+    "public_assemblies:prefecture": (
+        lambda world: reverse("public_assemblies:prefecture", args=[_world_campaign(world).slug, KANAGAWA]),
+        _adoptions,
     ),
 }

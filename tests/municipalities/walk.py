@@ -216,7 +216,55 @@ URL_CASES = {
     ),
     "public:questionnaire": Case(objects=lambda t: [r("public:questionnaire", t[Questionnaire].pk)]),
     "public:municipality": Case(objects=lambda t: [r("public:municipality", t[Questionnaire].pk, "131130")]),
+    # The public maps (issue 17): Tokyo's unpublished questionnaire has no answer map, its question no cell;
+    # a Tokyo campaign has no public adoption map; the national campaign's map (with Tokyo's petition planted
+    # below, canaries in its text) shows outcomes only — to anyone, as shaho.core.public says.
+    "public:answer_map": Case(
+        objects=lambda t: [
+            r("public:answer_map", t[Questionnaire].pk),
+            r("public:answer_map", t[Questionnaire].pk, question=t[Question].pk),
+            r("public:answer_map", t[Questionnaire].pk, question=t[Question].pk, format="csv"),
+        ]
+    ),
+    "public_assemblies:index": Case(urls=lambda t: [r("public_assemblies:index")]),
+    "public_assemblies:campaign": Case(
+        urls=lambda t: [
+            r("public_assemblies:campaign", "walk-national", **f) for f in ({}, {"format": "csv"}, {"format": "xlsx"})
+        ],
+        objects=lambda t: [
+            r("public_assemblies:campaign", t[Campaign].slug),
+            r("public_assemblies:campaign", t[Campaign].slug, format="csv"),
+        ],
+    ),
+    "public_assemblies:prefecture": Case(
+        urls=lambda t: [
+            r("public_assemblies:prefecture", "walk-national", code, **f)
+            for code in (KANAGAWA, TOKYO)
+            for f in ({}, {"format": "csv"})
+        ],
+        objects=lambda t: [
+            r("public_assemblies:prefecture", t[Campaign].slug, TOKYO),
+            r("public_assemblies:prefecture", t[Campaign].slug, TOKYO, format="xlsx"),
+        ],
+    ),
 }
+
+
+def after_planting(t):
+    """渋谷区's petition and 意見書 in the national campaign too, canaries in every text: the public adoption map
+    and the dashboards show its outcome (to anyone, and to national staff), never its text."""
+    national_campaign = Campaign.objects.get(slug="walk-national")
+    petition = AssemblyPetition.objects.create(
+        assembly=t[Assembly], sitting=t[Sitting], title="walk", campaign=national_campaign,
+        submitted_by=t.tokyo_local, committee_on=D(2023, 12, 5), committee_outcome="adopted", outcome="adopted",
+        decided_on=D(2023, 12, 5),
+    )  # fmt: skip
+    statement = OpinionStatement.objects.create(
+        assembly=t[Assembly], petition=petition, campaign=national_campaign, title="walk", status="adopted",
+        adopted_on=D(2023, 12, 20),
+    )  # fmt: skip
+    t.fill(petition)
+    t.fill(statement)
 
 
 ADD_TWEAKS = {

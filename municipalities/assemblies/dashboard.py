@@ -1,0 +1,100 @@
+"""The assembly panel of the home page (issue 17): the current campaign's adoptions and 意見書, per municipality.
+
+National staff: the municipality map of Japan; prefectural staff: their prefecture's municipality map.
+Classes 採択 / 趣旨採択 / 継続・審議中 / 不採択など / 未提出 (`selectors.AdoptionStatus`); the table lists the
+municipalities with a petition or an 意見書. Only what the user may see (`user=ctx.user`).
+Imported by MunicipalitiesConfig.ready().
+"""
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+
+from municipalities.registry import maps
+from shaho.core.dashboard import NATIONAL, PREFECTURE, register
+from shaho.core.pictures import Picture, Table
+
+from .selectors import AdoptionStatus, adoption_map, current_campaign
+
+STATUS_LEGEND = maps.Legend(categories=[maps.Category(AdoptionStatus.LABELS[s]) for s in AdoptionStatus.ORDER])
+STATUS_INDEX = {status: i for i, status in enumerate(AdoptionStatus.ORDER)}
+
+
+def _note(drawing):
+    parts = []
+    if drawing.without_shape:
+        parts.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
+    if drawing.without_entry:
+        parts.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
+    return "。".join(parts)
+
+
+def cells(rows, *, wards=True):
+    """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
+    out = {}
+    for r in rows:
+        if r.is_ward and not wards:
+            continue
+        text = f"{r.name}：{r.status_label}" + (f"・意見書 {r.statements}" if r.statements else "")
+        out[r.code] = maps.Cell(STATUS_INDEX[r.status], text)
+    return out
+
+
+def table(rows):
+    """The municipalities with a petition or an 意見書 (a ward's row is its city's: not repeated)."""
+    return Table(
+        columns=["都道府県", "市区町村コード", "市区町村", "結果", "陳情・請願", "採択", "意見書"],
+        rows=[
+            [r.prefecture_name, r.code, r.name, r.status_label, r.petitions, r.adopted, r.statements]
+            for r in rows
+            if not r.is_ward and (r.petitions or r.statements)
+        ],
+    )
+
+
+def summary(rows):
+    """「採択 112市区町村（18都道府県）・意見書 111本」 from the rows of a map (wards not counted)."""
+    plain = [r for r in rows if not r.is_ward]
+    adopted = [r for r in plain if r.status == AdoptionStatus.ADOPTED]
+    prefectures = len({r.prefecture_code for r in adopted})
+    statements = sum(r.statements for r in plain)
+    return f"採択 {len(adopted):,}市区町村（{prefectures}都道府県）・意見書 {statements:,}本"
+
+
+def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblies.adoptions", download=""):
+    """The adoption map of `campaign` (all Japan, or `prefecture`'s) with its table: for pages and documents."""
+    if prefecture is None:
+        drawing = maps.japan_municipality_map(
+            cells(rows, wards=False), legend=STATUS_LEGEND, title=f"{campaign} 議会での採択"
+        )
+        title = f"{campaign} {summary(rows)}"
+    else:
+        drawing = maps.prefecture_map(
+            prefecture.code, cells(rows), legend=STATUS_LEGEND, title=f"{prefecture.name} {campaign} 議会での採択"
+        )
+        title = f"{prefecture.name} {campaign} {summary(rows)}"
+    return Picture(
+        key=key,
+        title=title,
+        svg=mark_safe(drawing.svg),
+        table=table(rows),
+        link=link,
+        credit=maps.CREDIT,
+        note=_note(drawing),
+        download=download,
+    )
+
+
+@register("assemblies.adoptions", title="議会での採択と意見書", audiences={NATIONAL, PREFECTURE}, order=50)
+def adoptions(ctx):
+    prefecture = None
+    if ctx.audience == PREFECTURE:
+        prefecture = getattr(ctx.council, "prefecture", None)
+        if prefecture is None:
+            return None
+    campaign = current_campaign(user=ctx.user, date=ctx.date)
+    if campaign is None:
+        return None
+    rows = adoption_map(campaign=campaign, date=ctx.date, user=ctx.user, prefecture=prefecture)
+    link = f"{reverse('admin:municipalities_assemblypetition_count')}?{urlencode({'campaign': campaign.slug})}"
+    return adoption_picture(campaign=campaign, rows=rows, prefecture=prefecture, link=link)

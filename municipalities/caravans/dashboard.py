@@ -1,0 +1,198 @@
+"""The caravan panels of the home page (issue 17): this fiscal year's caravans on the map, and what is due.
+
+National staff: municipalities answered and visited per prefecture (the map of Japan, the tile map) and every
+targeted municipality on the municipality map; prefectural staff: their prefecture's municipality map
+(回答・懇談済 / 回答のみ / 懇談のみ / 未回答). Both: the questionnaires not answered yet, each caravan's bar
+linking to its questionnaire page (the list of municipalities to chase, with their entry links).
+Everything through the caravans' selectors with `user=ctx.user`: only the caravans the user may see.
+Imported by MunicipalitiesConfig.ready().
+"""
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+
+from municipalities.registry import maps
+from shaho.core import charts
+from shaho.core.dashboard import NATIONAL, PREFECTURE, register
+from shaho.core.japanese import fiscal_year, format_date
+from shaho.core.pictures import Picture, Table
+
+from . import selectors
+from .selectors import CaravanStatus
+
+STATUS_LEGEND = maps.Legend(
+    categories=[maps.Category(CaravanStatus.LABELS[s]) for s in CaravanStatus.ORDER], none_label="対象外"
+)
+STATUS_INDEX = {status: i for i, status in enumerate(CaravanStatus.ORDER)}
+PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
+
+
+def _note(drawing):
+    parts = []
+    if drawing.without_shape:
+        parts.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
+    if drawing.without_entry:
+        parts.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
+    return "。".join(parts)
+
+
+def municipality_cells(rows, *, wards=True):
+    """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
+    return {
+        r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows if wards or not r.is_ward
+    }
+
+
+def municipality_table(rows):
+    return Table(
+        columns=["都道府県", "市区町村コード", "市区町村", "状況"],
+        rows=[[r.prefecture_name, r.code, r.name, r.status_label] for r in rows],
+    )
+
+
+def prefecture_table(rows):
+    return Table(
+        columns=["都道府県", "対象の市区町村", "回答", "懇談", "回答・懇談済", "回答率（%）", "懇談率（%）"],
+        rows=[[p.name, p.targets, p.answered, p.visited, p.both, p.answered_percent, p.visited_percent] for p in rows],
+    )
+
+
+def national_pictures(*, year, progress, municipalities, link=""):
+    cells = {
+        p.code: maps.Cell(
+            PERCENT_LEGEND.category_for(p.answered_percent),
+            f"{p.name} 回答 {p.answered:,} / {p.targets:,}・懇談 {p.visited:,}",
+        )
+        for p in progress
+    }
+    table = prefecture_table(progress)
+    geographic = maps.japan_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率")
+    tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率（タイル）")
+    drawing = maps.japan_municipality_map(
+        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title=f"{year}年度 自治体キャラバン"
+    )
+    targets = sum(p.targets for p in progress)
+    answered = sum(p.answered for p in progress)
+    visited = sum(p.visited for p in progress)
+    headline = f"{year}年度 自治体キャラバン 対象 {targets:,}市区町村・回答 {answered:,}・懇談 {visited:,}"
+    return [
+        Picture(
+            key="caravans.prefectures",
+            title=headline,
+            svg=mark_safe(geographic.svg),
+            table=table,
+            link=link,
+            credit=maps.CREDIT,
+            note=_note(geographic),
+        ),
+        Picture(
+            key="caravans.tiles",
+            title=f"{year}年度 都道府県別の回答率（タイル地図）",
+            svg=mark_safe(tiles.svg),
+            table=table,
+            link=link,
+            credit=maps.CREDIT,
+            note=_note(tiles),
+        ),
+        Picture(
+            key="caravans.municipalities",
+            title=f"{year}年度 市区町村別 回答・懇談",
+            svg=mark_safe(drawing.svg),
+            table=municipality_table(municipalities),
+            link=link,
+            credit=maps.CREDIT,
+            note=_note(drawing),
+        ),
+    ]
+
+
+def prefecture_pictures(*, year, prefecture, progress, municipalities, link=""):
+    drawing = maps.prefecture_map(
+        prefecture.code,
+        municipality_cells(municipalities),
+        legend=STATUS_LEGEND,
+        title=f"{prefecture.name} {year}年度 自治体キャラバン",
+    )
+    p = progress[0] if progress else None
+    title = f"{prefecture.name} {year}年度 自治体キャラバン" + (
+        f" 対象 {p.targets:,}市区町村・回答 {p.answered:,}・懇談 {p.visited:,}" if p else ""
+    )
+    return Picture(
+        key="caravans.prefecture",
+        title=title,
+        svg=mark_safe(drawing.svg),
+        table=municipality_table(municipalities),
+        link=link,
+        credit=maps.CREDIT,
+        note=_note(drawing),
+    )
+
+
+def _prefecture(ctx):
+    return getattr(ctx.council, "prefecture", None) if ctx.audience == PREFECTURE else None
+
+
+@register("caravans.progress", title="自治体キャラバン", audiences={NATIONAL, PREFECTURE}, order=40)
+def progress(ctx):
+    year = fiscal_year(ctx.date)
+    link = reverse("caravans:list")
+    if ctx.audience == NATIONAL:
+        rows = selectors.caravan_progress(user=ctx.user, fiscal_year=year)
+        if not rows:
+            return None
+        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year)
+        return national_pictures(year=year, progress=rows, municipalities=municipalities, link=link)
+    prefecture = _prefecture(ctx)
+    if prefecture is None:
+        return None
+    rows = selectors.caravan_progress(user=ctx.user, fiscal_year=year, prefecture=prefecture)
+    if not rows:
+        return None
+    municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year, prefecture=prefecture)
+    return prefecture_pictures(
+        year=year, prefecture=prefecture, progress=rows, municipalities=municipalities, link=link
+    )
+
+
+@register("caravans.unanswered", title="回答を待っているアンケート", audiences={NATIONAL, PREFECTURE}, order=41)
+def unanswered(ctx):
+    """Each caravan of the year with a questionnaire: answered / targets, its bar linking to the questionnaire page."""
+    year = fiscal_year(ctx.date)
+    prefecture = _prefecture(ctx)
+    if ctx.audience == PREFECTURE and prefecture is None:
+        return None
+    caravans = selectors.caravan_list(user=ctx.user, year=year).filter(questionnaire__isnull=False)
+    if prefecture is not None:
+        caravans = caravans.filter(prefecture=prefecture)
+    caravans = list(caravans)
+    if not caravans:
+        return None
+    targets = list(selectors.unanswered_targets(user=ctx.user, fiscal_year=year, prefecture=prefecture))
+    bars = [
+        charts.Bar(
+            f"{c.prefecture.name}" if ctx.audience == NATIONAL else str(c.questionnaire),
+            round(100 * c.n_answered / c.n_targets, 1) if c.n_targets else 0.0,
+            f"回答 {c.n_answered:,} / {c.n_targets:,}",
+            reverse("caravans:questionnaire", args=[c.questionnaire_id]),
+        )
+        for c in caravans
+    ]
+    waiting = len(targets)
+    return Picture(
+        key="caravans.unanswered",
+        title=f"{year}年度 アンケートの回答を待っている市区町村 {waiting:,}",
+        svg=mark_safe(charts.bar_chart(bars, maximum=100, title="回答率（%）")),
+        table=Table(
+            columns=["都道府県", "市区町村", "アンケート", "送付日"],
+            rows=[
+                [
+                    t.caravan.prefecture.name,
+                    t.name,
+                    str(t.caravan.questionnaire),
+                    format_date(t.questionnaire_sent_on) if t.questionnaire_sent_on else "",
+                ]
+                for t in targets
+            ],
+        ),
+        link=reverse("caravans:list"),
+    )
