@@ -1,0 +1,54 @@
+"""The documents carry the same pictures as the pages (issue 17): maps with the MLIT credit and their numbers.
+
+Rendered through the real report service (`run_now`: WeasyPrint, the allow-list fetcher) from real rows;
+the PDF's text (pypdf) holds the credit line, the map's legend and title and the numbers table under it.
+A Kanagawa report's pictures hold no Tokyo-only figure.
+"""
+
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from municipalities.registry.maps import CREDIT
+from reports.models import JobStatus
+from reports.services import run_now
+
+from . import factories
+
+D = datetime.date
+
+
+def pdf_text(job):
+    with job.file.open("rb") as f:
+        reader = PdfReader(io.BytesIO(f.read()))
+    return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
+
+
+@pytest.fixture
+def councils(db):
+    return factories.federation()
+
+
+@pytest.mark.django_db
+def test_the_policy_drafts_activity_report_shows_the_coverage_map_and_the_progress_line(councils, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    petition = factories.petition_25jo(councils)
+    factories.meeting(councils, petitions=[petition])
+
+    job = run_now(kind="policy_draft", params={"meeting": "64"})
+
+    assert job.status == JobStatus.DONE, job.error
+    text = pdf_text(job)
+    assert CREDIT in text
+    # The coverage map: its title, its legend's bins, and its numbers table (神奈川県 1 of 33, 横浜市 only).
+    assert "地域社保協のある市区町村全国" in text and "過半数を超えた都道府県0" in text
+    assert "25%未満" in text and "75%以上" in text
+    assert "神奈川県2336.1" in text  # 都道府県・地域社保協のある市区町村・市区町村数・割合（横浜市・川崎市）
+    # The progress line: 18,000 筆 of 100,000 on 2020-09-01, and the month-end table under it.
+    assert "25条署名の集約の推移（全国、2020年9月1日現在18,000筆、目標の18.0%）" in text
+    assert "2020年1月12,345100,00012.3" in text and "2020年8月18,000100,00018" in text
+    # Under the activity report, before the appendices; the title once (the table's caption is not printed).
+    assert text.index("活動報告組織の現勢") < text.index("集約の推移") < text.index("付録\u3000集約一覧表社会保障")
+    assert text.count("地域社保協のある市区町村全国0.2%") == 1
