@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from municipalities.registry.maps import CREDIT
 from reports.models import JobStatus
 from reports.services import run_now
+from tests.councils.factories import staff_of
 
 from . import factories
 
@@ -52,3 +53,41 @@ def test_the_policy_drafts_activity_report_shows_the_coverage_map_and_the_progre
     # Under the activity report, before the appendices; the title once (the table's caption is not printed).
     assert text.index("活動報告組織の現勢") < text.index("集約の推移") < text.index("付録\u3000集約一覧表社会保障")
     assert text.count("地域社保協のある市区町村全国0.2%") == 1
+
+
+TOKYO_ONLY = ("渋谷社保協", "板橋準備会", "東京都", "渋谷区", "御蔵島村")
+
+
+@pytest.mark.django_db
+def test_a_kanagawa_prefecture_report_shows_its_municipality_map_and_nothing_of_tokyo(councils, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    staff = staff_of(councils["kanagawa"])
+    job = run_now(
+        kind="prefecture_report", params={"prefecture": "14", "start": "2020-09-01", "end": "2020-11-30"}, user=staff
+    )
+
+    assert job.status == JobStatus.DONE, job.error
+    text = pdf_text(job)
+    assert CREDIT in text
+    assert "神奈川県地域社保協のある市区町村6.1%（2/33、2020年11月30日現在）" in text
+    assert "地域社保協あり" in text and "準備会あり" in text  # the legend
+    # The numbers table: every municipality and ward, with the council that covers it.
+    assert "神奈川県141003横浜市地域社保協あり横浜市社保協" in text
+    assert "神奈川県141305川崎市地域社保協あり川崎市社保協" in text and "神奈川県142069小田原市なし" in text
+    for name in TOKYO_ONLY:
+        assert name not in text, name
+
+
+@pytest.mark.django_db
+def test_the_prefecture_reports_map_data_holds_only_its_prefecture(councils):
+    from campaigns.report_kinds import municipality_picture
+    from municipalities.models import Prefecture
+
+    picture = municipality_picture(prefecture=Prefecture.objects.get(code="14"), date=D(2020, 11, 30))
+    assert {row[0] for row in picture.table.rows} == {"神奈川県"}
+    assert all("渋谷" not in cell for row in picture.table.rows for cell in row if isinstance(cell, str))
+    for name in TOKYO_ONLY:
+        assert name not in picture.svg, name
+    assert (
+        "横浜市鶴見区：地域社保協あり" in picture.svg and "小田原市：なし" in picture.svg and picture.credit == CREDIT
+    )
