@@ -91,3 +91,34 @@ def test_the_prefecture_reports_map_data_holds_only_its_prefecture(councils):
     assert (
         "横浜市鶴見区：地域社保協あり" in picture.svg and "小田原市：なし" in picture.svg and picture.credit == CREDIT
     )
+
+
+@pytest.mark.django_db
+def test_a_prefectural_meetings_draft_maps_its_prefecture_and_counts_its_own_signatures(councils, settings, tmp_path):
+    from reports.models import Chapter, Meeting
+
+    settings.MEDIA_ROOT = tmp_path
+    petition = factories.petition_25jo(councils)
+    meeting = Meeting.objects.create(
+        council=councils["kanagawa"],
+        number=30,
+        title="神奈川県社保協第30回総会議案",
+        date=D(2020, 9, 5),
+        as_of=D(2020, 9, 1),
+    )
+    Chapter.objects.create(meeting=meeting, order=1, title="1年間の活動報告", body="県内の運動を報告します。")
+    meeting.petitions.set([petition])
+
+    job = run_now(kind="policy_draft", params={"meeting": "30"}, user=staff_of(councils["kanagawa"]))
+
+    assert job.status == JobStatus.DONE, job.error
+    text = pdf_text(job)
+    assert CREDIT in text and "神奈川県地域社保協のある市区町村6.1%（2/33、2020年9月1日現在）" in text
+    # Kanagawa's entries (12,345 + 655) against Kanagawa's goal (20,000); Tokyo's 5,000 not in the line.
+    assert "25条署名の集約の推移（神奈川県、2020年9月1日現在13,000筆、目標の65.0%）" in text
+    assert "2020年8月13,00020,00065" in text
+    # The activity report's pictures name nothing of Tokyo (the appendices are federation-public tables).
+    report = text[text.index("県内の運動を報告します") : text.index("付録\u3000集約一覧表社会保障")]
+    assert "集約の推移" in report and CREDIT in report
+    for name in TOKYO_ONLY:
+        assert name not in report, name
