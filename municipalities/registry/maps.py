@@ -12,6 +12,7 @@ API (every map returns a `MapDrawing`; put `drawing.svg` into `shaho.core.pictur
     cells = {"13": Cell(category=legend.category_for(42.0), text="東京都 42.0%（21 / 50）", href="/…", short="42%")}
     drawing = japan_map(cells, legend=legend, title="地域社保協のある市区町村の割合")
     drawing.svg            # SafeString: <svg role="img" aria-label=…> with the legend drawn in it
+                           # (role="group" when shapes are links: an img's children are hidden from AT)
     drawing.without_shape  # [(code, name)]: registry entries (or cells) the map has no shape for
     drawing.without_entry  # [(code, name)]: shapes the registry does not know (drawn hatched, 「名簿にない区域」)
 
@@ -27,7 +28,11 @@ API (every map returns a `MapDrawing`; put `drawing.svg` into `shaho.core.pictur
   `without_shape`, shapes the registry lacks are listed in `without_entry` and drawn hatched with the
   title 「名簿にない区域」; a mismatch never fails.
 - `japan_municipality_map(cells, *, legend, title="", on=None)`: all municipalities of Japan (designated
-  cities as one shape each), cells keyed by the 5-digit code; joined to the registry as above.
+  cities as one shape each), cells keyed by the 5-digit code; joined to the registry as above. The six
+  villages of the Northern Territories (01695–01700, in the shapes, not in the registry) are drawn in
+  outline (class `map-outside`, title 「…（北方領土）」) and not listed as mismatches.
+- `drawing.notes`: the mismatches as Japanese lines to print under the map (「地図に形のない区域（境界は
+  2021年1月1日現在）：浜松市中央区、…」), empty when the registry and the shapes agree.
 - `Cell(category=None, text="", href="", short="")`: category is an index into the legend (None: no
   data, class `map-none`); text is the hover title (escaped); href wraps the shape in a link.
 - `Legend(categories=[Category("少ない"), …])`: up to 6 categories, drawn as classes `map-c0`…`map-c5`
@@ -58,7 +63,11 @@ CREDIT = "出典：国土交通省国土数値情報（行政区域データ）�
 GEO_DIR = Path(__file__).resolve().parent / "geo"
 MAX_CATEGORIES = 6
 UNKNOWN_TITLE = "名簿にない区域"
+# The six villages of the Northern Territories are in the shapes (as part of Hokkaido) but not among the
+# registry's 1,741 municipalities: drawn in outline (class map-outside), not listed as a mismatch.
+NORTHERN_TERRITORIES = frozenset({"01695", "01696", "01697", "01698", "01699", "01700"})
 NO_DATA_LABEL = "データなし"
+BOUNDARIES_AS_OF = "2021年1月1日"
 
 # Which of the 7 steps of the sequential scale (static/css/site.css, "/* maps */") category i of a legend
 # of n categories is drawn in: spread over the scale so that 2 or 3 bins are still far apart.
@@ -161,6 +170,18 @@ class MapDrawing:
     without_shape: list = field(default_factory=list)
     without_entry: list = field(default_factory=list)
 
+    @property
+    def notes(self):
+        """The mismatches as lines to print under the map (empty when the registry and the shapes agree)."""
+        lines = []
+        if self.without_shape:
+            names = "、".join(name or code for code, name in self.without_shape)
+            lines.append(f"地図に形のない区域（境界は{BOUNDARIES_AS_OF}現在）：{names}")
+        if self.without_entry:
+            names = "、".join(name or code for code, name in self.without_entry)
+            lines.append(f"名簿にない地図上の区域：{names}")
+        return lines
+
 
 # --- shapes ---------------------------------------------------------------------------------------------
 
@@ -178,9 +199,8 @@ def _code5(code):
 
 # --- drawing --------------------------------------------------------------------------------------------
 
-LEGEND_FONT = 26
-LEGEND_ROW = 40
-LEGEND_SWATCH = 28
+# The legend's text is 1/26 of the map's width: about 10 px when a map is 264 px wide on a phone.
+LEGEND_FONT_PER_WIDTH = 1 / 26
 
 
 def _legend_items(legend, *, none=False, unknown=False):
@@ -193,20 +213,25 @@ def _legend_items(legend, *, none=False, unknown=False):
 
 
 def _legend_svg(items, *, x, y, width):
-    """The legend as a band of swatches with their labels, three to a row; returns (svg, height)."""
-    columns = 3 if width >= 600 else 2
+    """The legend as a band of swatches with their labels, two to a row; returns (svg, height).
+
+    Labels up to about 11 characters fit their column.
+    """
+    font = round(width * LEGEND_FONT_PER_WIDTH)
+    row = round(font * 1.5)
+    columns = 2
     column_width = width / columns
-    parts = ['<g class="map-legend">']
+    parts = [f'<g class="map-legend" font-size="{font}">']
     for i, (css, label) in enumerate(items):
         cx = x + (i % columns) * column_width
-        cy = y + (i // columns) * LEGEND_ROW
+        cy = y + (i // columns) * row
         parts.append(
-            f'<rect class="{css}" x="{cx:.0f}" y="{cy}" width="{LEGEND_SWATCH}" height="{LEGEND_SWATCH}"/>'
-            f'<text x="{cx + LEGEND_SWATCH + 8:.0f}" y="{cy + LEGEND_SWATCH - 6}">{escape(label)}</text>'
+            f'<rect class="{css}" x="{cx:.0f}" y="{cy}" width="{font}" height="{font}"/>'
+            f'<text x="{cx + font * 1.3:.0f}" y="{cy + font * 0.85:.0f}">{escape(label)}</text>'
         )
     parts.append("</g>")
     rows = (len(items) + columns - 1) // columns
-    return "".join(parts), rows * LEGEND_ROW + 8
+    return "".join(parts), rows * row + 8
 
 
 HATCH_DEFS = (
@@ -221,9 +246,12 @@ def _svg(*, kind, legend, title, width, height, body, legend_items, default_labe
     total = height + 8 + legend_height
     label = escape(title or default_label)
     hatch = HATCH_DEFS if any(css == "map-unknown" for css, _ in legend_items) else ""
+    # A picture is role="img"; but an img's children are hidden from assistive technology, so a map whose
+    # shapes are links is a named group instead (its links stay reachable; axe: nested-interactive).
+    role = "group" if "<a href=" in body else "img"
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total}" '
-        f'class="map map-{kind} map-n{len(legend.categories)}" role="img" aria-label="{label}">'
+        f'class="map map-{kind} map-n{len(legend.categories)}" role="{role}" aria-label="{label}">'
         f"<title>{label}</title>{hatch}{body}{legend_svg}</svg>"
     )
 
@@ -247,6 +275,11 @@ def _insets_svg(insets):
     )
 
 
+def _default_text(legend, name, cell):
+    label = legend.none_label if cell.category is None else legend.categories[cell.category].label
+    return f"{name}：{label}"
+
+
 def _draw_shapes(data, cells, legend, *, known=None, city_of_shape=False):
     """Paths for every shape of `data`; returns (svg, classes used, shapes without an entry)."""
     parts = []
@@ -257,16 +290,17 @@ def _draw_shapes(data, cells, legend, *, known=None, city_of_shape=False):
         if cell is None and city_of_shape and shape.get("city"):
             cell = cells.get(shape["city"])
         name = shape["name"]
-        if known is not None and code not in known:
-            without_entry.append((code, name))
+        unknown = known is not None and code not in known
         if cell is not None:
-            css = legend.css_class(cell.category)
-            text = cell.text or f"{name}：{legend.none_label if cell.category is None else ''}".rstrip("：")
-            href = cell.href
-        elif known is not None and code not in known:
+            css, text, href = legend.css_class(cell.category), cell.text or _default_text(legend, name, cell), cell.href
+        elif unknown and code in NORTHERN_TERRITORIES:
+            css, text, href = "map-outside", f"{name}（北方領土）", ""
+        elif unknown:
             css, text, href = "map-unknown", f"{name}：{UNKNOWN_TITLE}", ""
         else:
             css, text, href = "map-none", f"{name}：{legend.none_label}", ""
+        if unknown and code not in NORTHERN_TERRITORIES:
+            without_entry.append((code, name))
         used.add(css)
         parts.append(_shape(css, shape["d"], text, href))
     return '<g class="map-shapes">' + "".join(parts) + "</g>", used, without_entry
@@ -321,7 +355,7 @@ def tile_map(cells, *, legend, title=""):
             css = legend.css_class(category)
             used.add(css)
             name = SHORT_NAMES[code]
-            text = cell.text if cell and cell.text else f"{name}：{legend.none_label}"
+            text = cell.text if cell and cell.text else _default_text(legend, name, cell or Cell())
             x, y = column * TILE + TILE_GAP / 2, row * TILE + TILE_GAP / 2
             size = TILE - TILE_GAP
             tile = f'<rect class="{css}" x="{x:g}" y="{y:g}" width="{size}" height="{size}">'

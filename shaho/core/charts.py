@@ -2,17 +2,22 @@
 
 Functions (each returns a `SafeString` holding one `<svg class="chart chart-…">`):
 
-- `bar_chart(bars, *, maximum=100.0, target=None, width=520, row_height=13, label_width=70, title="")`
-  horizontal bars, one per row, scaled to `maximum` (longer values are clipped, their note says the
-  real figure); `target` draws the dashed goal line and bars under it are `chart-bar-below`.
-- `line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆")` a cumulative line
-  over time: this year solid, last year dashed and lighter (the caller shifts last year's dates onto
-  this year's axis), a horizontal goal line with its value, vertical lines for deadlines, month
-  ticks 「4月」…, y ticks with thousands separators, the last point of each line labelled.
-- `paired_bar_chart(pairs, *, title="", unit="")` this year beside last year, one row per label.
-- `stacked_bar(segments, *, total=None, title="")` one stacked coverage bar with labels and %.
-- `small_multiples(items, *, columns=4, title="")` a grid of sparklines on one y scale, each with
-  its last value and % of its goal.
+- `bar_chart(bars, *, maximum=100.0, target=None, width=520, row_height=13, label_width=70, title="",
+  font_size=8, note_width=130)` horizontal bars, one per row, scaled to `maximum` (longer values are
+  clipped, their note says the real figure); `target` draws the dashed goal line and bars under it
+  are `chart-bar-below`. The defaults are the A4 appendix's; a phone wants `width=360, row_height=22,
+  label_width=64, note_width=96, font_size=12`.
+- `line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆", width=420, height=260)`
+  a cumulative line over time: this year solid, last year dashed and lighter (the caller shifts
+  last year's dates onto this year's axis), a horizontal goal line with its value, vertical lines
+  for deadlines, month ticks 「4月」…, y ticks with thousands separators, each line's last point
+  labelled.
+- `paired_bar_chart(pairs, *, title="", unit="", width=400, label_width=84)` this year beside last
+  year, one row per label.
+- `stacked_bar(segments, *, total=None, title="", width=400)` one stacked coverage bar with labels
+  and %.
+- `small_multiples(items, *, columns=4, title="", cell_width=150, cell_height=96)` a grid of
+  sparklines on one y scale, each with its last value and % of its goal (columns=2 on a phone).
 - `for_print(html)` the same HTML with the documents' stylesheet put inside every inline `<svg>`
   (see "Colours" below); `reports.documents` calls it on every document.
 
@@ -138,8 +143,10 @@ def _link(inner, href):
     return inner
 
 
-def _text(x, y, text, cls, *, anchor=None, extra=""):
+def _text(x, y, text, cls, *, anchor=None, size=None, extra=""):
     anchor_attr = f' text-anchor="{anchor}"' if anchor else ""
+    if size:
+        anchor_attr += f' font-size="{_f(size)}"'
     return f'<text class="{cls}" x="{_f(x)}" y="{_f(y)}"{anchor_attr}{extra}>{escape(text)}</text>'
 
 
@@ -171,7 +178,7 @@ def _svg(kind, width, height, title, body, *, font_size=12):
 
 
 def _title_text(title, font_size):
-    return [_text(0, font_size + 1, title, "chart-title")] if title else []
+    return [_text(0, font_size + 1, title, "chart-title", size=font_size * 1.1)] if title else []
 
 
 def _empty(kind, title, *, width=400, height=80, font_size=12):
@@ -201,41 +208,53 @@ def _value_of(point):
 # --- bar chart --------------------------------------------------------------------------
 
 
-def bar_chart(bars, *, maximum=100.0, target=None, width=520, row_height=13, label_width=70, title=""):
+def bar_chart(
+    bars,
+    *,
+    maximum=100.0,
+    target=None,
+    width=520,
+    row_height=13,
+    label_width=70,
+    title="",
+    font_size=8,
+    note_width=130,
+):
     """Horizontal bars, one per row (prefectures), scaled to `maximum`; `target` draws a dashed line (50%, 100%).
 
     A value above `maximum` is drawn to `maximum` (its note gives the real figure); a bar below
-    `target` has the class `chart-bar-below`. Returns a SafeString (every text is escaped).
+    `target` has the class `chart-bar-below`. The defaults suit an A4 appendix of 47 rows; for a
+    phone pass e.g. `width=360, row_height=22, label_width=64, note_width=96, font_size=12`.
+    Returns a SafeString (every text is escaped).
     """
-    font_size = 8
     if not bars:
         return _empty("bar", title, width=width, height=60, font_size=font_size)
-    note_width = 130
     plot = width - label_width - note_width
-    top = 18 if title else 4
-    height = top + row_height * len(bars) + 14
+    top = round(font_size * 2.25) if title else 4
+    height = top + row_height * len(bars) + round(font_size * 1.75)
     scale = plot / maximum if maximum else 0
-    parts = _title_text(title, 9)
+    baseline = row_height / 2 + font_size / 3
+    parts = _title_text(title, font_size)
     for i, bar in enumerate(bars):
         y = top + i * row_height
         length = max(0.0, min(bar.value, maximum)) * scale
         cls = "chart-bar" if target is None or bar.value >= target else "chart-bar chart-bar-below"
         hover = f"{bar.label}: {bar.note or number(bar.value)}"
-        row = (
-            _text(label_width - 4, y + 9, bar.label, "chart-label", anchor="end")
-            + f'<rect class="{cls}" x="{label_width}" y="{y + 2}" width="{length:.1f}" height="{row_height - 4}">'
-            f"<title>{escape(hover)}</title></rect>"
+        row = _text(label_width - 4, y + baseline, bar.label, "chart-label", anchor="end") + _rect(
+            cls, label_width, y + 2, length, row_height - 4, hover
         )
         parts.append(_link(row, bar.href))
-        parts.append(_text(label_width + plot + 4, y + 9, bar.note, "chart-value"))
+        parts.append(_text(label_width + plot + 4, y + baseline, bar.note, "chart-value"))
     axis_y = top + row_height * len(bars)
-    parts.append(f'<line class="chart-axis" x1="{label_width}" y1="{top}" x2="{label_width}" y2="{axis_y}"/>')
+    parts.append(_line("chart-axis", label_width, top, label_width, axis_y))
     for tick in (0, maximum / 2, maximum):
         x = label_width + tick * scale
-        parts.append(_text(x, axis_y + 10, f"{tick:g}%", "chart-tick", anchor="middle"))
+        parts.append(
+            _text(x, axis_y + font_size * 1.25, f"{tick:g}%", "chart-tick", anchor="middle", size=font_size * 0.9)
+        )
     if target is not None:
         x = label_width + min(target, maximum) * scale
-        parts.append(f'<line class="chart-goal" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{axis_y}"/>')
+        parts.append(_line("chart-goal", x, top, x, axis_y))
     return _svg("bar", width, height, title, parts, font_size=font_size)
 
 
@@ -254,18 +273,19 @@ def _months(start, end):
     return out
 
 
-def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆", width=480, height=260):
+def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆", width=420, height=260):
     """Cumulative lines over `start`…`end` with the goal and the deadlines marked.
 
     Points outside `start`…`end` are left out; a mark outside is not drawn. The y axis runs from 0
     to a round number above every value and the goal. Returns a SafeString.
     """
     font_size = 12
+    tick_size = font_size * 0.85
     shown = [(s, [(d, v) for d, v in s.points if start <= d <= end and v is not None]) for s in series if s is not None]
     shown = [(s, points) for s, points in shown if points]
     if not shown or end <= start:
         return _empty("line", title, width=width, height=120)
-    left, right = 64, 76
+    left, right = 60, 70
     top = 30 + (font_size + 6 if title else 0)
     bottom = 26
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -285,17 +305,18 @@ def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆",
     while tick <= y_top + 1e-9:
         y = y_of(tick)
         parts.append(f'<line class="chart-grid" x1="{left}" y1="{_f(y)}" x2="{left + plot_w}" y2="{_f(y)}"/>')
-        parts.append(_text(left - 4, y + font_size / 3, number(tick), "chart-tick", anchor="end"))
+        parts.append(_text(left - 4, y + font_size / 3, number(tick), "chart-tick", anchor="end", size=tick_size))
         tick += y_step
-    # x axis and month ticks (every other month when the span is longer than a year)
+    # x axis and month ticks (every other month when they would crowd)
     axis_y = top + plot_h
     parts.append(f'<line class="chart-axis" x1="{left}" y1="{axis_y}" x2="{left + plot_w}" y2="{axis_y}"/>')
     months = _months(start, end)
-    every = max(1, math.ceil(len(months) / 12))
+    every = max(1, math.ceil(len(months) * tick_size * 2.2 / plot_w))  # 「10月」 must not touch 「11月」
     for month in months[::every]:
         x = x_of(month)
         parts.append(f'<line class="chart-axis" x1="{_f(x)}" y1="{axis_y}" x2="{_f(x)}" y2="{axis_y + 4}"/>')
-        parts.append(_text(x, axis_y + 4 + font_size, f"{month.month}月", "chart-tick", anchor="middle"))
+        label = f"{month.month}月"
+        parts.append(_text(x, axis_y + 4 + font_size, label, "chart-tick", anchor="middle", size=tick_size))
     # deadlines
     for mark in marks:
         if not start <= mark.date <= end:
@@ -305,12 +326,13 @@ def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆",
             f'<line class="chart-mark" x1="{_f(x)}" y1="{top}" x2="{_f(x)}" y2="{axis_y}">'
             f"<title>{escape(mark.label)}</title></line>"
         )
-        parts.append(_text(x, top - 4, mark.label, "chart-mark-label", anchor="middle"))
+        parts.append(_text(x, top - 4, mark.label, "chart-mark-label", anchor="middle", size=tick_size))
     # goal
     if goal:
         y = y_of(goal)
         parts.append(f'<line class="chart-goal" x1="{left}" y1="{_f(y)}" x2="{left + plot_w}" y2="{_f(y)}"/>')
-        parts.append(_text(left + plot_w + 4, y + font_size / 3, f"目標 {number(goal)}{unit}", "chart-goal-label"))
+        # above the line at the left, where a cumulative line is still low
+        parts.append(_text(left + 4, y - 4, f"目標 {number(goal)}{unit}", "chart-goal-label"))
     # lines, last year first so this year is drawn on top
     for s, points in sorted(shown, key=lambda sp: sp[0].kind != "last"):
         kind = "last" if s.kind == "last" else "this"
@@ -350,7 +372,7 @@ def paired_bar_chart(pairs, *, title="", unit="", width=400, label_width=84):
         return _empty("paired", title, width=width)
     value_width = 72
     plot = width - label_width - value_width
-    bar_h, gap = 11, 9
+    bar_h, gap = 14, 10  # a 12-unit label beside each bar, the two labels apart
     row_h = bar_h * 2 + gap
     top = 22 + (font_size + 6 if title else 0)
     height = top + row_h * len(pairs) + 4
@@ -375,7 +397,7 @@ def paired_bar_chart(pairs, *, title="", unit="", width=400, label_width=84):
             else:
                 length = 0
             shown_value = f"{number(value)}{unit}" if value is not None else "—"
-            row += _text(label_width + length + 3, by + bar_h - 2, shown_value, f"chart-value chart-value-{kind}")
+            row += _text(label_width + length + 3, by + bar_h - 3, shown_value, f"chart-value chart-value-{kind}")
         parts.append(_link(row, pair.href))
     axis_y = top + row_h * len(pairs) - gap + 2
     parts.append(f'<line class="chart-axis" x1="{label_width}" y1="{top}" x2="{label_width}" y2="{axis_y}"/>')

@@ -36,6 +36,9 @@ DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "registry" / "geo"
 JAPAN_SIZE = 1000
 PREFECTURE_SIZE = 1000
 MARGIN = 8
+# Douglas–Peucker tolerance on the projected arcs, in viewBox units (the source is simplified already).
+JAPAN_TOLERANCE = 0.75
+PREFECTURE_TOLERANCE = 0.6
 
 OKINAWA = "47"
 TOKYO = "13"
@@ -79,22 +82,86 @@ def _ring(arcs, indexes):
     return points
 
 
-def polygons_of(geometry, arcs):
+class Polygon(list):
+    """A polygon's rings of (lon, lat), first the outer ring, remembering the arcs it was made of."""
+
+    def __init__(self, rings, arc_rings=(), topology=None):
+        super().__init__(rings)
+        self.arc_rings = arc_rings
+        self.topology = topology
+
+
+class Topology:
+    """Decoded arcs of one file; each arc projected and simplified once per frame, so that two shapes
+    sharing a border keep exactly the same points on it (no slivers or gaps after simplification)."""
+
+    def __init__(self, arcs):
+        self.arcs = arcs
+        self._projected = {}
+
+    def _arc(self, frame, index):
+        key = (frame, index if index >= 0 else ~index)
+        if key not in self._projected:
+            points = []
+            for lon, lat in self.arcs[key[1]]:
+                point = frame.project(lon, lat)
+                if not points or point != points[-1]:
+                    points.append(point)
+            self._projected[key] = simplify(points, frame.tolerance)
+        points = self._projected[key]
+        return points if index >= 0 else points[::-1]
+
+    def ring(self, frame, indexes):
+        points = []
+        for index in indexes:
+            arc = self._arc(frame, index)
+            points.extend(arc if not points else arc[1:])
+        return points
+
+
+def simplify(points, tolerance):
+    """Douglas–Peucker: keep the ends and every point farther than `tolerance` from the simplified line."""
+    if tolerance <= 0 or len(points) < 3:
+        return points
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        a, b = stack.pop()
+        (ax, ay), (bx, by) = points[a], points[b]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        farthest, at = -1.0, -1
+        for i in range(a + 1, b):
+            px, py = points[i]
+            distance = abs(dx * (py - ay) - dy * (px - ax)) / length if length else math.hypot(px - ax, py - ay)
+            if distance > farthest:
+                farthest, at = distance, i
+        if farthest > tolerance:
+            keep[at] = True
+            stack.extend(((a, at), (at, b)))
+    return [p for p, kept in zip(points, keep, strict=True) if kept]
+
+
+def polygons_of(geometry, arcs, topology=None):
     """A geometry's polygons, each a list of rings (first the outer ring), rings lists of (lon, lat)."""
     kind = geometry.get("type")
     if kind == "Polygon":
-        return [[_ring(arcs, ring) for ring in geometry["arcs"]]]
-    if kind == "MultiPolygon":
-        return [[_ring(arcs, ring) for ring in polygon] for polygon in geometry["arcs"]]
-    return []  # a null geometry (所属未定地 have none of their own)
+        polygons = [geometry["arcs"]]
+    elif kind == "MultiPolygon":
+        polygons = geometry["arcs"]
+    else:
+        return []  # a null geometry (所属未定地 have none of their own)
+    return [Polygon([_ring(arcs, ring) for ring in polygon], polygon, topology) for polygon in polygons]
 
 
 def features(path):
     """(properties, polygons) of every geometry of the single object of a TopoJSON file."""
     topology = json.loads(Path(path).read_text(encoding="utf-8"))
     arcs = decode_arcs(topology)
+    shared = Topology(arcs)
     (collection,) = topology["objects"].values()
-    return [(g.get("properties") or {}, polygons_of(g, arcs)) for g in collection["geometries"]]
+    return [(g.get("properties") or {}, polygons_of(g, arcs, shared)) for g in collection["geometries"]]
 
 
 def _centre(polygon):
@@ -116,7 +183,8 @@ def _bounds(polygons):
 class Frame:
     """An equirectangular projection of some polygons into viewBox units, then moved by (dx, dy)."""
 
-    def __init__(self, polygons, *, size=None, scale=None, k=None):
+    def __init__(self, polygons, *, size=None, scale=None, k=None, tolerance=0.0):
+        self.tolerance = tolerance
         self.west, self.south, self.east, self.north = _bounds(polygons)
         self.k = k if k is not None else math.cos(math.radians((self.south + self.north) / 2))
         width_deg = (self.east - self.west) * self.k
@@ -225,7 +293,7 @@ def shape_entry(name, projected_polygons):
 
 
 def _project_polygons(frame, polygons):
-    return [[[frame.project(lon, lat) for lon, lat in ring] for ring in polygon] for polygon in polygons]
+    return [[polygon.topology.ring(frame, ring) for ring in polygon.arc_rings] for polygon in polygons]
 
 
 # --- the maps ------------------------------------------------------------------------------------------
@@ -256,11 +324,11 @@ def _japan_layout(groups):
         for p in polys
         if _centre(p)[1] < 30 and _ogasawara_kept(p)
     ]
-    main = Frame(mainland, size=JAPAN_SIZE)
+    main = Frame(mainland, size=JAPAN_SIZE, tolerance=JAPAN_TOLERANCE)
     main.dx = main.dy = MARGIN
-    inset_okinawa = Frame(okinawa, scale=main.scale, k=main.k)
+    inset_okinawa = Frame(okinawa, scale=main.scale, k=main.k, tolerance=JAPAN_TOLERANCE)
     inset_okinawa.dx, inset_okinawa.dy = MARGIN + 4, MARGIN + 4  # top left: the Sea of Japan is empty there
-    inset_ogasawara = Frame(ogasawara, scale=main.scale, k=main.k)
+    inset_ogasawara = Frame(ogasawara, scale=main.scale, k=main.k, tolerance=JAPAN_TOLERANCE)
     # In the Pacific south-east of Honshu, below the latitude of the Boso peninsula's tip.
     bx, by = main.project(146.0, 33.0)
     inset_ogasawara.dx, inset_ogasawara.dy = bx, by
@@ -344,11 +412,11 @@ def build_prefecture(path, city_codes):
         main_polys = [p for code, (_, polys) in groups.items() if code not in IZU and code != OGASAWARA for p in polys]
         izu_polys = [p for code, (_, polys) in groups.items() if code in IZU for p in polys]
         oga_polys = [p for p in groups.get(OGASAWARA, ({}, []))[1] if _ogasawara_kept(p)]
-        main = Frame(main_polys, size=PREFECTURE_SIZE)
+        main = Frame(main_polys, size=PREFECTURE_SIZE, tolerance=PREFECTURE_TOLERANCE)
         main.dx = main.dy = MARGIN
-        izu = Frame(izu_polys, scale=main.scale * 0.22, k=main.k)
+        izu = Frame(izu_polys, scale=main.scale * 0.22, k=main.k, tolerance=PREFECTURE_TOLERANCE)
         izu.dx, izu.dy = MARGIN + 4, round(main.height) + MARGIN + 24
-        oga = Frame(oga_polys, scale=main.scale * 0.22, k=main.k)
+        oga = Frame(oga_polys, scale=main.scale * 0.22, k=main.k, tolerance=PREFECTURE_TOLERANCE)
         oga.dx, oga.dy = round(izu.dx + izu.width) + 40, izu.dy
 
         def place(code, polygon):
@@ -362,7 +430,9 @@ def build_prefecture(path, city_codes):
         width = round(max(main.width, oga.dx + oga.width)) + 2 * MARGIN
         height = round(max(main.height, izu.dy + izu.height, oga.dy + oga.height)) + 2 * MARGIN
     else:
-        main = Frame([p for _, polys in groups.values() for p in polys], size=PREFECTURE_SIZE)
+        main = Frame(
+            [p for _, polys in groups.values() for p in polys], size=PREFECTURE_SIZE, tolerance=PREFECTURE_TOLERANCE
+        )
         main.dx = main.dy = MARGIN
 
         def place(code, polygon):
@@ -425,8 +495,10 @@ The shapes were edited further; they are **not** the government's data as publis
 
 - projected (equirectangular, x scaled by the cosine of the map's central latitude), quantised to
   integer coordinates in each file's viewBox (the all-Japan maps {japan_size} units on the longer
-  side, a prefecture {prefecture_size}), repeated and collinear points dropped — a further
-  simplification; an island smaller than one unit is drawn as a 2×2 square;
+  side, a prefecture {prefecture_size}), repeated and collinear points dropped, and simplified
+  further (Douglas–Peucker, {japan_tolerance} unit on the all-Japan maps, {prefecture_tolerance} on a
+  prefecture's; each shared border once, so neighbours keep the same line); an island smaller than one
+  unit is drawn as a 2×2 square;
 - islands and exclaves of one code merged into one path; 所属未定地 (no code) left out;
 - on the all-Japan maps, 沖縄県 and 小笠原村 (父島・母島・聟島 groups) moved into inset boxes,
   and 硫黄島 group, 沖ノ鳥島 and 南鳥島 left out; on Tokyo's map, 伊豆諸島 and 小笠原村 drawn in insets
@@ -476,6 +548,8 @@ class Command(BaseCommand):
             SOURCES_MD.replace("{date}", date)
             .replace("{japan_size}", str(JAPAN_SIZE))
             .replace("{prefecture_size}", str(PREFECTURE_SIZE))
+            .replace("{japan_tolerance}", str(JAPAN_TOLERANCE))
+            .replace("{prefecture_tolerance}", str(PREFECTURE_TOLERANCE))
         )
         written.append(("SOURCES.md", sources.encode("utf-8"), 0))
         for name, content, _ in written:
