@@ -22,8 +22,13 @@ from .selectors import CoverageStatus, local_council_list, municipality_coverage
 
 GOAL = 50  # 過半数: the share of municipalities the movement wants a local council in
 
-STATUS_LEGEND = maps.Legend(categories=[maps.Category(CoverageStatus.LABELS[s]) for s in CoverageStatus.ORDER])
-STATUS_INDEX = {status: i for i, status in enumerate(CoverageStatus.ORDER)}
+# Light to dark: a local council is the darkest; a municipality without one is left white (the legend's "none").
+CLASSES = (CoverageStatus.PREPARATORY, CoverageStatus.LOCAL)
+STATUS_LEGEND = maps.Legend(
+    categories=[maps.Category(CoverageStatus.LABELS[s]) for s in CLASSES],
+    none_label=CoverageStatus.LABELS[CoverageStatus.NONE],
+)
+STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
 
 
@@ -36,13 +41,8 @@ def _link():
 
 
 def _note(drawing):
-    """The registry entries the map has no shape for (and shapes without an entry), listed under the map."""
-    parts = []
-    if drawing.without_shape:
-        parts.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
-    if drawing.without_entry:
-        parts.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
-    return "。".join(parts)
+    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
+    return "。".join(drawing.notes)
 
 
 def _cached_coverage(ctx):
@@ -66,7 +66,9 @@ def municipality_table(rows):
 def municipality_cells(rows, *, wards=True):
     """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
     return {
-        r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows if wards or not r.is_ward
+        r.code: maps.Cell(STATUS_INDEX.get(r.status), f"{r.name}：{r.status_label}")
+        for r in rows
+        if wards or not r.is_ward
     }
 
 

@@ -16,17 +16,18 @@ from shaho.core.pictures import Picture, Table
 
 from .selectors import AdoptionStatus, adoption_map, current_campaign
 
-STATUS_LEGEND = maps.Legend(categories=[maps.Category(AdoptionStatus.LABELS[s]) for s in AdoptionStatus.ORDER])
-STATUS_INDEX = {status: i for i, status in enumerate(AdoptionStatus.ORDER)}
+# Light to dark: adopted is the darkest; a municipality without a petition (未提出) is left white.
+CLASSES = (AdoptionStatus.REJECTED, AdoptionStatus.OPEN, AdoptionStatus.SPIRIT, AdoptionStatus.ADOPTED)
+STATUS_LEGEND = maps.Legend(
+    categories=[maps.Category(AdoptionStatus.LABELS[s]) for s in CLASSES],
+    none_label=AdoptionStatus.LABELS[AdoptionStatus.NONE],
+)
+STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 
 
 def _note(drawing):
-    parts = []
-    if drawing.without_shape:
-        parts.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
-    if drawing.without_entry:
-        parts.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
-    return "。".join(parts)
+    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
+    return "。".join(drawing.notes)
 
 
 def cells(rows, *, wards=True):
@@ -36,7 +37,7 @@ def cells(rows, *, wards=True):
         if r.is_ward and not wards:
             continue
         text = f"{r.name}：{r.status_label}" + (f"・意見書 {r.statements}" if r.statements else "")
-        out[r.code] = maps.Cell(STATUS_INDEX[r.status], text)
+        out[r.code] = maps.Cell(STATUS_INDEX.get(r.status), text)
     return out
 
 
@@ -52,13 +53,13 @@ def table(rows):
     )
 
 
-def summary(rows):
+def summary(rows, *, prefectures=True):
     """「採択 112市区町村（18都道府県）・意見書 111本」 from the rows of a map (wards not counted)."""
     plain = [r for r in rows if not r.is_ward]
     adopted = [r for r in plain if r.status == AdoptionStatus.ADOPTED]
-    prefectures = len({r.prefecture_code for r in adopted})
     statements = sum(r.statements for r in plain)
-    return f"採択 {len(adopted):,}市区町村（{prefectures}都道府県）・意見書 {statements:,}本"
+    where = f"（{len({r.prefecture_code for r in adopted})}都道府県）" if prefectures else ""
+    return f"採択 {len(adopted):,}市区町村{where}・意見書 {statements:,}本"
 
 
 def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblies.adoptions", download=""):
@@ -72,7 +73,7 @@ def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblie
         drawing = maps.prefecture_map(
             prefecture.code, cells(rows), legend=STATUS_LEGEND, title=f"{prefecture.name} {campaign} 議会での採択"
         )
-        title = f"{prefecture.name} {campaign} {summary(rows)}"
+        title = f"{prefecture.name} {campaign} {summary(rows, prefectures=False)}"
     return Picture(
         key=key,
         title=title,

@@ -52,7 +52,9 @@ def public_campaign(request, slug):
         {
             "campaign": campaign,
             "picture": picture,
-            "prefectures": [(code, name, summary(items)) for (code, name), items in prefectures.items()],
+            "prefectures": [
+                (code, name, summary(items, prefectures=False)) for (code, name), items in prefectures.items()
+            ],
             "today": today,
         },
     )

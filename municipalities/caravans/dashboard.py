@@ -20,20 +20,16 @@ from shaho.core.pictures import Picture, Table
 from . import selectors
 from .selectors import CaravanStatus
 
-STATUS_LEGEND = maps.Legend(
-    categories=[maps.Category(CaravanStatus.LABELS[s]) for s in CaravanStatus.ORDER], none_label="対象外"
-)
-STATUS_INDEX = {status: i for i, status in enumerate(CaravanStatus.ORDER)}
+# Light to dark: answered and visited is the darkest; a municipality no caravan targets is left white.
+CLASSES = tuple(reversed(CaravanStatus.ORDER))
+STATUS_LEGEND = maps.Legend(categories=[maps.Category(CaravanStatus.LABELS[s]) for s in CLASSES], none_label="対象外")
+STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
 
 
 def _note(drawing):
-    parts = []
-    if drawing.without_shape:
-        parts.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
-    if drawing.without_entry:
-        parts.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
-    return "。".join(parts)
+    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
+    return "。".join(drawing.notes)
 
 
 def municipality_cells(rows, *, wards=True):

@@ -98,16 +98,11 @@ def answer_picture(*, questionnaire, question):
     legend = maps.Legend(categories=[maps.Category(label) for label in labels], none_label=NO_ANSWER)
     drawing = maps.prefecture_map(questionnaire.prefecture.code, cells, legend=legend, title=question.header)
     answered = len({a.municipality_id for a in answers})
-    note = []
-    if drawing.without_shape:
-        note.append("地図に形のない市区町村: " + "、".join(str(x) for x in drawing.without_shape))
-    if drawing.without_entry:
-        note.append("名簿にない地図上の区域: " + "、".join(str(x) for x in drawing.without_entry))
     return Picture(
         key=f"caravans.answers.{question.pk}",
         title=f"{questionnaire.prefecture.name} {question.header}（回答 {answered:,}自治体）",
         svg=mark_safe(drawing.svg),
         table=Table(columns=["市区町村コード", "市区町村", "回答", "区分"], rows=rows),
         credit=maps.CREDIT,
-        note="。".join(note),
+        note="。".join(drawing.notes),
     )

@@ -134,6 +134,15 @@ def test_kanagawa_staff_see_their_prefecture_and_no_tokyo_council(two_prefecture
     assert "渋谷カナリア社保協" not in text and "渋谷区" not in text and "東京都" not in text
 
 
+def test_a_registry_entry_without_a_shape_is_listed_under_the_map(kanagawa_staff):
+    Municipality.objects.create(
+        code="149993", prefecture=kanagawa_staff.council.prefecture, name="新設テスト市", kind="city"
+    )
+    picture = coverage_panel(kanagawa_staff)[0]
+    assert "地図に形のない区域" in picture.note and "新設テスト市" in picture.note
+    assert ["神奈川県", "149993", "新設テスト市", "なし", ""] in picture.table.rows
+
+
 def test_a_local_council_staff_gets_no_coverage_panel(kawasaki, two_prefectures):
     staff = staff_of(kawasaki, role=Role.COUNCIL_STAFF)
     ctx = context_for(staff, date=TODAY)

@@ -9,6 +9,9 @@ import pytest
 from campaigns.models import Campaign
 from municipalities.assemblies.selectors import AdoptionStatus, adoption_map, current_campaign, public_campaigns
 from municipalities.models import Assembly, AssemblyPetition, Municipality, OpinionStatement, Sitting
+from municipalities.registry.maps import CREDIT
+from shaho.core.dashboard import context_for, panel
+from shaho.core.pictures import table_response
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -116,3 +119,97 @@ def test_the_adoption_map_is_three_queries_at_two_sizes(national_campaign, natio
     with django_assert_num_queries(3):
         rows = adoption_map(campaign=national_campaign, date=TODAY, user=national_staff)
     assert sum(r.statements for r in rows if not r.is_ward) == 6
+
+
+# --- the panel and the public maps ------------------------------------------------------------------------
+
+
+def shown(picture):
+    csv = table_response(picture, fmt="csv", filename="x").content.decode("utf-8-sig")
+    return "\n".join([picture.title, str(picture.svg), picture.note, picture.credit, picture.link, csv])
+
+
+def adoption_panel(user):
+    return panel("assemblies.adoptions").function(context_for(user, date=TODAY))
+
+
+def test_national_staff_see_the_municipality_map_of_japan(national_campaign, national_staff):
+    picture = adoption_panel(national_staff)
+    assert picture.key == "assemblies.adoptions" and picture.credit == CREDIT
+    assert picture.title == "運動hokensho 採択 2市区町村（2都道府県）・意見書 2本"
+    rows = {r[2]: r for r in picture.table.rows}
+    assert rows["川崎市"][3:] == ["採択", 2, 1, 1]
+    assert rows["大磯町"][3] == "継続・審議中"
+    assert "渋谷区" in rows
+    assert "campaign=hokensho" in picture.link
+
+
+def test_kanagawa_staff_see_their_prefecture_only(national_campaign, kanagawa_staff):
+    picture = adoption_panel(kanagawa_staff)
+    assert picture.title == "神奈川県 運動hokensho 採択 1市区町村・意見書 1本"
+    assert picture.credit == CREDIT
+    text = shown(picture)
+    assert "川崎市" in text
+    assert "渋谷区" not in text and "東京都" not in text
+
+
+def test_the_adoption_panel_queries_do_not_grow(national_campaign, national_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for codes in (["142069"], ["142077", "142085", "142107", "142115"]):
+        for code in codes:
+            petition(national_campaign, code, "adopted", statement=True)
+        with CaptureQueriesContext(connection) as queries:
+            adoption_panel(national_staff)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_no_campaign_with_petitions_no_panel(national, kanagawa_staff):
+    campaign_of(national, "empty")
+    assert adoption_panel(kanagawa_staff) is None
+
+
+def test_the_public_map_of_a_national_campaign(client, national_campaign):
+    response = client.get("/public/assemblies/hokensho/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert CREDIT in page and "表で見る" in page and "<svg" in page
+    assert " style=" not in page and "<script" not in page
+    assert "川崎市：採択・意見書 1" in page
+    assert "/public/assemblies/hokensho/14/" in page
+    csv = client.get("/public/assemblies/hokensho/?format=csv").content.decode("utf-8-sig")
+    assert "神奈川県,141305,川崎市,採択,2,1,1" in csv
+    prefecture = client.get("/public/assemblies/hokensho/14/")
+    assert prefecture.status_code == 200 and "平塚市：趣旨採択" in prefecture.content.decode()
+    xlsx = client.get("/public/assemblies/hokensho/14/?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    assert "/public/assemblies/hokensho/" in client.get("/public/assemblies/").content.decode()
+    assert "/public/assemblies/" in client.get("/public/").content.decode()
+
+
+def test_the_public_map_shows_no_petition_text(client, national_campaign):
+    AssemblyPetition.objects.filter(campaign=national_campaign).update(
+        title="内部カナリア件名", note="内部カナリア備考"
+    )
+    OpinionStatement.objects.filter(campaign=national_campaign).update(title="内部カナリア意見書")
+    for url in (
+        "/public/assemblies/hokensho/",
+        "/public/assemblies/hokensho/?format=csv",
+        "/public/assemblies/hokensho/13/",
+    ):
+        assert "内部カナリア" not in client.get(url).content.decode("utf-8-sig")
+
+
+def test_a_prefectural_campaign_has_no_public_map(client, tokyo):
+    tokyo_campaign = campaign_of(tokyo, "tokyo-only")
+    petition(tokyo_campaign, SHIBUYA, "adopted")
+    for url in (
+        "/public/assemblies/tokyo-only/",
+        "/public/assemblies/tokyo-only/13/",
+        "/public/assemblies/tokyo-only/?format=csv",
+    ):
+        assert client.get(url).status_code == 404
+    assert "tokyo-only" not in client.get("/public/assemblies/").content.decode()

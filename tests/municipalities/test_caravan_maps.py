@@ -12,6 +12,9 @@ from councils.models import Role
 from municipalities.caravans import selectors, services
 from municipalities.caravans.selectors import CaravanStatus
 from municipalities.models import Municipality
+from municipalities.registry.maps import CREDIT
+from shaho.core.dashboard import context_for, panel
+from shaho.core.pictures import table_response
 from tests.councils.factories import local_council, prefectural_council, staff_of
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +117,163 @@ def test_the_caravan_map_is_one_query_at_two_sizes(kanagawa_caravan, tokyo_carav
     with django_assert_num_queries(1):
         selectors.caravan_progress(user=national_staff, fiscal_year=YEAR)
     assert len(large) == len(small) + 4
+
+
+# --- the panels and the public answer map -------------------------------------------------------------
+
+TODAY = D(2026, 12, 6)  # fiscal 2026
+
+
+def everything_shown(pictures):
+    """What a page and the downloads show of `pictures`: titles, SVG, notes, credits and the CSV of each table."""
+    parts = []
+    for p in pictures:
+        parts += [p.title, str(p.svg), p.note, p.credit, p.link]
+        parts.append(table_response(p, fmt="csv", filename="x").content.decode("utf-8-sig"))
+    return "\n".join(parts)
+
+
+def panels(user, *keys):
+    ctx = context_for(user, date=TODAY)
+    out = []
+    for key in keys:
+        result = panel(key).function(ctx)
+        out += [] if result is None else result if isinstance(result, list) else [result]
+    return out
+
+
+@pytest.fixture
+def with_questionnaires(kanagawa, tokyo):
+    """Both prefectures' caravans with a questionnaire: Kanagawa's 平塚市 and Tokyo's 新宿区 not answered yet."""
+    out = {}
+    for code, council, names, title in (
+        ("14", kanagawa, ["川崎市", "平塚市"], "神奈川アンケート"),
+        ("13", tokyo, ["渋谷区", "新宿区"], "東京カナリアアンケート"),
+    ):
+        user = staff_of(council, role=Role.COUNCIL_STAFF)
+        questionnaire = services.questionnaire_create(
+            user=user, council=council, prefecture=council.prefecture, fiscal_year=YEAR, title=title,
+            sections=[("国保", [{"code": "1", "text": "国保料", "kind": "money"}])],
+        )  # fmt: skip
+        user, targets = _caravan(code, names, questionnaire=questionnaire)
+        _progress(user, targets[names[0]], answered_on=D(2026, 7, 1), visited_on=D(2026, 10, 1))
+        out[code] = questionnaire
+    return out
+
+
+def test_national_staff_see_every_prefecture_on_the_maps(with_questionnaires, national_staff):
+    pictures = panels(national_staff, "caravans.progress", "caravans.unanswered")
+    by_key = {p.key: p for p in pictures}
+    assert list(by_key) == ["caravans.prefectures", "caravans.tiles", "caravans.municipalities", "caravans.unanswered"]
+    assert by_key["caravans.prefectures"].title == "2026年度 自治体キャラバン 対象 4市区町村・回答 2・懇談 2"
+    assert all(
+        by_key[k].credit == CREDIT for k in ("caravans.prefectures", "caravans.tiles", "caravans.municipalities")
+    )
+    assert ["神奈川県", 2, 1, 1, 1, 50.0, 50.0] in by_key["caravans.prefectures"].table.rows
+    unanswered = by_key["caravans.unanswered"]
+    assert [r[1] for r in unanswered.table.rows] == ["新宿区", "平塚市"]
+    assert f'href="/caravans/questionnaires/{with_questionnaires["14"].pk}/"' in unanswered.svg
+
+
+def test_kanagawa_staff_see_no_tokyo_caravan_nor_questionnaire(with_questionnaires, kanagawa_staff):
+    pictures = panels(kanagawa_staff, "caravans.progress", "caravans.unanswered")
+    assert [p.key for p in pictures] == ["caravans.prefecture", "caravans.unanswered"]
+    assert pictures[0].credit == CREDIT
+    text = everything_shown(pictures)
+    assert "平塚市" in text and "神奈川アンケート" in text
+    for tokyo_only in ("東京カナリアアンケート", "渋谷区", "新宿区", "東京都"):
+        assert tokyo_only not in text
+    assert f"/caravans/questionnaires/{with_questionnaires['13'].pk}/" not in text
+
+
+def test_no_caravan_this_year_no_panel(kanagawa_staff):
+    assert panels(kanagawa_staff, "caravans.progress", "caravans.unanswered") == []
+
+
+def test_the_panels_queries_do_not_grow(with_questionnaires, national_staff):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for names in (["鎌倉市"], ["藤沢市", "小田原市", "茅ヶ崎市", "逗子市"]):
+        _caravan("14", names, council=local_council("14"), questionnaire=with_questionnaires["14"])
+        with CaptureQueriesContext(connection) as queries:
+            panels(national_staff, "caravans.progress", "caravans.unanswered")
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.fixture
+def published(kanagawa):
+    """Kanagawa's questionnaire, published with question 1 only; question 2 (unpublished) holds a secret answer."""
+    user = staff_of(kanagawa, role=Role.COUNCIL_STAFF)
+    questionnaire = services.questionnaire_create(
+        user=user, council=kanagawa, prefecture=kanagawa.prefecture, fiscal_year=YEAR, title="神奈川アンケート",
+        sections=[("資格確認書", [
+            {"code": "1", "text": "全員に送付するか", "kind": "yes_no"},
+            {"code": "2", "text": "内部の記録", "kind": "text"},
+        ])],
+    )  # fmt: skip
+    first, second = questionnaire.questions.order_by("code")
+    for name, yes in (("川崎市", "はい"), ("平塚市", "いいえ")):
+        municipality = Municipality.objects.get(prefecture__code="14", name=name)
+        services.answer_record(user=user, question=first, municipality=municipality, raw=yes)
+        services.answer_record(user=user, question=second, municipality=municipality, raw=f"非公開メモ{name}")
+    services.questionnaire_publish(user=user, questionnaire=questionnaire, questions=[first])
+    return questionnaire, first, second
+
+
+def test_the_public_answer_map_shows_the_published_question_with_the_credit(client, published):
+    questionnaire, first, _second = published
+    response = client.get(f"/public/caravans/{questionnaire.pk}/map/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert CREDIT in page and "表で見る" in page and "<svg" in page
+    assert "川崎市川崎区：はい" in page and "平塚市：いいえ" in page  # hover text; a ward shows its city
+    assert 'class="map-' in page and " style=" not in page and "<script" not in page  # the CSP holds
+    assert "非公開メモ" not in page and "内部の記録" not in page
+    csv = client.get(f"/public/caravans/{questionnaire.pk}/map/?question={first.pk}&format=csv")
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    text = csv.content.decode("utf-8-sig")
+    assert "川崎市,はい,はい" in text and "非公開メモ" not in text
+    xlsx = client.get(f"/public/caravans/{questionnaire.pk}/map/?question={first.pk}&format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_an_unpublished_question_or_questionnaire_has_no_public_map(client, published, kanagawa):
+    questionnaire, _first, second = published
+    assert client.get(f"/public/caravans/{questionnaire.pk}/map/?question={second.pk}").status_code == 404
+    assert client.get(f"/public/caravans/{questionnaire.pk}/map/?question={second.pk}&format=csv").status_code == 404
+    services.questionnaire_unpublish(user=staff_of(kanagawa), questionnaire=questionnaire)
+    assert client.get(f"/public/caravans/{questionnaire.pk}/map/").status_code == 404
+
+
+def test_the_public_index_and_questionnaire_link_to_the_map(client, published):
+    questionnaire, _first, _second = published
+    url = f"/public/caravans/{questionnaire.pk}/map/"
+    assert url in client.get("/public/").content.decode()
+    assert url in client.get(f"/public/caravans/{questionnaire.pk}/").content.decode()
+
+
+def test_numbers_are_binned_and_a_ward_shows_its_city(kanagawa):
+    from municipalities.caravans.public_maps import answer_picture
+
+    user = staff_of(kanagawa, role=Role.COUNCIL_STAFF)
+    questionnaire = services.questionnaire_create(
+        user=user, council=kanagawa, prefecture=kanagawa.prefecture, fiscal_year=YEAR, title="国保",
+        sections=[("国保", [{"code": "1", "text": "子ども医療費", "kind": "age"}])],
+    )  # fmt: skip
+    question = questionnaire.questions.get()
+    for name, age in (("横浜市", "15"), ("川崎市", "18"), ("平塚市", "12"), ("鎌倉市", "22")):
+        municipality = Municipality.objects.get(prefecture__code="14", name=name)
+        services.answer_record(user=user, question=question, municipality=municipality, raw=age)
+    services.questionnaire_publish(user=user, questionnaire=questionnaire)
+    questionnaire.refresh_from_db()
+    question.refresh_from_db()
+    picture = answer_picture(questionnaire=questionnaire, question=question)
+    rows = {r[1]: r for r in picture.table.rows}
+    assert rows["平塚市"][2:] == ["12歳", "〜15歳"]
+    assert rows["鎌倉市"][2:] == ["22歳", "18歳超〜22歳"]
+    assert rows["藤沢市"][2:] == ["", "回答なし"]
+    assert "横浜市鶴見区：15歳" in picture.svg  # the ward is drawn in its city's class
+    assert picture.title == "神奈川県 1 子ども医療費（回答 4自治体）"
