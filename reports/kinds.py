@@ -42,13 +42,8 @@ ACTIVITY_REPORT = "活動報告"
 
 
 def _map_note(drawing):
-    """The registry entries a map has no shape for (and shapes without an entry), printed under it."""
-    parts = []
-    if drawing.without_shape:
-        parts.append("地図に形のない市区町村: " + "、".join(name for _code, name in drawing.without_shape))
-    if drawing.without_entry:
-        parts.append("名簿にない地図上の区域: " + "、".join(name for _code, name in drawing.without_entry))
-    return "。".join(parts)
+    """The map's mismatches with the registry, as the maps kit words them (MapDrawing.notes)."""
+    return "。".join(drawing.notes)
 
 
 def coverage_picture(*, rows, national, date):

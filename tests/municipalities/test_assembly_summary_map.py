@@ -52,7 +52,7 @@ def test_a_kanagawa_summary_maps_kanagawa_only(kanagawa_staff, kokuho, settings,
     job = report_services.run_now(kind="assembly_summary", params={"campaign": kokuho.slug}, user=kanagawa_staff)
     text = _text(job)
     assert CREDIT in text and "神奈川県" in text
-    assert "採択7市区町村（1都道府県）・意見書7本" in text
+    assert "神奈川県国保意見書運動採択7市区町村・意見書7本" in text
     for name in (*TOKYO_ONLY, "北海道", "札幌市"):
         assert name not in text, name
     picture = summary_picture(campaign=kokuho, start=None, end=None, user=kanagawa_staff)
