@@ -122,3 +122,20 @@ def test_a_prefectural_meetings_draft_maps_its_prefecture_and_counts_its_own_sig
     assert "集約の推移" in report and CREDIT in report
     for name in TOKYO_ONLY:
         assert name not in report, name
+
+
+@pytest.mark.django_db
+def test_the_progress_line_costs_the_same_queries_for_3_or_60_days_of_entries(councils, django_assert_num_queries):
+    from petitions.report_kinds import progress_picture
+    from tests.petitions.factories import record
+
+    petition = factories.petition_25jo(councils)  # entries on 3 days
+    with django_assert_num_queries(3):  # the day sums, the goals, the rounds
+        small = progress_picture(petition=petition, as_of=D(2020, 9, 1))
+    clerk = staff_of(councils["national"], role="national_staff")
+    for day in range(57):
+        record(clerk, petition, councils["yokohama"], 10, collected_on=D(2020, 3, 1) + datetime.timedelta(days=day))
+    with django_assert_num_queries(3):
+        large = progress_picture(petition=petition, as_of=D(2020, 9, 1))
+    assert len(small.table.rows) == 3 and len(large.table.rows) == 5  # month ends: Jan, (Mar, Apr), Jul, Aug
+    assert large.table.rows[-1][1] == 18_000 + 570
