@@ -7,8 +7,10 @@ comes from campaigns.selectors, the same as the calendar page and the action pag
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from councils import dashboard as coverage
 from councils.selectors import (
     council_of_prefecture,
+    municipality_coverage_map,
     national_council,
     prefecture_choices,
     visible_prefecture,
@@ -114,12 +116,24 @@ def _report_clean(*, params, user):
     )
 
 
+def municipality_picture(*, prefecture, date):
+    """The report's municipality map: which municipalities of `prefecture` have a local council on `date`.
+
+    The home page's prefecture coverage map (councils.dashboard.prefecture_pictures): 地域社保協あり /
+    準備会あり / なし per municipality and 行政区, the MLIT credit, the table of municipalities with the
+    councils that cover them — only the prefecture's own (two queries).
+    """
+    rows = municipality_coverage_map(date=date, prefecture=prefecture)
+    return coverage.prefecture_pictures(date=date, prefecture=prefecture, municipalities=rows, groups=[])[0]
+
+
 def _report_build(*, params, user, progress):
     prefecture = Prefecture.objects.get(code=params["prefecture"])
     start, end = parse_date(params["start"]), parse_date(params["end"])
     sections, submissions = selectors.prefecture_report(prefecture=prefecture, start=start, end=end)
     progress(50, "行動を集計中")
     study = selectors.study_session_count(start=start, end=end, prefecture=prefecture)
+    picture = municipality_picture(prefecture=prefecture, date=end)
     return Built(
         template="reports/campaigns_prefecture_report.html",
         context={
@@ -130,6 +144,7 @@ def _report_build(*, params, user, progress):
             "sections": sections,
             "submissions": submissions,
             "study": study,
+            "picture": picture,
         },
     )
 

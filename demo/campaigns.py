@@ -15,6 +15,10 @@ newsletter, 000 the 2020 draft's 当面の日程):
   (2019年9月〜2020年8月) so that the 第64回 draft prints its study-session count;
 - upcoming actions dated from the day seed_demo runs, so the calendar and the feed show the coming weeks.
 
+Invented figures that depend on size scale with it: the year of study sessions (2,312 in all) is
+shared among the prefectures by weight 10 + one per 200,000 inhabitants (`demo.population`), so
+Tokyo holds several times Tottori's; each session's attendance (12–51) is a fixed pattern.
+
 Speakers' names are invented (as the federation's officers are); affiliations and titles follow the
 seeds. Voices are short paraphrases. Idempotent: an action is looked up by organiser, title and date
 (upcoming ones by organiser and title) and created only when missing.
@@ -28,6 +32,7 @@ from django.utils import timezone
 from campaigns import services
 from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
 from councils.models import Council, CouncilKind, Organisation, User
+from demo import population
 from municipalities.models import Municipality, Prefecture
 from petitions import services as petition_services
 from petitions.models import PetitionDrive, TallyEntry
@@ -317,7 +322,9 @@ def _study_year(s):
                              title__startswith="社会保障学習会").exists():  # fmt: skip
         return 0
     codes = sorted(s.prefectural)
-    weights = {code: 3 + (int(code) * 7) % 11 for code in codes}
+    # A larger prefecture holds more sessions: 10 + one per 200,000 inhabitants (Tokyo about 80, Tottori 12).
+    people = population.prefecture_populations()
+    weights = {code: 10 + people.get(code, 0) // 200_000 for code in codes}
     total_weight = sum(weights.values())
     counts = {code: STUDY_SESSIONS_NATIONAL * w // total_weight for code, w in weights.items()}
     counts[codes[0]] += STUDY_SESSIONS_NATIONAL - sum(counts.values())

@@ -14,9 +14,19 @@ Written through municipalities.caravans.services. From the seeds:
   and about 900 officials; 2020: a questionnaire only, no visits (seed 000).
 - Osaka's 2019 caravan: 42 municipalities (all but 松原市), くすのき広域連合, the 24 wards of Osaka and
   the 7 of Sakai; 1,400 participants; a questionnaire in seven sections sent to all (seed 000).
-Invented: which 29 municipalities, every other municipality's figure (premiums, transfers, funds,
-seizures), which courses, the dates, and the Kanagawa 2022 figures. Deterministic (no randomness)
-and idempotent: a caravan or questionnaire is looked up by council, year and title.
+Invented: which 29 municipalities, every other municipality's figure, which courses, the dates,
+and the Kanagawa 2022 figures. Figures that depend on a municipality's size scale with it
+(`demo.population`: the registry's population, else a rounded 2020 census figure, else an estimate
+from its kind; 国保 insured = population × 0.20, 国保 households = population / 2.21 × 0.30):
+- Tokyo 資格確認書 送付予定数: a share of the 国保 insured by the answer (`_tokyo_planned`), so
+  御蔵島村 (about 320 inhabitants) plans some 60, 練馬区 tens of thousands;
+- Kanagawa 法定外繰入 and 基金 in yen per insured person, 差押 per 1,000 国保 households
+  (`_kanagawa_money`);
+- Osaka 国保担当の正規職員数: one per 1,500–2,500 insured (`_osaka_staff`).
+Figures that do not depend on size are drawn from a fixed range by code: the model household's
+premium, ケースワーカー1人あたりの世帯数, 特定健診の受診率, 介護保険料基準額, the yes/no answers.
+Deterministic (hashes of the code, or `random.Random` seeded by code and figure; no unseeded
+randomness) and idempotent: a caravan or questionnaire is looked up by council, year and title.
 """
 
 import datetime
@@ -27,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from councils.models import Council, CouncilKind, Role, User
+from demo import population
 from municipalities.caravans import services
 from municipalities.models import AnswerKind, Caravan, Evaluation, Municipality, Prefecture, Questionnaire
 
@@ -154,6 +165,47 @@ def _answers(user, questionnaire, values, source):
     services.answers_write(user=user, questionnaire=questionnaire, values=parsed, source=source)
 
 
+def _kanagawa_money(m, year):
+    """Invented 法定外繰入, 基金 and 差押 of a Kanagawa municipality, in proportion to its 国保.
+
+    法定外繰入: a third of the municipalities none, the others 1,000–12,000 yen per insured person
+    (10 % more in 2023); 基金: 2,000–25,000 yen per insured person (10 % less in 2023 where it is over
+    100 million yen); 差押: 0–12 per 1,000 国保 households (2022, cases; 2023 counted per household,
+    a fifth fewer). Amounts rounded to the million yen, or to the thousand below 10 million.
+    """
+    insured = population.kokuho_insured(m)
+    r = population.draw(m.code, "kanagawa-money")
+    transfer = 0 if r.random() < 1 / 3 else insured * r.uniform(1_000, 12_000)
+    fund = insured * r.uniform(2_000, 25_000)
+    seizures = population.kokuho_households(m) * r.uniform(0, 12) / 1000
+    if year == 2023:
+        transfer *= 1.1
+        fund *= 0.9 if fund > 100_000_000 else 1
+        seizures *= 0.8
+
+    def yen(amount):
+        return population.rounded(amount, to=1_000_000 if amount >= 10_000_000 else 1_000)
+
+    return yen(transfer), yen(fund), round(seizures)
+
+
+def _tokyo_planned(m, choice):
+    """Invented 資格確認書 送付予定数: a share of the municipality's 国保 insured, by its answer.
+
+    全員に送付: 90–100 % of the insured; マイナ保険証のない人のみ: 25–45 %; 検討中: 30–100 % (its
+    estimate). Rounded to ten (to a hundred above 10,000): never more than the insured, so never
+    more than the population.
+    """
+    share = {"全員に送付": (0.9, 1.0), "マイナ保険証のない人のみ": (0.25, 0.45)}.get(choice, (0.3, 1.0))
+    planned = population.kokuho_insured(m) * population.draw(m.code, "shikaku").uniform(*share)
+    return min(population.rounded(planned, to=100 if planned > 10_000 else 10), population.kokuho_insured(m))
+
+
+def _osaka_staff(m):
+    """Invented 国保担当の正規職員数: one per 1,500–2,500 people insured, at least 2."""
+    return max(round(population.kokuho_insured(m) / population.draw(m.code, "osaka-staff").uniform(1_500, 2_500)), 2)
+
+
 def _kanagawa(user, out):
     council = _prefectural(KANAGAWA)
     pref = council.prefecture
@@ -181,13 +233,12 @@ def _kanagawa(user, out):
             raised = year == 2023 and _spread(m.code + "r", 0, 5) == 0  # most kept the premium level
             values[("1-1", m)] = premium + (12_000 if raised else 0)
             values[("1-2", m)] = "いいえ" if raised else "はい"
-            transfer = _spread(m.code + "t", 0, 400, 10) * 1_000_000
-            values[("1-3", m)] = transfer + (30_000_000 if year == 2023 and transfer else 0)
-            fund = _spread(m.code + "f", 50, 3000, 10) * 1_000_000
-            values[("1-4", m)] = fund - (40_000_000 if year == 2023 and fund > 100_000_000 else 0)
+            transfer, fund, seizures = _kanagawa_money(m, year)
+            values[("1-3", m)] = transfer
+            values[("1-4", m)] = fund
             values[("1-5", m)] = "はい" if _spread(m.code + "k", 0, 3) == 0 else "いいえ"
             values[("1-6", m)] = "はい" if m.name in ("大和市", "綾瀬市") else "いいえ"
-            values[("1-7", m)] = _spread(m.code + "s", 0, 900)
+            values[("1-7", m)] = seizures
             if m.name in KANAGAWA_TO_15:
                 age = 15
             elif year == 2023 or m.pk in to_18_in_2022:
@@ -316,10 +367,9 @@ def _tokyo(user, out):
     values = {}
     for index, name in enumerate(TOKYO_ANSWERED):
         m = answered[name]
-        values[("1", m)] = (
-            "全員に送付" if name in ("中野区", "港区") else ("検討中" if index % 3 else "マイナ保険証のない人のみ")
-        )
-        values[("2", m)] = _spread(m.code, 300, 90_000, 100)
+        choice = "全員に送付" if name in ("中野区", "港区") else ("検討中" if index % 3 else "マイナ保険証のない人のみ")
+        values[("1", m)] = choice
+        values[("2", m)] = _tokyo_planned(m, choice)
         values[("3", m)] = "はい" if index % 4 == 0 else "いいえ"  # many could not say when cards expire
         values[("4", m)] = "担当者の補足（非公開）"
     _answers(user, questionnaire, values, source="paper")
@@ -379,7 +429,7 @@ def _osaka(user, out):
     caravan.targets.filter(municipality__in=plain).update(answered_on=D(2019, 7, 5))
     values = {}
     for m in plain:
-        values[("1-1", m)] = _spread(m.code, 3, 60)
+        values[("1-1", m)] = _osaka_staff(m)
         values[("2-1", m)] = _spread(m.code, 330_000, 400_000, 1000)
         values[("3-1", m)] = Decimal(_spread(m.code, 250, 450)) / 10
         values[("4-1", m)] = _spread(m.code, 5800, 7400, 10)

@@ -18,6 +18,10 @@ From the seeds:
   伊勢佐木町 on 14 December, 9 on the 西湘 caravan on 12 December; seeds 001 and 003), and the
   国保 web petition of 74,366 signatures handed to the ministry in February (seed 004).
 - Everything else (goals, the other prefectures' counts, the 25条 and 保険証 periods) is invented.
+  Per-prefecture goals and counts are split by the prefecture's number of municipalities (the
+  national totals above stay exact); the Kanagawa local councils' street-action signatures of the
+  保険証 drive scale with the population of their area, 0.6–1.6 per 1,000 inhabitants
+  (`_local_street_total`, see `demo.population`), so 横浜 collects thousands and 茅ヶ崎 hundreds.
 """
 
 import datetime
@@ -28,6 +32,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from councils.models import Council, CouncilKind, Organisation, User
+from demo import population
 from municipalities.models import Municipality, Prefecture
 from petitions import services
 from petitions.models import PetitionDrive, SignatureKind
@@ -174,6 +179,17 @@ def _spread(total, parts):
     return _split(total, {i: pattern[i % len(pattern)] for i in range(parts)})
 
 
+def _local_street_total(council):
+    """A local council's invented street-action signatures: 0.6–1.6 per 1,000 inhabitants of its area, at least 40.
+
+    Scaled by `demo.population.council_population` (the registry's population, else a rounded 2020
+    census figure, else an estimate from the municipality's kind), seeded by the council's name.
+    """
+    people = population.council_population(council)
+    per_thousand = population.draw(council.name, "street").uniform(0.6, 1.6)
+    return max(population.rounded(people * per_thousand / 1000), 40)
+
+
 def _dates(start, end, n):
     span = max((end - start).days, 0)
     return [start + datetime.timedelta(days=(span * (i + 1)) // (n + 1)) for i in range(n)]
@@ -299,10 +315,10 @@ class Seeder:
             user = self.users["kanagawa"] if code == KANAGAWA else None
             ledger.spread(council, goal * share // 100, D(2023, 10, 15), D(2026, 11, 10), pieces=8, user=user)
         self._kanagawa_lines(ledger)
-        for i, (stem, council) in enumerate(sorted(self.kanagawa_locals.items())):
+        for stem, council in sorted(self.kanagawa_locals.items()):
             user = self.users["organizer"] if stem == "川崎" else self.users["kanagawa"]
-            ledger.spread(council, 400 + 130 * i, D(2024, 1, 20), D(2026, 10, 31), pieces=4, user=user,
-                          source=f"{stem}駅頭宣伝")  # fmt: skip
+            ledger.spread(council, _local_street_total(council), D(2024, 1, 20), D(2026, 10, 31), pieces=4,
+                          user=user, source=f"{stem}駅頭宣伝")  # fmt: skip
 
     def _ledger_article25_2026(self, ledger, goals):
         for index, (code, goal) in enumerate(sorted(goals.items())):

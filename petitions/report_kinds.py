@@ -4,14 +4,18 @@ Registered by PetitionsConfig.ready() into the registries in shaho.core.report_k
 comes from `selectors.tally_table`, the same as the tally table page and its downloads.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import council_of_prefecture, prefecture_choices, visible_prefecture
 from municipalities.registry.models import Prefecture
 from shaho.core import charts
 from shaho.core.japanese import format_date, parse_date
+from shaho.core.pictures import Picture, Table
 from shaho.core.report_kinds import (
     Built,
     Param,
@@ -28,7 +32,7 @@ from shaho.core.report_kinds import (
 from shaho.core.scoping import in_scope
 
 from .models import PetitionDrive
-from .selectors import petition_choices, tally_table, visible_petition
+from .selectors import drive_progress, petition_choices, tally_table, visible_petition
 
 
 def tally_chart(table):
@@ -38,6 +42,42 @@ def tally_chart(table):
         return ""
     top = max(100.0, *(b.value for b in bars))
     return charts.bar_chart(bars, maximum=round(top + 4.9, -1), target=100, title="目標に対する達成率（%、点線は100%）")
+
+
+def progress_picture(*, petition, as_of, prefecture=None):
+    """A drive's running total against its goal, the rounds' deadlines marked: the documents' progress line.
+
+    The table under it gives the running total at the end of each month (and on `as_of`), so a long
+    drive prints a dozen rows, not one per day. All Japan, or `prefecture`'s entries and goal.
+    """
+    progress = drive_progress(petition=petition, as_of=as_of, prefecture=prefecture)
+    where = prefecture.name if prefecture else "全国"
+    unit = petition.unit
+    end = max(min(petition.ends_on, as_of), petition.starts_on + datetime.timedelta(days=1))
+    svg = charts.line_chart(
+        [charts.Series(f"累計（{where}）", progress.points)],
+        start=petition.starts_on,
+        end=end,
+        goal=progress.goal,
+        marks=[charts.Mark(r.deadline, f"{r.name}締切") for r in progress.rounds],
+        unit=unit,
+    )
+    month_end = {}
+    for day, total in progress.points:
+        month_end[(day.year, day.month)] = (day, total)
+    rows = [
+        [f"{year}年{month}月", total, progress.goal, round(100 * total / progress.goal, 1) if progress.goal else None]
+        for (year, month), (_day, total) in sorted(month_end.items())
+    ]
+    percent = f"、目標の{progress.percent:.1f}%" if progress.percent is not None else ""
+    return Picture(
+        key=f"petitions.progress.{petition.slug}",
+        title=f"{petition.short_name or petition.title}の集約の推移（{where}、{format_date(as_of)}現在 "
+        f"{progress.total:,}{unit}{percent}）",
+        svg=mark_safe(svg),
+        table=Table(columns=["月", f"月末の累計（{unit}）", f"目標（{unit}）", "達成率（%）"], rows=rows),
+        note="点線は目標、縦の線は集約の締切日。" if progress.goal else "縦の線は集約の締切日。",
+    )
 
 
 def tally_context(table):

@@ -130,6 +130,59 @@ def council_goal(*, petition, council):
     return PetitionGoal.objects.filter(petition=petition, council=council).values_list("goal", flat=True).first()
 
 
+# --- a drive's progress over time (the documents' progress line) ---------------------------------------
+
+
+@dataclass
+class DriveProgress:
+    """A drive's running total day by day for a region (all Japan or one prefecture), with its goal and rounds."""
+
+    petition: PetitionDrive
+    as_of: datetime.date
+    prefecture: Prefecture | None
+    goal: int | None
+    points: list  # [(date, running total)] in date order, one per day with an entry
+    rounds: list  # [CollectionRound] by deadline
+
+    @property
+    def total(self):
+        return self.points[-1][1] if self.points else 0
+
+    @property
+    def percent(self):
+        return round(100 * self.total / self.goal, 1) if self.goal else None
+
+
+def drive_progress(*, petition, as_of, prefecture=None):
+    """The running total of `petition` (its own unit) up to `as_of`, all Japan or `prefecture`: three queries.
+
+    One GROUP BY day over the ledger (corrections are signed entries, so the sums are corrected); the
+    running total is added up over those ≤ 366 day sums, never over entries. The goal is the organiser's
+    (all Japan; else the prefectural councils' goals summed) or the prefecture's (its prefectural
+    council's, else its councils' summed), as in the 集約一覧表. The tally is federation-public as sums
+    (shaho.core.public): no scope argument.
+    """
+    entries = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds, collected_on__lte=as_of)
+    goals = PetitionGoal.objects.filter(petition=petition)
+    if prefecture is not None:
+        entries = entries.filter(council__prefecture=prefecture)
+        goals = goals.filter(council__prefecture=prefecture)
+    running, points = 0, []
+    for day, n in entries.values_list("collected_on").annotate(n=Sum("count")).order_by("collected_on"):
+        running += n
+        points.append((day, running))
+    rows = list(goals.values_list("council_id", "council__kind", "goal"))
+    if prefecture is None:
+        own = [g for council, _kind, g in rows if council == petition.organiser_id]
+        fallback = [g for _council, kind, g in rows if kind == CouncilKind.PREFECTURAL]
+    else:
+        own = [g for _council, kind, g in rows if kind == CouncilKind.PREFECTURAL]
+        fallback = [g for _council, kind, g in rows if kind != CouncilKind.PREFECTURAL]
+    goal = own[0] if own else (sum(fallback) if fallback else None)
+    rounds = list(CollectionRound.objects.filter(petition=petition).order_by("deadline"))
+    return DriveProgress(petition=petition, as_of=as_of, prefecture=prefecture, goal=goal, points=points, rounds=rounds)
+
+
 def recent_entries(*, user, petition=None, council=None, limit=10):
     """The latest entries the user may see, each with `corrected`: its value after corrections."""
     qs = restrict(TallyEntry.objects.all(), user)

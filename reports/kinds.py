@@ -8,9 +8,14 @@ that belongs to no single app and is registered by ReportsConfig.ready().
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from councils.selectors import local_council_list, municipality_coverage
+from councils import dashboard as coverage_pictures
+from councils.models import CouncilKind
+from councils.selectors import local_council_list, municipality_coverage, municipality_coverage_map
+from municipalities.registry import maps
+from petitions.report_kinds import progress_picture
 from shaho.core import charts, figures
 from shaho.core.japanese import format_date, normalize
+from shaho.core.pictures import Picture
 from shaho.core.report_kinds import (
     Built,
     Param,
@@ -32,6 +37,65 @@ def coverage_chart(rows, *, title):
 
 
 # --- 総会方針案 (policy_draft) --------------------------------------------------------
+
+ACTIVITY_REPORT = "活動報告"
+
+
+def _map_note(drawing):
+    """The map's mismatches with the registry, as the maps kit words them (MapDrawing.notes)."""
+    return "。".join(drawing.notes)
+
+
+def coverage_picture(*, rows, national, date):
+    """All Japan's coverage map (地域社保協のある市区町村の割合, binned per prefecture) with its 47-row table."""
+    drawing = maps.japan_map(
+        coverage_pictures.prefecture_cells(rows),
+        legend=coverage_pictures.PERCENT_LEGEND,
+        title="都道府県別 地域社保協のある市区町村の割合",
+    )
+    above = sum(1 for r in rows if r.percent > coverage_pictures.GOAL)
+    return Picture(
+        key="coverage.prefectures",
+        title=f"地域社保協のある市区町村 全国{national.percent}%（{national.covered:,}／{national.total:,}、"
+        f"{format_date(date)}現在）・過半数を超えた都道府県 {above}",
+        svg=drawing.svg,
+        table=coverage_pictures.prefecture_table(rows),
+        credit=maps.CREDIT,
+        note=_map_note(drawing),
+    )
+
+
+def activity_pictures(meeting, *, ctx):
+    """The pictures of the activity report: the coverage map and each of the meeting's drives' progress line.
+
+    A national meeting: the prefectures' map of Japan, the drives all Japan. A prefectural council's
+    meeting: its prefecture's municipality map, the drives' entries and goal of the prefecture.
+    """
+    date = meeting.figures_date
+    council = meeting.council
+    prefecture = council.prefecture if council.kind == CouncilKind.PREFECTURAL else None
+    if prefecture is None:
+        rows, national = ctx.cached(("coverage", date), lambda: municipality_coverage(date=date))
+        pictures = [coverage_picture(rows=rows, national=national, date=date)]
+    else:
+        pictures = coverage_pictures.prefecture_pictures(
+            date=date,
+            prefecture=prefecture,
+            municipalities=municipality_coverage_map(date=date, prefecture=prefecture),
+            groups=local_council_list(date=date, prefecture=prefecture),
+        )[:1]
+    for petition in meeting.petitions.filter(starts_on__lte=date).order_by("starts_on", "title"):
+        pictures.append(progress_picture(petition=petition, as_of=date, prefecture=prefecture))
+    return pictures
+
+
+def _with_activity_pictures(chapters, pictures):
+    """The pictures go under the chapter titled 活動報告 (the last chapter when none is)."""
+    if not chapters:
+        return chapters
+    target = next((c for c in chapters if ACTIVITY_REPORT in c["title"]), chapters[-1])
+    target["pictures"] = pictures
+    return chapters
 
 
 def _meeting_value(meeting, user):
@@ -114,6 +178,7 @@ def _policy_build(*, params, user, progress):
     ctx = figures.PlaceholderContext(date=date, user=user)
     chapters = prepare_chapters(meeting, user=user, ctx=ctx)
     progress(15, "本文の数字を差し込み済み")
+    _with_activity_pictures(chapters, activity_pictures(meeting, ctx=ctx))
     groups = local_council_list(date=date)
     rows, national = ctx.cached(("coverage", date), lambda: municipality_coverage(date=date))
     progress(25, "付録を集計中")

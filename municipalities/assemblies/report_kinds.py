@@ -9,6 +9,7 @@ recorded. A system user (national staff) gets the national summary; other staff 
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import national_council
@@ -25,7 +26,15 @@ from shaho.core.report_kinds import (
 )
 from shaho.core.scoping import system_user
 
-from .selectors import adoption_list, assembly_count, campaign_choices, campaign_model, visible_campaign
+from . import dashboard
+from .selectors import (
+    adoption_list,
+    adoption_map,
+    assembly_count,
+    campaign_choices,
+    campaign_model,
+    visible_campaign,
+)
 
 
 def _clean(*, params, user):
@@ -80,12 +89,28 @@ def summary_context(*, campaign, start, end, user):
     return {"count": count, "by_prefecture": by_prefecture, "by_sitting": by_sitting, "national": system_user(user)}
 
 
+def summary_picture(*, campaign, start, end, user):
+    """The summary's adoption map, the home page's (municipalities.assemblies.dashboard.adoption_picture).
+
+    National staff (a system user): every municipality of Japan. Anyone else: their prefecture's
+    municipality map, or the map of Japan with only what they may see when their council has no
+    prefecture; the rows come from `adoption_map` with `user`, so nothing out of scope is drawn or listed.
+    The period is the summary's; municipalities as they exist on its end (today without one).
+    """
+    prefecture = None if system_user(user) else getattr(getattr(user, "council", None), "prefecture", None)
+    on = end or timezone.localdate()
+    rows = adoption_map(campaign=campaign, date=on, user=user, prefecture=prefecture, start=start, end=end)
+    return dashboard.adoption_picture(campaign=campaign, rows=rows, prefecture=prefecture)
+
+
 def _build(*, params, user, progress):
     campaign = campaign_model().objects.get(slug=params["campaign"])
     start = parse_date(params["start"]) if params.get("start") else None
     end = parse_date(params["end"]) if params.get("end") else None
     progress(30, "議会の採択を集計中")
     context = summary_context(campaign=campaign, start=start, end=end, user=user)
+    progress(60, "地図を作成中")
+    context["picture"] = summary_picture(campaign=campaign, start=start, end=end, user=user)
     council = national_council() if context["national"] else user.council
     return Built(
         template="municipalities/assembly_summary.html",

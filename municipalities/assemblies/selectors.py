@@ -350,13 +350,15 @@ def current_campaign(*, user, date):
     )
 
 
-def adoption_map(*, campaign, date, user=None, prefecture=None, public=False):
+def adoption_map(*, campaign, date, user=None, prefecture=None, public=False, start=None, end=None):
     """Every municipality existing on `date` (行政区 too: a ward shows its city's assembly) and its outcome.
 
     For `campaign`: the best outcome of its petitions to the municipality's assembly (AdoptionStatus), how
     many petitions, how many adopted and how many 意見書 were sent; municipalities without a petition are
     未提出. Only what `user` may see (None: everything); `public=True` reads a public campaign for anyone
-    (the outcome and the counts only, never a petition's text, submitter or votes). Three queries.
+    (the outcome and the counts only, never a petition's text, submitter or votes). `start`/`end` narrow
+    to the petitions decided and the 意見書 adopted in the period, as `assembly_count` (the assembly
+    summary's period); a petition not yet decided counts only without a period. Three queries.
     """
     petitions = AssemblyPetition.objects.filter(campaign=campaign, assembly__municipality__isnull=False)
     statements = OpinionStatement.objects.filter(
@@ -364,6 +366,9 @@ def adoption_map(*, campaign, date, user=None, prefecture=None, public=False):
     )
     if not public and not system_user(user):
         petitions, statements = restrict(petitions, user), restrict(statements, user)
+    if start or end:
+        petitions = _period(petitions, "decided_on", start, end)
+        statements = _period(statements, "adopted_on", start, end)
     municipalities = Municipality.objects.filter(Municipality.valid_on(date))
     if prefecture is not None:
         petitions = petitions.filter(assembly__prefecture=prefecture)

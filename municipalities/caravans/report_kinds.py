@@ -10,11 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.selectors import prefecture_choices, visible_prefecture
+from municipalities.registry import maps
 from municipalities.registry.models import Prefecture
 from shaho.core.japanese import format_date, without_fiscal_year
+from shaho.core.pictures import Picture
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 
-from .selectors import compilation_questionnaire, compilation_sections
+from . import dashboard
+from .selectors import CaravanStatus, compilation_map, compilation_questionnaire, compilation_sections
+from .services import fiscal_year_start
 
 
 def _year(value):
@@ -52,11 +56,49 @@ def compilation_context(*, questionnaire, caravan=None):
     }
 
 
+def _map_note(drawing):
+    """The map's mismatches with the registry, as the maps kit words them (MapDrawing.notes)."""
+    return "。".join(drawing.notes)
+
+
+def answer_picture(*, questionnaire, caravan=None):
+    """The 資料集's map: which municipalities of the prefecture answered (and were visited), with the credit.
+
+    The classes and the table are the caravan map's (municipalities.caravans.dashboard): 回答・懇談済 /
+    回答のみ / 懇談のみ / 未回答; a municipality the caravan did not target is 対象外.
+    """
+    rows = compilation_map(questionnaire=questionnaire, caravan=caravan)
+    prefecture = questionnaire.prefecture
+    year = questionnaire.fiscal_year
+    plain = [r for r in rows if not r.is_ward]
+    answered = sum(1 for r in plain if r.status in (CaravanStatus.BOTH, CaravanStatus.ANSWERED))
+    visited = sum(1 for r in plain if r.status in (CaravanStatus.BOTH, CaravanStatus.VISITED))
+    drawing = maps.prefecture_map(
+        prefecture.code,
+        dashboard.municipality_cells(rows),
+        legend=dashboard.STATUS_LEGEND,
+        title=f"{prefecture.name} {year}年度 アンケートの回答",
+        on=fiscal_year_start(year),
+    )
+    title = f"{prefecture.name}の回答 {answered:,}／{len(plain):,}市区町村"
+    if caravan is not None and caravan.visits_planned:
+        title += f"・懇談 {visited:,}"
+    return Picture(
+        key="caravans.compilation",
+        title=title,
+        svg=drawing.svg,
+        table=dashboard.municipality_table([r for r in rows if not r.is_ward]),
+        credit=maps.CREDIT,
+        note=_map_note(drawing),
+    )
+
+
 def _build(*, params, user, progress):
     prefecture = Prefecture.objects.get(code=params["prefecture"])
     questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=int(params["year"]), user=None)
     progress(20, "回答を集めています")
     context = compilation_context(questionnaire=questionnaire, caravan=caravan)
+    context["picture"] = answer_picture(questionnaire=questionnaire, caravan=caravan)
     year = questionnaire.fiscal_year
     title = f"{year}年度 {prefecture.name} {without_fiscal_year(year, questionnaire.title)} 資料集"
     return Built(

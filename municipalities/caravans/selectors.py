@@ -639,3 +639,53 @@ def prefecture_municipalities(*, prefecture, fiscal_year):
         .only("code", "name", "kind", "parent")
         .order_by("code")
     )
+
+
+def compilation_map(*, questionnaire, caravan=None):
+    """The 資料集's answer map: each municipality of the questionnaire's prefecture and how far it got. One query.
+
+    Municipalities existing on April 1 of the questionnaire's year, 行政区 included (a ward shares its
+    city's status, as on the caravan map). Answered: it has an answer in `questionnaire` or its target of
+    `caravan` has an answer date; visited: its target has a talk date. With a caravan, only its targets
+    and the municipalities that answered are listed; without one, every municipality of the prefecture.
+    No scope argument: the document's request was checked (`compilation_questionnaire`).
+    Returns [MunicipalityProgress] in code order.
+    """
+    year_start = fiscal_year_start(questionnaire.fiscal_year)
+    qs = Municipality.objects.filter(prefecture_id=questionnaire.prefecture_id).filter(
+        Municipality.valid_on(year_start)
+    )
+    mine = Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk")) | Q(municipality=OuterRef("parent"))
+    targets = CaravanTarget.objects.filter(caravan=caravan) if caravan is not None else CaravanTarget.objects.none()
+    answers = Answer.objects.filter(question__questionnaire=questionnaire)
+    rows = qs.annotate(
+        targeted=Exists(targets.filter(mine)),
+        has_answer=Exists(answers.filter(mine)),
+        target_answered=Exists(targets.filter(mine, answered_on__isnull=False)),
+        visited=Exists(targets.filter(mine, visited_on__isnull=False)),
+    )
+    if caravan is not None:
+        rows = rows.filter(Q(targeted=True) | Q(has_answer=True))
+    values = rows.values(
+        "code",
+        "name",
+        "kind",
+        "parent__code",
+        "prefecture__code",
+        "prefecture__name",
+        "has_answer",
+        "target_answered",
+        "visited",
+    ).order_by("code")
+    return [
+        MunicipalityProgress(
+            code=r["code"],
+            name=r["name"],
+            kind=r["kind"],
+            parent_code=r["parent__code"] or "",
+            prefecture_code=r["prefecture__code"],
+            prefecture_name=r["prefecture__name"],
+            status=CaravanStatus.of(r["has_answer"] or r["target_answered"], r["visited"]),
+        )
+        for r in values
+    ]
