@@ -48,6 +48,7 @@ def parse_args():
 
 def type_places():
     """One entry in three gets the place it was collected at, as staff type them (once; idempotent)."""
+    from django.db import connection
     from django.db.models import Case, IntegerField, Value, When
     from django.db.models.functions import Mod
 
@@ -58,6 +59,9 @@ def type_places():
     entries = TallyEntry.objects.annotate(third=Mod("id", 3, output_field=IntegerField())).filter(third=0)
     place = Case(*(When(id__endswith=str(i), then=Value(p)) for i, p in enumerate(PLACES)))
     entries.filter(corrects__isnull=True).update(source=place)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # a third of the rows rewritten: fresh statistics, the GIN lists merged
+            cursor.execute("VACUUM ANALYZE petitions_tallyentry")
     print("  places typed on one entry in three", flush=True)
 
 

@@ -24,6 +24,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core import checks
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms import ModelChoiceField
 from django.forms.models import construct_instance
@@ -502,6 +503,22 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if not self._has_history_table():
             raise Http404  # no versions to show
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class KeysFirstPaginator(Paginator):
+    """Pages of a very large table: the page's keys first, from the filtered and ordered table alone, then its rows.
+
+    With the list's joins (select_related) in the same query, PostgreSQL joined every matching row before
+    keeping 50: Tokyo's 29,000 ledger entries at 1,000,000 took 370 ms. The keys' query reads the table
+    and its order index only; the 50 rows are then read by key with their joins.
+    """
+
+    def _get_page(self, object_list, number, paginator):
+        if isinstance(object_list, models.QuerySet):
+            keys = list(object_list.values_list("pk", flat=True))
+            rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
+            object_list = [rows[key] for key in keys if key in rows]
+        return super()._get_page(object_list, number, paginator)
 
 
 SUMMARY_ROWS = 100  # a longer list is a link to its own changelist, never a page of thousands of rows

@@ -125,3 +125,26 @@ def test_on_postgresql_typed_text_is_found_through_the_trigram_indexes(national_
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "tally_source_trgm" in plan and "tally_reason_trgm" in plan, plan
+
+
+@pytest.mark.django_db
+def test_a_ledger_page_reads_its_keys_first_then_its_rows_newest_first(client, national_staff, kawasaki, petition):
+    """KeysFirstPaginator: the page's 50 keys from the ledger alone (no joins), then those rows with their joins."""
+    from django.utils import timezone
+
+    from petitions.models import TallyEntry
+
+    start = timezone.now() - datetime.timedelta(days=1)
+    for i in range(60):
+        entry = record(national_staff, petition, kawasaki, i + 1)
+        TallyEntry.objects.filter(pk=entry.pk).update(entered_at=start + datetime.timedelta(minutes=i))
+    client.force_login(national_staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL)
+    first, sql = response.context["cl"].result_list, [q["sql"] for q in queries]  # before the next request resets them
+    second = client.get(URL, {"p": 2}).context["cl"].result_list
+    newest_first = list(TallyEntry.objects.order_by("-entered_at", "-pk").values_list("pk", flat=True))
+    assert [e.pk for e in first] + [e.pk for e in second] == newest_first
+    assert [e.count for e in first[:3]] == [60, 59, 58] and first[0].council.name == kawasaki.name
+    keys = [q for q in sql if "LIMIT 50" in q and "tallyentry" in q]
+    assert len(keys) == 1 and "JOIN" not in keys[0] and "LIMIT 50" in keys[0], keys
