@@ -554,9 +554,8 @@ class RowsSummary:
 def rows_summary(request, obj, related_name, *, title, headers, cells, order=(), related=(), addable=True):
     """A RowsSummary of `obj`'s related rows (`related_name`), scoped to the user, the first SUMMARY_ROWS of them.
 
-    Each row is `cells(row)` (loaded with `related`, in `order`); the list link is the rows'
-    changelist filtered on `obj`, the add link
-    (with `addable`, where the user may add) the add page with `obj` chosen.
+    Each row is `cells(row)` (loaded with `related`, in `order`); the list link is the rows' changelist
+    filtered on `obj`, the add link (with `addable`, where the user may add) the add page with `obj` chosen.
     """
     relation = obj._meta.get_field(related_name)
     model, parent = relation.related_model, relation.field.name
