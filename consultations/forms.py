@@ -103,40 +103,74 @@ def _city_name(ward, options):
     return parent.name if parent else ""
 
 
+# Readings (hiragana) of the choices whose labels are kanji: a choice is found by typing its first characters,
+# in kana or in romaji (static/js/consultations_form.js: か or "ka" → 家族; よう or "you" → 要支援1).
+# Labels written in kana (きょうだい, ケアマネ…) are matched as they are.
+READINGS = {
+    "本人": "ほんにん", "家族": "かぞく", "介護・医療の職員": "かいご・いりょうのしょくいん", "その他": "そのた",
+    "配偶者": "はいぐうしゃ", "子": "こ", "子の配偶者": "このはいぐうしゃ", "孫": "まご", "親": "おや",
+    "その他の親族": "そのたのしんぞく", "不明": "ふめい", "女性": "じょせい", "男性": "だんせい",
+    "要支援1": "ようしえん1", "要支援2": "ようしえん2", "要介護1": "ようかいご1", "要介護2": "ようかいご2",
+    "要介護3": "ようかいご3", "要介護4": "ようかいご4", "要介護5": "ようかいご5", "未申請": "みしんせい",
+    # the national list of call categories (demo/consultations.py)
+    "利用料・費用": "りようりょう・ひよう", "介護離職": "かいごりしょく", "施設入所・待機": "しせつにゅうしょ・たいき",
+    "認知症": "にんちしょう", "家族関係": "かぞくかんけい",
+    "ケアマネ・ヘルパーへの不満": "けあまね・へるぱーへのふまん", "介護保険制度": "かいごほけんせいど",
+    "医療": "いりょう", "生活保護": "せいかつほご",
+}  # fmt: skip
+
+
+class ReadingsMixin:
+    """Each option carries its label's reading (`data-kana`) where READINGS has one."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        reading = READINGS.get(str(label))
+        if reading:
+            option["attrs"]["data-kana"] = reading
+        return option
+
+
+class ChoiceRadios(ReadingsMixin, forms.RadioSelect):
+    pass
+
+
+class ChoiceBoxes(ReadingsMixin, forms.CheckboxSelectMultiple):
+    pass
+
+
 class CallForm(forms.Form):
     # The order on the page (call_form.html), which is also the order the focus looks for an error in.
     field_order = [
         "started_at", "duration_minutes", "caller_type", "caller_relation", "age_band", "sex", "care_level",
         "categories", "summary", "advice", "referral", "municipality", "follow_up", "line", "responder",
     ]  # fmt: skip
-    line = forms.TypedChoiceField(
-        label=_("回線"), coerce=int, widget=forms.RadioSelect, error_messages=_messages("回線")
-    )
+    line = forms.TypedChoiceField(label=_("回線"), coerce=int, widget=ChoiceRadios, error_messages=_messages("回線"))
     responder = forms.ModelChoiceField(
         label=_("相談員"), queryset=None, empty_label=None, error_messages=_messages("相談員")
     )
     started_at = TimeOfDayField(label=_("開始時刻"), error_messages=_messages("開始時刻"))
     duration_minutes = MinutesField(label=_("相談時間（分）"), error_messages=_messages("相談時間（分）"))
     caller_type = forms.ChoiceField(
-        label=_("相談者"), choices=CallerType.choices, widget=forms.RadioSelect, error_messages=_messages("相談者")
+        label=_("相談者"), choices=CallerType.choices, widget=ChoiceRadios, error_messages=_messages("相談者")
     )
     caller_relation = forms.ChoiceField(
         label=_("続柄（家族のとき）"),
         choices=[("", "—"), *Relation.choices],
         required=False,
-        widget=forms.RadioSelect,
+        widget=ChoiceRadios,
         error_messages=_messages("続柄"),
     )
     age_band = forms.ChoiceField(
-        label=_("対象者の年代"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN, widget=forms.RadioSelect,
+        label=_("対象者の年代"), choices=AgeBand.choices, initial=AgeBand.UNKNOWN, widget=ChoiceRadios,
         error_messages=_messages("対象者の年代"),
     )  # fmt: skip
     sex = forms.ChoiceField(
-        label=_("対象者の性別"), choices=Sex.choices, initial=Sex.UNKNOWN, widget=forms.RadioSelect,
+        label=_("対象者の性別"), choices=Sex.choices, initial=Sex.UNKNOWN, widget=ChoiceRadios,
         error_messages=_messages("対象者の性別"),
     )  # fmt: skip
     care_level = forms.ChoiceField(
-        label=_("要介護度"), choices=CareLevel.choices, initial=CareLevel.UNKNOWN, widget=forms.RadioSelect,
+        label=_("要介護度"), choices=CareLevel.choices, initial=CareLevel.UNKNOWN, widget=ChoiceRadios,
         error_messages=_messages("要介護度"),
     )  # fmt: skip
     municipality = MunicipalityByNameField(
@@ -147,7 +181,7 @@ class CallForm(forms.Form):
         label=_("分類（いくつでも）"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=ChoiceBoxes,
         error_messages={
             "invalid_choice": "「分類」: 「%(value)s」は分類の一覧にありません。",
             "invalid_pk_value": "「分類」: 「%(pk)s」は分類の一覧にありません。",

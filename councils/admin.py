@@ -4,7 +4,15 @@ from django.contrib.auth.models import Group
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
-from shaho.core.admin import ScopedAdmin, ScopedInline, ServiceAdmin, ServiceInline, save_formset_through_services
+from shaho.core.admin import (
+    RowsSummaryMixin,
+    ScopedAdmin,
+    ServiceAdmin,
+    ServiceInline,
+    rows_summary,
+    save_formset_through_services,
+)
+from shaho.core.japanese import format_date
 
 from . import services
 from .forms import CouncilForm
@@ -12,20 +20,6 @@ from .models import Council, CouncilStage, Membership, Officer, Organisation, Ro
 
 # Access follows the account's role and council (shaho.core.scoping), not hand-made groups.
 admin.site.unregister(Group)
-
-
-class ChildCouncilInline(ScopedInline):
-    model = Council
-    fk_name = "parent"
-    fields = ["name", "kind", "status", "founded_on", "dissolved_on"]
-    readonly_fields = fields
-    show_change_link = True
-    can_delete = False
-    verbose_name = _("下部の社保協")
-    verbose_name_plural = _("下部の社保協（地域社保協・準備会）")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class RowAdmin(ServiceAdmin):
@@ -58,7 +52,7 @@ class OfficerInline(RowInline):
 
 
 @admin.register(Council)
-class CouncilAdmin(ScopedAdmin):
+class CouncilAdmin(RowsSummaryMixin, ScopedAdmin):
     form = CouncilForm
     # explicit: Meta.ordering is dropped from the GROUP BY of the children count. JIS prefecture code
     # order, then local councils by municipality code (the key councils.services keeps).
@@ -78,7 +72,9 @@ class CouncilAdmin(ScopedAdmin):
     list_filter = ["kind", "status", "prefecture__block", "prefecture"]
     search_fields = ["name", "short_name", "municipalities__name"]
     autocomplete_fields = ["parent", "prefecture", "municipalities"]
-    inlines = [ChildCouncilInline, StageInline, OfficerInline, MembershipInline]
+    # The councils below it (the national council's 66) are a table of links, not a read-only inline.
+    inlines = [StageInline, OfficerInline, MembershipInline]
+    summary_relations = ["children"]
     fieldsets = [
         (None, {"fields": ["name", "short_name", "kind", "parent", "prefecture", "status"]}),
         (_("活動地域"), {"fields": ["municipalities"]}),
@@ -88,6 +84,24 @@ class CouncilAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_n_children=Count("children", distinct=True))
+
+    def row_summaries(self, request, obj):
+        children = rows_summary(
+            request,
+            obj,
+            "children",
+            title=_("下部の社保協（地域社保協・準備会）"),
+            headers=[_("名称"), _("種別"), _("状態"), _("結成日"), _("解散日")],
+            cells=lambda c: [
+                c.name,
+                c.get_kind_display(),
+                c.get_status_display(),
+                format_date(c.founded_on),
+                format_date(c.dissolved_on),
+            ],
+            order=["sort_key", "pk"],
+        )
+        return [children] if children.count else []
 
     def save_model(self, request, obj, form, change):
         """Through the services (CouncilForm.save): the tree path, the sort key and the stages follow the change."""

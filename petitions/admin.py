@@ -5,12 +5,12 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ServiceAdmin, ServiceInline
+from shaho.core.admin import KeysFirstPaginator, ReadOnlyAdminMixin, ScopedAdmin, ServiceAdmin, ServiceInline
 from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.scoping import in_scope, sees_everything
 
-from . import importing, services
+from . import importing, selectors, services
 from .models import CollectionRound, ImportBatch, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
 
 
@@ -93,9 +93,15 @@ class TallyEntryAdmin(ImportAdminMixin, ReadOnlyLedgerAdmin):
     ]
     list_select_related = ["petition", "council", "organisation", "corrects", "entered_by"]
     list_filter = ["petition", "kind", "collected_on"]
+    # Searched by `selectors.ledger_search` (names and numbers by id, typed text through trigram indexes).
     search_fields = ["council__name", "source", "note", "correction_reason"]
+    search_help_text = "社保協・集めた団体の名前、記録の番号、3文字以上なら場所・備考・訂正の理由からも探します。"
     date_hierarchy = "collected_on"
     date_hierarchy_from_range = True  # a million rows: the date bar's years from two index lookups
+    paginator = KeysFirstPaginator  # a million rows: the page's 50 keys first, then their rows with their joins
+
+    def get_search_results(self, request, queryset, search_term):
+        return selectors.ledger_search(queryset, search_term), False
 
     @admin.display(description="訂正元", ordering="corrects")
     def corrects_label(self, obj):

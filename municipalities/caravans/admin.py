@@ -30,8 +30,16 @@ from municipalities.caravans.models import (
     TalkOfficial,
     TalkParticipation,
 )
-from shaho.core.admin import ReadOnlyAdminMixin, ScopedAdmin, ServiceAdmin, ServiceInline
+from shaho.core.admin import (
+    ReadOnlyAdminMixin,
+    RowsSummaryMixin,
+    ScopedAdmin,
+    ServiceAdmin,
+    ServiceInline,
+    rows_summary,
+)
 from shaho.core.admin_import import ImportAdminMixin
+from shaho.core.japanese import format_date
 
 from . import importing, services
 
@@ -132,12 +140,38 @@ class TargetInline(RowInline):
 
 
 @admin.register(Caravan)
-class CaravanAdmin(RowAdmin):
+class CaravanAdmin(RowsSummaryMixin, RowAdmin):
     list_display = ["title", "fiscal_year", "prefecture", "council", "visits_planned", "page"]
     list_select_related = ["prefecture", "council"]
     list_filter = ["fiscal_year", "visits_planned"]
     search_fields = ["title"]
     inlines = [CourseInline, TargetInline]
+    summary_relations = ["targets"]
+
+    def get_inlines(self, request, obj):
+        # A caravan's targets (74 in Kanagawa's) are entered with the new caravan, then changed on their own
+        # pages: on the change page they are a table of links (row_summaries), not 74 rows of forms (340 KB).
+        return self.inlines if obj is None else [CourseInline]
+
+    def row_summaries(self, request, obj):
+        def cells(target):
+            dates = [
+                target.questionnaire_sent_on, target.answered_on, target.demands_handed_on, target.visited_on,
+                target.written_answer_on,
+            ]  # fmt: skip
+            return [target.name, target.course.name if target.course_id else "", *map(format_date, dates)]
+
+        targets = rows_summary(
+            request,
+            obj,
+            "targets",
+            title=_("訪問先"),
+            headers=[_("訪問先"), _("コース"), _("アンケート送付"), _("回答"), _("要望書"), _("懇談"), _("文書回答")],
+            cells=cells,
+            order=["municipality__code", "other_body", "pk"],
+            related=["municipality__prefecture", "course"],
+        )
+        return [targets]
 
     @admin.display(description=_("進み具合"))
     def page(self, obj):

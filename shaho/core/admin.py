@@ -14,6 +14,8 @@ whose choices could come from outside the scope.
 import datetime
 import functools
 import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.admin import filters as admin_filters
@@ -22,10 +24,12 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.core import checks
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms import ModelChoiceField
 from django.forms.models import construct_instance
 from django.http import Http404
+from django.urls import reverse
 from django.utils.functional import cached_property
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -499,6 +503,91 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if not self._has_history_table():
             raise Http404  # no versions to show
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class KeysFirstPaginator(Paginator):
+    """Pages of a very large table: the page's keys first, from the filtered and ordered table alone, then its rows.
+
+    With the list's joins (select_related) in the same query, PostgreSQL joined every matching row before
+    keeping 50: Tokyo's 29,000 ledger entries at 1,000,000 took 370 ms. The keys' query reads the table
+    and its order index only; the 50 rows are then read by key with their joins.
+    """
+
+    def _get_page(self, object_list, number, paginator):
+        if isinstance(object_list, models.QuerySet):
+            keys = list(object_list.values_list("pk", flat=True))
+            rows = {row.pk: row for row in self.object_list.filter(pk__in=keys).order_by()}
+            object_list = [rows[key] for key in keys if key in rows]
+        return super()._get_page(object_list, number, paginator)
+
+
+SUMMARY_ROWS = 100  # a longer list is a link to its own changelist, never a page of thousands of rows
+
+
+@dataclass
+class RowsSummary:
+    """A change page's long related list as a compact read-only table, with links to its own list.
+
+    An inline prints every row as a form (hidden ids, widgets, a change link): a caravan's 74
+    targets weighed 300 KB, the national council's 66 local councils 40 KB. Shown as a table of
+    text, a row is a few hundred bytes; the rows are changed and added on their own admin pages.
+    """
+
+    title: str
+    headers: list
+    rows: list  # [(url or "", [cell, …])]: the first cell links to the row's own page
+    count: int
+    list_url: str
+    add_url: str = ""
+
+    @property
+    def count_label(self):
+        return f"{self.count:,}件"
+
+    @property
+    def more(self):
+        """「ほか1,234件も」 when the table shows only the first SUMMARY_ROWS."""
+        left = self.count - len(self.rows)
+        return f"ほか{left:,}件も" if left > 0 else ""
+
+
+def rows_summary(request, obj, related_name, *, title, headers, cells, order=(), related=(), addable=True):
+    """A RowsSummary of `obj`'s related rows (`related_name`), scoped to the user, the first SUMMARY_ROWS of them.
+
+    Each row is `cells(row)` (loaded with `related`, in `order`); the list link is the rows' changelist
+    filtered on `obj`, the add link (with `addable`, where the user may add) the add page with `obj` chosen.
+    """
+    relation = obj._meta.get_field(related_name)
+    model, parent = relation.related_model, relation.field.name
+    queryset = model._default_manager.filter(**{parent: obj}).select_related(*related)
+    queryset = queryset.order_by(*order) if order else queryset
+    queryset = restrict(queryset, request.user) if hasattr(model, "scope_filter") else queryset
+    info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    model_admin = admin.site._registry.get(model)
+    rows = [
+        (reverse(f"{info}_change", args=[row.pk]) if model_admin else "", cells(row)) for row in queryset[:SUMMARY_ROWS]
+    ]
+    count = len(rows) if len(rows) < SUMMARY_ROWS else queryset.count()
+    list_url = add_url = ""
+    if model_admin:
+        list_url = reverse(f"{info}_changelist") + "?" + urlencode({f"{parent}__id__exact": obj.pk})
+        if addable and model_admin.has_add_permission(request):
+            add_url = reverse(f"{info}_add") + "?" + urlencode({parent: obj.pk})
+    return RowsSummary(title, headers, rows, count, list_url, add_url)
+
+
+class RowsSummaryMixin:
+    """A ModelAdmin whose change page shows `row_summaries(request, obj)` after its inlines."""
+
+    change_form_template = "admin/change_form_with_summaries.html"
+    summary_relations = ()  # the related names row_summaries shows (the page-weight test opens the longest)
+
+    def row_summaries(self, request, obj):
+        return []
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["row_summaries"] = self.row_summaries(request, obj) if obj is not None and obj.pk else []
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class RowAutocompleteSelect(AutocompleteSelect):

@@ -47,12 +47,14 @@ class Keyboard:
         return self.page.evaluate("document.activeElement.id")
 
 
-# One call as a responder types it: (duration, caller digit, relation digit or None, age, sex, care, categories,
-# summary, area). Tab moves on; a digit picks an option; Enter in the area field saves.
+# One call as a responder types it: (duration, caller, relation or None, age, sex, care, categories, summary,
+# area). Tab moves on; a digit picks an option, and so do the first letters of its reading in romaji (ho → 本人,
+# da → 男性, kai → 介護・医療の職員, mi → 未申請; a kana keyboard's か works the same); the area is typed in kana or
+# by its first characters; Enter in the area field saves.
 CALLS = [
     ("35", "2", "3", "4", "1", "7", ["1", "2"], "利用料が限度額を超えた。折り返しは090-1111-2222へ。", "かわさき"),
-    ("12", "1", None, "2", "2", "9", ["4"], "物忘れが増えた。受診先を知りたい。", "港北"),
-    ("20", "3", None, "4", "1", "3", [], "施設の職員から。入所の待機が長い。", "14150"),
+    ("12", "ho", None, "2", "da", "9", ["ni"], "物忘れが増えた。受診先を知りたい。", "港北"),
+    ("20", "kai", None, "4", "1", "mi", [], "施設の職員から。入所の待機が長い。", "14150"),
 ]  # fmt: skip
 
 
@@ -60,11 +62,15 @@ def log_call(keys, duration, caller, relation, age, sex, care, categories, summa
     assert keys.focused() == "id_started_at"  # the start time is already the clock's: move on
     keys.press("Tab")
     keys.type(duration)
-    keys.press("Tab", caller)  # 相談者
+    keys.press("Tab", *caller)  # 相談者: a digit, or a name's first letters (one keystroke each)
     if relation is not None:
-        keys.press("Tab", relation)  # 続柄, asked only for family
-    keys.press("Tab", age, "Tab", sex, "Tab", care)
-    keys.press("Tab", *categories)  # the checkboxes are one Tab stop
+        keys.press("Tab", *relation)  # 続柄, asked only for family
+    keys.press("Tab", *age, "Tab", *sex, "Tab", *care)
+    keys.press("Tab")  # 分類: the checkboxes are one Tab stop
+    for category in categories:  # a digit ticks its box; letters find one, and Space ticks it
+        keys.press(*category)
+        if not category.isdigit():
+            keys.press("Space")
     keys.press("Tab")
     keys.type(summary)
     keys.press("Tab", "Tab", "Tab")  # 助言 and 紹介先 left empty
@@ -116,14 +122,17 @@ def test_three_calls_in_a_row_by_keyboard_alone(new_page, log_in, live_server, s
         "male",
         "unknown",
     )
+    assert set(second.categories.values_list("name", flat=True)) == {"認知症"}  # ni: にんちしょう
     assert third.caller_type == "care_worker" and not third.categories.exists()
+    assert third.care_level == "not_applied"  # mi: みしんせい (未申請)
 
     # What the fields themselves need: one Tab to reach each field filled or passed, one key per choice, Enter to
     # save (and once more to confirm the masking). Nothing else: no Tabs through the header, no arrow walks.
     needed = []
     for number, (_, caller, relation, age, sex, care, categories, _, _) in enumerate(CALLS, start=1):
         tabs = 10 + (relation is not None)  # 相談時間 … 地域; 続柄 only for family
-        choices = len([caller, relation, age, sex, care]) - (relation is None) + len(categories)
+        picked = [caller, relation, age, sex, care]
+        choices = sum(len(c) for c in picked if c is not None) + sum(len(c) + (not c.isdigit()) for c in categories)
         needed.append(tabs + choices + 1 + (number == 1))
     typed = [len(call[0]) + len(call[7]) + len(call[8]) for call in CALLS]
     keys_without_text = [total - t for total, t in zip(per_call, typed, strict=True)]
@@ -131,6 +140,46 @@ def test_three_calls_in_a_row_by_keyboard_alone(new_page, log_in, live_server, s
         print(
             f"\ncall form, keyboard only: 3 calls in {sum(per_call)} keystrokes {per_call}, of which typed text "
             f"{sum(typed)} {typed}; Tab, digit keys and Enter {sum(keys_without_text)} {keys_without_text} "
-            f"({keys.tabs} Tabs in all, {keys.tabs / 3:.1f} a call; it was 31 a call before any choice)"
+            f"({keys.tabs} Tabs in all, {keys.tabs / 3:.1f} a call; it was 31 a call before any choice; "
+            f"choices found by typing: ho 本人, da 男性, ni 認知症, kai 介護・医療の職員, mi 未申請)"
         )
     assert keys_without_text == needed
+
+
+def test_a_choice_is_found_by_the_first_characters_of_its_reading(new_page, log_in, live_server, station):
+    """Kana (a kana keyboard's key, or what the test sends as one), romaji, and a pause of a second starts over."""
+    page = new_page(viewport=TABLET)
+    log_in(page, "soudan")
+    page.goto(f"{live_server.url}/consultations/stations/{station.pk}/calls/new/")
+    assert page.get_attribute("#fs-care_level input[value=care_1]", "data-kana") == "ようかいご1"
+    assert page.get_attribute("#fs-caller_type input[value=family]", "data-kana") == "かぞく"
+    page.focus("#fs-caller_type input[value=self]")
+
+    def kana_key(key):
+        page.evaluate(
+            "key => document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key, bubbles: true}))", key
+        )
+
+    def checked(group):
+        return page.eval_on_selector(f"#fs-{group} input:checked", "box => box.value")
+
+    kana_key("か")
+    assert checked("caller_type") == "family"  # か: かぞく (家族)
+    assert page.eval_on_selector("#fs-caller_relation", "group => group.disabled") is False  # asked now
+    page.wait_for_timeout(1100)  # a second without typing: what comes next is a new search
+    page.keyboard.press("s")
+    page.keyboard.press("o")
+    assert checked("caller_type") == "other"  # so: そのた (その他)
+    page.wait_for_timeout(1100)
+    page.keyboard.press("k")
+    page.keyboard.press("a")
+    page.keyboard.press("i")
+    assert checked("caller_type") == "care_worker"  # kai: かいご… (介護・医療の職員), not かぞく
+    page.focus("#fs-care_level input:checked")
+    for key in "youkaigo":
+        page.keyboard.press(key)
+    assert checked("care_level") == "care_1"  # ようかいご: the first of 要介護1–5
+    page.wait_for_timeout(1100)
+    for key in "yousi":
+        page.keyboard.press(key)
+    assert checked("care_level") == "support_1"

@@ -25,7 +25,6 @@ def test_every_admin_names_services_that_exist():
 
 # Inlines that write nothing (read-only rows), or whose rows a named service writes as a whole.
 NOT_ROW_INLINES = {
-    "ChildCouncilInline",  # read-only: a council's children are changed on their own page
     "SignatureInline",  # read-only: the ledger's entries made at an action
     "OpinionStatementInline",  # read-only: 意見書 are changed on their own page
     "AssemblyVoteInline",  # a stage's votes at once: services.votes_set (AssemblyPetitionAdmin.save_formset)
