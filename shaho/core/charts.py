@@ -331,8 +331,9 @@ def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆",
     if goal:
         y = y_of(goal)
         parts.append(f'<line class="chart-goal" x1="{left}" y1="{_f(y)}" x2="{left + plot_w}" y2="{_f(y)}"/>')
-        # above the line at the left, where a cumulative line is still low
-        parts.append(_text(left + 4, y - 4, f"目標 {number(goal)}{unit}", "chart-goal-label"))
+        # just below the line at the left, where a cumulative line is still low; above it the legend and the
+        # deadlines' labels may sit (the goal is often the top of the scale)
+        parts.append(_text(left + 4, y + font_size + 2, f"目標 {number(goal)}{unit}", "chart-goal-label"))
     # lines, last year first so this year is drawn on top
     for s, points in sorted(shown, key=lambda sp: sp[0].kind != "last"):
         kind = "last" if s.kind == "last" else "this"
