@@ -47,7 +47,11 @@ def home(client, user):
 
 def pictures(response):
     """{"panel key/picture key": Picture} of the page's dashboard."""
-    return {f"{panel['key']}/{shown['picture'].key}": shown["picture"] for panel in response.context["panels"] for shown in panel["pictures"]}
+    return {
+        f"{panel['key']}/{shown['picture'].key}": shown["picture"]
+        for panel in response.context["panels"]
+        for shown in panel["pictures"]
+    }
 
 
 def last_point(picture):
@@ -192,18 +196,18 @@ def _xlsx_text(content):
 
 
 def test_downloads_hold_the_table_and_neutralise_formulas(client, world):
-    add_upcoming(world, title="=HYPERLINK(\"http://evil\",\"x\")")
+    add_upcoming(world, title='=HYPERLINK("http://evil","x")')
     client.force_login(world.kawasaki_member)
     got = download(client, "campaigns.upcoming", "upcoming", "csv")
     assert got.status_code == 200 and got["Content-Disposition"].startswith("attachment")
     rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert rows[0] == ["日付", "時刻", "行動", "種類", "場所", "主催"]
     titles = [row[2] for row in rows[1:]]
-    assert "桜木町駅前宣伝" in titles and "'=HYPERLINK(\"http://evil\",\"x\")" in titles
+    assert "桜木町駅前宣伝" in titles and '\'=HYPERLINK("http://evil","x")' in titles
     got = download(client, "campaigns.upcoming", "upcoming", "xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
     cells = [c.value for c in sheet["C"]]
-    assert "'=HYPERLINK(\"http://evil\",\"x\")" in cells
+    assert '\'=HYPERLINK("http://evil","x")' in cells
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
 
 
