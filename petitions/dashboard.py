@@ -238,15 +238,17 @@ def _rank(ctx, figures, goals, region):
     ids = [f.drive.pk for f in figures]
     by_pk = {f.drive.pk: f.drive for f in figures}
     national = ctx.audience == NATIONAL or ctx.council is None
-    key = "council__prefecture_id" if national else "council_id"
+    # Summed per council (an index-only scan of the ledger, no join), then per prefecture here: ≤ 500 rows.
+    prefecture_of = dict(Council.objects.values_list("pk", "prefecture_id")) if national else {}
     sums = defaultdict(int)
-    for petition_id, where, kind, n in (
+    for petition_id, council_id, kind, n in (
         TallyEntry.objects.filter(petition__in=ids, **region)
-        .values_list("petition_id", key, "kind")
+        .values_list("petition_id", "council_id", "kind")
         .annotate(n=Sum("count"))
         .order_by()
     ):
         if _counted(by_pk[petition_id], kind):
+            where = prefecture_of.get(council_id) if national else council_id
             sums[(petition_id, where)] += n
     if national:
         places = [
