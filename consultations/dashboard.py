@@ -7,10 +7,9 @@ their prefecture's.
 """
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from shaho.core import charts
-from shaho.core.dashboard import NATIONAL, PREFECTURE, bar, draw, register
+from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.japanese import format_date
 from shaho.core.pictures import Picture, Table
 
@@ -28,13 +27,9 @@ def _last_day(ctx):
     )
 
 
-def _paired_svg(rows):
-    if hasattr(charts, "paired_bar_chart"):
-        pairs = [charts.Pair(r.label, r.count, r.last_year or 0) for r in rows]
-        return draw("paired_bar_chart", pairs)
-    top = max([1] + [r.count for r in rows] + [r.last_year or 0 for r in rows])
-    bars = [bar(r.label, r.count * 100 / top, f"{r.count:,}件（昨年{r.last_year or 0:,}件）") for r in rows]
-    return draw("bar_chart", bars, maximum=100.0)
+def _paired_svg(rows, link):
+    pairs = [charts.Pair(r.label, r.count, r.last_year, link) for r in rows]
+    return draw("paired_bar_chart", pairs, unit="件")
 
 
 @register("consultations.last_day", title="電話相談（前年比）", audiences={NATIONAL, PREFECTURE}, order=50)
@@ -48,12 +43,13 @@ def last_day(ctx):
         return None
     table_rows = [[r.label, r.count, r.last_year] for r in rows]
     table_rows.append(["合計", totals.total.count, totals.total.last_year])
+    link = reverse("consultations:day", args=[day.pk])
     previous = f"（前年 {format_date(totals.previous.date)}）" if totals.previous else "（前年の相談日なし）"
     return Picture(
         key="last-day",
         title=f"{day.title} {format_date(day.date)} {totals.total.text()}",
-        svg=_paired_svg(rows) if rows else mark_safe(""),
+        svg=_paired_svg(rows, link),
         table=Table(["会場", "件数", "前年の件数"], table_rows),
-        link=reverse("consultations:day", args=[day.pk]),
+        link=link,
         note=f"{len(rows)}会場{previous}",
     )

@@ -12,6 +12,7 @@ from municipalities.registry.models import Municipality, Prefecture
 from municipalities.registry.selectors import prefecture_from_input
 from shaho.core import dashboard
 from shaho.core.japanese import format_date
+from shaho.core.pictures import download_url
 from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import restrict, scope_for, system_user
 
@@ -202,14 +203,14 @@ def _cell(value):
 
 
 def _shown(panel_key, picture):
-    download = getattr(picture, "download", "") or dashboard.download_url(panel_key, picture.key)
+    download = picture.download or dashboard.download_url(panel_key, picture.key)
     return {
         "picture": picture,
         "anchor": f"{panel_key}-{picture.key}".replace(".", "-"),
         "columns": picture.table.columns,
         "rows": [[_cell(v) for v in row] for row in picture.table.rows],
-        "xlsx": download + ("&" if "?" in download else "?") + "format=xlsx",
-        "csv": download + ("&" if "?" in download else "?") + "format=csv",
+        "xlsx": download_url(download, "xlsx"),
+        "csv": download_url(download, "csv"),
     }
 
 

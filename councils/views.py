@@ -3,8 +3,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from shaho.core import dashboard
-from shaho.core.downloads import file_response
-from shaho.core.exports import csv_bytes, xlsx_bytes
+from shaho.core.pictures import table_response
 
 from .selectors import home_summary
 
@@ -35,13 +34,6 @@ def overview_download(request, panel_key, picture_key):
     picture = dashboard.picture_for(dashboard.context_for(request.user), panel_key, picture_key)
     if picture is None:
         raise Http404
-    rows = picture.table.as_rows()
-    if fmt == "xlsx":
-        content = xlsx_bytes([("表", rows, {})])
-    else:
-        content = csv_bytes(rows)
-    response = file_response(
-        content, filename=f"{_safe_name(picture.title)}.{fmt}", ascii_fallback=f"{picture.key}.{fmt}"
-    )
+    response = table_response(picture, fmt=fmt, filename=_safe_name(picture.title))
     response["Cache-Control"] = "private, no-store"
     return response

@@ -296,8 +296,6 @@ def _table_link(ctx, drive):
 
 
 def _line_svg(f, region_name):
-    if not hasattr(charts, "line_chart"):
-        return mark_safe("")
     series = [charts.Series(f"今回（{region_name}）", f.points, kind="this")]
     if f.previous is not None:
         series.append(charts.Series(f"前回（{f.previous.starts_on.year}年）", f.previous_points, kind="last"))

@@ -322,7 +322,10 @@ def layout(html, *, fetcher=None):
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    from shaho.core.charts import for_print
+
     _subset_with_fonttools_when_harfbuzz_fails()
+    html = for_print(html)  # WeasyPrint styles an inline SVG only from a <style> inside it
 
     fetcher = fetcher or asset_fetcher()
     fonts = FontConfiguration()

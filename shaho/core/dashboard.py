@@ -157,7 +157,7 @@ def download_url(panel_key, picture_key):
 
 
 def with_download(picture, panel_key):
-    if "download" not in getattr(type(picture), "__dataclass_fields__", {}) or getattr(picture, "download", ""):
+    if picture.download:
         return picture
     return dataclasses.replace(picture, download=download_url(panel_key, picture.key))
 
@@ -195,12 +195,10 @@ def fiscal_year_start(date):
 
 
 def bar(label, value, note="", href=""):
-    """A `shaho.core.charts.Bar`, with its drill-down link when the kit's Bar takes one."""
+    """A `shaho.core.charts.Bar` with its drill-down link."""
     from shaho.core import charts
 
-    if href and "href" in charts.Bar.__dataclass_fields__:
-        return charts.Bar(label, value, note, href)
-    return charts.Bar(label, value, note)
+    return charts.Bar(label, value, note, href)
 
 
 def draw(chart, *args, **kwargs):

@@ -11,9 +11,15 @@ print, a spreadsheet) gets the same figures, and a download writes the table thr
 `shaho.core.exports` (formulas neutralised).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
+
+from .downloads import file_response
+from .exports import csv_bytes, xlsx_bytes
+
+FORMATS = ("xlsx", "csv")
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Picture:
     key: stable and unique among a page's pictures ("petitions.progress"); anchors and downloads use it.
     link: the page that explains the figure (drill-down), or "" when there is none for this viewer.
     credit: printed under the picture (maps: the MLIT credit line, always).
+    download: the URL that answers `?format=xlsx` and `?format=csv` with `table_response`, or "".
     """
 
     key: str
@@ -44,3 +51,33 @@ class Picture:
     link: str = ""
     credit: str = ""
     note: str = ""
+    download: str = ""
+
+
+def download_url(url, fmt):
+    """`url` asking for `fmt`: `?format=xlsx`, or `&format=xlsx` when `url` already has a query."""
+    return f"{url}{'&' if '?' in url else '?'}format={fmt}"
+
+
+def _sheet_title(title):
+    # An xlsx sheet name: at most 31 characters, none of []:*?/\
+    return re.sub(r"[\[\]:*?/\\]", "", str(title))[:31] or "表"
+
+
+def table_response(picture, *, fmt, filename):
+    """The picture's table as an xlsx or CSV download (every cell formula-neutralised by `shaho.core.exports`).
+
+    `filename` is the Japanese name with or without its extension; the ASCII fallback is the
+    picture's key. Raises ValueError for a format other than "xlsx" or "csv" (a view answers 404).
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}, not {fmt!r}")
+    rows = picture.table.as_rows()
+    if fmt == "xlsx":
+        content = xlsx_bytes([(_sheet_title(picture.title), rows, {})])
+    else:
+        content = csv_bytes(rows)
+    if not filename.lower().endswith(f".{fmt}"):
+        filename = f"{filename}.{fmt}"
+    fallback = re.sub(r"[^A-Za-z0-9_-]+", "_", picture.key) or "picture"
+    return file_response(content, filename=filename, ascii_fallback=f"{fallback}.{fmt}", kind=fmt)
