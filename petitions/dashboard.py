@@ -12,10 +12,12 @@ Scope: the tally's numbers are federation-public as sums per council and prefect
 local council's staff and organizers their council and the councils below it.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Sum
+from django.db import connection
+from django.db.models import Prefetch, Q, Sum
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -65,20 +67,39 @@ class DriveFigures:
     def rounds(self):
         return list(self.drive.rounds.all())
 
-    def cumulative(self, daily):
-        total, points = 0, []
-        for day in sorted(daily):
-            total += daily[day]
-            points.append((day, total))
-        return points
-
     @property
-    def points(self):
-        return self.cumulative(self.daily)
+    def step(self):
+        """Days between two points: every day of a short drive, every week of a year's, ≤ 60 points beyond."""
+        span = (self.drive.ends_on - self.drive.starts_on).days
+        return 1 if span <= 62 else 7 if span <= 420 else -(-span // 60)
+
+    def grid(self, end):
+        """The dates drawn and tabulated: from the drive's first day every `step` days, and `end` itself."""
+        days, day = [], self.drive.starts_on
+        while day < end:
+            days.append(day)
+            day += datetime.timedelta(days=self.step)
+        return [*days, end] if end >= self.drive.starts_on else []
+
+    @staticmethod
+    def running(daily, dates):
+        """The running total of `daily` at each of `dates` (in order): one pass over both."""
+        ordered, i, total, out = sorted(daily.items()), 0, 0, []
+        for date in dates:
+            while i < len(ordered) and ordered[i][0] <= date:
+                total += ordered[i][1]
+                i += 1
+            out.append(total)
+        return out
+
+    def points(self, date):
+        dates = self.grid(min(date, self.drive.ends_on))
+        return list(zip(dates, self.running(self.daily, dates), strict=True))
 
     @property
     def previous_points(self):
-        return self.cumulative(self.previous_daily)
+        dates = self.grid(self.drive.ends_on)
+        return list(zip(dates, self.running(self.previous_daily, dates), strict=True))
 
     @property
     def total(self):
@@ -166,8 +187,26 @@ def _prefecture_goal(rows, prefecture_id):
     return _sum_known(g for c, kind, pref, g in rows if pref == prefecture_id and kind != CouncilKind.PREFECTURAL)
 
 
-def _counted(drive, kind):
-    return kind in drive.counted_kinds
+def _counted_q(drives):
+    """Entries of `drives` in each drive's own unit (筆: individual and web; 団体: organisational)."""
+    q = Q(pk__in=[])
+    for drive in drives:
+        q |= Q(petition_id=drive.pk, kind__in=drive.counted_kinds)
+    return q
+
+
+def _fetch(queryset):
+    """The rows of a values_list() GROUP BY, read straight from the cursor: thousands of (id, date, sum)
+    tuples need none of the ORM's per-row converters (the dashboard's largest Python cost otherwise)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _date(value):
+    # SQLite hands dates back as text without the ORM's converter.
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 def drive_figures(ctx):
@@ -187,19 +226,17 @@ def _drive_figures(ctx):
     previous = _previous_drives(drives)
     region, _name = _region(ctx)
     ids = [d.pk for d in drives]
-    prev_ids = [p.pk for p in previous.values() if p is not None]
     # Per-day sums of this year's drives and last year's, one GROUP BY: ≤ 366 points a drive, summed on.
-    daily = defaultdict(lambda: defaultdict(int))
-    by_pk = {d.pk: d for d in drives} | {p.pk: p for p in previous.values() if p is not None}
+    daily = defaultdict(dict)
+    every = drives + [p for p in previous.values() if p is not None]
     rows = (
-        TallyEntry.objects.filter(petition__in=ids + prev_ids, **region)
-        .values_list("petition_id", "collected_on", "kind")
+        TallyEntry.objects.filter(_counted_q(every), **region)
+        .values_list("petition_id", "collected_on")
         .annotate(n=Sum("count"))
         .order_by()
     )
-    for petition_id, day, kind, n in rows:
-        if _counted(by_pk[petition_id], kind):
-            daily[petition_id][day] += n
+    for petition_id, day, n in _fetch(rows):
+        daily[petition_id][_date(day)] = n
     goals = defaultdict(list)
     for petition_id, council_id, kind, prefecture_id, goal in PetitionGoal.objects.filter(petition__in=ids).values_list(
         "petition_id", "council_id", "council__kind", "council__prefecture_id", "goal"
@@ -235,21 +272,19 @@ def _drive_figures(ctx):
 
 def _rank(ctx, figures, goals, region):
     """Fill each drive's `ranking`: prefectures (national) or the prefecture's councils by % of goal."""
-    ids = [f.drive.pk for f in figures]
-    by_pk = {f.drive.pk: f.drive for f in figures}
     national = ctx.audience == NATIONAL or ctx.council is None
     # Summed per council (an index-only scan of the ledger, no join), then per prefecture here: ≤ 500 rows.
     prefecture_of = dict(Council.objects.values_list("pk", "prefecture_id")) if national else {}
     sums = defaultdict(int)
-    for petition_id, council_id, kind, n in (
-        TallyEntry.objects.filter(petition__in=ids, **region)
-        .values_list("petition_id", "council_id", "kind")
+    rows = (
+        TallyEntry.objects.filter(_counted_q([f.drive for f in figures]), **region)
+        .values_list("petition_id", "council_id")
         .annotate(n=Sum("count"))
         .order_by()
-    ):
-        if _counted(by_pk[petition_id], kind):
-            where = prefecture_of.get(council_id) if national else council_id
-            sums[(petition_id, where)] += n
+    )
+    for petition_id, council_id, n in _fetch(rows):
+        where = prefecture_of.get(council_id) if national else council_id
+        sums[(petition_id, where)] += n
     if national:
         places = [
             (p["pk"], p["name"], p["code"]) for p in Prefecture.objects.values("pk", "name", "code").order_by("code")
@@ -282,7 +317,11 @@ def _sort(figure):
 
 
 def _prefecture_href(ctx, drive, code):
-    return reverse("petitions:prefecture", args=[drive.slug, code])
+    # One reverse() a drive, not 47: the prefecture's code is the last part of the path.
+    template = ctx.cached(
+        ("petitions.prefecture_url", drive.slug), lambda: reverse("petitions:prefecture", args=[drive.slug, "00"])
+    )
+    return template.removesuffix("00/") + f"{code}/"
 
 
 def _table_link(ctx, drive):
@@ -295,8 +334,8 @@ def _table_link(ctx, drive):
     return ""
 
 
-def _line_svg(f, region_name):
-    series = [charts.Series(f"今回（{region_name}）", f.points, kind="this")]
+def _line_svg(f, region_name, date):
+    series = [charts.Series(f"今回（{region_name}）", f.points(date), kind="this")]
     if f.previous is not None:
         series.append(charts.Series(f"前回（{f.previous.starts_on.year}年）", f.previous_points, kind="last"))
     marks = [charts.Mark(r.deadline, f"{r.name}締切") for r in f.rounds]
@@ -313,14 +352,12 @@ def _line_svg(f, region_name):
 
 
 def _line_table(f, date):
-    """One row a day on which either line moves: the date, this drive's running total, last year's, the goal."""
+    """The dates drawn (every `step` days and today): this drive's running total, last year's, the goal."""
     unit = f.drive.unit
-    days = sorted(set(f.daily) | set(f.previous_daily))
-    rows, this, last = [], 0, 0
-    for day in days:
-        this += f.daily.get(day, 0)
-        last += f.previous_daily.get(day, 0)
-        rows.append([day, this if day <= date else None, last if f.previous else None, f.goal])
+    this = dict(f.points(date))
+    dates = sorted(set(f.grid(f.drive.ends_on)) | set(this))
+    last = f.running(f.previous_daily, dates) if f.previous else [None] * len(dates)
+    rows = [[day, this.get(day), prev, f.goal] for day, prev in zip(dates, last, strict=True)]
     columns = ["日付", f"累計（{unit}）", f"前回の同日の累計（{unit}）", f"目標（{unit}）"]
     return Table(columns, rows)
 
@@ -341,7 +378,7 @@ def progress(ctx):
             Picture(
                 key=f"progress-{f.drive.slug}",
                 title=f"{f.drive.short_name or f.drive.title} 累計の推移（{region_name}）",
-                svg=_line_svg(f, region_name),
+                svg=_line_svg(f, region_name, ctx.date),
                 table=_line_table(f, ctx.date),
                 link=_table_link(ctx, f.drive),
                 note=note,

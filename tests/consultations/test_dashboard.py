@@ -42,3 +42,18 @@ def test_a_day_without_last_year_shows_none_for_it():
     national_day(add_years(days(3), -2))  # two years before is not "the year before"
     p = picture(w.national_staff)
     assert p.table.rows[-1] == ["合計", 4, None] and "前年の相談日なし" in p.note
+
+
+def test_station_counts_agree_with_the_day_totals():
+    from consultations import access, selectors
+    from consultations.dashboard import station_counts
+
+    w = build_world()
+    day = add_call_days(w)
+    for user in (w.national_staff, w.kanagawa_staff):
+        stations = access.counted_stations(user=user, day=day)
+        totals = selectors.day_totals(day=day, stations=stations)
+        rows, _previous = station_counts(day=day, stations=stations)
+        assert [(r.label, r.count, r.last_year) for r in rows] == [
+            (r.label, r.count, r.last_year) for r in totals.stations
+        ]

@@ -27,9 +27,12 @@ def test_a_correction_moves_the_line_down():
     tally_correct(user=w.kawasaki_organizer, entry=entry, corrected=10, reason="数え間違い")
     line = pictures("petitions.progress", w.kawasaki_organizer)["progress-drive-now"]
     assert last_point(line)[1] == 110
-    # One row a day either line moves (this drive's or last year's), running totals in date order.
-    assert [row[0] for row in line.table.rows] == [days(5), days(4), days(1)]
-    assert [row[1] for row in line.table.rows] == [100, 100, 110]
+    # A row a week from the drive's first day, and today's: running totals in date order, none after today.
+    dates = [row[0] for row in line.table.rows]
+    assert dates == sorted(dates) and dates[0] == w.drive.starts_on and dates[-1] == w.drive.ends_on
+    assert w.today in dates and all(row[1] is None for row in line.table.rows if row[0] > w.today)
+    drawn = [row[1] for row in line.table.rows if row[1] is not None]
+    assert drawn == sorted(drawn) and drawn[-1] == 110 and drawn[0] == 0
 
 
 def test_last_year_is_the_previous_drive_of_the_same_kind_and_organiser_shifted_a_year():
@@ -40,7 +43,8 @@ def test_last_year_is_the_previous_drive_of_the_same_kind_and_organiser_shifted_
     record(w.kanagawa_staff, other_kind, w.kawasaki, 999, collected_on=add_years(days(1), -1))
     line = pictures("petitions.progress", w.kanagawa_staff)["progress-drive-now"]
     last_year = {row[0]: row[2] for row in line.table.rows}
-    assert last_year[days(4)] == 40  # last year's entry of 4 days before today's date, moved onto this year
+    assert last_year[w.today] == 40  # last year's entry of 4 days before today's date, moved onto this year
+    assert last_year[w.drive.ends_on] == 40
     assert 999 not in last_year.values() and "前回の同日 40筆" in line.note
 
 
