@@ -26,6 +26,7 @@ from shaho.core.dashboard import (
     draw,
     fiscal_year_start,
     percent_of,
+    percent_scale,
     register,
 )
 from shaho.core.japanese import fiscal_year, format_date
@@ -84,7 +85,7 @@ def study_sessions(ctx):
     return Picture(
         key="study",
         title=title,
-        svg=draw("bar_chart", bars, maximum=max([100.0] + [b.value for b in bars]), target=100)
+        svg=draw("bar_chart", bars, maximum=percent_scale(b.value for b in bars), target=100)
         if bars
         else mark_safe(""),
         table=Table(

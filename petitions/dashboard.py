@@ -33,6 +33,7 @@ from shaho.core.dashboard import (
     bar,
     draw,
     percent_of,
+    percent_scale,
     register,
 )
 from shaho.core.japanese import format_date, format_datetime
@@ -406,7 +407,7 @@ def ranking(ctx):
             )
             for label, total, goal, href in f.ranking
         ]
-        top = max([100.0] + [b.value for b in bars])
+        top = percent_scale(b.value for b in bars)
         rows = [[label, goal, total, percent_of(total, goal)] for label, total, goal, _href in f.ranking]
         pictures.append(
             Picture(
@@ -462,7 +463,7 @@ def council_figures(ctx):
     return Picture(
         key="council",
         title=f"{ctx.council.name} 目標と集約（{format_date(ctx.date)}現在）",
-        svg=draw("bar_chart", bars, maximum=max([100.0] + [b.value for b in bars]), target=100),
+        svg=draw("bar_chart", bars, maximum=percent_scale(b.value for b in bars), target=100),
         table=Table(["署名", "単位", "目標", "累計", "達成率（%）"], rows),
         link=reverse("petitions:list"),
     )

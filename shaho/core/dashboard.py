@@ -209,3 +209,10 @@ def draw(chart, *args, **kwargs):
 
     function = getattr(charts, chart, None)
     return mark_safe(function(*args, **kwargs)) if function else mark_safe("")
+
+
+def percent_scale(values):
+    """The right end of a %-of-goal bar chart: 100, or the next 50 above the highest bar, at most 200
+    (a bar beyond is drawn to the end; its note prints the real figure)."""
+    top = max([0.0, *values])
+    return 100.0 if top <= 100 else float(min(200, -(-int(top) // 50) * 50))
