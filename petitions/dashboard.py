@@ -126,9 +126,8 @@ def _region(ctx):
     if ctx.audience == NATIONAL or council is None:
         return {}, "全国"
     if ctx.audience == PREFECTURE:
-        return {
-            "council__prefecture_id": council.prefecture_id
-        }, council.prefecture.name if council.prefecture_id else ""
+        name = council.prefecture.name if council.prefecture_id else ""
+        return {"council__prefecture_id": council.prefecture_id}, name
     return {"council__path__startswith": council.path}, council.name
 
 
@@ -291,9 +290,16 @@ def _rank(ctx, figures, goals, region):
             (p["pk"], p["name"], p["code"]) for p in Prefecture.objects.values("pk", "name", "code").order_by("code")
         ]
         for f in figures:
-            rows = goals.get(f.drive.pk, [])
+            per_prefecture = defaultdict(list)
+            for row in goals.get(f.drive.pk, []):
+                per_prefecture[row[2]].append(row)
             f.ranking = [
-                (name, sums.get((f.drive.pk, pk), 0), _prefecture_goal(rows, pk), _prefecture_href(ctx, f.drive, code))
+                (
+                    name,
+                    sums.get((f.drive.pk, pk), 0),
+                    _prefecture_goal(per_prefecture.get(pk, []), pk),
+                    _prefecture_href(ctx, f.drive, code),
+                )
                 for pk, name, code in places
             ]
             _sort(f)
