@@ -52,3 +52,16 @@ URL_CASES = {
         ],
     ),
 }
+
+
+def after_planting(t):
+    """Tokyo's canary action moved into the next days, so the dashboards' 当面の行動 would show it if unscoped."""
+    import datetime
+
+    from django.utils import timezone
+
+    from campaigns.models import Action
+
+    Action.objects.filter(pk=t[Action].pk).update(
+        starts_on=timezone.localdate() + datetime.timedelta(days=3), ends_on=None, status=Action.Status.PLANNED
+    )
