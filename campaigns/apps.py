@@ -8,4 +8,4 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         # The campaigns' figures and report kinds (当面の日程, 都道府県報告) into shaho.core's registries.
-        from . import figures, report_kinds  # noqa: F401
+        from . import dashboard, figures, report_kinds  # noqa: F401

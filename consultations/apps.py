@@ -11,7 +11,7 @@ class ConsultationsConfig(AppConfig):
         # responders must use two-factor authentication (shaho.core.access).
         from shaho.core.access import register_otp_requirement
 
-        from . import figures, report_kinds  # noqa: F401
+        from . import dashboard, figures, report_kinds  # noqa: F401
         from .privacy import must_use_two_factor
 
         register_otp_requirement(must_use_two_factor)

@@ -10,6 +10,9 @@ from django.db.models.functions import Coalesce
 
 from municipalities.registry.models import Municipality, Prefecture
 from municipalities.registry.selectors import prefecture_from_input
+from shaho.core import dashboard
+from shaho.core.japanese import format_date
+from shaho.core.pictures import download_url
 from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import restrict, scope_for, system_user
 
@@ -149,11 +152,15 @@ def council_tree(*, user):
 
 
 def home_summary(*, user):
+    """The home page: the user's dashboard (shaho.core.dashboard: the panels of their audience, each computed
+    in a fixed number of queries) and their council's cards."""
     council = user.council
     children = []
     if council is not None:
         # "parent" too: the related manager reads each row's parent_id, a query per row when deferred.
         children = list(council.children.order_by("sort_key", "pk").only("name", "kind", "parent"))
+    ctx = dashboard.context_for(user)
+    panels = dashboard.panels_for(ctx) if ctx is not None else []
     return {
         "council": council,
         "role_label": Role(user.role).label if user.role else "",
@@ -162,6 +169,48 @@ def home_summary(*, user):
         "may_record": may_record(user),
         # The reports' request and jobs pages answer staff only (reports.views._staff_only: the same function).
         "may_request_reports": is_staff_user(user),
+        "audience": ctx.audience if ctx else None,
+        "today": ctx.date if ctx else None,
+        "panels": [
+            {"key": spec.key, "title": spec.title, "pictures": [_shown(spec.key, p) for p in pictures]}
+            for spec, pictures in panels
+        ],
+    }
+
+
+@dataclass
+class ShownCell:
+    text: str
+    href: str = ""
+    numeric: bool = False
+
+
+def _cell(value):
+    """A table cell as the page prints it: 1,234 / 12.3 / 2025年12月7日 / a link."""
+    if isinstance(value, dashboard.Link):
+        return ShownCell(value.text, value.href)
+    if value is None:
+        return ShownCell("—")
+    if isinstance(value, bool):
+        return ShownCell("はい" if value else "いいえ")
+    if isinstance(value, int):
+        return ShownCell(f"{value:,}", numeric=True)
+    if isinstance(value, float):
+        return ShownCell(f"{value:,.1f}", numeric=True)
+    if isinstance(value, datetime.date):
+        return ShownCell(format_date(value))
+    return ShownCell(str(value))
+
+
+def _shown(panel_key, picture):
+    download = picture.download or dashboard.download_url(panel_key, picture.key)
+    return {
+        "picture": picture,
+        "anchor": f"{panel_key}-{picture.key}".replace(".", "-"),
+        "columns": picture.table.columns,
+        "rows": [[_cell(v) for v in row] for row in picture.table.rows],
+        "xlsx": download_url(download, "xlsx"),
+        "csv": download_url(download, "csv"),
     }
 
 

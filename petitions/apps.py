@@ -8,4 +8,4 @@ class PetitionsConfig(AppConfig):
 
     def ready(self):
         # The petitions' figures, their report kind and their policy-draft appendix, into shaho.core's registries.
-        from . import figures, report_kinds  # noqa: F401
+        from . import dashboard, figures, report_kinds  # noqa: F401

@@ -8,4 +8,4 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # The engine's own kind; the other kinds and the figures are registered by the apps that own
         # their data, each from its own AppConfig.ready() (councils, petitions).
-        from . import kinds  # noqa: F401
+        from . import dashboard, kinds  # noqa: F401

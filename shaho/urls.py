@@ -11,6 +11,8 @@ admin.site.index_title = "管理メニュー"
 
 urlpatterns = [
     path("", council_views.home, name="home"),
+    # A dashboard picture's numbers as xlsx or CSV, recomputed for the requesting user (shaho.core.dashboard).
+    path("overview/<str:panel_key>/<str:picture_key>/", council_views.overview_download, name="overview_download"),
     path("favicon.ico", site_views.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

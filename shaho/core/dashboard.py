@@ -18,9 +18,11 @@ see the federation; a prefectural council's staff their prefecture; a local coun
 organizers their council; members what is published to them.
 """
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils import timezone
 
 from shaho.core.roles import Role, is_staff_user
@@ -117,16 +119,100 @@ def panel(key):
     return _PANELS[key]
 
 
+def _pictures(spec, ctx):
+    result = spec.function(ctx)
+    if result is None:
+        return []
+    pictures = result if isinstance(result, list | tuple) else [result]
+    return [with_download(p, spec.key) for p in pictures]
+
+
 def panels_for(ctx):
-    """[(spec, [Picture, ...]), ...] of the panels for `ctx.audience` that have something to show."""
+    """[(spec, [Picture, ...]), ...] of the panels for `ctx.audience` that have something to show.
+
+    Each picture's `download` is set to the overview download of (panel, picture) when the panel left it empty.
+    """
     out = []
     for spec in registered():
         if ctx.audience not in spec.audiences:
             continue
-        result = spec.function(ctx)
-        if result is None:
-            continue
-        pictures = result if isinstance(result, list | tuple) else [result]
+        pictures = _pictures(spec, ctx)
         if pictures:
-            out.append((spec, list(pictures)))
+            out.append((spec, pictures))
     return out
+
+
+def picture_for(ctx, panel_key, picture_key):
+    """The picture `picture_key` of panel `panel_key`, recomputed for `ctx` (its user's scope); None when the
+    panel does not exist, is not for `ctx.audience`, or has no such picture for this user (a 404)."""
+    spec = _PANELS.get(panel_key)
+    if ctx is None or spec is None or ctx.audience not in spec.audiences:
+        return None
+    return next((p for p in _pictures(spec, ctx) if p.key == picture_key), None)
+
+
+def download_url(panel_key, picture_key):
+    """Where a dashboard picture's table downloads (xlsx by default; ?format=csv for CSV)."""
+    return reverse("overview_download", args=[panel_key, picture_key])
+
+
+def with_download(picture, panel_key):
+    if picture.download:
+        return picture
+    return dataclasses.replace(picture, download=download_url(panel_key, picture.key))
+
+
+# --- helpers the panels share ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A table cell that is a link on the page and its text in a download (exports write `str(cell)`)."""
+
+    text: str
+    href: str = ""
+
+    def __str__(self):
+        return self.text
+
+
+def percent_of(value, goal):
+    """% of goal to one decimal, or None without a goal."""
+    return round(value * 100 / goal, 1) if goal else None
+
+
+def add_years(date, years):
+    """`date` moved by whole years (29 February becomes the 28th in a common year)."""
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:
+        return date.replace(year=date.year + years, day=28)
+
+
+def fiscal_year_start(date):
+    """The first day of the 年度 (April–March) `date` falls in."""
+    return datetime.date(date.year if date.month >= 4 else date.year - 1, 4, 1)
+
+
+def bar(label, value, note="", href=""):
+    """A `shaho.core.charts.Bar` with its drill-down link."""
+    from shaho.core import charts
+
+    return charts.Bar(label, value, note, href)
+
+
+def draw(chart, *args, **kwargs):
+    """`shaho.core.charts.<chart>(*args, **kwargs)` as safe SVG; "" when the kit has no such chart yet."""
+    from django.utils.safestring import mark_safe
+
+    from shaho.core import charts
+
+    function = getattr(charts, chart, None)
+    return mark_safe(function(*args, **kwargs)) if function else mark_safe("")
+
+
+def percent_scale(values):
+    """The right end of a %-of-goal bar chart: 100, or the next 50 above the highest bar, at most 200
+    (a bar beyond is drawn to the end; its note prints the real figure)."""
+    top = max([0.0, *values])
+    return 100.0 if top <= 100 else float(min(200, -(-int(top) // 50) * 50))

@@ -45,7 +45,35 @@ BUILDERS = {
 }
 
 
+def _dashboard_data(world, k):
+    """k more of what the home dashboard reads: local councils with goals and entries, open drives, study
+    sessions and actions coming up (its figures grow; its number of queries must not)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.campaigns.factories import action
+    from tests.petitions.factories import PetitionDriveFactory, goal, record
+
+    today = timezone.localdate()
+    for i in range(k):
+        council = world.local()
+        goal(world.drive, council, 100 + i)
+        record(world.kanagawa_staff, world.drive, council, 3 + i, collected_on=today - datetime.timedelta(days=i % 9))
+        drive = PetitionDriveFactory(starts_on=today - datetime.timedelta(days=30), ends_on=today)
+        record(world.kanagawa_staff, drive, council, 2, collected_on=today)
+        action(world.kanagawa_staff, council, code="study", title=f"学習会{i}", starts_on=today)
+        action(world.kanagawa_staff, council, title=f"宣伝{i}", starts_on=today, status="planned")
+
+
 SITE_PAGES = {
     # name: (url, how to add k rows that the page lists)
     "home": (lambda world: reverse("home"), _councils),
+    "home (dashboard)": (lambda world: reverse("home"), _dashboard_data),
+    "overview_download": (
+        lambda world: (
+            reverse("overview_download", args=["petitions.progress", f"progress-{world.drive.slug}"]) + "?format=csv"
+        ),
+        _dashboard_data,
+    ),
 }

@@ -7,7 +7,7 @@ ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every t
 """
 
 from councils.models import Council, CouncilStage, Membership, Officer, Organisation, User
-from tests.walk_kit import PASSWORD, Case, D
+from tests.walk_kit import PASSWORD, Case, D, r
 
 CANARY_RECIPES = {
     Council: lambda t: t.tokyo_local,
@@ -24,7 +24,27 @@ CANARY_RECIPES = {
 }
 
 
+def _overview_downloads(t):
+    """Every dashboard picture's download, as xlsx and CSV: the national drive's and Tokyo's drive's (a 404)."""
+    pictures = [
+        ("petitions.progress", f"progress-{t.national_drive.slug}"),
+        ("petitions.progress", f"progress-{t.tokyo_drive.slug}"),
+        ("petitions.ranking", f"ranking-{t.national_drive.slug}"),
+        ("petitions.ranking", f"ranking-{t.tokyo_drive.slug}"),
+        ("petitions.due", "due"),
+        ("petitions.council", "council"),
+        ("petitions.entries", "entries"),
+        ("campaigns.study", "study"),
+        ("campaigns.upcoming", "upcoming"),
+        ("consultations.last_day", "last-day"),
+        ("reports.published", "published"),
+    ]
+    return [r("overview_download", panel, key, format=fmt) for panel, key in pictures for fmt in ("csv", "xlsx")]
+
+
 URL_CASES = {
+    # The home page's dashboard pictures, recomputed for the requesting user (the home page itself: tests/core/walk.py).
+    "overview_download": Case(urls=_overview_downloads),
     "admin:auth_user_password_change": Case(
         objects=lambda t: [f"/admin/councils/user/{t[User].pk}/password/"],
         posts=lambda t: [
@@ -32,3 +52,16 @@ URL_CASES = {
         ],
     ),
 }
+
+
+def after_planting(t):
+    """Tokyo's canary action moved into the next days, so the dashboards' 当面の行動 would show it if unscoped."""
+    import datetime
+
+    from django.utils import timezone
+
+    from campaigns.models import Action
+
+    Action.objects.filter(pk=t[Action].pk).update(
+        starts_on=timezone.localdate() + datetime.timedelta(days=3), ends_on=None, status=Action.Status.PLANNED
+    )

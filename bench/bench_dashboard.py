@@ -1,0 +1,397 @@
+"""The national staff's home dashboard at national scale (issue 17), beside hand-written SQL for the same figures.
+
+Target, on PostgreSQL with 1,000,000 ledger entries and 20,000 actions with 200,000 participation rows
+(`--scale 1`): the national dashboard (every registered panel of the NATIONAL audience, through
+`councils.selectors.home_summary`, the function the home page renders) in a number of queries that does not
+grow with the data, under 150 ms and within 2x of hand-written SQL computing the same figures (the open
+drives and their rounds, per-day sums for their lines and last year's, per-prefecture sums, goals, study
+sessions per prefecture, the last call-in day's stations against the year before, the upcoming actions).
+
+Builds (once per scale; reused while complete, `--rebuild` starts over) in its own database `bench_dashboard`:
+the registry, 1 national + 47 prefectural + 452 local councils; 4 open national drives with 3 rounds and
+goals (national, prefectural, half the local councils) and last year's 4 drives of the same kinds; the ledger
+(scale x 1,000,000 entries, 70% to the open drives, loaded with COPY on PostgreSQL); scale x 20,000 actions
+with 10 participation rows each (a third study sessions, a tenth planned in the next 60 days); 10 national
+call-in days x 50 stations x 20 calls. Then ANALYZE.
+
+    .venv/bin/python bench/bench_dashboard.py [--scale 0.2] [--rebuild] [--runs 11]
+
+Prints the query count at this scale and at a tenth of it is not measured here (tests/councils/test_home.py
+asserts equal counts at two sizes); the count printed is the dashboard's.
+"""
+
+import argparse
+import datetime
+import io
+import random
+import sys
+
+from _common import Stopwatch, build_federation, choose_database, machine, median, setup_django, summary, verdict
+
+LOCAL_COUNCILS = 452
+OPEN_DRIVES = 4
+TARGET_MS = 150
+TARGET_RATIO = 2.0
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=0.2, help="1 = 1,000,000 entries and 20,000 actions")
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=11)
+    return parser.parse_args()
+
+
+def _years(date, n):
+    try:
+        return date.replace(year=date.year + n)
+    except ValueError:
+        return date.replace(year=date.year + n, day=28)
+
+
+def build(db, scale, today):
+    from django.db import connection, transaction
+
+    from campaigns.models import Action, ActionKind, Participation
+    from consultations.models import (
+        CallerType,
+        CallRecord,
+        CareLevel,
+        ConsultationDay,
+        ConsultationKind,
+        Profession,
+        Responder,
+        Station,
+    )
+    from councils.models import Role, User
+    from councils.services import user_set_role
+    from petitions.models import CollectionRound, PetitionDrive, PetitionGoal, TallyEntry
+
+    entries = int(1_000_000 * scale)
+    actions_n = int(20_000 * scale)
+    if (
+        TallyEntry.objects.count() == entries
+        and Action.objects.count() == actions_n
+        and PetitionDrive.objects.filter(status="open").count() == OPEN_DRIVES
+    ):
+        return User.objects.get(username="bench-national")
+    rng = random.Random(17)
+    national, prefectural, local = build_federation(local_councils=LOCAL_COUNCILS)
+    councils = [national, *prefectural.values(), *local]
+    with transaction.atomic():
+        CallRecord.objects.all().delete()
+        Responder.objects.all().delete()
+        Station.objects.all().delete()
+        ConsultationDay.objects.all().delete()
+        Participation.objects.all().delete()
+        Action.objects.all().delete()
+        TallyEntry.objects.all().delete()
+        PetitionGoal.objects.all().delete()
+        CollectionRound.objects.all().delete()
+        PetitionDrive.objects.all().delete()
+        user = User.objects.filter(username="bench-national").first()
+        if user is None:
+            user = User(username="bench-national")
+            user.set_unusable_password()
+            user = user_set_role(user=user, role=Role.NATIONAL_STAFF, council=national)
+        kinds = [PetitionDrive.Kind.NATIONAL_ASSEMBLY, PetitionDrive.Kind.MINISTRY, PetitionDrive.Kind.LOCAL]
+        kinds.append(PetitionDrive.Kind.ORGANISATIONAL)
+        drives = []
+        for i, kind in enumerate(kinds):
+            starts, ends = today - datetime.timedelta(days=300), today + datetime.timedelta(days=60)
+            for year, status in ((0, "open"), (-1, "closed")):
+                drive = PetitionDrive.objects.create(
+                    title=f"ベンチ署名{i}（{today.year + year}年）",
+                    short_name=f"署名{i}-{today.year + year}",
+                    slug=f"bench-{i}-{today.year + year}",
+                    kind=kind,
+                    organiser=national,
+                    starts_on=_years(starts, year),
+                    ends_on=_years(ends, year),
+                    status=status,
+                )
+                for n, days in enumerate((100, 250, 350), start=1):
+                    CollectionRound.objects.create(
+                        petition=drive,
+                        number=n,
+                        name=f"第{n}次集約",
+                        deadline=drive.starts_on + datetime.timedelta(days),
+                    )
+                goals = [PetitionGoal(petition=drive, council=national, goal=entries * 20)]
+                goals += [
+                    PetitionGoal(petition=drive, council=c, goal=rng.randint(5, 60) * 1000)
+                    for c in prefectural.values()
+                ]
+                goals += [PetitionGoal(petition=drive, council=c, goal=rng.randint(1, 30) * 100) for c in local[::2]]
+                PetitionGoal.objects.bulk_create(goals)
+                drives.append(drive)
+    _load_ledger(db, drives, councils, entries, user, today, rng)
+    with transaction.atomic():
+        kinds = list(ActionKind.objects.order_by("order"))
+        study = next(k for k in kinds if k.code == "study")
+        actions = []
+        for i in range(actions_n):
+            planned = i % 10 == 0
+            day = (
+                today + datetime.timedelta(days=i % 60) if planned else today - datetime.timedelta(days=(i * 13) % 730)
+            )
+            actions.append(
+                Action(
+                    kind=study if i % 3 == 0 else kinds[i % len(kinds)],
+                    title=f"行動{i}",
+                    starts_on=day,
+                    start_time=datetime.time(9 + i % 10, 0) if i % 4 else None,
+                    organiser=councils[i % len(councils)],
+                    onsite_count=10 + i % 50,
+                    online_count=i % 7,
+                    place="会場",
+                    status=Action.Status.PLANNED if planned else Action.Status.HELD,
+                )
+            )
+        Action.objects.bulk_create(actions, batch_size=2000)
+        Participation.objects.bulk_create(
+            [
+                Participation(action=a, organisation_name=f"団体{j}", count=1 + (j + a.pk) % 5, order=j)
+                for a in actions
+                for j in range(10)
+            ],
+            batch_size=5000,
+        )
+        for k in range(10):
+            day = ConsultationDay.objects.create(
+                kind=ConsultationKind.CALL_IN_DAY,
+                title="介護・認知症なんでも無料電話相談",
+                date=_years(today - datetime.timedelta(days=20), -k),
+                starts_at=datetime.time(10),
+                ends_at=datetime.time(16),
+                council=national,
+            )
+            stations = Station.objects.bulk_create([Station(day=day, council=c) for c in councils[1:51]])
+            responders = Responder.objects.bulk_create(
+                [Responder(station=s, user=user, profession=Profession.CARE_MANAGER) for s in stations]
+            )
+            at = datetime.datetime.combine(day.date, datetime.time(12), tzinfo=datetime.UTC)
+            CallRecord.objects.bulk_create(
+                [
+                    CallRecord(
+                        station=r.station,
+                        responder=r,
+                        started_at=at,
+                        duration_minutes=10 + j,
+                        caller_type=CallerType.FAMILY,
+                        care_level=CareLevel.CARE_1,
+                        created_by=user,
+                        created_at=at,
+                    )
+                    for r in responders
+                    for j in range(rng.randint(10, 30))
+                ],
+                batch_size=5000,
+            )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+    print(
+        f"built {TallyEntry.objects.count():,} entries, {Action.objects.count():,} actions,"
+        f" {Participation.objects.count():,} participation rows, {CallRecord.objects.count():,} calls"
+    )
+    return user
+
+
+def _load_ledger(db, drives, councils, total, user, today, rng):
+    """`total` entries day by day over each drive's period up to today (the previous drives over theirs)."""
+    from django.db import connection, transaction
+
+    from petitions.models import PetitionDrive, SignatureKind
+
+    open_drives = [d for d in drives if d.status == "open"]
+    closed = [d for d in drives if d.status != "open"]
+    council_ids = [c.pk for c in councils]
+    columns = (
+        "petition_id, council_id, kind, count, collected_on, source, note, entered_by_id, entered_at, correction_reason"
+    )
+
+    @transaction.atomic
+    def flush(rows):
+        if db.vendor == "postgresql":
+            buf = io.StringIO()
+            buf.writelines(f"{p}\t{c}\t{k}\t{m}\t{d}\t\t\t{user.pk}\t{d} 12:00+09\t\n" for p, c, k, m, d in rows)
+            buf.seek(0)
+            with connection.cursor() as cur:
+                cur.cursor.copy_expert(f"COPY petitions_tallyentry ({columns}) FROM STDIN", buf)
+        else:
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO petitions_tallyentry ({columns}) VALUES (%s, %s, %s, %s, %s, '', '', %s, %s, '')",
+                    [(p, c, k, m, d, user.pk, f"{d} 03:00:00") for p, c, k, m, d in rows],
+                )
+
+    rows = []
+    for i in range(total):
+        drive = rng.choice(open_drives) if i % 10 < 7 else rng.choice(closed)
+        span = (
+            min(drive.ends_on, _years(today, drive.starts_on.year - open_drives[0].starts_on.year)) - drive.starts_on
+        ).days
+        day = drive.starts_on + datetime.timedelta(days=rng.randint(0, max(span, 0)))
+        if drive.kind == PetitionDrive.Kind.ORGANISATIONAL:
+            kind = SignatureKind.ORGANISATIONAL.value if i % 10 else SignatureKind.INDIVIDUAL.value
+        else:
+            kind = SignatureKind.WEB.value if i % 10 == 0 else SignatureKind.INDIVIDUAL.value
+        rows.append((drive.pk, rng.choice(council_ids), kind, rng.randint(1, 120), day))
+        if len(rows) >= 100_000:
+            flush(rows)
+            rows = []
+    if rows:
+        flush(rows)
+
+
+# --- the hand-written SQL of the same figures -------------------------------------------------------
+
+SQL = {
+    "open drives and rounds": [
+        """SELECT d.id, d.kind, d.starts_on, d.ends_on, d.organiser_id FROM petitions_petitiondrive d
+           WHERE d.status = 'open' AND d.starts_on <= %(today)s AND d.ends_on >= %(today)s""",
+        """SELECT r.petition_id, r.name, r.deadline FROM petitions_collectionround r
+           JOIN petitions_petitiondrive d ON d.id = r.petition_id
+           WHERE d.status = 'open' AND d.starts_on <= %(today)s AND d.ends_on >= %(today)s ORDER BY r.deadline""",
+        """SELECT d.id, d.kind, d.organiser_id, d.starts_on FROM petitions_petitiondrive d
+           WHERE d.status <> 'open' AND d.starts_on >= %(two_years_ago)s""",
+    ],
+    "lines (per day)": [
+        """SELECT t.petition_id, t.collected_on, SUM(t.count) FROM petitions_tallyentry t
+           JOIN petitions_petitiondrive d ON d.id = t.petition_id
+           WHERE d.starts_on >= %(two_years_ago)s
+             AND (t.kind IN ('individual', 'web') AND d.kind <> 'organisational'
+                  OR t.kind = 'organisational' AND d.kind = 'organisational')
+           GROUP BY t.petition_id, t.collected_on""",
+    ],
+    "ranking (per prefecture)": [
+        """SELECT t.petition_id, c.prefecture_id, SUM(t.count) FROM petitions_tallyentry t
+           JOIN councils_council c ON c.id = t.council_id JOIN petitions_petitiondrive d ON d.id = t.petition_id
+           WHERE d.status = 'open' AND d.starts_on <= %(today)s AND d.ends_on >= %(today)s
+             AND (t.kind IN ('individual', 'web') AND d.kind <> 'organisational'
+                  OR t.kind = 'organisational' AND d.kind = 'organisational')
+           GROUP BY t.petition_id, c.prefecture_id""",
+        """SELECT g.petition_id, g.council_id, c.kind, c.prefecture_id, g.goal FROM petitions_petitiongoal g
+           JOIN councils_council c ON c.id = g.council_id JOIN petitions_petitiondrive d ON d.id = g.petition_id
+           WHERE d.status = 'open' AND d.starts_on <= %(today)s AND d.ends_on >= %(today)s""",
+        "SELECT id, name, code FROM municipalities_prefecture ORDER BY code",
+    ],
+    "study sessions (per prefecture)": [
+        """SELECT c.prefecture_id, COUNT(*), COALESCE(SUM(COALESCE(a.onsite_count, 0) + COALESCE(a.online_count, 0)), 0)
+           FROM campaigns_action a JOIN campaigns_actionkind k ON k.id = a.kind_id
+           JOIN councils_council c ON c.id = a.organiser_id
+           WHERE k.is_study_session AND a.status = 'held' AND a.starts_on BETWEEN %(fy_start)s AND %(today)s
+           GROUP BY c.prefecture_id""",
+        """SELECT c.prefecture_id, g.goal FROM campaigns_studygoal g JOIN councils_council c ON c.id = g.council_id
+           WHERE g.year = %(fy)s""",
+    ],
+    "last call-in day": [
+        """SELECT s.council_id, s.day_id, (SELECT COUNT(*) FROM consultations_callrecord r WHERE r.station_id = s.id)
+           FROM consultations_station s WHERE s.day_id IN (
+             (SELECT id FROM consultations_consultationday WHERE kind = 'call_in_day' AND date <= %(today)s
+              ORDER BY date DESC LIMIT 1),
+             (SELECT id FROM consultations_consultationday WHERE kind = 'call_in_day' AND date <= %(year_ago)s
+              ORDER BY date DESC LIMIT 1))""",
+    ],
+    "upcoming actions": [
+        """SELECT a.id, a.title, a.starts_on, a.start_time, a.place, k.name, c.name FROM campaigns_action a
+           JOIN campaigns_actionkind k ON k.id = a.kind_id JOIN councils_council c ON c.id = a.organiser_id
+           WHERE a.status <> 'cancelled' AND a.starts_on BETWEEN %(today)s AND %(in_30_days)s
+           ORDER BY a.starts_on, a.start_time, a.id LIMIT 10""",
+    ],
+}
+
+
+def run_sql(params):
+    from django.db import connection
+
+    out = {}
+    with connection.cursor() as cur:
+        for label, queries in SQL.items():
+            out[label] = []
+            for query in queries:
+                cur.execute(query, params)
+                out[label].append(cur.fetchall())
+    return out
+
+
+def timed(function, runs):
+    times, result = [], None
+    for _ in range(runs):
+        with Stopwatch() as t:
+            result = function()
+        times.append(t.ms)
+    return median(times), result
+
+
+def main():
+    args = parse_args()
+    db = choose_database("bench_dashboard")
+    setup_django(db, drop=args.rebuild)
+    import django.utils.timezone as tz
+
+    today = tz.localdate()
+    user = build(db, args.scale, today)
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from councils.selectors import home_summary
+    from councils.views import home
+    from petitions.models import TallyEntry
+    from shaho.core.dashboard import fiscal_year_start
+
+    print(f"machine: {machine()}; database {db.shown}; scale {args.scale} ({TallyEntry.objects.count():,} entries)")
+    fy_start = fiscal_year_start(today)
+    params = {
+        "today": today,
+        "two_years_ago": _years(today, -2),
+        "year_ago": _years(today, -1),
+        "in_30_days": today + datetime.timedelta(days=30),
+        "fy_start": fy_start,
+        "fy": fy_start.year,
+    }
+    home_summary(user=user)  # warm: imports, the registry, content types
+    with CaptureQueriesContext(connection) as q:
+        summary_context = home_summary(user=user)
+    queries = len(q)
+    panels = [(p["key"], len(p["pictures"])) for p in summary_context["panels"]]
+    ours_ms, ctx = timed(lambda: home_summary(user=user), args.runs)
+    request = RequestFactory().get("/")
+    request.user = user
+    page_ms, response = timed(lambda: home(request), args.runs)
+    base_ms, base = timed(lambda: run_sql(params), args.runs)
+
+    # The numbers agree: each open drive's last point is the SQL's per-day sum, summed.
+    per_day = {}
+    for petition_id, _day, n in base["lines (per day)"][0]:
+        per_day[petition_id] = per_day.get(petition_id, 0) + n
+    wrong = 0
+    for panel in ctx["panels"]:
+        if panel["key"] != "petitions.progress":
+            continue
+        for shown in panel["pictures"]:
+            slug = shown["picture"].key.removeprefix("progress-")
+            from petitions.models import PetitionDrive
+
+            drive = PetitionDrive.objects.get(slug=slug)
+            drawn = [row[1] for row in shown["picture"].table.rows if row[1] is not None][-1]
+            if drawn != per_day.get(drive.pk):
+                print(f"WRONG: {slug} line ends at {drawn}, SQL {per_day.get(drive.pk)}")
+                wrong += 1
+    ratio = ours_ms / base_ms
+    ok = ours_ms < TARGET_MS and ratio <= TARGET_RATIO
+    print(f"panels: {', '.join(f'{k}×{n}' for k, n in panels)}")
+    print(
+        f"national dashboard (home_summary): {ours_ms:.1f} ms in {queries} queries; whole page {page_ms:.1f} ms"
+        f" ({len(response.content):,} bytes); hand-written SQL {base_ms:.1f} ms"
+        f" ({sum(len(v) for v in SQL.values())} queries); ratio {ratio:.2f};"
+        f" target < {TARGET_MS} ms and ≤ {TARGET_RATIO}x: {verdict(ok)}"
+    )
+    summary("dashboard", f"{ours_ms:.0f} ms, {queries} queries, ratio {ratio:.2f} to SQL: {verdict(ok)}")
+    return 1 if wrong else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
