@@ -85,9 +85,7 @@ def study_sessions(ctx):
     return Picture(
         key="study",
         title=title,
-        svg=draw("bar_chart", bars, maximum=percent_scale(b.value for b in bars), target=100)
-        if bars
-        else mark_safe(""),
+        svg=draw("bar_chart", bars, maximum=percent_scale(b.value for b in bars), target=100),
         table=Table(
             [what, "開催数（か所）", "参加者（人）", "目標（か所）", "達成率（%）"],
             [[label, n, a, g, percent_of(n, g)] for label, n, a, g in entries]

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 
 from municipalities.registry import maps
 from shaho.core import charts
-from shaho.core.dashboard import NATIONAL, PREFECTURE, register
+from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.pictures import Picture, Table
 
 from .models import CouncilKind
@@ -115,7 +115,8 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
     tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title="都道府県別（タイル）")
     above = sum(1 for r in rows if r.percent > GOAL)
     ranked = sorted(rows, key=lambda r: (-r.percent, r.prefecture_code))
-    ranking = charts.bar_chart(
+    ranking = draw(
+        "bar_chart",
         [charts.Bar(r.prefecture_name, r.percent, f"{r.percent}%（{r.covered:,} / {r.total:,}）") for r in ranked],
         maximum=100,
         target=GOAL,

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from municipalities.registry import maps
 from shaho.core import charts
-from shaho.core.dashboard import NATIONAL, PREFECTURE, register
+from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.japanese import fiscal_year, format_date
 from shaho.core.pictures import Picture, Table
 
@@ -190,7 +190,7 @@ def unanswered(ctx):
     return Picture(
         key="caravans.unanswered",
         title=f"{year}年度 アンケートの回答を待っている市区町村 {waiting:,}",
-        svg=mark_safe(charts.bar_chart(bars, maximum=100, title="回答率（%）")),
+        svg=draw("bar_chart", bars, maximum=100, title="回答率（%）"),
         table=Table(
             columns=["都道府県", "市区町村", "アンケート", "送付日"],
             rows=[

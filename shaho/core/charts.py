@@ -286,8 +286,21 @@ def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆",
     if not shown or end <= start:
         return _empty("line", title, width=width, height=120)
     left, right = 60, 70
-    top = 30 + (font_size + 6 if title else 0)
+    # Deadlines' labels that would touch go on a second row above the first (the legend moves up with them).
+    span_days = (end - start).days or 1
+    label_rows, row_end = [], []
+    for mark in sorted((m for m in marks if start <= m.date <= end), key=lambda m: m.date):
+        x = left + (width - left - right) * (mark.date - start).days / span_days
+        half = len(mark.label) * tick_size / 2 + 3
+        row = next((i for i, e in enumerate(row_end) if x - half > e), len(row_end))
+        if row == len(row_end):
+            row_end.append(0.0)
+        row_end[row] = x + half
+        label_rows.append((mark, row))
+    extra = (tick_size + 3) * max(0, len(row_end) - 1)
+    top = 30 + extra + (font_size + 6 if title else 0)
     bottom = 26
+    height += extra
     plot_w, plot_h = width - left - right, height - top - bottom
     highest = max([v for _, points in shown for _, v in points] + ([goal] if goal else []))
     y_top, y_step = nice_scale(highest)
@@ -318,15 +331,14 @@ def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆",
         label = f"{month.month}月"
         parts.append(_text(x, axis_y + 4 + font_size, label, "chart-tick", anchor="middle", size=tick_size))
     # deadlines
-    for mark in marks:
-        if not start <= mark.date <= end:
-            continue
+    for mark, row in label_rows:
         x = x_of(mark.date)
         parts.append(
             f'<line class="chart-mark" x1="{_f(x)}" y1="{top}" x2="{_f(x)}" y2="{axis_y}">'
             f"<title>{escape(mark.label)}</title></line>"
         )
-        parts.append(_text(x, top - 4, mark.label, "chart-mark-label", anchor="middle", size=tick_size))
+        label_y = top - 4 - row * (tick_size + 3)
+        parts.append(_text(x, label_y, mark.label, "chart-mark-label", anchor="middle", size=tick_size))
     # goal
     if goal:
         y = y_of(goal)
@@ -352,7 +364,7 @@ def line_chart(series, *, start, end, goal=None, marks=(), title="", unit="筆",
         parts.append(_text(x_of(d) + 5, y_of(v) - 5, f"{number(v)}{unit}", f"chart-value chart-value-{kind}"))
     # legend: a line sample and the label of each series, at the top
     x = left
-    legend_y = top - 18
+    legend_y = top - 18 - extra
     for s, _ in shown:
         kind = "last" if s.kind == "last" else "this"
         parts.append(

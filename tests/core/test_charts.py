@@ -306,3 +306,36 @@ def test_bar_chart_can_be_drawn_for_a_phone():
     assert root.get("viewBox").startswith("0 0 360 ") and root.get("font-size") == "12"
     (bar,) = classed(root, "chart-bar", "rect")
     assert bar_width(bar) == pytest.approx((360 - 64 - 96) * 0.4)
+
+
+def test_line_chart_deadline_labels_close_together_do_not_overlap_each_other_or_the_legend():
+    """Three rounds' deadlines a few weeks apart (as the demo drive has): each label's box is clear of the
+    others on its row, and the second row stays below the legend."""
+    d = datetime.date
+    marks = [
+        Mark(d(2025, 11, 30), "第1次集約締切"),
+        Mark(d(2025, 12, 20), "第2次集約締切"),
+        Mark(d(2026, 1, 10), "最終集約締切"),
+    ]
+    svg = charts.line_chart(
+        [Series("今回（全国）", [(d(2025, 10, 1), 0), (d(2026, 1, 5), 65_000)])],
+        start=d(2025, 10, 1),
+        end=d(2026, 6, 30),
+        goal=100_000,
+        marks=marks,
+    )
+    root = ET.fromstring(str(svg))
+    ns = "{http://www.w3.org/2000/svg}"
+    labels = [t for t in root.iter(f"{ns}text") if t.get("class") == "chart-mark-label"]
+    assert len(labels) == 3
+    boxes = []
+    for t in labels:
+        x, y, size = float(t.get("x")), float(t.get("y")), float(t.get("font-size"))
+        half = len(t.text) * size / 2
+        boxes.append((x - half, x + half, y))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if a[2] == b[2]:
+                assert a[1] <= b[0] or b[1] <= a[0], (a, b)
+    legend_y = min(float(t.get("y")) for t in root.iter(f"{ns}text") if t.get("class") == "chart-legend")
+    assert legend_y < min(b[2] for b in boxes) - 8
