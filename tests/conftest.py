@@ -167,6 +167,22 @@ def last_seen_written_once(monkeypatch):
     monkeypatch.setattr(access, "SEEN_RESOLUTION_SECONDS", 10**9)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    # Production's PBKDF2 takes about 0.4 s per password on this machine, and nearly every test makes an
+    # account (UserFactory sets a password) or logs in: MD5 for the tests, Django's usual speed-up. The
+    # production hashers stay listed after it, so a password stored with one of them still checks. Nothing
+    # here tests the hash itself; a test that needs the real one overrides PASSWORD_HASHERS (settings fixture).
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    md5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+    fast = override_settings(PASSWORD_HASHERS=[md5, *settings.PASSWORD_HASHERS])
+    fast.enable()
+    yield
+    fast.disable()
+
+
 @pytest.fixture(autouse=True)
 def _tasks_in_the_test_thread(settings):
     # Without a broker, tasks run in a thread after the commit (shaho.core.tasks); a test sees the
