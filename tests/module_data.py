@@ -9,7 +9,8 @@ federation with its caravans) and that every test of the module only reads or ch
 The rows are written in a transaction opened for the module; each test runs, as always, in its own
 transaction inside it (pytest-django's, a savepoint here), so what a test changes is rolled back after it and
 the next test finds the module's rows as they were built. At the end of the module the outer transaction is
-rolled back: the next module finds the database as it was (the registry only).
+rolled back: the next module finds the database as it was (the registry only). A class-scoped fixture may
+open one inside a module's (rows for the tests of one class, on top of the module's).
 
 Only for tests that run in a transaction (`django_db`, not `transaction=True`, not `live_server`): a
 transactional test commits and empties tables. pytest-django runs those last, after every module's
@@ -24,8 +25,8 @@ from django.db import connection, transaction
 @contextlib.contextmanager
 def kept_for_the_module(django_db_blocker):
     with django_db_blocker.unblock():
-        if connection.in_atomic_block:
-            raise RuntimeError("kept_for_the_module: already in a transaction (a test's own?); use module scope")
+        if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+            raise RuntimeError("kept_for_the_module: inside a test's transaction; give the fixture module scope")
         outer = transaction.atomic()
         outer.__enter__()
         try:
