@@ -12,7 +12,7 @@ from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
 from councils.models import Role
-from tests import sqlite_template
+from tests import postgresql_template, sqlite_template
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
 
@@ -36,10 +36,16 @@ def _load_registry():
 
 
 @pytest.fixture(scope="session")
-def django_db_keepdb(request, django_db_modify_db_settings):
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
     # On SQLite, a copy of the migrated template (tests/sqlite_template.py) is "kept" for Django to reuse;
     # without one, this process builds it (and Django migrates as it always did).
     reuse = request.config.getvalue("reuse_db")
+    if not reuse and postgresql_template.enabled():
+        # On PostgreSQL, Django creates the test database from the migrated template when there is one
+        # (tests/postgresql_template.py); otherwise this process keeps one after migrating.
+        with django_db_blocker.unblock():
+            postgresql_template.before_setup()
+        return reuse
     if reuse or not sqlite_template.enabled():
         return reuse
     request.config.stash[_TEMPLATE_COPIED] = sqlite_template.take_template()
@@ -53,6 +59,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
         _load_registry()
         if sqlite_template.enabled():
             sqlite_template.keep_template()
+        postgresql_template.after_setup()
     yield
     if request.config.stash.get(_TEMPLATE_COPIED, False):
         with django_db_blocker.unblock():
