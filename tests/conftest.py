@@ -12,7 +12,7 @@ from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
 from councils.models import Role
-from tests import sqlite_template
+from tests import postgresql_template, sqlite_template
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
 
@@ -36,10 +36,16 @@ def _load_registry():
 
 
 @pytest.fixture(scope="session")
-def django_db_keepdb(request, django_db_modify_db_settings):
+def django_db_keepdb(request, django_db_modify_db_settings, django_db_blocker):
     # On SQLite, a copy of the migrated template (tests/sqlite_template.py) is "kept" for Django to reuse;
     # without one, this process builds it (and Django migrates as it always did).
     reuse = request.config.getvalue("reuse_db")
+    if not reuse and postgresql_template.enabled():
+        # On PostgreSQL, Django creates the test database from the migrated template when there is one
+        # (tests/postgresql_template.py); otherwise this process keeps one after migrating.
+        with django_db_blocker.unblock():
+            postgresql_template.before_setup()
+        return reuse
     if reuse or not sqlite_template.enabled():
         return reuse
     request.config.stash[_TEMPLATE_COPIED] = sqlite_template.take_template()
@@ -53,6 +59,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
         _load_registry()
         if sqlite_template.enabled():
             sqlite_template.keep_template()
+        postgresql_template.after_setup()
     yield
     if request.config.stash.get(_TEMPLATE_COPIED, False):
         with django_db_blocker.unblock():
@@ -165,6 +172,22 @@ def last_seen_written_once(monkeypatch):
     from shaho.core import access
 
     monkeypatch.setattr(access, "SEEN_RESOLUTION_SECONDS", 10**9)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    # Production's PBKDF2 takes about 0.4 s per password on this machine, and nearly every test makes an
+    # account (UserFactory sets a password) or logs in: MD5 for the tests, Django's usual speed-up. The
+    # production hashers stay listed after it, so a password stored with one of them still checks. Nothing
+    # here tests the hash itself; a test that needs the real one overrides PASSWORD_HASHERS (settings fixture).
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    md5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+    fast = override_settings(PASSWORD_HASHERS=[md5, *settings.PASSWORD_HASHERS])
+    fast.enable()
+    yield
+    fast.disable()
 
 
 @pytest.fixture(autouse=True)

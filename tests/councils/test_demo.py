@@ -13,6 +13,7 @@ from councils.selectors import council_census, municipality_coverage
 from demo import STEPS
 from demo import federation as demo
 from demo.management.commands import seed_demo as seed_demo_command
+from tests.module_data import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -25,16 +26,12 @@ def fast_passwords(settings, monkeypatch):
     monkeypatch.delenv(demo.PASSWORD_ENV, raising=False)
 
 
-# The one test here that runs every step: a second seed_demo makes nothing new anywhere.
-ALL_STEPS = {"test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords"}
-
-
 @pytest.fixture(autouse=True)
-def federation_step_only(request, monkeypatch):
+def federation_step_only(monkeypatch):
     # The federation's facts (census, councils, accounts, passwords) need only its step; the other steps
-    # (petitions, actions, caravans, assemblies, calls, the draft) have their own demo tests.
-    if request.node.originalname not in ALL_STEPS:
-        monkeypatch.setattr(seed_demo_command, "STEPS", ["demo.federation"])
+    # (petitions, actions, caravans, assemblies, calls, the draft) have their own demo tests, and the test
+    # that runs every step twice is tests/councils/test_demo_all_steps.py.
+    monkeypatch.setattr(seed_demo_command, "STEPS", ["demo.federation"])
 
 
 def run(command, **options):
@@ -43,13 +40,26 @@ def run(command, **options):
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def first_seed(django_db_setup, django_db_blocker):
+    """The federation step of `seed_demo`, run once for this module into an empty database: its output (the
+    passwords printed once). Every test reads the seeded federation; what a test changes (a second run, new
+    passwords) is rolled back after it (tests/module_data.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(demo.PASSWORD_ENV, raising=False)
+        patch.setattr(seed_demo_command, "STEPS", ["demo.federation"])
+        with kept_for_the_module(django_db_blocker):
+            assert not Council.objects.exists(), "the module's first seed_demo needs an empty federation"
+            output = run("seed_demo")
+            patch.undo()
+            yield output
+
+
 def row_counts():
     return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
-def test_seed_demo_gives_the_census_of_the_2020_policy_draft():
-    run("seed_demo")
-
+def test_seed_demo_gives_the_census_of_the_2020_policy_draft(first_seed):
     output = run("council_census", date="2020-09-01")
 
     for figure in ["都道府県社保協 47", "地域社保協 374", "準備会 27", "友好組織 18", "計 466（前年 465、+1）"]:
@@ -57,9 +67,7 @@ def test_seed_demo_gives_the_census_of_the_2020_policy_draft():
     assert "準備会 27（前年 26、+1）" in output  # "準備会が1増でプラス1組織"
 
 
-def test_seed_demo_census_moves_on_after_2020_and_coverage_is_plausible():
-    run("seed_demo")
-
+def test_seed_demo_census_moves_on_after_2020_and_coverage_is_plausible(first_seed):
     today = council_census(date=D(2026, 11, 1))
     _, national = municipality_coverage(date=D(2020, 9, 1))
 
@@ -70,9 +78,7 @@ def test_seed_demo_census_moves_on_after_2020_and_coverage_is_plausible():
     assert Council.objects.filter(status=Council.Status.DISSOLVED, dissolved_on__isnull=False).exists()
 
 
-def test_seed_demo_has_the_councils_the_seeds_name_with_their_municipalities():
-    run("seed_demo")
-
+def test_seed_demo_has_the_councils_the_seeds_name_with_their_municipalities(first_seed):
     shibuya = Council.objects.get(short_name="渋谷社保協")
     assert [m.name for m in shibuya.municipalities.all()] == ["渋谷区"]
     assert shibuya.parent.name == "東京都社会保障推進協議会"
@@ -100,23 +106,8 @@ def test_seed_demo_has_the_councils_the_seeds_name_with_their_municipalities():
     assert shibuya.path == f"{shibuya.parent.path}{shibuya.pk}/" and shibuya.sort_key.startswith("13/131130/")
 
 
-def test_seed_demo_twice_creates_nothing_new_and_does_not_reprint_passwords():
-    first = run("seed_demo")
-    counts = row_counts()
-
-    second = run("seed_demo")
-
-    assert row_counts() == counts
-    # history too: one row per account (the five demo accounts and the consultation responders' accounts)
-    assert counts["councils.HistoricalCouncil"] > 0 and counts["councils.HistoricalUser"] == User.objects.count()
-    assert User.objects.filter(username__in=["admin", "chuo", "kanagawa", "organizer", "member"]).count() == 5
-    assert "パスワード" in first and "一度しか表示しません" in first
-    assert "一度しか表示しません" not in second
-    assert "アカウント chuo: 既にあります" in second
-
-
-def test_demo_accounts_one_per_role_with_their_councils():
-    output = run("seed_demo")
+def test_demo_accounts_one_per_role_with_their_councils(first_seed):
+    output = first_seed
 
     users = {u.username: u for u in User.objects.select_related("council")}
     assert users["chuo"].role == Role.NATIONAL_STAFF and users["chuo"].council.kind == CouncilKind.NATIONAL
@@ -133,8 +124,7 @@ def test_demo_accounts_one_per_role_with_their_councils():
     assert authenticate(username="kanagawa", password=line.split()[1]) is not None
 
 
-def test_demo_password_from_the_environment_for_every_account(monkeypatch):
-    run("seed_demo")
+def test_demo_password_from_the_environment_for_every_account(first_seed, monkeypatch):
     monkeypatch.setenv(demo.PASSWORD_ENV, "demo-pass-2025")
 
     output = run("seed_demo")
@@ -163,8 +153,8 @@ def _printed_passwords(output):
     }
 
 
-def test_reset_passwords_prints_new_working_passwords_for_every_demo_account():
-    first = _printed_passwords(run("seed_demo"))
+def test_reset_passwords_prints_new_working_passwords_for_every_demo_account(first_seed):
+    first = _printed_passwords(first_seed)
     counts = {k: v for k, v in row_counts().items() if "Historical" not in k}
 
     output = run("seed_demo", reset_passwords=True)
@@ -177,9 +167,7 @@ def test_reset_passwords_prints_new_working_passwords_for_every_demo_account():
     assert {k: v for k, v in row_counts().items() if "Historical" not in k} == counts  # nothing else made
 
 
-def test_demo_accounts_prints_the_address_and_how_to_get_the_passwords_back():
-    run("seed_demo")
-
+def test_demo_accounts_prints_the_address_and_how_to_get_the_passwords_back(first_seed):
     output = run("demo_accounts", url="http://127.0.0.1:8000/")
 
     assert "http://127.0.0.1:8000/" in output
