@@ -18,6 +18,7 @@ from django.urls import reverse
 from councils.models import Role, User
 from municipalities.caravans.models import Caravan, CaravanTarget
 from tests.admin_pages import admin_pages
+from tests.module_data import kept_for_the_module
 
 MAX_BYTES = 100_000
 TARGET_ROW_BYTES = 400  # a target in the caravan's table: a link and six short cells
@@ -33,10 +34,18 @@ def _open(client, url):
     return response, len(page), ms
 
 
+@pytest.fixture(scope="module")
+def demo_seeded(django_db_setup, django_db_blocker):
+    """The demo, seeded once for the module (tests.module_data): every test here only reads it or changes it
+    within its own transaction."""
+    with kept_for_the_module(django_db_blocker), pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+
+
 @pytest.fixture
-def demo(db, monkeypatch):
-    monkeypatch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-    call_command("seed_demo", stdout=io.StringIO())
+def demo(demo_seeded, db):
     return User.objects.filter(role=Role.NATIONAL_STAFF, council__isnull=False).order_by("pk").first()
 
 
