@@ -309,12 +309,15 @@ def _rank(ctx, figures, goals, region):
             prefecture_id=ctx.council.prefecture_id, kind__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY]
         )
         .exclude(status=Council.Status.DISSOLVED)
-        .values_list("pk", "name")
+        .values_list("pk", "name", "short_name")
         .order_by("sort_key", "pk")
     )
     for f in figures:
         own = {c: g for c, kind, pref, g in goals.get(f.drive.pk, [])}
-        f.ranking = [(name, sums.get((f.drive.pk, pk), 0), own.get(pk), "") for pk, name in councils]
+        f.ranking = [
+            (short_council_name(name, short), sums.get((f.drive.pk, pk), 0), own.get(pk), "")
+            for pk, name, short in councils
+        ]
         _sort(f)
 
 
@@ -504,3 +507,8 @@ def last_entries(ctx):
         table=Table(["入力日時", "署名", "社保協", "集めた日", "数", "訂正後の数", "訂正"], rows),
         link=reverse("petitions:list"),
     )
+
+
+def short_council_name(name, short_name=""):
+    """A council as a chart's row label: its 略称, or its name with 社会保障推進協議会 said as 社保協."""
+    return short_name or name.replace("社会保障推進協議会", "社保協")

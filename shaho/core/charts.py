@@ -54,6 +54,7 @@ import functools
 import logging
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,6 +168,21 @@ def _point(kind, x, y, hover):
     )
 
 
+def _text_width(text, font_size):
+    """About how wide `text` is drawn: a full-width (Japanese) character is as wide as the font is high,
+    a half-width one a little over half."""
+    return sum(font_size if unicodedata.east_asian_width(c) in "WF" else font_size * 0.6 for c in text)
+
+
+def fit(text, width, font_size):
+    """`text`, cut with 「…」 to fit `width` at `font_size` (the whole text stays in the hover title)."""
+    if _text_width(text, font_size) <= width:
+        return text
+    while text and _text_width(text + "…", font_size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
 def _svg(kind, width, height, title, body, *, font_size=12):
     label = escape(title or "グラフ")
     head = (
@@ -240,7 +256,8 @@ def bar_chart(
         length = max(0.0, min(bar.value, maximum)) * scale
         cls = "chart-bar" if target is None or bar.value >= target else "chart-bar chart-bar-below"
         hover = f"{bar.label}: {bar.note or number(bar.value)}"
-        row = _text(label_width - 4, y + baseline, bar.label, "chart-label", anchor="end") + _rect(
+        label = fit(bar.label, label_width - 6, font_size)
+        row = _text(label_width - 4, y + baseline, label, "chart-label", anchor="end") + _rect(
             cls, label_width, y + 2, length, row_height - 4, hover
         )
         parts.append(_link(row, bar.href))

@@ -339,3 +339,16 @@ def test_line_chart_deadline_labels_close_together_do_not_overlap_each_other_or_
                 assert a[1] <= b[0] or b[1] <= a[0], (a, b)
     legend_y = min(float(t.get("y")) for t in root.iter(f"{ns}text") if t.get("class") == "chart-legend")
     assert legend_y < min(b[2] for b in boxes) - 8
+
+
+def test_bar_chart_cuts_a_label_too_long_for_its_column_and_keeps_it_whole_in_the_hover_title():
+    name = "川崎社会保障推進協議会"
+    svg = str(charts.bar_chart([Bar(name, 40, "40%")], label_width=80, font_size=12))
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    label = next(t for t in root.iter(f"{ns}text") if t.get("class") == "chart-label")
+    assert label.text.endswith("…") and name.startswith(label.text[:-1])
+    assert charts._text_width(label.text, 12) <= 80 - 6
+    assert any(name in (t.text or "") for t in root.iter(f"{ns}title"))
+    short = str(charts.bar_chart([Bar("神奈川県", 40, "40%")], label_width=80, font_size=12))
+    assert ">神奈川県<" in short
