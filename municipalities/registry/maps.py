@@ -269,10 +269,23 @@ def _viewbox_size(viewbox):
 
 
 def _insets_svg(insets):
-    return "".join(
-        f'<rect class="map-inset" x="{x}" y="{y}" width="{w}" height="{h}"/>'
-        for x, y, w, h in (i["box"] for i in insets)
-    )
+    """Each inset's frame with its name: inside the top left of a box wide enough for it (沖縄県), else to the
+    left of a narrow box (小笠原村), so a small frame never reads as a stray mark."""
+    parts = []
+    for inset in insets:
+        x, y, w, h = inset["box"]
+        name = escape(inset.get("name", "").split("（")[0])
+        parts.append(f'<rect class="map-inset" x="{x}" y="{y}" width="{w}" height="{h}"/>')
+        if not name:
+            continue
+        if w >= 120:
+            parts.append(f'<text class="map-inset-label" x="{x + 6}" y="{y + 18}" font-size="16">{name}</text>')
+        else:
+            parts.append(
+                f'<text class="map-inset-label" x="{x - 4}" y="{y + h / 2 + 5:.0f}" font-size="16" '
+                f'text-anchor="end">{name}</text>'
+            )
+    return "".join(parts)
 
 
 def _default_text(legend, name, cell):

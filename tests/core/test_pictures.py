@@ -166,3 +166,12 @@ def test_the_page_and_the_document_share_one_svg():
     printed = charts.for_print(page)
     assert str(picture.svg).split("<title>")[0] in printed  # the same opening tag, the style follows it
     ET.fromstring(str(picture.svg))
+
+
+def test_a_table_prints_rates_with_one_decimal_evenly_and_counts_with_separators():
+    from shaho.core.templatetags.pictures import cell
+
+    assert cell(24.0) == "24.0"
+    assert cell(22.66) == "22.7"
+    assert cell(1741) == "1,741"
+    assert cell(None) == "—"

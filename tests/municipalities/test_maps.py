@@ -259,3 +259,9 @@ def test_the_only_mismatch_between_the_2021_shapes_and_todays_registry_is_hamama
         if drawing.without_shape or drawing.without_entry:
             mismatched[number] = (len(drawing.without_shape), len(drawing.without_entry))
     assert mismatched == {22: (3, 7)}
+
+
+def test_each_inset_is_named_so_a_small_frame_never_reads_as_a_stray_mark():
+    drawing = maps.japan_map({}, legend=maps.Legend([maps.Category("あり")]))
+    assert 'class="map-inset-label"' in drawing.svg
+    assert ">沖縄県</text>" in drawing.svg and ">小笠原村</text>" in drawing.svg

@@ -28,8 +28,11 @@ def cell(value):
         return "—"
     if isinstance(value, bool):
         return "○" if value else "×"
-    if isinstance(value, int | float | Decimal):
-        return number(float(value) if isinstance(value, Decimal) else value)
+    if isinstance(value, float | Decimal):
+        # a column of rates reads evenly: 24.0 beside 22.7, never 24 (the downloads keep the number itself)
+        return f"{float(value):,.1f}"
+    if isinstance(value, int):
+        return number(value)
     if isinstance(value, datetime.date):
         return format_date(value)
     return value
