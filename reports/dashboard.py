@@ -19,8 +19,6 @@ NEW_REPORTS = 5
 @register("reports.published", title="新しく公開された報告書", audiences={MEMBER, LOCAL}, order=20)
 def published(ctx):
     jobs = list(selectors.published_reports(user=ctx.user).exclude(file="")[:NEW_REPORTS])
-    if not jobs:
-        return None
     rows = [
         [
             Link(job.title or job.get_kind_display(), reverse("reports:download", args=[job.token])),
@@ -36,4 +34,5 @@ def published(ctx):
         svg=mark_safe(""),
         table=Table(["報告書", "種類", "形式", "公開日"], rows),
         link=reverse("reports:downloads"),
+        note="" if jobs else "まだ公開された報告書はありません。公開されると、ここからダウンロードできます。",
     )

@@ -41,3 +41,13 @@ def test_at_most_five_newest_first():
     for i in range(7):
         add_published_report(w, title=f"報告{i}")
     assert len(rows(w.kawasaki_member)) == 5
+
+
+def test_a_member_with_nothing_published_yet_is_told_so_with_the_way_to_the_downloads(client):
+    w = build_world()
+    p = panel("reports.published").function(context_for(w.kawasaki_member))
+    assert p.table.rows == [] and "まだ公開された報告書はありません" in p.note
+    client.force_login(w.kawasaki_member)
+    page = client.get("/").content.decode()
+    assert "まだ公開された報告書はありません" in page
+    assert 'href="/reports/"' in page
