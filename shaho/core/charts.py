@@ -185,12 +185,16 @@ def fit(text, width, font_size):
 
 def _svg(kind, width, height, title, body, *, font_size=12):
     label = escape(title or "グラフ")
+    inner = "".join(body)
+    # A chart whose bars are links is a group of links, not one image: role="img" would hide the links from
+    # screen readers (axe-core: nested-interactive, serious), as the maps do.
+    role = "group" if "<a " in inner else "img"
     head = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" viewBox="0 0 {_f(width)} {_f(height)}" '
-        f'width="{_f(width)}" height="{_f(height)}" role="img" aria-label="{label}" font-size="{font_size}">'
+        f'width="{_f(width)}" height="{_f(height)}" role="{role}" aria-label="{label}" font-size="{font_size}">'
         f"<title>{label}</title>"
     )
-    return mark_safe(head + "".join(body) + "</svg>")
+    return mark_safe(head + inner + "</svg>")
 
 
 def _title_text(title, font_size):

@@ -23,10 +23,11 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import timezone
 
 from campaigns import services as campaign_services
+from campaigns.models import Campaign
 from consultations.models import CallerType, Coordinator
 from councils.models import Role
 from municipalities.caravans import services as caravan_services
-from municipalities.models import Municipality
+from municipalities.models import Assembly, AssemblyPetition, Municipality, Sitting
 from reports.models import JobStatus, ReportJob
 from tests.campaigns.factories import action, rows
 from tests.consultations.factories import call, category, national_day, responder, station
@@ -60,6 +61,7 @@ NOT_PAGES = {
     "otp_verify": "asked only of an account with an authenticator app",
     "otp_disable": "offered only to an account with an authenticator app",
     "favicon": "an icon file (/favicon.ico, from another part of issue 16)",
+    "overview_download": "an xlsx/csv file of a picture's table (links marked download)",
 }
 # Where each role starts; the rest is found by following links.
 SEEDS = {
@@ -138,6 +140,19 @@ def _world():
         user=kanagawa_staff, target=caravan.targets.get(), held_at=timezone.now(), place="市役所"
     )
 
+    # A national assembly campaign with one decided petition: its adoption map is public (/public/assemblies/).
+    national_kokuho = Campaign.objects.create(
+        slug="kokuho-ikensho", name="国保意見書運動", starts_on=D(2026, 4, 1), lead_council=national
+    )
+    assembly = Assembly.objects.create(municipality=municipality, prefecture=municipality.prefecture)
+    sitting = Sitting.objects.create(
+        assembly=assembly, season="12", year=2026, starts_on=D(2026, 11, 28), ends_on=D(2026, 12, 20)
+    )
+    AssemblyPetition.objects.create(
+        assembly=assembly, sitting=sitting, title="国保料の引き下げを求める陳情", campaign=national_kokuho,
+        committee_on=D(2026, 12, 5), committee_outcome="adopted", outcome="adopted", decided_on=D(2026, 12, 5),
+    )  # fmt: skip
+
     job = ReportJob(
         kind="council_directory", title="地域社保協一覧", council=kanagawa, requested_by=kanagawa_staff,
         dedupe_key="a" * 64, status=JobStatus.DONE, progress=100, finished_at=timezone.now(),
@@ -164,7 +179,8 @@ def _context(browser, live_server, username, log_in):
 
 
 def _links(page):
-    return page.eval_on_selector_all("a[href]", "links => links.map((a) => a.getAttribute('href'))")
+    """The links to pages: a link marked `download` (a picture's xlsx or CSV) hands over a file, not a page."""
+    return page.eval_on_selector_all("a[href]:not([download])", "links => links.map((a) => a.getAttribute('href'))")
 
 
 def _walk_site(page, live_server, seeds):

@@ -352,3 +352,9 @@ def test_bar_chart_cuts_a_label_too_long_for_its_column_and_keeps_it_whole_in_th
     assert any(name in (t.text or "") for t in root.iter(f"{ns}title"))
     short = str(charts.bar_chart([Bar("神奈川県", 40, "40%")], label_width=80, font_size=12))
     assert ">神奈川県<" in short
+
+
+def test_a_chart_with_linked_bars_is_a_group_of_links_and_one_without_links_an_image():
+    linked = ET.fromstring(str(charts.bar_chart([Bar("東京都", 40, "40%", href="/petitions/")])))
+    plain = ET.fromstring(str(charts.bar_chart([Bar("東京都", 40, "40%")])))
+    assert linked.get("role") == "group" and plain.get("role") == "img"
