@@ -65,8 +65,8 @@ def test_the_include_shows_title_link_svg_note_credit_and_downloads():
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-line"' in html  # inline, not escaped
     assert "前年度は同じ日付に置き換えて表示" in html
     assert "<small>出典：集約一覧表</small>" in html
-    assert '<a href="/petitions/25jo/progress/?format=xlsx">Excel（xlsx）</a>' in html
-    assert '<a href="/petitions/25jo/progress/?format=csv">CSV</a>' in html
+    assert '<a href="/petitions/25jo/progress/?format=xlsx" download>Excel（xlsx）</a>' in html
+    assert '<a href="/petitions/25jo/progress/?format=csv" download>CSV</a>' in html
     assert "<summary>表で見る</summary>" in html
     assert "style=" not in html and "<style" not in html and "<script" not in html
 
