@@ -258,7 +258,7 @@ SQL = {
            WHERE d.status <> 'open' AND d.starts_on >= %(two_years_ago)s""",
     ],
     "lines (per day)": [
-        """SELECT t.petition_id, t.collected_on, SUM(t.total) FROM petitions_tallydaily t
+        """SELECT t.petition_id, t.collected_on, SUM(t.total) FROM petitions_tallynationaldaily t
            JOIN petitions_petitiondrive d ON d.id = t.petition_id
            WHERE d.starts_on >= %(two_years_ago)s
              AND (t.kind IN ('individual', 'web') AND d.kind <> 'organisational'

@@ -5,10 +5,11 @@ Imported by PetitionsConfig.ready() into the registry in shaho.core.dashboard. E
 `drive_figures(ctx)`, computed once per page (ctx.cached) in a fixed number of queries whatever the
 number of drives, entries or councils: the open drives, their rounds, last year's drives, one
 GROUP BY (drive, day) for the lines, one GROUP BY (drive, council) for the ranking, the goals, and
-the names of the rows ranked. The sums are read from the ledger's summary (TallyDaily per drive, kind,
-day and prefecture; TallyCouncilTotal per drive, council and kind), which the database's triggers keep
-in the transaction that writes the entries: a figure is never behind the ledger (issue 17, "Fast at
-national scale"). A local council's lines, a subtree of councils, still sum its entries in the ledger.
+the names of the rows ranked. The sums are read from the ledger's summary (TallyNationalDaily per
+drive, kind and day; TallyDaily the same per prefecture; TallyCouncilTotal per drive, council and
+kind), which the database's triggers keep in the transaction that writes the entries: a figure is
+never behind the ledger (issue 17, "Fast at national scale"). A local council's lines (a subtree of
+councils, not a prefecture) still sum its entries in the ledger.
 
 Scope: the tally's numbers are federation-public as sums per council and prefecture
 (shaho.core.public); a prefecture's staff still see only their prefecture's lines and councils, a
@@ -44,7 +45,15 @@ from shaho.core.pictures import Picture, Table
 from shaho.core.roles import may_record
 
 from . import selectors
-from .models import CollectionRound, PetitionDrive, PetitionGoal, TallyCouncilTotal, TallyDaily, TallyEntry
+from .models import (
+    CollectionRound,
+    PetitionDrive,
+    PetitionGoal,
+    TallyCouncilTotal,
+    TallyDaily,
+    TallyEntry,
+    TallyNationalDaily,
+)
 
 
 def _number(value):
@@ -210,14 +219,14 @@ def _fetch(queryset):
 def _daily_sums(ctx, drives, region):
     """(drive, day, sum) of `drives` in the viewer's region, for the lines.
 
-    All Japan and a prefecture read TallyDaily, the per-(drive, kind, day, prefecture) summary that the
-    ledger's triggers keep in the writing transaction (≤ 48 rows a drive and day, whatever the number of
-    entries); a local council's subtree is not a prefecture, so its few entries are summed from the ledger.
+    All Japan reads TallyNationalDaily (one row a drive, kind and day), a prefecture TallyDaily (the same
+    per prefecture): summaries that the ledger's triggers keep in the writing transaction, whatever the
+    number of entries. A local council's subtree is not a prefecture: its entries are summed from the ledger.
     """
     council = ctx.council
     if ctx.audience == NATIONAL or council is None:
         return (
-            TallyDaily.objects.filter(_counted_q(drives))
+            TallyNationalDaily.objects.filter(_counted_q(drives))
             .values_list("petition_id", "collected_on")
             .annotate(n=Sum("total"))
             .order_by()

@@ -439,6 +439,30 @@ class TallyDaily(models.Model):
         return f"{self.petition_id} {self.kind} {self.collected_on} {self.prefecture_key}: {self.total:,}"
 
 
+class TallyNationalDaily(models.Model):
+    """The ledger summed per drive, signature kind and day for all Japan: the national lines read it.
+
+    TallyDaily summed over the prefectures, kept by the same triggers in the same transaction (see
+    TallyDaily): a few thousand rows for the national dashboard's lines instead of the prefectures' 150,000.
+    """
+
+    petition = models.ForeignKey(PetitionDrive, verbose_name=_("署名"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("署名の種類"), max_length=20, choices=SignatureKind.choices)
+    collected_on = models.DateField(_("集めた日"))
+    total = models.BigIntegerField(_("合計"))
+    entries = models.IntegerField(_("記録の数"))
+
+    class Meta:
+        verbose_name = _("全国の日別集計（集約記録の要約）")
+        verbose_name_plural = _("全国の日別集計（集約記録の要約）")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "kind", "collected_on"], name="tally_national_daily_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id} {self.kind} {self.collected_on}: {self.total:,}"
+
+
 class TallyCouncilTotal(models.Model):
     """The ledger summed per drive, council and signature kind: the dashboard's rankings read it.
 

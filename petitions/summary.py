@@ -1,4 +1,4 @@
-"""The tally summary (TallyDaily, TallyCouncilTotal) against the ledger: compare, and recompute.
+"""The tally summary (TallyDaily, TallyNationalDaily, TallyCouncilTotal) against the ledger: compare, and recompute.
 
 The tables are kept by database triggers (migration 0010) in the transaction that writes the entries;
 this module is for the operator (`manage.py tally_summary --check / --rebuild`) and the tests: it says
@@ -19,6 +19,11 @@ SHAPES = {
         f"""SELECT t.petition_id, t.kind, t.collected_on, COALESCE(c.prefecture_id, 0), SUM(t.count), COUNT(*)
             FROM {LEDGER} t JOIN councils_council c ON c.id = t.council_id
             GROUP BY t.petition_id, t.kind, t.collected_on, COALESCE(c.prefecture_id, 0)""",
+    ),
+    "petitions_tallynationaldaily": (
+        "petition_id, kind, collected_on, total, entries",
+        f"""SELECT petition_id, kind, collected_on, SUM(count), COUNT(*) FROM {LEDGER}
+            GROUP BY petition_id, kind, collected_on""",
     ),
     "petitions_tallycounciltotal": (
         "petition_id, council_id, kind, total, entries",
@@ -58,7 +63,7 @@ def tally_summary_differences():
 
 
 def tally_summary_rebuild():
-    """Recompute both summary tables from the ledger, in one transaction (writers wait meanwhile).
+    """Recompute the summary tables from the ledger, in one transaction (writers wait meanwhile).
 
     Returns {table: rows written}.
     """

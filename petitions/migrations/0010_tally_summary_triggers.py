@@ -1,4 +1,4 @@
-# The summary tables (0009) kept by the database itself: triggers on the ledger add every inserted
+# The summary tables (0009: per day and prefecture, per day for all Japan, per council) kept by the database itself: triggers on the ledger add every inserted
 # entry to its day's and its council's row, and take away every deleted one, in the statement that
 # writes the entries. So every writer is covered (the services, the importer's COPY, bulk_create, the
 # benches' loaders, SQL by hand) and a page never reads a sum that is behind the ledger.
@@ -14,17 +14,24 @@
 from django.db import migrations
 
 DAILY = "petitions_tallydaily"
+NATIONAL = "petitions_tallynationaldaily"
 COUNCIL = "petitions_tallycounciltotal"
 LEDGER = "petitions_tallyentry"
 
 UPSERT_DAILY = f"""ON CONFLICT (petition_id, kind, collected_on, prefecture_key) DO UPDATE
   SET total = {DAILY}.total + EXCLUDED.total, entries = {DAILY}.entries + EXCLUDED.entries"""
+UPSERT_NATIONAL = f"""ON CONFLICT (petition_id, kind, collected_on) DO UPDATE
+  SET total = {NATIONAL}.total + EXCLUDED.total, entries = {NATIONAL}.entries + EXCLUDED.entries"""
 UPSERT_COUNCIL = f"""ON CONFLICT (petition_id, council_id, kind) DO UPDATE
   SET total = {COUNCIL}.total + EXCLUDED.total, entries = {COUNCIL}.entries + EXCLUDED.entries"""
 
 BACKFILL = [
     f"DELETE FROM {DAILY}",
     f"DELETE FROM {COUNCIL}",
+    f"DELETE FROM {NATIONAL}",
+    f"""INSERT INTO {NATIONAL} (petition_id, kind, collected_on, total, entries)
+        SELECT petition_id, kind, collected_on, SUM(count), COUNT(*) FROM {LEDGER}
+        GROUP BY petition_id, kind, collected_on""",
     f"""INSERT INTO {DAILY} (petition_id, kind, collected_on, prefecture_key, total, entries)
         SELECT t.petition_id, t.kind, t.collected_on, COALESCE(c.prefecture_id, 0), SUM(t.count), COUNT(*)
         FROM {LEDGER} t JOIN councils_council c ON c.id = t.council_id
@@ -44,6 +51,10 @@ def _pg_apply(source, *, removes):
       FROM ({source}) s JOIN councils_council c ON c.id = s.council_id
       GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
       {UPSERT_DAILY};
+    INSERT INTO {NATIONAL} (petition_id, kind, collected_on, total, entries)
+      SELECT s.petition_id, s.kind, s.collected_on, SUM(s.n), SUM(s.e) FROM ({source}) s
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+      {UPSERT_NATIONAL};
     INSERT INTO {COUNCIL} (petition_id, council_id, kind, total, entries)
       SELECT s.petition_id, s.council_id, s.kind, SUM(s.n), SUM(s.e) FROM ({source}) s
       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
@@ -51,6 +62,7 @@ def _pg_apply(source, *, removes):
     if removes:
         body += f"""
     DELETE FROM {DAILY} WHERE entries = 0 AND petition_id IN (SELECT petition_id FROM old_rows);
+    DELETE FROM {NATIONAL} WHERE entries = 0 AND petition_id IN (SELECT petition_id FROM old_rows);
     DELETE FROM {COUNCIL} WHERE entries = 0 AND petition_id IN (SELECT petition_id FROM old_rows);"""
     return body
 
@@ -78,6 +90,7 @@ PG_FORWARD += [
     f"""CREATE OR REPLACE FUNCTION petitions_tally_summary_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       DELETE FROM {DAILY};
+      DELETE FROM {NATIONAL};
       DELETE FROM {COUNCIL};
       RETURN NULL;
     END $$""",
@@ -103,6 +116,10 @@ PG_FORWARD += [
     EXECUTE FUNCTION petitions_tally_council_moved()""",
     f"LOCK TABLE {LEDGER} IN SHARE MODE",
     *BACKFILL,
+    # The planner's statistics of the new tables now, not at autovacuum's next visit.
+    f"ANALYZE {DAILY}",
+    f"ANALYZE {NATIONAL}",
+    f"ANALYZE {COUNCIL}",
 ]
 PG_REVERSE = [
     "DROP TRIGGER IF EXISTS petitions_tally_council_moved ON councils_council",
@@ -119,6 +136,9 @@ def _sqlite_apply(row, sign):
         f"""INSERT INTO {DAILY} (petition_id, kind, collected_on, prefecture_key, total, entries)
           VALUES ({row}.petition_id, {row}.kind, {row}.collected_on, {prefecture}, {sign} * {row}.count, {sign})
           {UPSERT_DAILY};""",
+        f"""INSERT INTO {NATIONAL} (petition_id, kind, collected_on, total, entries)
+          VALUES ({row}.petition_id, {row}.kind, {row}.collected_on, {sign} * {row}.count, {sign})
+          {UPSERT_NATIONAL};""",
         f"""INSERT INTO {COUNCIL} (petition_id, council_id, kind, total, entries)
           VALUES ({row}.petition_id, {row}.council_id, {row}.kind, {sign} * {row}.count, {sign})
           {UPSERT_COUNCIL};""",
@@ -127,6 +147,8 @@ def _sqlite_apply(row, sign):
         statements += [
             f"""DELETE FROM {DAILY} WHERE entries = 0 AND petition_id = {row}.petition_id AND kind = {row}.kind
               AND collected_on = {row}.collected_on AND prefecture_key = {prefecture};""",
+            f"""DELETE FROM {NATIONAL} WHERE entries = 0 AND petition_id = {row}.petition_id AND kind = {row}.kind
+              AND collected_on = {row}.collected_on;""",
             f"""DELETE FROM {COUNCIL} WHERE entries = 0 AND petition_id = {row}.petition_id
               AND council_id = {row}.council_id AND kind = {row}.kind;""",
         ]

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import Role
-from petitions.models import SignatureKind, TallyCouncilTotal, TallyDaily, TallyEntry
+from petitions.models import SignatureKind, TallyCouncilTotal, TallyDaily, TallyEntry, TallyNationalDaily
 from petitions.services import tally_correct, tally_record, tally_record_many
 from petitions.summary import tally_summary_differences, tally_summary_rebuild
 from shaho.core.dashboard import context_for, panel
@@ -48,6 +48,17 @@ def summary_daily():
     }
 
 
+def ledger_national():
+    rows = TallyEntry.objects.values_list("petition_id", "kind", "collected_on").annotate(
+        total=Sum("count"), entries=Count("id")
+    )
+    return {(p, k, d): (t, e) for p, k, d, t, e in rows.order_by()}
+
+
+def summary_national():
+    return {(r.petition_id, r.kind, r.collected_on): (r.total, r.entries) for r in TallyNationalDaily.objects.all()}
+
+
 def ledger_councils():
     rows = TallyEntry.objects.values_list("petition_id", "council_id", "kind").annotate(
         total=Sum("count"), entries=Count("id")
@@ -61,6 +72,7 @@ def summary_councils():
 
 def assert_summary_equals_ledger():
     assert summary_daily() == ledger_daily()
+    assert summary_national() == ledger_national()
     assert summary_councils() == ledger_councils()
     assert tally_summary_differences() == []
 
@@ -159,11 +171,13 @@ def test_check_reports_a_difference_and_rebuild_repairs_it(federation):
     assert "一致しています" in out.getvalue()
     TallyDaily.objects.update(total=29)  # what a lost update would leave
     TallyCouncilTotal.objects.all().delete()
+    TallyNationalDaily.objects.update(entries=2)
     out = StringIO()
-    with pytest.raises(CommandError, match="3件の違い"):
+    with pytest.raises(CommandError, match="5件の違い"):
         call_command("tally_summary", "--check", stdout=out)
     assert "petitions_tallydaily: 集約記録にあり要約にない" in out.getvalue()
     assert "petitions_tallycounciltotal: 集約記録にあり要約にない" in out.getvalue()
+    assert "petitions_tallynationaldaily: 要約にあり集約記録にない" in out.getvalue()
     call_command("tally_summary", "--rebuild", stdout=StringIO())
     assert_summary_equals_ledger()
     assert TallyDaily.objects.get().total == 30
@@ -174,6 +188,7 @@ def test_the_migration_backfills_entries_written_before_the_triggers(federation)
     for n in (3, 4):
         tally_record(user=staff, petition=drives[0], council=councils[2], count=n, collected_on=START)
     TallyDaily.objects.all().delete()
+    TallyNationalDaily.objects.all().delete()
     TallyCouncilTotal.objects.all().delete()
     migration = importlib.import_module("petitions.migrations.0010_tally_summary_triggers")
     with connection.cursor() as cursor:
@@ -181,7 +196,11 @@ def test_the_migration_backfills_entries_written_before_the_triggers(federation)
             cursor.execute(sql)
     assert_summary_equals_ledger()
     assert TallyCouncilTotal.objects.get().total == 7
-    assert tally_summary_rebuild() == {"petitions_tallydaily": 1, "petitions_tallycounciltotal": 1}
+    assert tally_summary_rebuild() == {
+        "petitions_tallydaily": 1,
+        "petitions_tallynationaldaily": 1,
+        "petitions_tallycounciltotal": 1,
+    }
 
 
 def _last_point(user, slug):
