@@ -13,14 +13,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from councils.models import Role
+from petitions.importing import _insert_entries
 from petitions.models import SignatureKind, TallyCouncilTotal, TallyDaily, TallyEntry, TallyNationalDaily
-from petitions.services import tally_correct, tally_record, tally_record_many
+from petitions.selectors import drive_progress
+from petitions.services import EntryContext, build_entry, tally_correct, tally_record, tally_record_many
 from petitions.summary import tally_summary_differences, tally_summary_rebuild
 from shaho.core.dashboard import context_for, panel
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
@@ -235,3 +237,45 @@ def test_the_dashboard_lines_end_at_the_ledger_total(seed):
     assert _last_point(staff, "line") == counted.aggregate(n=Coalesce(Sum("count"), 0))["n"]
     kanagawa = counted.filter(council__prefecture=councils[1].prefecture)
     assert _last_point(kanagawa_staff, "line") == kanagawa.aggregate(n=Coalesce(Sum("count"), 0))["n"]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_documents_progress_line_ends_at_the_ledger_total(federation, seed):
+    """drive_progress (the policy draft's progress line) reads the summary: all Japan and a prefecture."""
+    staff, councils, drives = federation
+    rng = random.Random(seed)
+    entries = [
+        tally_record(
+            user=staff, petition=drives[0], council=rng.choice(councils), count=rng.randint(0, 300),
+            kind=rng.choice(KINDS), collected_on=START + datetime.timedelta(days=rng.randint(0, 9)),
+        ).entry
+        for _ in range(rng.randint(1, 10))
+    ]  # fmt: skip
+    tally_correct(user=staff, entry=entries[0], corrected=entries[0].count + 7, reason="数え直し")
+    as_of = START + datetime.timedelta(days=5)
+    counted = TallyEntry.objects.filter(petition=drives[0], kind__in=drives[0].counted_kinds, collected_on__lte=as_of)
+    national = drive_progress(petition=drives[0], as_of=as_of)
+    assert national.total == counted.aggregate(n=Coalesce(Sum("count"), 0))["n"]
+    kanagawa = councils[1].prefecture
+    in_kanagawa = drive_progress(petition=drives[0], as_of=as_of, prefecture=kanagawa)
+    assert in_kanagawa.total == counted.filter(council__prefecture=kanagawa).aggregate(n=Coalesce(Sum("count"), 0))["n"]
+    assert all(day <= as_of for day, _n in national.points)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_importers_copy_keeps_the_summary(federation, seed):
+    """The importer's bulk insert (COPY on PostgreSQL, bulk_create elsewhere) goes through the triggers."""
+    staff, councils, drives = federation
+    rng = random.Random(seed)
+    context = EntryContext.for_user(staff)
+    entries = [
+        build_entry(
+            context=context, petition=rng.choice(drives), council=rng.choice(councils), count=rng.randint(0, 99),
+            kind=rng.choice(KINDS), collected_on=START + datetime.timedelta(days=rng.randint(0, 3)),
+        )
+        for _ in range(rng.randint(1, 300))
+    ]  # fmt: skip
+    with transaction.atomic():
+        _insert_entries(entries)
+    assert TallyNationalDaily.objects.aggregate(n=Sum("entries"))["n"] == len(entries)
+    assert_summary_equals_ledger()
