@@ -44,7 +44,9 @@ BACKFILL = [
 
 def _pg_apply(source, *, removes):
     """The body of a PostgreSQL trigger function: `source` yields (petition_id, council_id, kind,
-    collected_on, n, e) with n the signed count and e ±1; rows left with no entry are deleted."""
+    collected_on, n, e) with n the signed count and e ±1; rows left with no entry are deleted (and so is
+    a row that a removal would leave below zero: an entry deleted after its summary row, as a flush of
+    every table in any order does)."""
     body = f"""
     INSERT INTO {DAILY} (petition_id, kind, collected_on, prefecture_key, total, entries)
       SELECT s.petition_id, s.kind, s.collected_on, COALESCE(c.prefecture_id, 0), SUM(s.n), SUM(s.e)
@@ -61,9 +63,9 @@ def _pg_apply(source, *, removes):
       {UPSERT_COUNCIL};"""
     if removes:
         body += f"""
-    DELETE FROM {DAILY} WHERE entries = 0 AND petition_id IN (SELECT petition_id FROM old_rows);
-    DELETE FROM {NATIONAL} WHERE entries = 0 AND petition_id IN (SELECT petition_id FROM old_rows);
-    DELETE FROM {COUNCIL} WHERE entries = 0 AND petition_id IN (SELECT petition_id FROM old_rows);"""
+    DELETE FROM {DAILY} WHERE entries <= 0 AND petition_id IN (SELECT petition_id FROM old_rows);
+    DELETE FROM {NATIONAL} WHERE entries <= 0 AND petition_id IN (SELECT petition_id FROM old_rows);
+    DELETE FROM {COUNCIL} WHERE entries <= 0 AND petition_id IN (SELECT petition_id FROM old_rows);"""
     return body
 
 
@@ -108,7 +110,7 @@ PG_FORWARD += [
         WHERE t.council_id = NEW.id
         GROUP BY t.petition_id, t.kind, t.collected_on, v.key, v.sign ORDER BY 1, 2, 3, 4
         {UPSERT_DAILY};
-      DELETE FROM {DAILY} WHERE entries = 0 AND prefecture_key = COALESCE(OLD.prefecture_id, 0);
+      DELETE FROM {DAILY} WHERE entries <= 0 AND prefecture_key = COALESCE(OLD.prefecture_id, 0);
       RETURN NULL;
     END $$""",
     f"""CREATE TRIGGER petitions_tally_council_moved AFTER UPDATE OF prefecture_id ON councils_council
@@ -145,11 +147,11 @@ def _sqlite_apply(row, sign):
     ]
     if sign < 0:
         statements += [
-            f"""DELETE FROM {DAILY} WHERE entries = 0 AND petition_id = {row}.petition_id AND kind = {row}.kind
+            f"""DELETE FROM {DAILY} WHERE entries <= 0 AND petition_id = {row}.petition_id AND kind = {row}.kind
               AND collected_on = {row}.collected_on AND prefecture_key = {prefecture};""",
-            f"""DELETE FROM {NATIONAL} WHERE entries = 0 AND petition_id = {row}.petition_id AND kind = {row}.kind
+            f"""DELETE FROM {NATIONAL} WHERE entries <= 0 AND petition_id = {row}.petition_id AND kind = {row}.kind
               AND collected_on = {row}.collected_on;""",
-            f"""DELETE FROM {COUNCIL} WHERE entries = 0 AND petition_id = {row}.petition_id
+            f"""DELETE FROM {COUNCIL} WHERE entries <= 0 AND petition_id = {row}.petition_id
               AND council_id = {row}.council_id AND kind = {row}.kind;""",
         ]
     return "\n".join(statements)
@@ -176,7 +178,7 @@ SQLITE_FORWARD = [
         WHERE t.council_id = NEW.id
         GROUP BY t.petition_id, t.kind, t.collected_on, v.key, v.sign
         {UPSERT_DAILY};
-      DELETE FROM {DAILY} WHERE entries = 0 AND prefecture_key = COALESCE(OLD.prefecture_id, 0);
+      DELETE FROM {DAILY} WHERE entries <= 0 AND prefecture_key = COALESCE(OLD.prefecture_id, 0);
     END""",
     *BACKFILL,
 ]

@@ -279,3 +279,16 @@ def test_the_importers_copy_keeps_the_summary(federation, seed):
         _insert_entries(entries)
     assert TallyNationalDaily.objects.aggregate(n=Sum("entries"))["n"] == len(entries)
     assert_summary_equals_ledger()
+
+
+def test_deleting_entries_after_their_summary_leaves_no_row(federation):
+    """A flush (tests, an operator) may empty the summary before the ledger: no negative row is left."""
+    staff, councils, drives = federation
+    for n in (3, 4):
+        tally_record(user=staff, petition=drives[0], council=councils[2], count=n, collected_on=START)
+    for model in (TallyDaily, TallyNationalDaily, TallyCouncilTotal):
+        model.objects.all().delete()
+    TallyEntry.objects.all().delete()
+    assert not TallyDaily.objects.exists()
+    assert not TallyNationalDaily.objects.exists()
+    assert not TallyCouncilTotal.objects.exists()
