@@ -16,6 +16,11 @@ call-in days x 50 stations x 20 calls. Then ANALYZE.
 
     .venv/bin/python bench/bench_dashboard.py [--scale 0.2] [--rebuild] [--runs 11]
 
+The lines and the ranking read the tally summary (petitions.TallyNationalDaily, TallyDaily,
+TallyCouncilTotal), kept by the ledger's triggers; so does the SQL baseline. The script checks, outside the
+timing, that the summary equals the ledger (each open drive's total, and tally_summary_differences()).
+A database built before the summary existed is summed by the migration's backfill when it migrates.
+
 Prints the query count at this scale and at a tenth of it is not measured here (tests/councils/test_home.py
 asserts equal counts at two sizes); the count printed is the dashboard's.
 """
