@@ -4,8 +4,12 @@ what is due, a local council's own figures and its last entries.
 Imported by PetitionsConfig.ready() into the registry in shaho.core.dashboard. Every panel reads
 `drive_figures(ctx)`, computed once per page (ctx.cached) in a fixed number of queries whatever the
 number of drives, entries or councils: the open drives, their rounds, last year's drives, one
-GROUP BY (drive, day, kind) over the ledger for the lines, one GROUP BY (drive, prefecture or
-council, kind) for the ranking, the goals, and the names of the rows ranked.
+GROUP BY (drive, day) for the lines, one GROUP BY (drive, council) for the ranking, the goals, and
+the names of the rows ranked. The sums are read from the ledger's summary (TallyNationalDaily per
+drive, kind and day; TallyDaily the same per prefecture; TallyCouncilTotal per drive, council and
+kind), which the database's triggers keep in the transaction that writes the entries: a figure is
+never behind the ledger (issue 17, "Fast at national scale"). A local council's lines (a subtree of
+councils, not a prefecture) still sum its entries in the ledger.
 
 Scope: the tally's numbers are federation-public as sums per council and prefecture
 (shaho.core.public); a prefecture's staff still see only their prefecture's lines and councils, a
@@ -41,7 +45,15 @@ from shaho.core.pictures import Picture, Table
 from shaho.core.roles import may_record
 
 from . import selectors
-from .models import CollectionRound, PetitionDrive, PetitionGoal, TallyEntry
+from .models import (
+    CollectionRound,
+    PetitionDrive,
+    PetitionGoal,
+    TallyCouncilTotal,
+    TallyDaily,
+    TallyEntry,
+    TallyNationalDaily,
+)
 
 
 def _number(value):
@@ -204,6 +216,36 @@ def _fetch(queryset):
         return cursor.fetchall()
 
 
+def _daily_sums(ctx, drives, region):
+    """(drive, day, sum) of `drives` in the viewer's region, for the lines.
+
+    All Japan reads TallyNationalDaily (one row a drive, kind and day), a prefecture TallyDaily (the same
+    per prefecture): summaries that the ledger's triggers keep in the writing transaction, whatever the
+    number of entries. A local council's subtree is not a prefecture: its entries are summed from the ledger.
+    """
+    council = ctx.council
+    if ctx.audience == NATIONAL or council is None:
+        return (
+            TallyNationalDaily.objects.filter(_counted_q(drives))
+            .values_list("petition_id", "collected_on")
+            .annotate(n=Sum("total"))
+            .order_by()
+        )
+    if ctx.audience == PREFECTURE:
+        return (
+            TallyDaily.objects.filter(_counted_q(drives), prefecture_key=council.prefecture_id or 0)
+            .values_list("petition_id", "collected_on")
+            .annotate(n=Sum("total"))
+            .order_by()
+        )
+    return (
+        TallyEntry.objects.filter(_counted_q(drives), **region)
+        .values_list("petition_id", "collected_on")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+
+
 def _date(value):
     # SQLite hands dates back as text without the ORM's converter.
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
@@ -229,14 +271,8 @@ def _drive_figures(ctx):
     # Per-day sums of this year's drives and last year's, one GROUP BY: ≤ 366 points a drive, summed on.
     daily = defaultdict(dict)
     every = drives + [p for p in previous.values() if p is not None]
-    rows = (
-        TallyEntry.objects.filter(_counted_q(every), **region)
-        .values_list("petition_id", "collected_on")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    for petition_id, day, n in _fetch(rows):
-        daily[petition_id][_date(day)] = n
+    for petition_id, day, n in _fetch(_daily_sums(ctx, every, region)):
+        daily[petition_id][_date(day)] = int(n)  # PostgreSQL's SUM of a bigint is numeric (Decimal)
     goals = defaultdict(list)
     for petition_id, council_id, kind, prefecture_id, goal in PetitionGoal.objects.filter(petition__in=ids).values_list(
         "petition_id", "council_id", "council__kind", "council__prefecture_id", "goal"
@@ -276,15 +312,16 @@ def _rank(ctx, figures, goals, region):
     # Summed per council (an index-only scan of the ledger, no join), then per prefecture here: ≤ 500 rows.
     prefecture_of = dict(Council.objects.values_list("pk", "prefecture_id")) if national else {}
     sums = defaultdict(int)
+    # The summary kept by the ledger's triggers: ≤ drives × councils × kinds rows, not the ledger.
     rows = (
-        TallyEntry.objects.filter(_counted_q([f.drive for f in figures]), **region)
+        TallyCouncilTotal.objects.filter(_counted_q([f.drive for f in figures]), **region)
         .values_list("petition_id", "council_id")
-        .annotate(n=Sum("count"))
+        .annotate(n=Sum("total"))
         .order_by()
     )
     for petition_id, council_id, n in _fetch(rows):
         where = prefecture_of.get(council_id) if national else council_id
-        sums[(petition_id, where)] += n
+        sums[(petition_id, where)] += int(n)
     if national:
         places = [
             (p["pk"], p["name"], p["code"]) for p in Prefecture.objects.values("pk", "name", "code").order_by("code")

@@ -407,3 +407,80 @@ class Submission(models.Model):
     @classmethod
     def scope_filter(cls, councils):
         return Q(council__in=councils)
+
+
+class TallyDaily(models.Model):
+    """The ledger summed per drive, signature kind, day and prefecture: the dashboard's lines read it.
+
+    Kept by database triggers on TallyEntry (migration 0009), in the transaction that writes the
+    entries, whatever writes them (the services, the importer's COPY, bulk_create, SQL by hand): it is
+    never behind the ledger. `prefecture_key` is the entry's council's prefecture (0 for the national
+    council, which has none): an integer, not a foreign key, so that the unique key the triggers upsert on
+    holds no NULL. `manage.py tally_summary --check` compares it with the ledger; `--rebuild` recomputes it.
+    """
+
+    petition = models.ForeignKey(PetitionDrive, verbose_name=_("署名"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("署名の種類"), max_length=20, choices=SignatureKind.choices)
+    collected_on = models.DateField(_("集めた日"))
+    prefecture_key = models.IntegerField(_("都道府県（ID、中央は0）"))
+    total = models.BigIntegerField(_("合計"))
+    entries = models.IntegerField(_("記録の数"))
+
+    class Meta:
+        verbose_name = _("日別集計（集約記録の要約）")
+        verbose_name_plural = _("日別集計（集約記録の要約）")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["petition", "kind", "collected_on", "prefecture_key"], name="tally_daily_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id} {self.kind} {self.collected_on} {self.prefecture_key}: {self.total:,}"
+
+
+class TallyNationalDaily(models.Model):
+    """The ledger summed per drive, signature kind and day for all Japan: the national lines read it.
+
+    TallyDaily summed over the prefectures, kept by the same triggers in the same transaction (see
+    TallyDaily): a few thousand rows for the national dashboard's lines instead of the prefectures' 150,000.
+    """
+
+    petition = models.ForeignKey(PetitionDrive, verbose_name=_("署名"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("署名の種類"), max_length=20, choices=SignatureKind.choices)
+    collected_on = models.DateField(_("集めた日"))
+    total = models.BigIntegerField(_("合計"))
+    entries = models.IntegerField(_("記録の数"))
+
+    class Meta:
+        verbose_name = _("全国の日別集計（集約記録の要約）")
+        verbose_name_plural = _("全国の日別集計（集約記録の要約）")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "kind", "collected_on"], name="tally_national_daily_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id} {self.kind} {self.collected_on}: {self.total:,}"
+
+
+class TallyCouncilTotal(models.Model):
+    """The ledger summed per drive, council and signature kind: the dashboard's rankings read it.
+
+    Kept by the same triggers as TallyDaily (see there), in the same transaction as the entries.
+    """
+
+    petition = models.ForeignKey(PetitionDrive, verbose_name=_("署名"), on_delete=models.CASCADE, related_name="+")
+    council = models.ForeignKey(Council, verbose_name=_("社保協"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("署名の種類"), max_length=20, choices=SignatureKind.choices)
+    total = models.BigIntegerField(_("合計"))
+    entries = models.IntegerField(_("記録の数"))
+
+    class Meta:
+        verbose_name = _("社保協別集計（集約記録の要約）")
+        verbose_name_plural = _("社保協別集計（集約記録の要約）")
+        constraints = [
+            models.UniqueConstraint(fields=["petition", "council", "kind"], name="tally_council_total_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.petition_id} {self.council_id} {self.kind}: {self.total:,}"

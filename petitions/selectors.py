@@ -29,7 +29,15 @@ from municipalities.registry.models import Prefecture
 from shaho.core.japanese import normalize
 from shaho.core.scoping import restrict, scope_for, sees_everything, system_user
 
-from .models import CollectionRound, PetitionDrive, PetitionGoal, Submission, TallyEntry
+from .models import (
+    CollectionRound,
+    PetitionDrive,
+    PetitionGoal,
+    Submission,
+    TallyDaily,
+    TallyEntry,
+    TallyNationalDaily,
+)
 from .services import round_for_date
 
 
@@ -156,20 +164,23 @@ class DriveProgress:
 def drive_progress(*, petition, as_of, prefecture=None):
     """The running total of `petition` (its own unit) up to `as_of`, all Japan or `prefecture`: three queries.
 
-    One GROUP BY day over the ledger (corrections are signed entries, so the sums are corrected); the
-    running total is added up over those ≤ 366 day sums, never over entries. The goal is the organiser's
+    One GROUP BY day over the ledger's summary (TallyNationalDaily, or TallyDaily for a prefecture: kept by
+    the ledger's triggers in the writing transaction; corrections are signed entries, so the sums are
+    corrected); the running total is added up over those ≤ 366 day sums, never over entries. The goal is the organiser's
     (all Japan; else the prefectural councils' goals summed) or the prefecture's (its prefectural
     council's, else its councils' summed), as in the 集約一覧表. The tally is federation-public as sums
     (shaho.core.public): no scope argument.
     """
-    entries = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds, collected_on__lte=as_of)
     goals = PetitionGoal.objects.filter(petition=petition)
-    if prefecture is not None:
-        entries = entries.filter(council__prefecture=prefecture)
+    if prefecture is None:
+        days = TallyNationalDaily.objects.filter(petition=petition)
+    else:
+        days = TallyDaily.objects.filter(petition=petition, prefecture_key=prefecture.pk)
         goals = goals.filter(council__prefecture=prefecture)
+    days = days.filter(kind__in=petition.counted_kinds, collected_on__lte=as_of)
     running, points = 0, []
-    for day, n in entries.values_list("collected_on").annotate(n=Sum("count")).order_by("collected_on"):
-        running += n
+    for day, n in days.values_list("collected_on").annotate(n=Sum("total")).order_by("collected_on"):
+        running += int(n)  # PostgreSQL's SUM of a bigint is numeric (Decimal)
         points.append((day, running))
     rows = list(goals.values_list("council_id", "council__kind", "goal"))
     if prefecture is None:
