@@ -12,7 +12,7 @@ Some things are nationwide on purpose:
   never row by row (no entry's place, note, correction reason or enterer);
 - a national campaign's petitions to the local assemblies are public *as each municipality's outcome*
   (採択・趣旨採択・継続・不採択, how many petitions, adopted and 意見書 sent): the assemblies decide in
-  public session. Never a petition's text, title, submitter, votes or notes, and never a prefectural or
+  public session. The campaign is named on its map (its name, short name and dates). Never a petition's text, title, submitter, votes or notes, and never a prefectural or
   local campaign's (`PUBLIC_ASSEMBLY_OUTCOMES`; /public/assemblies/ reads it through
   `municipalities.assemblies.selectors.public_campaigns` and `adoption_map(public=True)`).
 
@@ -49,6 +49,8 @@ FEDERATION_PUBLIC_TOTALS = {
 
 # model label → fields public as counts or classes per municipality, for campaigns led by the national council
 PUBLIC_ASSEMBLY_OUTCOMES = {
+    # the campaign itself as its public map names it: what it is called and when it runs
+    "campaigns.Campaign": frozenset({"slug", "name", "short_name", "starts_on", "ends_on", "lead_council"}),
     "municipalities.AssemblyPetition": frozenset({"assembly", "campaign", "outcome"}),
     "municipalities.OpinionStatement": frozenset({"assembly", "campaign", "status"}),
 }
