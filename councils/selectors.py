@@ -141,6 +141,23 @@ def municipality_coverage(*, date, prefecture=None):
     return result, national
 
 
+def coverage_by_prefecture(municipalities):
+    """`municipality_coverage`'s figures (rows per prefecture, national row) counted from the rows of
+    `municipality_coverage_map`, without a query: the same rule (a designated city covered through its wards;
+    wards not counted; 準備会 do not cover), for a page that has the map's rows already."""
+    counts = {}
+    for m in municipalities:
+        if m.is_ward:
+            continue
+        row = counts.setdefault(m.prefecture_code, [m.prefecture_name, 0, 0])
+        row[2] += 1
+        if m.status == CoverageStatus.LOCAL:
+            row[1] += 1
+    rows = [CoverageRow(code, name, covered, total) for code, (name, covered, total) in sorted(counts.items())]
+    national = CoverageRow("", "全国", sum(r.covered for r in rows), sum(r.total for r in rows))
+    return rows, national
+
+
 def council_tree(*, user):
     """Councils the user may see, with their prefecture: one query.
 
@@ -177,7 +194,7 @@ def home_summary(*, user):
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class ShownCell:
     text: str
     href: str = ""
@@ -186,6 +203,8 @@ class ShownCell:
 
 def _cell(value):
     """A table cell as the page prints it: 1,234 / 12.3 / 2025年12月7日 / a link."""
+    if type(value) is str:  # most cells (names, codes, labels: a national page prints some 12,000): no checks
+        return ShownCell(value)
     if isinstance(value, dashboard.Link):
         return ShownCell(value.text, value.href)
     if value is None:
@@ -363,9 +382,9 @@ def municipality_coverage_map(*, date, prefecture=None):
         "municipalities__code", "municipalities__parent__code", "name", "kind_on", "prefecture__code"
     ).order_by("sort_key", "pk")
     rows = list(
-        qs.values("code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name").order_by("code")
+        qs.values_list("code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name").order_by("code")
     )
-    parent_of = {r["code"]: r["parent__code"] for r in rows}
+    parent_of = {r[0]: r[3] for r in rows}
     direct = {CouncilKind.LOCAL: set(), CouncilKind.PREPARATORY: set()}  # codes a council covers itself
     via_ward = {CouncilKind.LOCAL: set(), CouncilKind.PREPARATORY: set()}  # cities a council covers a ward of
     councils = {}
@@ -381,31 +400,25 @@ def municipality_coverage_map(*, date, prefecture=None):
             if key and name not in councils.setdefault(key, []):
                 councils[key].append(name)
 
-    def covered(kind, r):
-        return r["code"] in direct[kind] or r["code"] in via_ward[kind] or r["parent__code"] in direct[kind]
-
-    for r in rows:
-        r["has_local"] = covered(CouncilKind.LOCAL, r)
-        r["has_preparatory"] = covered(CouncilKind.PREPARATORY, r)
+    local, preparatory = CouncilKind.LOCAL, CouncilKind.PREPARATORY
     out = []
-    for r in rows:
-        status = (
-            CoverageStatus.LOCAL
-            if r["has_local"]
-            else CoverageStatus.PREPARATORY
-            if r["has_preparatory"]
-            else CoverageStatus.NONE
-        )
+    for code, name, kind, parent_code, prefecture_code, prefecture_name in rows:
+        if code in direct[local] or code in via_ward[local] or parent_code in direct[local]:
+            status = CoverageStatus.LOCAL
+        elif code in direct[preparatory] or code in via_ward[preparatory] or parent_code in direct[preparatory]:
+            status = CoverageStatus.PREPARATORY
+        else:
+            status = CoverageStatus.NONE
         out.append(
             MunicipalityCoverage(
-                code=r["code"],
-                name=r["name"],
-                kind=r["kind"],
-                parent_code=r["parent__code"] or "",
-                prefecture_code=r["prefecture__code"],
-                prefecture_name=r["prefecture__name"],
+                code=code,
+                name=name,
+                kind=kind,
+                parent_code=parent_code or "",
+                prefecture_code=prefecture_code,
+                prefecture_name=prefecture_name,
                 status=status,
-                councils=tuple(councils.get(r["code"], ())),
+                councils=tuple(councils.get(code, ())),
             )
         )
     return out
