@@ -12,7 +12,8 @@ the registry, 1 national + 47 prefectural + 452 local councils; 4 open national 
 goals (national, prefectural, half the local councils) and last year's 4 drives of the same kinds; the ledger
 (scale x 1,000,000 entries, 70% to the open drives, loaded with COPY on PostgreSQL); scale x 20,000 actions
 with 10 participation rows each (a third study sessions, a tenth planned in the next 60 days); 10 national
-call-in days x 50 stations x 20 calls. Then ANALYZE.
+call-in days x 50 stations x 20 calls; this 年度's caravans (one a prefecture, every municipality targeted,
+a half answered, a third visited). Then ANALYZE.
 
     .venv/bin/python bench/bench_dashboard.py [--scale 0.2] [--rebuild] [--runs 11]
 
@@ -203,6 +204,39 @@ def build(db, scale, today):
     return user
 
 
+def ensure_caravans(today):
+    """This 年度's caravans, one a prefecture (its prefectural council's), targeting every municipality
+    (wards not): a half answered, a third visited. Added once to a database built before they were."""
+    from django.db import transaction
+
+    from councils.models import Council
+    from municipalities.caravans.models import Caravan, CaravanTarget
+    from municipalities.models import Municipality
+    from shaho.core.japanese import fiscal_year
+
+    year = fiscal_year(today)
+    if Caravan.objects.filter(fiscal_year=year).exists():
+        return
+    by_prefecture = {}
+    for m in Municipality.objects.filter(Municipality.valid_on(today)).exclude(kind="ward").order_by("code"):
+        by_prefecture.setdefault(m.prefecture_id, []).append(m)
+    councils = dict(Council.objects.filter(kind="prefectural").values_list("prefecture_id", "pk"))
+    with transaction.atomic():
+        for prefecture_id, municipalities in by_prefecture.items():
+            caravan = Caravan.objects.create(
+                council_id=councils[prefecture_id], prefecture_id=prefecture_id, fiscal_year=year, title="ベンチ"
+            )
+            CaravanTarget.objects.bulk_create(
+                CaravanTarget(
+                    caravan=caravan,
+                    municipality=m,
+                    answered_on=datetime.date(year, 7, 1) if i % 2 else None,
+                    visited_on=datetime.date(year, 10, 1) if i % 3 == 0 else None,
+                )
+                for i, m in enumerate(municipalities)
+            )
+
+
 def _load_ledger(db, drives, councils, total, user, today, rng):
     """`total` entries day by day over each drive's period up to today (the previous drives over theirs)."""
     from django.db import connection, transaction
@@ -280,7 +314,12 @@ class Only(str):
 CARAVAN_TARGETS = """WITH targets AS (
     SELECT t.municipality_id AS mid, m.parent_id AS pid, t.answered_on, t.visited_on
     FROM municipalities_caravantarget t JOIN municipalities_caravan c ON c.id = t.caravan_id
-    JOIN municipalities_municipality m ON m.id = t.municipality_id WHERE c.fiscal_year = %(fy)s)"""
+    JOIN municipalities_municipality m ON m.id = t.municipality_id WHERE c.fiscal_year = %(fy)s),
+hit AS (  -- a municipality's own targets, its wards' (a city visited ward by ward), its city's (a ward)
+    SELECT mid AS id, answered_on, visited_on FROM targets
+    UNION ALL SELECT pid, answered_on, visited_on FROM targets WHERE pid IS NOT NULL
+    UNION ALL SELECT w.id, t.answered_on, t.visited_on FROM targets t
+        JOIN municipalities_municipality w ON w.parent_id = t.mid)"""
 CURRENT_CAMPAIGN = """WITH current AS (
     SELECT c.id FROM campaigns_campaign c
     WHERE EXISTS (SELECT 1 FROM municipalities_assemblypetition ap WHERE ap.campaign_id = c.id)
@@ -377,7 +416,7 @@ SQL = {
                COUNT(*) FILTER (WHERE x.answered AND x.visited)
         FROM (SELECT m.id, m.prefecture_id, bool_or(t.answered_on IS NOT NULL) AS answered,
                      bool_or(t.visited_on IS NOT NULL) AS visited
-              FROM municipalities_municipality m JOIN targets t ON t.mid = m.id OR t.pid = m.id OR t.mid = m.parent_id
+              FROM municipalities_municipality m JOIN hit t ON t.id = m.id
               WHERE m.kind <> 'ward' AND """
         + VALID_ON_FY
         + """ GROUP BY m.id, m.prefecture_id) x
@@ -387,7 +426,7 @@ SQL = {
             CARAVAN_TARGETS
             + """ SELECT m.code, m.name, m.kind, p.name,
                bool_or(t.answered_on IS NOT NULL), bool_or(t.visited_on IS NOT NULL)
-        FROM municipalities_municipality m JOIN targets t ON t.mid = m.id OR t.pid = m.id OR t.mid = m.parent_id
+        FROM municipalities_municipality m JOIN hit t ON t.id = m.id
         JOIN municipalities_prefecture p ON p.id = m.prefecture_id WHERE """
             + VALID_ON_FY
             + " GROUP BY m.code, m.name, m.kind, p.name ORDER BY m.code",
@@ -557,6 +596,7 @@ def main():
 
     today = tz.localdate()
     user = build(db, args.scale, today)
+    ensure_caravans(today)
     from django.db import connection
     from django.db.models import Sum
     from django.test import RequestFactory
@@ -629,6 +669,24 @@ def main():
             if drawn != per_day.get(drive.pk):
                 print(f"WRONG: {slug} line ends at {drawn}, SQL {per_day.get(drive.pk)}")
                 wrong += 1
+    # The coverage and the caravans too: the selectors the panels call against the SQL's rows.
+    from councils.selectors import municipality_coverage, municipality_coverage_map
+    from municipalities.caravans.selectors import caravan_progress
+
+    coverage_sql = base["coverage (per prefecture, per municipality)"]
+    shown_rows, _national = municipality_coverage(date=today)
+    if [(r.prefecture_code, r.total, r.covered) for r in shown_rows] != [(r[0], r[2], r[3]) for r in coverage_sql[0]]:
+        print("WRONG: coverage per prefecture differs from the SQL")
+        wrong += 1
+    statuses = [(r[0], "local" if r[6] else "preparatory" if r[7] else "none") for r in coverage_sql[1]]
+    if [(m.code, m.status) for m in municipality_coverage_map(date=today)] != statuses:
+        print("WRONG: coverage per municipality differs from the SQL")
+        wrong += 1
+    progress = caravan_progress(user=user, fiscal_year=fy_start.year)
+    caravans = [(p.code, p.targets, p.answered, p.visited, p.both) for p in progress]
+    if caravans != [(r[0], *r[2:]) for r in base["caravans (per prefecture, per municipality)"][0]]:
+        print("WRONG: caravans per prefecture differ from the SQL")
+        wrong += 1
     # And the summary both sides read equals the ledger (outside the timing): each open drive's total
     # summed from the entries themselves, and the whole summary row by row (tally_summary --check).
     from petitions.models import PetitionDrive
