@@ -85,6 +85,21 @@ def test_per_prefecture_counts(kanagawa_caravan, tokyo_caravan, national_staff):
     assert (t.targets, t.answered, t.visited, t.both) == (2, 1, 1, 1)
 
 
+def test_the_national_panel_counts_per_prefecture_from_the_map_as_the_database_does(
+    kanagawa_caravan, tokyo_caravan, national_staff
+):
+    """progress_by_prefecture (the national panel's figures, from the map's rows) equals caravan_progress
+    (counted in the database), a city reached through a ward and a second caravan included."""
+    council = local_council("14", name="横浜社保協")
+    user, targets = _caravan("14", ["横浜市鶴見区", "鎌倉市"], council=council)
+    _progress(user, targets["横浜市鶴見区"], answered_on=D(2026, 8, 1), visited_on=D(2026, 9, 1))
+    expected = selectors.caravan_progress(user=national_staff, fiscal_year=YEAR)
+    counted = selectors.progress_by_prefecture(selectors.caravan_map(user=national_staff, fiscal_year=YEAR))
+    assert counted == expected
+    k = {p.code: p for p in counted}["14"]
+    assert (k.targets, k.answered, k.visited, k.both) == (6, 3, 3, 2)
+
+
 def test_two_caravans_of_one_prefecture_count_a_municipality_once(kanagawa_caravan, national_staff):
     council = local_council("14", name="川崎社保協")
     user, targets = _caravan("14", ["川崎市"], council=council)
