@@ -5,7 +5,8 @@ below half, and every municipality on the map of Japan. Prefectural staff: their
 map and its local councils. Coverage and council names are federation-public (shaho.core.public), but a
 prefecture's dashboard names only its own councils. Imported by CouncilsConfig.ready().
 
-Queries: the national panel four (coverage per prefecture, per municipality, council names), the
+Queries: the national panel three (coverage per municipality with the council names, the registry for the map;
+the per-prefecture figures are counted from the same rows), the
 prefectural one four, whatever the number of councils and municipalities.
 """
 
@@ -18,7 +19,12 @@ from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.pictures import Picture, Table
 
 from .models import CouncilKind
-from .selectors import CoverageStatus, local_council_list, municipality_coverage, municipality_coverage_map
+from .selectors import (
+    CoverageStatus,
+    coverage_by_prefecture,
+    local_council_list,
+    municipality_coverage_map,
+)
 
 GOAL = 50  # 過半数: the share of municipalities the movement wants a local council in
 
@@ -43,10 +49,6 @@ def _link():
 def _note(drawing):
     """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
     return "。".join(drawing.notes)
-
-
-def _cached_coverage(ctx):
-    return ctx.cached(("councils.coverage", ctx.date), lambda: municipality_coverage(date=ctx.date))
 
 
 def prefecture_table(rows):
@@ -217,13 +219,11 @@ def prefecture_pictures(*, date, prefecture, municipalities, groups, link=""):
 @register("councils.coverage", title="地域社保協を全市区町村の過半数に", audiences={NATIONAL, PREFECTURE}, order=30)
 def coverage(ctx):
     if ctx.audience == NATIONAL:
-        rows, national = _cached_coverage(ctx)
+        # The per-prefecture figures counted from the map's rows (the same rule): no second pass in the database.
+        municipalities = municipality_coverage_map(date=ctx.date)
+        rows, national = coverage_by_prefecture(municipalities)
         return national_pictures(
-            date=ctx.date,
-            rows=rows,
-            national=national,
-            municipalities=municipality_coverage_map(date=ctx.date),
-            link=_link(),
+            date=ctx.date, rows=rows, national=national, municipalities=municipalities, link=_link()
         )
     prefecture = getattr(ctx.council, "prefecture", None)
     if prefecture is None:

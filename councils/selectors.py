@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from municipalities.registry.models import Municipality, Prefecture
@@ -123,23 +123,39 @@ def municipality_coverage(*, date, prefecture=None):
     """
     local_ids = councils_on(date=date).filter(kind_on=CouncilKind.LOCAL).values("pk")
     through = Council.municipalities.through
-    covering = through.objects.filter(council__in=local_ids).filter(
-        Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk"))
-    )
+    # Uncorrelated: the database computes the covered set once (a hashed subplan on PostgreSQL), not per row.
+    links = through.objects.filter(council__in=local_ids)
+    is_covered = Q(pk__in=links.values("municipality")) | Q(pk__in=links.values("municipality__parent"))
     qs = Municipality.objects.filter(Municipality.valid_on(date)).exclude(kind=Municipality.Kind.WARD)
     if isinstance(prefecture, str):
         qs = qs.filter(prefecture__code=prefecture)
     elif prefecture is not None:
         qs = qs.filter(prefecture=prefecture)
     rows = (
-        qs.annotate(is_covered=Exists(covering))
-        .values("prefecture__code", "prefecture__name")
-        .annotate(total=Count("pk"), covered=Count("pk", filter=Q(is_covered=True)))
+        qs.values("prefecture__code", "prefecture__name")
+        .annotate(total=Count("pk"), covered=Count("pk", filter=is_covered))
         .order_by("prefecture__code")
     )
     result = [CoverageRow(r["prefecture__code"], r["prefecture__name"], r["covered"], r["total"]) for r in rows]
     national = CoverageRow("", "全国", sum(r.covered for r in result), sum(r.total for r in result))
     return result, national
+
+
+def coverage_by_prefecture(municipalities):
+    """`municipality_coverage`'s figures (rows per prefecture, national row) counted from the rows of
+    `municipality_coverage_map`, without a query: the same rule (a designated city covered through its wards;
+    wards not counted; 準備会 do not cover), for a page that has the map's rows already."""
+    counts = {}
+    for m in municipalities:
+        if m.is_ward:
+            continue
+        row = counts.setdefault(m.prefecture_code, [m.prefecture_name, 0, 0])
+        row[2] += 1
+        if m.status == CoverageStatus.LOCAL:
+            row[1] += 1
+    rows = [CoverageRow(code, name, covered, total) for code, (name, covered, total) in sorted(counts.items())]
+    national = CoverageRow("", "全国", sum(r.covered for r in rows), sum(r.total for r in rows))
+    return rows, national
 
 
 def council_tree(*, user):
@@ -178,7 +194,7 @@ def home_summary(*, user):
     }
 
 
-@dataclass
+@dataclass(slots=True)
 class ShownCell:
     text: str
     href: str = ""
@@ -187,6 +203,8 @@ class ShownCell:
 
 def _cell(value):
     """A table cell as the page prints it: 1,234 / 12.3 / 2025年12月7日 / a link."""
+    if type(value) is str:  # most cells (names, codes, labels: a national page prints some 12,000): no checks
+        return ShownCell(value)
     if isinstance(value, dashboard.Link):
         return ShownCell(value.text, value.href)
     if value is None:
@@ -346,65 +364,61 @@ def municipality_coverage_map(*, date, prefecture=None):
     (shaho.core.public). `prefecture` (a Prefecture or its code) narrows to one prefecture.
     Returns [MunicipalityCoverage] in code order, in two queries whatever the number of councils.
     """
-    existing = councils_on(date=date)
-    through = Council.municipalities.through
-
-    def covering(kind):
-        ids = existing.filter(kind_on=kind).values("pk")
-        return through.objects.filter(council__in=ids).filter(
-            Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk")) | Q(municipality=OuterRef("parent"))
-        )
-
     qs = Municipality.objects.filter(Municipality.valid_on(date))
-    names = existing.filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
+    # Who covers what: every (municipality, its parent, council name, kind) of the local councils and 準備会
+    # existing on `date`, in one query; the rule is then applied in Python (no subquery per municipality).
+    links = councils_on(date=date).filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
     if isinstance(prefecture, str):
-        qs, names = qs.filter(prefecture__code=prefecture), names.filter(prefecture__code=prefecture)
+        qs = qs.filter(prefecture__code=prefecture)
+        links = links.filter(municipalities__prefecture__code=prefecture)
+        named = prefecture
     elif prefecture is not None:
-        qs, names = qs.filter(prefecture=prefecture), names.filter(prefecture=prefecture)
-    rows = (
-        qs.annotate(
-            has_local=Exists(covering(CouncilKind.LOCAL)), has_preparatory=Exists(covering(CouncilKind.PREPARATORY))
-        )
-        .values(
-            "code",
-            "name",
-            "kind",
-            "parent__code",
-            "prefecture__code",
-            "prefecture__name",
-            "has_local",
-            "has_preparatory",
-        )
-        .order_by("code")
+        qs = qs.filter(prefecture=prefecture)
+        links = links.filter(municipalities__prefecture=prefecture)
+        named = prefecture.code
+    else:
+        named = None
+    links = links.values_list(
+        "municipalities__code", "municipalities__parent__code", "name", "kind_on", "prefecture__code"
+    ).order_by("sort_key", "pk")
+    rows = list(
+        qs.values_list("code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name").order_by("code")
     )
-    rows = list(rows)
-    parent_of = {r["code"]: r["parent__code"] for r in rows}
+    parent_of = {r[0]: r[3] for r in rows}
+    direct = {CouncilKind.LOCAL: set(), CouncilKind.PREPARATORY: set()}  # codes a council covers itself
+    via_ward = {CouncilKind.LOCAL: set(), CouncilKind.PREPARATORY: set()}  # cities a council covers a ward of
     councils = {}
-    for code, name in names.order_by("sort_key", "pk").values_list("municipalities__code", "name"):
+    for code, parent_code, name, kind, council_prefecture in links:
         if code is None:
             continue
+        direct[kind].add(code)
+        if parent_code:
+            via_ward[kind].add(parent_code)
+        if named is not None and council_prefecture != named:
+            continue  # a prefecture's map names only its own councils
         for key in (code, parent_of.get(code)):  # a ward's council is named on its city's row too
             if key and name not in councils.setdefault(key, []):
                 councils[key].append(name)
+
+    local, preparatory = CouncilKind.LOCAL, CouncilKind.PREPARATORY
     out = []
-    for r in rows:
-        status = (
-            CoverageStatus.LOCAL
-            if r["has_local"]
-            else CoverageStatus.PREPARATORY
-            if r["has_preparatory"]
-            else CoverageStatus.NONE
-        )
+    for code, name, kind, parent_code, prefecture_code, prefecture_name in rows:
+        if code in direct[local] or code in via_ward[local] or parent_code in direct[local]:
+            status = CoverageStatus.LOCAL
+        elif code in direct[preparatory] or code in via_ward[preparatory] or parent_code in direct[preparatory]:
+            status = CoverageStatus.PREPARATORY
+        else:
+            status = CoverageStatus.NONE
         out.append(
             MunicipalityCoverage(
-                code=r["code"],
-                name=r["name"],
-                kind=r["kind"],
-                parent_code=r["parent__code"] or "",
-                prefecture_code=r["prefecture__code"],
-                prefecture_name=r["prefecture__name"],
+                code=code,
+                name=name,
+                kind=kind,
+                parent_code=parent_code or "",
+                prefecture_code=prefecture_code,
+                prefecture_name=prefecture_name,
                 status=status,
-                councils=tuple(councils.get(r["code"], ())),
+                councils=tuple(councils.get(code, ())),
             )
         )
     return out

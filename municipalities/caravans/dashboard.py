@@ -134,10 +134,11 @@ def progress(ctx):
     year = fiscal_year(ctx.date)
     link = reverse("caravans:list")
     if ctx.audience == NATIONAL:
-        rows = selectors.caravan_progress(user=ctx.user, fiscal_year=year)
+        # The per-prefecture figures counted from the map's rows (the same rule): one pass in the database.
+        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year)
+        rows = selectors.progress_by_prefecture(municipalities)
         if not rows:
             return None
-        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year)
         return national_pictures(year=year, progress=rows, municipalities=municipalities, link=link)
     prefecture = _prefecture(ctx)
     if prefecture is None:

@@ -7,7 +7,7 @@ management command), which sees everything; otherwise every queryset goes throug
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
 from municipalities.caravans.models import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
@@ -481,12 +481,20 @@ def _year_targets(*, user, fiscal_year):
 
 def _with_progress(queryset, targets):
     """Municipalities annotated with targeted / answered / visited: by their own target, their city's or a ward's."""
+
     # A ward of a designated city shares its city's progress, and a city that was visited ward by ward counts.
-    mine = Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk")) | Q(municipality=OuterRef("parent"))
+    # Uncorrelated sets (the database computes each once, a hashed subplan on PostgreSQL), not a subquery a row.
+    def mine(of):
+        ids = of.values("municipality")
+        return ExpressionWrapper(
+            Q(pk__in=ids) | Q(pk__in=of.values("municipality__parent")) | Q(parent__in=ids),
+            output_field=BooleanField(),
+        )
+
     return queryset.annotate(
-        targeted=Exists(targets.filter(mine)),
-        answered=Exists(targets.filter(mine, answered_on__isnull=False)),
-        visited=Exists(targets.filter(mine, visited_on__isnull=False)),
+        targeted=mine(targets),
+        answered=mine(targets.filter(answered_on__isnull=False)),
+        visited=mine(targets.filter(visited_on__isnull=False)),
     )
 
 
@@ -588,6 +596,22 @@ def caravan_progress(*, user, fiscal_year, prefecture=None):
         PrefectureProgress(r["pref_code"], r["pref_name"], r["targets"], r["answered_n"], r["visited_n"], r["both"])
         for r in rows
     ]
+
+
+def progress_by_prefecture(municipalities):
+    """`caravan_progress`'s rows counted from `caravan_map`'s rows, without a query: the same rule (wards not
+    counted, a city answered or visited through its wards; prefectures without a target left out), for a page
+    that has the map's rows already."""
+    counts = {}
+    for m in municipalities:
+        if m.is_ward:
+            continue
+        row = counts.setdefault(m.prefecture_code, [m.prefecture_name, 0, 0, 0, 0])
+        row[1] += 1
+        row[2] += m.status in (CaravanStatus.BOTH, CaravanStatus.ANSWERED)
+        row[3] += m.status in (CaravanStatus.BOTH, CaravanStatus.VISITED)
+        row[4] += m.status == CaravanStatus.BOTH
+    return [PrefectureProgress(code, *row) for code, row in sorted(counts.items())]
 
 
 def unanswered_targets(*, user, fiscal_year, prefecture=None):

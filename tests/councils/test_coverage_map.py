@@ -12,7 +12,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from councils.models import CouncilKind, Role
-from councils.selectors import CoverageStatus, municipality_coverage, municipality_coverage_map
+from councils.selectors import (
+    CoverageStatus,
+    coverage_by_prefecture,
+    municipality_coverage,
+    municipality_coverage_map,
+)
 from municipalities.models import Municipality
 from municipalities.registry.maps import CREDIT
 from shaho.core.dashboard import context_for, panel
@@ -61,6 +66,30 @@ def test_a_ward_covered_covers_its_city_and_the_city_covers_its_wards():
     local_council("14", name="横浜市社保協", municipalities=[yokohama])
     cells = {m.code: m for m in municipality_coverage_map(date=TODAY, prefecture="14")}
     assert cells[kanagawa_ku.code].status == CoverageStatus.LOCAL
+
+
+@pytest.mark.django_db
+def test_the_national_panel_counts_per_prefecture_from_the_map_as_the_database_does():
+    """coverage_by_prefecture (the national panel's per-prefecture figures, from the map's rows) equals
+    municipality_coverage (counted in the database): a ward covered makes its city count, a 準備会 does not,
+    a municipality covered twice counts once. And the map is two queries whatever the number of councils."""
+    ten = _leave_ten(TOTTORI)
+    local_council(TOTTORI, name="鳥取東部社保協", municipalities=ten[:2])
+    local_council(TOTTORI, name="鳥取西部社保協", municipalities=[ten[1], ten[2]])
+    local_council(TOTTORI, name="鳥取準備会", kind=CouncilKind.PREPARATORY, municipalities=[ten[3]])
+    yokohama = Municipality.objects.get(code="141003")
+    local_council("14", name="鶴見社保協", municipalities=[yokohama.wards.order_by("code").first()])
+    local_council("13", name="新宿社保協", municipalities=[Municipality.objects.get(code="131041")])
+    with CaptureQueriesContext(connection) as queries:
+        municipalities = municipality_coverage_map(date=TODAY)
+    assert len(queries) == 2
+    rows, national = coverage_by_prefecture(municipalities)
+    expected_rows, expected_national = municipality_coverage(date=TODAY)
+    assert rows == expected_rows
+    assert national == expected_national
+    by_code = {r.prefecture_code: r for r in rows}
+    assert (by_code[TOTTORI].covered, by_code[TOTTORI].total) == (3, 10)
+    assert by_code["14"].covered >= 1 and by_code["13"].covered >= 1
 
 
 @pytest.mark.django_db

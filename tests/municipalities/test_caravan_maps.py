@@ -63,6 +63,19 @@ def test_each_municipality_is_in_its_class(kanagawa_caravan, national_staff):
     assert "横浜市" not in rows  # not targeted: no cell
 
 
+def test_a_city_visited_ward_by_ward_counts_as_visited(kanagawa, national_staff):
+    """A caravan that targets one ward: the designated city is targeted and visited through it, its other
+    wards share the city's progress (the rule of `_with_progress`), and the city counts once per prefecture."""
+    user, targets = _caravan("14", ["横浜市鶴見区", "鎌倉市"])
+    _progress(user, targets["横浜市鶴見区"], visited_on=D(2026, 10, 1))
+    rows = {r.name: r for r in selectors.caravan_map(user=national_staff, fiscal_year=YEAR)}
+    assert rows["横浜市"].status == CaravanStatus.VISITED
+    assert rows["横浜市鶴見区"].status == CaravanStatus.VISITED
+    assert rows["鎌倉市"].status == CaravanStatus.NEITHER
+    k = selectors.caravan_progress(user=national_staff, fiscal_year=YEAR)[0]
+    assert (k.targets, k.answered, k.visited) == (2, 0, 1)
+
+
 def test_per_prefecture_counts(kanagawa_caravan, tokyo_caravan, national_staff):
     progress = {p.code: p for p in selectors.caravan_progress(user=national_staff, fiscal_year=YEAR)}
     k = progress["14"]
@@ -70,6 +83,21 @@ def test_per_prefecture_counts(kanagawa_caravan, tokyo_caravan, national_staff):
     assert (k.answered_percent, k.visited_percent) == (40.0, 40.0)
     t = progress["13"]
     assert (t.targets, t.answered, t.visited, t.both) == (2, 1, 1, 1)
+
+
+def test_the_national_panel_counts_per_prefecture_from_the_map_as_the_database_does(
+    kanagawa_caravan, tokyo_caravan, national_staff
+):
+    """progress_by_prefecture (the national panel's figures, from the map's rows) equals caravan_progress
+    (counted in the database), a city reached through a ward and a second caravan included."""
+    council = local_council("14", name="横浜社保協")
+    user, targets = _caravan("14", ["横浜市鶴見区", "鎌倉市"], council=council)
+    _progress(user, targets["横浜市鶴見区"], answered_on=D(2026, 8, 1), visited_on=D(2026, 9, 1))
+    expected = selectors.caravan_progress(user=national_staff, fiscal_year=YEAR)
+    counted = selectors.progress_by_prefecture(selectors.caravan_map(user=national_staff, fiscal_year=YEAR))
+    assert counted == expected
+    k = {p.code: p for p in counted}["14"]
+    assert (k.targets, k.answered, k.visited, k.both) == (6, 3, 3, 2)
 
 
 def test_two_caravans_of_one_prefecture_count_a_municipality_once(kanagawa_caravan, national_staff):
