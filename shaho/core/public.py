@@ -14,7 +14,8 @@ Some things are nationwide on purpose:
   (採択・趣旨採択・継続・不採択, how many petitions, adopted and 意見書 sent): the assemblies decide in
   public session. The campaign is named on its map (its name, short name and dates). Never a
   petition's text, title, submitter, votes or notes, and never a prefectural or local campaign's
-  (`PUBLIC_ASSEMBLY_OUTCOMES`; /public/assemblies/ reads it through `municipalities.assemblies.selectors.public_campaigns` and `adoption_map(public=True)`).
+  (`PUBLIC_ASSEMBLY_OUTCOMES`; /public/assemblies/ reads it through
+  `municipalities.assemblies.selectors.public_campaigns` and `adoption_map(public=True)`).
 
 The isolation walk (`tests/test_isolation_walk.py`) allows exactly these fields to reach a user
 of another prefecture and fails on any other field's canary.
