@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 
 from shaho.core import dashboard
-from shaho.core.pictures import table_response
+from shaho.core.pictures import table_page, table_response
 
 from .selectors import home_summary
 
@@ -29,11 +30,14 @@ def overview_download(request, panel_key, picture_key):
     a panel their audience does not get, or a picture it has not for them, is a 404.
     """
     fmt = request.GET.get("format", "xlsx")
-    if fmt not in DOWNLOAD_FORMATS:
+    if fmt not in (*DOWNLOAD_FORMATS, "html"):
         raise Http404
     picture = dashboard.picture_for(dashboard.context_for(request.user), panel_key, picture_key)
     if picture is None:
         raise Http404
-    response = table_response(picture, fmt=fmt, filename=_safe_name(picture.title))
+    if fmt == "html":  # 「表で見る」 of a table too long to print under its picture
+        response = table_page(request, picture, back=f"{reverse('home')}#picture-{picture.key}")
+    else:
+        response = table_response(picture, fmt=fmt, filename=_safe_name(picture.title))
     response["Cache-Control"] = "private, no-store"
     return response

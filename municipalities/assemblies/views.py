@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from municipalities.registry.models import Prefecture
-from shaho.core.pictures import table_response
+from shaho.core.pictures import table_page, table_response
 
 from .dashboard import adoption_picture, summary
 from .selectors import adoption_map, public_campaigns
@@ -25,6 +25,8 @@ def _campaign(slug):
 
 def _download(request, picture, filename):
     fmt = request.GET.get("format", "")
+    if fmt == "html":  # 「表で見る」 of a table too long to print under its map
+        return table_page(request, picture, back=f"{request.path}#picture-{picture.key}")
     return table_response(picture, fmt=fmt, filename=filename) if fmt in DOWNLOAD_FORMATS else None
 
 

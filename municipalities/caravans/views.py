@@ -20,7 +20,7 @@ from municipalities.caravans.models import Questionnaire
 from municipalities.registry.models import Municipality, Prefecture
 from shaho.core.downloads import file_response
 from shaho.core.japanese import normalize
-from shaho.core.pictures import table_response
+from shaho.core.pictures import table_page, table_response
 from shaho.core.roles import is_staff_user
 from shaho.core.scoping import get_scoped_or_404, restrict
 
@@ -287,6 +287,8 @@ def public_answer_map(request, pk):
     picture = answer_picture(questionnaire=questionnaire, question=question)
     picture = dataclasses.replace(picture, download=f"{request.path}?{urlencode({'question': question.pk})}")
     fmt = request.GET.get("format", "")
+    if fmt == "html":  # 「表で見る」 of a table too long to print under its map
+        return table_page(request, picture, back=f"{request.path}?{urlencode({'question': question.pk})}")
     if fmt in DOWNLOAD_FORMATS:
         return table_response(
             picture,

@@ -20,6 +20,9 @@ from .downloads import file_response
 from .exports import csv_bytes, xlsx_bytes
 
 FORMATS = ("xlsx", "csv")
+# A table longer than this is not printed inside its page (1,741 municipalities made the national home page
+# 800 KB): 「表で見る」 opens it on a page of its own (?format=html), one click away as before.
+INLINE_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,20 @@ class Picture:
 def download_url(url, fmt):
     """`url` asking for `fmt`: `?format=xlsx`, or `&format=xlsx` when `url` already has a query."""
     return f"{url}{'&' if '?' in url else '?'}format={fmt}"
+
+
+def table_inline(picture):
+    """Whether `picture`'s table is printed under it: short tables, and any table with no page of its own
+    (a PDF's pictures have no download address and always print their table)."""
+    return len(picture.table.rows) <= INLINE_ROWS or not picture.download
+
+
+def table_page(request, picture, *, back=""):
+    """The picture's table as a page of its own: what 「表で見る」 opens when the table is too long to print
+    under the picture. `back` is the page the picture is on."""
+    from django.shortcuts import render
+
+    return render(request, "picture_table.html", {"picture": picture, "back": back})
 
 
 def _sheet_title(title):

@@ -61,7 +61,6 @@ NOT_PAGES = {
     "otp_verify": "asked only of an account with an authenticator app",
     "otp_disable": "offered only to an account with an authenticator app",
     "favicon": "an icon file (/favicon.ico, from another part of issue 16)",
-    "overview_download": "an xlsx/csv file of a picture's table (links marked download)",
 }
 # Where each role starts; the rest is found by following links.
 SEEDS = {

@@ -171,11 +171,31 @@ def test_kanagawa_page_and_downloads_show_no_tokyo_row(client, world):
     _assert_no_canary(response.content.decode())
     for panel in response.context["panels"]:
         for shown in panel["pictures"]:
-            for fmt in ("csv", "xlsx"):
+            for fmt in ("csv", "xlsx", "html"):
                 got = download(client, panel["key"], shown["picture"].key, fmt)
                 assert got.status_code == 200
-                body = got.content.decode("utf-8-sig") if fmt == "csv" else _xlsx_text(got.content)
+                body = got.content.decode("utf-8-sig") if fmt != "xlsx" else _xlsx_text(got.content)
                 _assert_no_canary(body)
+
+
+def test_a_long_table_opens_on_its_own_page_and_the_home_page_stays_light(client, world):
+    """The national municipality map's table (every municipality) is not printed into the home page:
+    「表で見る」 links to its page, which holds every row; a short table stays under its picture."""
+    response = home(client, world.national_staff)
+    page = response.content.decode()
+    shown = pictures(response)
+    long = {k: p for k, p in shown.items() if p.svg and len(p.table.rows) > 100}
+    short = {k: p for k, p in shown.items() if p.svg and 0 < len(p.table.rows) <= 100}
+    assert long and short
+    for key, picture in long.items():
+        panel_key, picture_key = key.split("/")
+        assert f"表で見る（{len(picture.table.rows)}行）" in page
+        table = download(client, panel_key, picture_key, "html")
+        assert table.status_code == 200
+        body = table.content.decode()
+        assert body.count("<tr>") == len(picture.table.rows) + 1
+    for picture in short.values():
+        assert f'id="picture-{picture.key}"' in page and "<summary>表で見る</summary>" in page
 
 
 def test_a_tokyo_goal_never_makes_kanagawa_ranking(client, world):

@@ -41,3 +41,8 @@ def cell(value):
 @register.filter
 def download(url, fmt):
     return pictures.download_url(url, fmt)
+
+
+@register.filter
+def inline_table(picture):
+    return pictures.table_inline(picture)
