@@ -289,3 +289,16 @@ def test_home_query_count_does_not_grow_with_data(client, world, who):
     _grow(world, 12)
     large = _count(client, reverse("home"))
     assert small == large, f"{who}: {small} queries, then {large} with more drives, councils and entries"
+
+
+def test_the_home_page_travels_compressed(client, world):
+    """The national dashboard (SVG maps and charts) is sent gzip-compressed to a browser that accepts it."""
+    import gzip
+
+    client.force_login(world.national_staff)
+    plain = client.get(reverse("home"))
+    packed = client.get(reverse("home"), headers={"accept-encoding": "gzip"})
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content).decode().count("<svg") == plain.content.decode().count("<svg")
+    print(f"home page: {len(plain.content):,} bytes, {len(packed.content):,} compressed")
+    assert len(packed.content) < len(plain.content) / 3
