@@ -196,6 +196,10 @@ def test_a_long_table_opens_on_its_own_page_and_the_home_page_stays_light(client
         assert body.count("<tr>") == len(picture.table.rows) + 1
     for picture in short.values():
         assert f'id="picture-{picture.key}"' in page and "<summary>表で見る</summary>" in page
+    # Only a list's rows are formatted by the view; a drawn picture's table is the include's (or its own page's).
+    for panel in response.context["panels"]:
+        for shown in panel["pictures"]:
+            assert (shown["rows"] == []) == bool(shown["picture"].svg) or not shown["picture"].table.rows
 
 
 def test_a_tokyo_goal_never_makes_kanagawa_ranking(client, world):
