@@ -46,11 +46,6 @@ def _link():
     return reverse("admin:councils_council_changelist")
 
 
-def _note(drawing):
-    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
-    return "。".join(drawing.notes)
-
-
 def prefecture_table(rows):
     return Table(
         columns=["都道府県", "地域社保協のある市区町村", "市区町村数", "割合（%）", "過半数"],
@@ -87,7 +82,6 @@ def prefecture_cells(rows):
 
 def national_pictures(*, date, rows, national, municipalities, link=""):
     """The national coverage pictures (for the dashboard and the documents): headline, maps, ranking."""
-    credit = maps.CREDIT
     day = jdate(date)
     headline = Picture(
         key="coverage.national",
@@ -129,23 +123,17 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
     )
     return [
         headline,
-        Picture(
+        geographic.picture(
             key="coverage.prefectures",
             title=f"都道府県別の割合（{day}現在）",
-            svg=mark_safe(geographic.svg),
             table=table,
             link=link,
-            credit=credit,
-            note=_note(geographic),
         ),
-        Picture(
+        tiles.picture(
             key="coverage.tiles",
             title=f"都道府県別の割合・タイル地図（{day}現在）",
-            svg=mark_safe(tiles.svg),
             table=table,
             link=link,
-            credit=credit,
-            note=_note(tiles),
         ),
         Picture(
             key="coverage.ranking",
@@ -154,14 +142,11 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
             table=Table(columns=table.columns, rows=[table.rows[rows.index(r)] for r in ranked]),
             link=link,
         ),
-        Picture(
+        drawing.picture(
             key="coverage.municipalities",
             title=f"市区町村別 地域社保協の有無（{day}現在）",
-            svg=mark_safe(drawing.svg),
             table=municipality_table(municipalities),
             link=link,
-            credit=credit,
-            note=_note(drawing),
         ),
     ]
 
@@ -178,14 +163,11 @@ def prefecture_pictures(*, date, prefecture, municipalities, groups, link=""):
     )
     councils = [c for group in groups for c in group.councils]
     return [
-        Picture(
+        drawing.picture(
             key="coverage.prefecture",
             title=f"{prefecture.name} 地域社保協のある市区町村 {percent}%（{covered:,} / {len(plain):,}、{day}現在）",
-            svg=mark_safe(drawing.svg),
             table=municipality_table(municipalities),
             link=link,
-            credit=maps.CREDIT,
-            note=_note(drawing),
         ),
         Picture(
             key="coverage.councils",

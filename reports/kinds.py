@@ -15,7 +15,6 @@ from municipalities.registry import maps
 from petitions.report_kinds import progress_picture
 from shaho.core import charts, figures
 from shaho.core.japanese import format_date, normalize
-from shaho.core.pictures import Picture
 from shaho.core.report_kinds import (
     Built,
     Param,
@@ -41,11 +40,6 @@ def coverage_chart(rows, *, title):
 ACTIVITY_REPORT = "活動報告"
 
 
-def _map_note(drawing):
-    """The map's mismatches with the registry, as the maps kit words them (MapDrawing.notes)."""
-    return "。".join(drawing.notes)
-
-
 def coverage_picture(*, rows, national, date):
     """All Japan's coverage map (地域社保協のある市区町村の割合, binned per prefecture) with its 47-row table."""
     drawing = maps.japan_map(
@@ -54,14 +48,11 @@ def coverage_picture(*, rows, national, date):
         title="都道府県別 地域社保協のある市区町村の割合",
     )
     above = sum(1 for r in rows if r.percent > coverage_pictures.GOAL)
-    return Picture(
+    return drawing.picture(
         key="coverage.prefectures",
         title=f"地域社保協のある市区町村 全国{national.percent}%（{national.covered:,}／{national.total:,}、"
         f"{format_date(date)}現在）・過半数を超えた都道府県 {above}",
-        svg=drawing.svg,
         table=coverage_pictures.prefecture_table(rows),
-        credit=maps.CREDIT,
-        note=_map_note(drawing),
     )
 
 

@@ -8,11 +8,10 @@ Imported by MunicipalitiesConfig.ready().
 
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.safestring import mark_safe
 
 from municipalities.registry import maps
 from shaho.core.dashboard import NATIONAL, PREFECTURE, register
-from shaho.core.pictures import Picture, Table
+from shaho.core.pictures import Table
 
 from .selectors import AdoptionStatus, adoption_map, current_campaign
 
@@ -23,11 +22,6 @@ STATUS_LEGEND = maps.Legend(
     none_label=AdoptionStatus.LABELS[AdoptionStatus.NONE],
 )
 STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
-
-
-def _note(drawing):
-    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
-    return "。".join(drawing.notes)
 
 
 def cells(rows, *, wards=True):
@@ -74,14 +68,11 @@ def adoption_picture(*, campaign, rows, prefecture=None, link="", key="assemblie
             prefecture.code, cells(rows), legend=STATUS_LEGEND, title=f"{prefecture.name} {campaign} 議会での採択"
         )
         title = f"{prefecture.name} {campaign} {summary(rows, prefectures=False)}"
-    return Picture(
+    return drawing.picture(
         key=key,
         title=title,
-        svg=mark_safe(drawing.svg),
         table=table(rows),
         link=link,
-        credit=maps.CREDIT,
-        note=_note(drawing),
         download=download,
     )
 

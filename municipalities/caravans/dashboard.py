@@ -9,7 +9,6 @@ Imported by MunicipalitiesConfig.ready().
 """
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from municipalities.registry import maps
 from shaho.core import charts
@@ -25,11 +24,6 @@ CLASSES = tuple(reversed(CaravanStatus.ORDER))
 STATUS_LEGEND = maps.Legend(categories=[maps.Category(CaravanStatus.LABELS[s]) for s in CLASSES], none_label="対象外")
 STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
-
-
-def _note(drawing):
-    """The registry entries the map has no shape for (and shapes without an entry), printed under the map."""
-    return "。".join(drawing.notes)
 
 
 def municipality_cells(rows, *, wards=True):
@@ -73,32 +67,23 @@ def national_pictures(*, year, progress, municipalities, link=""):
     visited = sum(p.visited for p in progress)
     headline = f"{year}年度 自治体キャラバン 対象 {targets:,}市区町村・回答 {answered:,}・懇談 {visited:,}"
     return [
-        Picture(
+        geographic.picture(
             key="caravans.prefectures",
             title=headline,
-            svg=mark_safe(geographic.svg),
             table=table,
             link=link,
-            credit=maps.CREDIT,
-            note=_note(geographic),
         ),
-        Picture(
+        tiles.picture(
             key="caravans.tiles",
             title=f"{year}年度 都道府県別の回答率（タイル地図）",
-            svg=mark_safe(tiles.svg),
             table=table,
             link=link,
-            credit=maps.CREDIT,
-            note=_note(tiles),
         ),
-        Picture(
+        drawing.picture(
             key="caravans.municipalities",
             title=f"{year}年度 市区町村別 回答・懇談",
-            svg=mark_safe(drawing.svg),
             table=municipality_table(municipalities),
             link=link,
-            credit=maps.CREDIT,
-            note=_note(drawing),
         ),
     ]
 
@@ -114,14 +99,11 @@ def prefecture_pictures(*, year, prefecture, progress, municipalities, link=""):
     title = f"{prefecture.name} {year}年度 自治体キャラバン" + (
         f" 対象 {p.targets:,}市区町村・回答 {p.answered:,}・懇談 {p.visited:,}" if p else ""
     )
-    return Picture(
+    return drawing.picture(
         key="caravans.prefecture",
         title=title,
-        svg=mark_safe(drawing.svg),
         table=municipality_table(municipalities),
         link=link,
-        credit=maps.CREDIT,
-        note=_note(drawing),
     )
 
 

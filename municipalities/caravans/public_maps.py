@@ -6,11 +6,9 @@ credit. Classes by the question's kind: はい / いいえ; each choice; numbers
 cut points of the answers; otherwise 回答あり. Municipalities without an answer are 回答なし.
 """
 
-from django.utils.safestring import mark_safe
-
 from municipalities.caravans.models import AnswerKind
 from municipalities.registry import maps
-from shaho.core.pictures import Picture, Table
+from shaho.core.pictures import Table
 
 from . import selectors
 
@@ -98,11 +96,8 @@ def answer_picture(*, questionnaire, question):
     legend = maps.Legend(categories=[maps.Category(label) for label in labels], none_label=NO_ANSWER)
     drawing = maps.prefecture_map(questionnaire.prefecture.code, cells, legend=legend, title=question.header)
     answered = len({a.municipality_id for a in answers})
-    return Picture(
+    return drawing.picture(
         key=f"caravans.answers.{question.pk}",
         title=f"{questionnaire.prefecture.name} {question.header}（回答 {answered:,}自治体）",
-        svg=mark_safe(drawing.svg),
         table=Table(columns=["市区町村コード", "市区町村", "回答", "区分"], rows=rows),
-        credit=maps.CREDIT,
-        note="。".join(drawing.notes),
     )

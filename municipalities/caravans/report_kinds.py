@@ -13,7 +13,6 @@ from councils.selectors import prefecture_choices, visible_prefecture
 from municipalities.registry import maps
 from municipalities.registry.models import Prefecture
 from shaho.core.japanese import format_date, without_fiscal_year
-from shaho.core.pictures import Picture
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 
 from . import dashboard
@@ -56,11 +55,6 @@ def compilation_context(*, questionnaire, caravan=None):
     }
 
 
-def _map_note(drawing):
-    """The map's mismatches with the registry, as the maps kit words them (MapDrawing.notes)."""
-    return "。".join(drawing.notes)
-
-
 def answer_picture(*, questionnaire, caravan=None):
     """The 資料集's map: which municipalities of the prefecture answered (and were visited), with the credit.
 
@@ -83,13 +77,10 @@ def answer_picture(*, questionnaire, caravan=None):
     title = f"{prefecture.name}の回答 {answered:,}／{len(plain):,}市区町村"
     if caravan is not None and caravan.visits_planned:
         title += f"・懇談 {visited:,}"
-    return Picture(
+    return drawing.picture(
         key="caravans.compilation",
         title=title,
-        svg=drawing.svg,
         table=dashboard.municipality_table([r for r in rows if not r.is_ward]),
-        credit=maps.CREDIT,
-        note=_map_note(drawing),
     )
 
 

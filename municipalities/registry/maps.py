@@ -1,7 +1,7 @@
 """Maps of Japan drawn on the server as SVG: prefectures, the 47-tile grid, a prefecture's municipalities.
 
-API (every map returns a `MapDrawing`; put `drawing.svg` into `shaho.core.pictures.Picture(svg=...)` with
-`credit=CREDIT`, and the numbers into its `table`):
+API (every map returns a `MapDrawing`; `drawing.picture(key=, title=, table=)` makes the
+`shaho.core.pictures.Picture` with the credit (CREDIT) and the mismatches under the map):
 
     from municipalities.registry.maps import (
         CREDIT, Category, Cell, Legend, MapDrawing,
@@ -59,6 +59,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from municipalities.registry.models import Municipality
+from shaho.core.pictures import Picture
 
 CREDIT = "出典：国土交通省国土数値情報（行政区域データ）を加工して作成"
 GEO_DIR = Path(__file__).resolve().parent / "geo"
@@ -170,6 +171,17 @@ class MapDrawing:
     svg: SafeString
     without_shape: list = field(default_factory=list)
     without_entry: list = field(default_factory=list)
+
+    @property
+    def note(self):
+        """`notes` as one line, for Picture.note."""
+        return "。".join(self.notes)
+
+    def picture(self, *, key, title, table, link="", download=""):
+        """This map as a Picture, with its table, its mismatches under it and the MLIT credit (always)."""
+        return Picture(
+            key=key, title=title, svg=self.svg, table=table, link=link, credit=CREDIT, note=self.note, download=download
+        )
 
     @property
     def notes(self):
