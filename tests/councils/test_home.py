@@ -194,6 +194,7 @@ def test_a_long_table_opens_on_its_own_page_and_the_home_page_stays_light(client
         assert table.status_code == 200
         body = table.content.decode()
         assert body.count("<tr>") == len(picture.table.rows) + 1
+        assert "table-page" in body  # one line per cell, scrolling in its box on a phone (site.css)
     for picture in short.values():
         assert f'id="picture-{picture.key}"' in page and "<summary>表で見る</summary>" in page
     # Only a list's rows are formatted by the view; a drawn picture's table is the include's (or its own page's).
