@@ -43,6 +43,7 @@ from shaho.core.dashboard import (
 from shaho.core.japanese import format_date, format_datetime
 from shaho.core.pictures import Picture, Table
 from shaho.core.roles import may_record
+from shaho.core.scoping import scope_for
 
 from . import selectors
 from .models import (
@@ -137,10 +138,11 @@ def _region(ctx):
     council = ctx.council
     if ctx.audience == NATIONAL or council is None:
         return {}, "全国"
+    # The viewer's councils through the one scoping function (a prefecture's staff: their prefecture's councils).
+    region = {"council__in": scope_for(ctx.user)}
     if ctx.audience == PREFECTURE:
-        name = council.prefecture.name if council.prefecture_id else ""
-        return {"council__prefecture_id": council.prefecture_id}, name
-    return {"council__path__startswith": council.path}, council.name
+        return region, council.prefecture.name if council.prefecture_id else ""
+    return region, council.name
 
 
 def _previous_drives(drives):
