@@ -1,16 +1,12 @@
 """The consultations' panel of the home page: the last national call-in day against the year before.
 
 Imported by ConsultationsConfig.ready() into the registry in shaho.core.dashboard. The figures are
-calls per station of the last day and of the year before (`station_counts`, counted as
+calls per station of the last day and of the year before (`selectors.station_counts`, counted as
 `selectors.day_totals` counts them, in two queries) over the stations the viewer may count
 (consultations.access.counted_stations): national staff every station, a prefecture's staff their
 prefecture's.
 """
 
-from dataclasses import dataclass
-
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from shaho.core import charts
@@ -19,7 +15,7 @@ from shaho.core.japanese import format_date
 from shaho.core.pictures import Picture, Table
 
 from . import access, selectors
-from .models import CallRecord, ConsultationKind, Station
+from .models import ConsultationKind
 
 
 def _last_day(ctx):
@@ -37,48 +33,12 @@ def _paired_svg(rows, link):
     return draw("paired_bar_chart", pairs, unit="件")
 
 
-@dataclass
-class StationCount:
-    label: str
-    count: int
-    last_year: int | None
-
-
-def station_counts(*, day, stations=None):
-    """Calls per station of `day` beside the same council's station on last year's day (`selectors.previous_day`),
-    as `selectors.day_totals` counts them, in two queries: the dashboard needs no other figure of the day.
-
-    `stations`: the stations the viewer may count (None: all of the day's). Returns (rows, previous day).
-    """
-    previous = selectors.previous_day(day)
-    qs = Station.objects.filter(day__in=[day.pk] + ([previous.pk] if previous else []))
-    if stations is not None:
-        qs = qs.filter(council__in=stations.filter(day=day).values("council"))
-    # Counted per station through its index (a subquery a station, ≤ 2 × stations), not a join of every call.
-    calls = CallRecord.objects.filter(station=OuterRef("pk")).order_by().values("station").annotate(n=Count("pk"))
-    rows = (
-        qs.annotate(n=Coalesce(Subquery(calls.values("n")), 0))
-        .values_list("day_id", "council_id", "council__name", "n")
-        .order_by("council__sort_key", "council_id")
-    )
-    this, last = {}, {}
-    for day_id, council_id, name, n in rows:
-        if day_id == day.pk:
-            this[council_id] = (name, n)
-        else:
-            last[council_id] = n
-    counts = [
-        StationCount(name, n, last.get(council_id, 0) if previous else None) for council_id, (name, n) in this.items()
-    ]
-    return counts, previous
-
-
 @register("consultations.last_day", title="電話相談（前年比）", audiences={NATIONAL, PREFECTURE}, order=50)
 def last_day(ctx):
     day = _last_day(ctx)
     if day is None:
         return None
-    rows, previous = station_counts(day=day, stations=access.counted_stations(user=ctx.user, day=day))
+    rows, previous = selectors.station_counts(day=day, stations=access.counted_stations(user=ctx.user, day=day))
     if not rows:
         return None
     total = sum(r.count for r in rows)

@@ -46,7 +46,7 @@ def test_a_day_without_last_year_shows_none_for_it():
 
 def test_station_counts_agree_with_the_day_totals():
     from consultations import access, selectors
-    from consultations.dashboard import station_counts
+    from consultations.selectors import station_counts
 
     w = build_world()
     day = add_call_days(w)
