@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from shaho.core import figures
+from shaho.core import blocks
 from shaho.core.japanese import normalize
 from shaho.core.report_kinds import ParamType, ReportKind
 
@@ -74,7 +74,7 @@ class ChapterForm(forms.ModelForm):
         errors = []
         for check in (
             lambda: documents.check_markdown(body, where="本文"),
-            lambda: figures.check_names(body),
+            lambda: blocks.check_names(body),
             lambda: documents.check_images(body, where="本文"),
             lambda: documents.check_glyphs(body, where="本文"),
         ):

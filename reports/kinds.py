@@ -13,7 +13,7 @@ from councils.models import CouncilKind
 from councils.selectors import local_council_list, municipality_coverage, municipality_coverage_map
 from municipalities.registry import maps
 from petitions.report_kinds import progress_picture
-from shaho.core import charts, figures
+from shaho.core import blocks, charts, figures
 from shaho.core.japanese import format_date, normalize
 from shaho.core.report_kinds import (
     Built,
@@ -131,14 +131,19 @@ def prepare_chapters(meeting, *, user, ctx=None):
         where = f"第{chapter.order}章「{chapter.title}」"
         try:
             documents.check_markdown(chapter.body, where=where)
-            text = figures.resolve(chapter.body, ctx)
+            text, rendered = blocks.extract(chapter.body, ctx)
+            text = figures.resolve(text, ctx)
             documents.check_images(text, where=where)
-            documents.check_glyphs(chapter.title + text, where=where)
+            documents.check_glyphs(chapter.title + text + "".join(rendered), where=where)
         except ValidationError as exc:
             errors.extend(f"{where}: {m}" if not m.startswith(where) else m for m in exc.messages)
             continue
         prepared.append(
-            {"anchor": f"ch{chapter.order}", "title": chapter.title, "html": documents.markdown_to_html(text)}
+            {
+                "anchor": f"ch{chapter.order}",
+                "title": chapter.title,
+                "html": blocks.insert(documents.markdown_to_html(text), rendered),
+            }
         )
     for text, where in ((meeting.title, "総会の名称"), (meeting.theme, "テーマ"), (meeting.venue, "会場")):
         try:

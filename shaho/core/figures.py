@@ -111,6 +111,10 @@ def known_placeholders():
     return [_registry[n] for n in sorted(_registry)]
 
 
+def is_figure(name):
+    return name in _registry
+
+
 def known_names_text():
     return "、".join(p.name for p in known_placeholders())
 
