@@ -265,6 +265,52 @@ def _kanagawa(user, out):
     out.append(f"キャラバン 神奈川 2023年度: {caravan.targets.count()}市町村、アンケート2年分")
 
 
+# Seed 003: the autumn talks with all 33 municipalities' 国保 departments, their two subjects and what they found.
+# The seed gives the findings for the 33 together, not per municipality: each talk records the subjects, and
+# the findings stand once, as the seed states them, in the summary of the talk that completed the round;
+# no talk has items, so no municipality's answer is made up.
+KANAGAWA_TALK_SUBJECTS = (
+    "国保担当課との懇談。①来年度から6か年の県の国保運営方針の改定による保険料（税）などへの影響、"
+    "②健康保険証を廃止しマイナ保険証に切り替える法律の成立による影響と対応・対策。"
+)
+KANAGAWA_TALK_FINDINGS = (
+    "全33市町村との懇談の特徴: ①現行の健康保険証は2025年7月31日まで存続し、その間の資格確認書は国保新規加入者と"
+    "70歳以上の窓口負担2割化になった人に限られる。②2025年8月1日以降、資格確認書は「マイナ保険証を持っている人を"
+    "含め、被保険者全員に発行」の意向が強い。「だったら保険証の存続を」に否定する市町村はない。③今年度の保険料（税）は"
+    "多くの自治体で据え置き、法定外繰入と基金の活用が膨らんだ。「国保は国民皆保険の基盤」だから「保険料（税）は"
+    "引き上げたくない」という本音が多くの自治体で語られた。"
+)
+
+
+def _kanagawa_talks(user, out):
+    """One talk per target of Kanagawa's 2023 caravan, on its visit day (seed 003; idempotent).
+
+    The days are the demo's invented visit days (the seed says only 「この秋」, before the 18 November meeting
+    where the findings were reported); the last talk carries the findings of all 33 in its summary.
+    """
+    council = _prefectural(KANAGAWA)
+    caravan = Caravan.objects.filter(council=council, fiscal_year=2023).first()
+    if caravan is None:
+        return
+    tz = timezone.get_current_timezone()
+    targets = list(caravan.targets.select_related("municipality").order_by("visited_on", "municipality__code"))
+    made = 0
+    for index, target in enumerate(targets):
+        if target.talks.filter(summary__startswith=KANAGAWA_TALK_SUBJECTS).exists():
+            continue
+        day = target.visited_on or D(2023, 9, 20) + datetime.timedelta(days=index)
+        last = index == len(targets) - 1
+        summary = KANAGAWA_TALK_SUBJECTS + (
+            f"これで全{len(targets)}市町村との懇談を終えた。{KANAGAWA_TALK_FINDINGS}" if last else ""
+        )
+        services.talk_record(
+            user=user, target=target, held_at=datetime.datetime(day.year, day.month, day.day, 10, 0, tzinfo=tz),
+            summary=summary,
+        )  # fmt: skip
+        made += 1
+    out.append(f"キャラバン 神奈川 2023年度: 国保担当課との懇談 {made}件を作成（全{len(targets)}市町村）")
+
+
 def _chigasaki(user, caravan, target):
     tz = timezone.get_current_timezone()
     letter_2022 = services.demand_letter_record(
@@ -447,7 +493,7 @@ def seed(*, stdout):
         stdout.write("caravans: 社保協とアカウントがないため作成しません（社保協のデモを先に）。")
         return
     out = []
-    for part in (_kanagawa, _tokyo, _saitama, _osaka):
+    for part in (_kanagawa, _kanagawa_talks, _tokyo, _saitama, _osaka):
         part(user, out)
     for line in out:
         stdout.write(f"caravans: {line}")
