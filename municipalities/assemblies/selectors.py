@@ -413,3 +413,32 @@ def adoption_map(*, campaign, date, user=None, prefecture=None, public=False, st
             )
         )
     return out
+
+
+# --- one prefecture's petitions of a period (the prefecture report's block) -------------------------------
+
+
+def prefecture_petitions(*, prefecture, start, end, campaign=None, user=None):
+    """The petitions to the assemblies of `prefecture` submitted, heard in committee or decided in the period.
+
+    Each with its assembly, sitting, submitting council, organisations and every recorded party-group vote
+    (committee first, then plenary; in the order entered), in municipality code order (the prefectural assembly
+    first), then by submission. Only what `user` may see (None: everything). Three queries, whatever the
+    number of petitions and votes.
+    """
+    queryset = AssemblyPetition.objects.filter(assembly__prefecture=prefecture)
+    if campaign is not None:
+        queryset = queryset.filter(campaign=campaign)
+    if not system_user(user):
+        queryset = restrict(queryset, user)
+    in_period = Q()
+    for name in ("submitted_on", "committee_on", "decided_on"):
+        in_period |= Q(**{f"{name}__gte": start, f"{name}__lte": end})
+    # Votes in the order they were entered (as the report writes them: 自民・公明・維新), committee first.
+    votes = Prefetch("votes", queryset=AssemblyVote.objects.select_related("group").order_by("stage", "pk"))
+    return (
+        queryset.filter(in_period)
+        .select_related("assembly__municipality", "assembly__prefecture", "sitting", "submitted_by", "campaign")
+        .prefetch_related(votes, "organisations")
+        .order_by(F("assembly__municipality__code").asc(nulls_first=True), F("submitted_on").asc(nulls_last=True), "pk")
+    )
