@@ -416,12 +416,13 @@ def prefecture_report(*, prefecture, start, end, user=None):
 
     Each action goes under the first theme of its first campaign (「その他の取り組み」 without one);
     the theme with the most actions comes first (the seed puts 保険証 first), 「その他の取り組み」 last;
-    within a theme: street actions, study sessions, negotiations and talks, the rest. Only actions
-    `user` may see (None: a system run, which sees every council's). A fixed number of queries.
+    within a theme: street actions, study sessions, negotiations and talks, the rest. Planned actions
+    are in (the seed reports 「1月18日…の予定」 under its theme; a longer period holds every action of a
+    shorter one), cancelled ones are not. Only actions `user` may see (None: a system run, which sees
+    every council's). A fixed number of queries.
     """
-    actions = Action.objects.filter(
-        organiser__prefecture=prefecture, starts_on__gte=start, starts_on__lte=end, status=Action.Status.HELD
-    )
+    actions = Action.objects.filter(organiser__prefecture=prefecture, starts_on__gte=start, starts_on__lte=end)
+    actions = actions.exclude(status=Action.Status.CANCELLED)
     if not system_user(user):
         actions = restrict(actions, user)
     reports = action_reports(actions.order_by("starts_on", "start_time", "pk"))
