@@ -9,11 +9,13 @@ Rows come from `selectors` within `ctx.user`'s scope (None: a system run, everyt
 MunicipalitiesConfig.ready() into shaho.core.blocks.
 """
 
-from shaho.core.blocks import Block, register
+from shaho.core.blocks import Block, register, table
 from shaho.core.japanese import format_date
+from shaho.core.scoping import system_user
 
+from . import dashboard
 from .models import AssemblyVote, Outcome, Stage
-from .selectors import prefecture_petitions
+from .selectors import adoption_map, outcomes_by_prefecture, prefecture_petitions
 
 POSITION_ORDER = [value for value, _label in AssemblyVote.Position.choices]
 POSITION_LABELS = dict(AssemblyVote.Position.choices)
@@ -130,4 +132,58 @@ def petitions(ctx, *, prefecture=None, start=None, end=None, campaign=None):
             "period": f"{format_date(start)}〜{format_date(end)}",
         },
         empty=not rows,
+    )
+
+
+def _campaign_required(campaign):
+    if campaign is None:
+        raise ValueError("campaign=識別名 で運動を指定してください（例: campaign=kokuho-ikensho）。")
+
+
+@register(
+    "assembly.outcomes",
+    label="運動の議会での結果（都道府県ごと：採択・継続・不採択など・意見書）",
+    params={"campaign": "assembly_campaign"},
+    example="{{ assembly.outcomes campaign=kokuho-ikensho }}",
+)
+def outcomes(ctx, *, campaign=None):
+    _campaign_required(campaign)
+    rows = outcomes_by_prefecture(campaign=campaign, user=ctx.user)
+    total = None
+    if len(rows) > 1:
+        total = (
+            f"計（{len(rows)}都道府県）",
+            sum(r.assemblies for r in rows),
+            sum(r.adopted for r in rows),
+            sum(r.open for r in rows),
+            sum(r.rejected for r in rows),
+            sum(r.statements for r in rows),
+        )
+    return table(
+        columns=["都道府県", "陳情・請願を受けた議会", "採択", "継続・審査中", "不採択など", "意見書"],
+        rows=[(r.name, r.assemblies, r.adopted, r.open, r.rejected, r.statements) for r in rows],
+        caption=f"{campaign} 議会での結果（都道府県ごと、議会の数。意見書は可決・送付の本数）",
+        total=total,
+        empty_text=f"{campaign}の議会への陳情・請願の記録はありません。",
+    )
+
+
+@register(
+    "assembly.adoption_map",
+    label="運動の議会での採択の地図（採択・趣旨採択・継続・不採択など・未提出）",
+    params={"campaign": "assembly_campaign", "prefecture": "prefecture", "date": "date"},
+    example="{{ assembly.adoption_map campaign=kokuho-ikensho }}",
+)
+def adoption_map_block(ctx, *, date, campaign=None, prefecture=None):
+    """The assembly summary's and the home page's map: all Japan for a system run, else the reader's prefecture
+    (or `prefecture=`); municipalities as they exist on the document's date."""
+    _campaign_required(campaign)
+    if prefecture is None and not system_user(ctx.user):
+        prefecture = getattr(getattr(ctx.user, "council", None), "prefecture", None)
+    rows = adoption_map(campaign=campaign, date=date, user=ctx.user, prefecture=prefecture)
+    picture = dashboard.adoption_picture(campaign=campaign, rows=rows, prefecture=prefecture)
+    return Block(
+        template="_picture.html",
+        context={"picture": picture},
+        empty=not any(r.petitions or r.statements for r in rows),
     )

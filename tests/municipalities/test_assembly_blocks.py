@@ -165,3 +165,92 @@ def test_the_query_count_does_not_grow_with_petitions(built, django_assert_max_n
         AssemblyVote.objects.create(petition=petition, group=group, position="for")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert text(DECEMBER).count("陳情「") >= 12
+
+
+# --- assembly.outcomes ---------------------------------------------------------------------------------------
+
+
+def cells_of(out, name):
+    """The cells of the row that starts with `name`, as printed."""
+    row = re.search(rf"<tr[^>]*><td[^>]*>{re.escape(name)}</td>.*?</tr>", out)[0]
+    return re.findall(r"<td[^>]*>([^<]*)</td>", row)[1:]
+
+
+def test_the_card_campaigns_outcomes_per_prefecture(built):
+    out = html(f"{{{{ assembly.outcomes campaign={demo.HOKENSHO} }}}}")
+    # Kanagawa: 川崎 不採択, 大磯 趣旨了承 (not adopted), 平塚 pending; Tokyo: 渋谷区 adopted with its 意見書.
+    assert cells_of(out, "神奈川県") == ["3", "0", "1", "2", "0"]
+    assert cells_of(out, "東京都") == ["1", "1", "0", "0", "1"]
+    assert out.count('class="total"') == 1 and out.index("神奈川県") < out.index('class="total"')
+    assert cells_of(out, "計（2都道府県）") == ["4", "1", "1", "2", "1"]
+
+
+def test_the_kokuho_outcomes_agree_with_the_national_count(built):
+    from campaigns.models import Campaign
+    from municipalities.assemblies.selectors import assembly_count
+
+    count = assembly_count(campaign=Campaign.objects.get(slug=demo.KOKUHO))
+    out = html(f"{{{{ assembly.outcomes campaign={demo.KOKUHO} }}}}")
+    total = cells_of(out, f"計（{count.prefecture_count}都道府県）")
+    assert total[1] == f"{count.municipalities + count.prefectural_assemblies:,}" == "112"
+    assert total[4] == f"{count.statements:,}" == "111"
+
+
+def test_a_kanagawa_reader_sees_no_tokyo_outcome(kanagawa_reader):
+    out = html(f"{{{{ assembly.outcomes campaign={demo.HOKENSHO} }}}}", kanagawa_reader)
+    assert "神奈川県" in out and "東京都" not in out and 'class="total"' not in out
+
+
+def test_outcomes_empty_refused_and_changed(built, django_assert_max_num_queries):
+    from campaigns import services as campaign_services
+
+    campaign_services.campaign_create(
+        lead_council=national_council(), slug="nothing-yet", name="まだ何もない運動", starts_on=D(2025, 1, 1)
+    )
+    block = blocks.resolve_one("{{ assembly.outcomes campaign=nothing-yet }}", ctx())
+    assert block.empty and "まだ何もない運動の議会への陳情・請願の記録はありません。" in block.render()
+    with pytest.raises(ValidationError) as caught:
+        blocks.extract("{{ assembly.outcomes }}", ctx())
+    assert "{{ assembly.outcomes }}" in caught.value.messages[0] and "campaign=識別名" in caught.value.messages[0]
+    # A deleted 意見書 leaves the count.
+    from municipalities.models import OpinionStatement
+
+    OpinionStatement.objects.filter(assembly__municipality__code="131130").delete()
+    assert cells_of(html(f"{{{{ assembly.outcomes campaign={demo.HOKENSHO} }}}}"), "東京都")[-1] == "0"
+    # The same number of queries for 4 petitions and for 112.
+    with django_assert_max_num_queries(4) as few:
+        html(f"{{{{ assembly.outcomes campaign={demo.HOKENSHO} }}}}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html(f"{{{{ assembly.outcomes campaign={demo.KOKUHO} }}}}")
+
+
+# --- assembly.adoption_map -----------------------------------------------------------------------------------
+
+
+def test_the_adoption_map_is_the_summarys_picture(built):
+    block = blocks.resolve_one(f"{{{{ assembly.adoption_map campaign={demo.KOKUHO} }}}}", ctx())
+    out = str(block.render())
+    assert not block.empty and "<svg" in out
+    assert "採択 112市区町村（18都道府県）・意見書 111本" in out
+
+
+def test_a_kanagawa_readers_map_is_kanagawas_without_tokyo(kanagawa_reader):
+    out = html(f"{{{{ assembly.adoption_map campaign={demo.HOKENSHO} }}}}", kanagawa_reader)
+    assert "神奈川県" in out and "川崎市" in out and "渋谷区" not in out
+    with pytest.raises(ValidationError):
+        source = f"{{{{ assembly.adoption_map campaign={demo.HOKENSHO} prefecture=13 }}}}"
+        blocks.resolve_one(source, ctx(kanagawa_reader))
+
+
+def test_the_adoption_map_empty_and_constant_queries(built, django_assert_max_num_queries):
+    from campaigns import services as campaign_services
+
+    campaign_services.campaign_create(
+        lead_council=national_council(), slug="nothing-yet", name="まだ何もない運動", starts_on=D(2025, 1, 1)
+    )
+    assert blocks.resolve_one("{{ assembly.adoption_map campaign=nothing-yet }}", ctx()).empty
+    source = "{{ assembly.adoption_map campaign=%s prefecture=14 }}"
+    with django_assert_max_num_queries(8) as few:
+        html(source % demo.HOKENSHO)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html(source % demo.KOKUHO)
