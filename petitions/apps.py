@@ -7,5 +7,5 @@ class PetitionsConfig(AppConfig):
     verbose_name = "署名"
 
     def ready(self):
-        # The petitions' figures, their report kind and their policy-draft appendix, into shaho.core's registries.
-        from . import dashboard, figures, report_kinds  # noqa: F401
+        # The petitions' figures, blocks, report kind and policy-draft appendix, into shaho.core's registries.
+        from . import blocks, dashboard, figures, report_kinds  # noqa: F401
