@@ -365,6 +365,15 @@ class Action(models.Model):
         return self.start_time is None
 
     @property
+    def calendar_place(self):
+        """The place a calendar line prints after the title: blank when the title already names it.
+
+        「西湘地域キャラバン①（大磯町）」 held at 大磯町 prints the town once, not 「（大磯町）（大磯町）」.
+        """
+        place = self.place.strip()
+        return "" if not place or place in self.title else place
+
+    @property
     def last_day(self):
         return self.ends_on or self.starts_on
 

@@ -151,6 +151,24 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
     ]
 
 
+def coverage_picture(*, rows, national, date):
+    """All Japan's coverage map (地域社保協のある市区町村の割合, binned per prefecture) with its 47-row table.
+
+    The policy draft's activity report and the `overview.coverage_map` block print it; `rows` and
+    `national` are `selectors.municipality_coverage(date=date)`.
+    """
+    drawing = maps.japan_map(
+        prefecture_cells(rows), legend=PERCENT_LEGEND, title="都道府県別 地域社保協のある市区町村の割合"
+    )
+    above = sum(1 for r in rows if r.percent > GOAL)
+    return drawing.picture(
+        key="coverage.prefectures",
+        title=f"地域社保協のある市区町村 全国{national.percent}%（{national.covered:,}／{national.total:,}、"
+        f"{jdate(date)}現在）・過半数を超えた都道府県 {above}",
+        table=prefecture_table(rows),
+    )
+
+
 def prefecture_pictures(*, date, prefecture, municipalities, groups, link=""):
     """One prefecture's coverage pictures: its municipality map and its local councils."""
     day = jdate(date)

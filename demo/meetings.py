@@ -5,7 +5,9 @@ The chapters follow the structure of the 2020 policy draft in the seeds (seed 00
 Where the seed left blanks for figures, the text has placeholders that fill from the data when the
 PDF is made: the census of councils on 2020-09-01 with its change on the year before, the coverage
 of municipalities, the 25条 petition's signatures from the demo ledger, and the 2019 call-in
-consultation day (24 prefectures, 252 calls; demo.consultations).
+consultation day (24 prefectures, 252 calls; demo.consultations). Where the seed has a table or a list, the
+chapter names a block (shaho.core.blocks) instead of typing one: the study sessions per prefecture, every drive
+of the year with the 社会保障関連の署名総数, the 25条 petition's items and the 当面の日程 from the actions.
 
 Idempotent: the meeting is looked up by council and number and created, with its chapters, only
 when missing, so staff edits to a demo chapter are never overwritten.
@@ -106,6 +108,22 @@ CONSULTATIONS = (
 )
 
 
+# The activity year the draft reports on (2019年度): its study sessions count to the figures date, as the
+# sentence's figures do; the drives of the year are those running before September 2020 (いのち署名 starts then).
+YEAR_START, YEAR_END = "2019-09-01", "2020-08-31"
+
+# The 25条 petition's items for the coming year, as seed 000's 運動のすすめ方 prints them (請願項目（案）【1】【2】).
+ITEMS = (
+    "\n### 25条署名の請願項目（案）\n\n"
+    "請願項目を従来の2項目に「国庫負担の増額」を補強し、総会後、署名提出行動の時期も含めて"
+    "代表委員会・運営委員会で検討を深めます。\n\n"
+    "{{{{ petition.items petition={slug} }}}}\n"
+)
+
+# Seed 000's 当面の日程: the national calendar from the meeting to the end of November (demo.campaigns' actions).
+CALENDAR = "{{ calendar.period start=2020-09-01 end=2020-11-30 }}\n"
+
+
 def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False, consultations=False):
     """(title, Markdown) of each chapter; petition sentences only when the demo has a 25条 petition, caravan
     sentences only when it has the 2019 caravans, the call-in day's only when it has that day."""
@@ -116,7 +134,12 @@ def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False, consult
             f" {{{{ petition.to_date petition={petition_slug} }}}}筆を集約し、"
             f"{{{{ petition.submitted petition={petition_slug} }}}}筆を提出しました"
             f"（目標に対して {{{{ petition.percent petition={petition_slug} }}}}%）。"
-            "署名を対話の入り口と位置づけ、宣伝行動や学習会と結んで広げてきました。（付録の集約一覧表を参照）"
+            "署名を対話の入り口と位置づけ、宣伝行動や学習会と結んで広げてきました。\n\n"
+            "署名提出行動・院内集会を共同する団体とともに取り組み、各署名をそれぞれ提出しました。"
+            "社会保障関連の署名総数は"
+            f" {{{{ petition.all_drives start={YEAR_START} end={YEAR_END} }}}}筆という状況です。"
+            "（下の表と付録の集約一覧表を参照）\n\n"
+            f"{{{{ petition.drives start={YEAR_START} end={YEAR_END} }}}}\n"
         )
     else:
         signatures = "25条署名は通年の署名として取り組みました。（付録の集約一覧表を参照）"
@@ -158,9 +181,11 @@ def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False, consult
             " {{ coverage.percent }}% です。「市区町村の過半数に地域社保協を」の目標に向けて、"
             "結成の取り組みを強めます。（付録の地域社保協一覧を参照）\n\n"
             "### 学習運動\n\n"
-            "「1万か所学習運動」を提起し、学習会は {{ campaigns.study_sessions start=2019-09-01 }}ヶ所まで到達し、"
-            "のべ {{ campaigns.study_attendance start=2019-09-01 }}人が参加しました。"
-            "各地で学習運動が広がっています。\n\n"
+            "「1万か所学習運動」を提起し、学習会は"
+            f" {{{{ campaigns.study_sessions start={YEAR_START} }}}}ヶ所まで到達し、"
+            f"のべ {{{{ campaigns.study_attendance start={YEAR_START} }}}}人が参加しました。"
+            "各地で学習運動が広がっています。（一覧表参照）\n\n"
+            f"{{{{ campaigns.study_by_prefecture start={YEAR_START} }}}}\n\n"
             + (CARAVANS if caravans else "")
             + "### 署名の推進\n\n"
             + signatures
@@ -173,15 +198,10 @@ def chapters(*, petition_slug=None, hospitals_slug=None, caravans=False, consult
             "1. 人権としての社会保障を掲げ、地域・職場で学習会を開きます。\n"
             "2. 全都道府県で自治体キャラバンに取り組み、地域の要求を自治体に届けます。\n"
             "3. 25条署名をはじめ各署名を、対話を広げる運動として進めます。\n"
-            "4. 地域社保協のない市区町村で、結成に向けた準備を始めます。\n",
+            "4. 地域社保協のない市区町村で、結成に向けた準備を始めます。\n"
+            + (ITEMS.format(slug=petition_slug) if petition_slug else ""),
         ),
-        (
-            "当面の日程",
-            "| 月 | 日程 |\n|---|---|\n"
-            "| 10月 | 署名スタート集会、ブロック会議 |\n"
-            "| 11月 | 介護・認知症なんでも無料電話相談（11日） |\n"
-            "| 12月 | 署名提出行動・院内集会 |\n",
-        ),
+        ("当面の日程", CALENDAR),
     ]
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from shaho.core.figures import number, percent, register, register_argument_type
 
 from .models import CollectionRound
-from .selectors import petition_choices, round_totals, tally_table, visible_petition
+from .selectors import petition_choices, round_totals, signatures_of_period, tally_table, visible_petition
 
 
 def _petition(value, ctx):
@@ -81,3 +81,23 @@ def goal_percent(ctx, *, date, petition=None):
 @register("petition.other", label="もう一方の単位の数（個人署名なら団体署名の数）", params=PARAMS)
 def other(ctx, *, date, petition=None):
     return number(_table(ctx, petition, date).total.other)
+
+
+def all_drives_total(ctx, start, end):
+    """Signatures (筆) of every drive of the period the requester may see: shared with the petition.drives block."""
+    end = end or ctx.date
+    if start is None:
+        raise ValueError("start=開始日 で期間を指定してください（end= を省略すると基準日まで）。")
+    if end < start:
+        raise ValueError("end= は start= より後の日付にしてください。")
+    return ctx.cached(("all_drives", start, end), lambda: signatures_of_period(start=start, end=end, user=ctx.user))
+
+
+@register(
+    "petition.all_drives",
+    label="期間中のすべての署名の集約数の合計（筆、団体署名を除く。start=開始日 end=終了日）",
+    params={"start": "date", "end": "date"},
+    example="{{ petition.all_drives start=2019-09-01 end=2020-08-31 }}",
+)
+def all_drives(ctx, *, start=None, end=None):
+    return number(all_drives_total(ctx, start, end))

@@ -33,6 +33,7 @@ from .models import (
     CollectionRound,
     PetitionDrive,
     PetitionGoal,
+    SignatureKind,
     Submission,
     TallyDaily,
     TallyEntry,
@@ -507,6 +508,96 @@ def ledger_search(queryset, text):
                 found |= Q(**{f"{name}__icontains": word})
         queryset = queryset.filter(found)
     return queryset
+
+
+# --- every drive of a period (the policy draft's 社会保障関連の署名総数) ------------------------------------
+
+
+@dataclass
+class DrivePeriodRow:
+    """One drive's figures over a period: collected in it, submitted in it, the drive's goal."""
+
+    petition: PetitionDrive
+    collected: int
+    submitted: int
+    goal: int | None
+
+    @property
+    def percent(self):
+        return round(100 * self.collected / self.goal, 1) if self.goal else None
+
+
+def drives_of_period(*, start, end, user):
+    """The drives running at some time from `start` to `end` that `user` may see (None: every drive).
+
+    Each drive's own unit (筆, or 団体 for an organisational drive) collected from `start` to `end`,
+    submitted in the same days, and its goal (the organiser's, else its prefectural councils' summed, as
+    drive_progress has it). Four queries whatever the number of drives and entries: the drives, one GROUP BY
+    over the ledger's national daily summary, one over the submissions, one over the goals.
+    """
+    drives = list(
+        requestable_petitions(user)
+        .filter(starts_on__lte=end, ends_on__gte=start)
+        .select_related("organiser")
+        .order_by("starts_on", "title")
+    )
+    ids = [d.pk for d in drives]
+    collected = dict(
+        TallyNationalDaily.objects.filter(petition__in=ids, collected_on__gte=start, collected_on__lte=end)
+        .filter(_counted_kinds_q())
+        .values("petition")
+        .annotate(n=Sum("total"))
+        .order_by()
+        .values_list("petition", "n")
+    )
+    submitted = dict(
+        Submission.objects.filter(petition__in=ids, submitted_on__gte=start, submitted_on__lte=end)
+        .values("petition")
+        .annotate(n=Sum("count"))
+        .order_by()
+        .values_list("petition", "n")
+    )
+    own, prefectural = {}, defaultdict(int)
+    for petition_id, council_id, kind, goal in PetitionGoal.objects.filter(petition__in=ids).values_list(
+        "petition", "council", "council__kind", "goal"
+    ):
+        own[(petition_id, council_id)] = goal
+        if kind == CouncilKind.PREFECTURAL:
+            prefectural[petition_id] += goal
+    return [
+        DrivePeriodRow(
+            petition=d,
+            collected=int(collected.get(d.pk) or 0),  # PostgreSQL's SUM of a bigint is numeric
+            submitted=int(submitted.get(d.pk) or 0),
+            goal=own.get((d.pk, d.organiser_id), prefectural.get(d.pk)),
+        )
+        for d in drives
+    ]
+
+
+def _counted_kinds_q():
+    """The summary rows a drive counts: organisations for an organisational drive, else people (paper and web)."""
+    organisational = Q(petition__kind=PetitionDrive.Kind.ORGANISATIONAL)
+    return (organisational & Q(kind=SignatureKind.ORGANISATIONAL)) | (
+        ~organisational & Q(kind__in=[SignatureKind.INDIVIDUAL, SignatureKind.WEB])
+    )
+
+
+def signatures_of_period(*, start, end, user):
+    """The signatures (筆: paper and web, organisational drives left out) of every drive of the period, summed.
+
+    The same drives and days as `drives_of_period`, added up by the database in one query: the policy
+    draft's 「社会保障関連の署名総数は　筆」.
+    """
+    drives = requestable_petitions(user).filter(starts_on__lte=end, ends_on__gte=start)
+    total = (
+        TallyNationalDaily.objects.filter(petition__in=drives.values("pk"))
+        .filter(collected_on__gte=start, collected_on__lte=end)
+        .exclude(petition__kind=PetitionDrive.Kind.ORGANISATIONAL)
+        .filter(kind__in=[SignatureKind.INDIVIDUAL, SignatureKind.WEB])
+        .aggregate(n=Sum("total"))["n"]
+    )
+    return int(total or 0)
 
 
 def prefecture_submissions(*, prefecture, start, end, user=None):

@@ -5,6 +5,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from shaho.core import blocks, figures
 from shaho.core.admin import ScopedAdmin
 from shaho.core.admin import ScopedInline as _ScopedTabular
 
@@ -29,6 +30,12 @@ class MeetingAdmin(ScopedAdmin):
     autocomplete_fields = ["council"]
     inlines = [ChapterInline]
     actions = ["make_policy_draft"]
+    change_form_template = "admin/reports/meeting/change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The help under the chapters lists what a chapter may insert, from the registries themselves.
+        context.update(chapter_figures=figures.known_placeholders(), chapter_blocks=blocks.known_blocks())
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.action(description="方針案（PDF）を作成する")
     def make_policy_draft(self, request, queryset):

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from councils import dashboard as coverage_pictures
 from councils.models import CouncilKind
 from councils.selectors import local_council_list, municipality_coverage, municipality_coverage_map
-from municipalities.registry import maps
 from petitions.report_kinds import progress_picture
 from shaho.core import blocks, charts, figures
 from shaho.core.japanese import format_date, normalize
@@ -40,22 +39,6 @@ def coverage_chart(rows, *, title):
 ACTIVITY_REPORT = "活動報告"
 
 
-def coverage_picture(*, rows, national, date):
-    """All Japan's coverage map (地域社保協のある市区町村の割合, binned per prefecture) with its 47-row table."""
-    drawing = maps.japan_map(
-        coverage_pictures.prefecture_cells(rows),
-        legend=coverage_pictures.PERCENT_LEGEND,
-        title="都道府県別 地域社保協のある市区町村の割合",
-    )
-    above = sum(1 for r in rows if r.percent > coverage_pictures.GOAL)
-    return drawing.picture(
-        key="coverage.prefectures",
-        title=f"地域社保協のある市区町村 全国{national.percent}%（{national.covered:,}／{national.total:,}、"
-        f"{format_date(date)}現在）・過半数を超えた都道府県 {above}",
-        table=coverage_pictures.prefecture_table(rows),
-    )
-
-
 def activity_pictures(meeting, *, ctx):
     """The pictures of the activity report: the coverage map and each of the meeting's drives' progress line.
 
@@ -67,7 +50,7 @@ def activity_pictures(meeting, *, ctx):
     prefecture = council.prefecture if council.kind == CouncilKind.PREFECTURAL else None
     if prefecture is None:
         rows, national = ctx.cached(("coverage", date), lambda: municipality_coverage(date=date))
-        pictures = [coverage_picture(rows=rows, national=national, date=date)]
+        pictures = [coverage_pictures.coverage_picture(rows=rows, national=national, date=date)]
     else:
         pictures = coverage_pictures.prefecture_pictures(
             date=date,

@@ -77,7 +77,8 @@ class Chapter(models.Model):
         blank=True,
         help_text=_(
             "見出しは ##、箇条書きは -。数字は {{ census.total }} のように名前で書くと作成時に埋まります。"
-            "HTML は使えません。"
+            "表・一覧・図は {{ calendar.period start=2020-09-01 end=2020-11-30 }} のように1行に単独で書くと、"
+            "作成時のデータから作られます（使える名前と例は章の下の一覧）。HTML は使えません。"
         ),
     )
 
