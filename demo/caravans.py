@@ -269,12 +269,10 @@ def _kanagawa(user, out):
 # The seed gives the findings for the 33 together, not per municipality: each talk records the subjects, and
 # the findings stand once, as the seed states them, in the summary of the talk that completed the round;
 # no talk has items, so no municipality's answer is made up.
-KANAGAWA_TALK_SUBJECTS = (
-    "国保担当課との懇談。①来年度から6か年の県の国保運営方針の改定による保険料（税）などへの影響、"
-    "②健康保険証を廃止しマイナ保険証に切り替える法律の成立による影響と対応・対策。"
-)
+KANAGAWA_TALK_SUBJECTS = "国保担当課と懇談（県の国保運営方針の改定による保険料（税）への影響、保険証の廃止への対応）。"
+KANAGAWA_TALKS_BEFORE = D(2023, 11, 1)  # the autumn round; 茅ヶ崎's talk of 2 November is another one
 KANAGAWA_TALK_FINDINGS = (
-    "全33市町村との懇談の特徴: ①現行の健康保険証は2025年7月31日まで存続し、その間の資格確認書は国保新規加入者と"
+    "全33市町村との懇談の特徴。①現行の健康保険証は2025年7月31日まで存続し、その間の資格確認書は国保新規加入者と"
     "70歳以上の窓口負担2割化になった人に限られる。②2025年8月1日以降、資格確認書は「マイナ保険証を持っている人を"
     "含め、被保険者全員に発行」の意向が強い。「だったら保険証の存続を」に否定する市町村はない。③今年度の保険料（税）は"
     "多くの自治体で据え置き、法定外繰入と基金の活用が膨らんだ。「国保は国民皆保険の基盤」だから「保険料（税）は"
@@ -285,8 +283,9 @@ KANAGAWA_TALK_FINDINGS = (
 def _kanagawa_talks(user, out):
     """One talk per target of Kanagawa's 2023 caravan, on its visit day (seed 003; idempotent).
 
-    The days are the demo's invented visit days (the seed says only 「この秋」, before the 18 November meeting
-    where the findings were reported); the last talk carries the findings of all 33 in its summary.
+    The days and the hour (10:00) are invented, on the demo's visit days (the seed says only 「この秋」, before
+    the 18 November meeting where the findings were reported); the number of people on either side is not
+    in the seed and stays 0; the last talk carries the findings of all 33 in its summary.
     """
     council = _prefectural(KANAGAWA)
     caravan = Caravan.objects.filter(council=council, fiscal_year=2023).first()
@@ -296,7 +295,7 @@ def _kanagawa_talks(user, out):
     targets = list(caravan.targets.select_related("municipality").order_by("visited_on", "municipality__code"))
     made = 0
     for index, target in enumerate(targets):
-        if target.talks.filter(summary__startswith=KANAGAWA_TALK_SUBJECTS).exists():
+        if target.talks.filter(held_at__date__lt=KANAGAWA_TALKS_BEFORE).exists():
             continue
         day = target.visited_on or D(2023, 9, 20) + datetime.timedelta(days=index)
         last = index == len(targets) - 1
