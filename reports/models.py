@@ -216,3 +216,9 @@ class ReportJob(models.Model):
     @property
     def content_type(self):
         return content_type_of(self.format)
+
+
+# The newsletters' models live in their own sub-package; Django finds them here.
+from .newsletters.models import Article, Newsletter, Photo, PhotoAudience  # noqa: E402
+
+__all__ = ["Article", "Newsletter", "Photo", "PhotoAudience"]

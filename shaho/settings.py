@@ -194,6 +194,11 @@ SHAHO_IMPORT_MAX_SECONDS = float(os.environ.get("SHAHO_IMPORT_MAX_SECONDS", 45))
 # How long an upload waits between its preview and its commit (shaho.core.models.PendingUpload).
 SHAHO_PENDING_UPLOAD_HOURS = float(os.environ.get("SHAHO_PENDING_UPLOAD_HOURS", 24))
 
+# Managed images (shaho.core.images): what an uploaded photo may be, and the long side it is kept at.
+SHAHO_IMAGE_MAX_BYTES = int(os.environ.get("SHAHO_IMAGE_MAX_BYTES", 15 * 1024 * 1024))
+SHAHO_IMAGE_MAX_PIXELS = int(os.environ.get("SHAHO_IMAGE_MAX_PIXELS", 40_000_000))
+SHAHO_IMAGE_PRINT_PX = int(os.environ.get("SHAHO_IMAGE_PRINT_PX", 2000))
+
 # === Access and production security (issue 7, access slice) =====================
 # Everything about logging in, sessions, two-factor authentication, the
 # Content-Security-Policy and HTTPS lives in this block.
