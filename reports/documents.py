@@ -5,7 +5,9 @@ Every kind of report renders an HTML template that extends `reports/document.htm
 stylesheet is static/css/document.css) and hands it to `render_pdf`.
 
 Documents fetch nothing: WeasyPrint reads every URL through `AssetFetcher`, an allow-list
-of the project's own files (the font, the stylesheet, the static images). Anything else —
+of the project's own files (the font, the stylesheet, the static images) and the managed photos
+of the job's council and the councils below it, named `shaho-photo:<id>` and read from storage
+through the Photo model (a newsletter's photos; never a URL a user typed). Anything else —
 http(s), another file on the server, data: — is refused and never opened; a chapter whose
 Markdown names an image that is not a project asset is refused with the chapter's name
 before any job starts (`check_images`).
@@ -20,6 +22,7 @@ import functools
 import logging
 import mimetypes
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,17 +264,51 @@ def allowed_asset(url):
     return None
 
 
+PHOTO_SCHEME = "shaho-photo"
+_PHOTO_RE = re.compile(r"^shaho-photo:(\d{1,12})$")
+
+
+def photo_asset(url, *, council):
+    """(bytes, content type) of the managed photo `url` names (`shaho-photo:<id>`), or None.
+
+    The photo is read from storage through the Photo model, and only when its council is `council` or
+    a council below it (the job's council: a Tokyo newsletter never prints a Kanagawa photo). Nothing
+    else is a photo: another scheme, a path, a number with anything around it is None.
+    """
+    match = _PHOTO_RE.match(url or "")
+    if match is None or council is None:
+        return None
+    from councils.models import Council
+
+    from .newsletters.models import Photo
+
+    below = Council.objects.filter(path__startswith=council.path)
+    photo = Photo.objects.filter(pk=int(match[1]), council__in=below).first()
+    if photo is None or not photo.image:
+        return None
+    with photo.image.open("rb") as handle:
+        return handle.read(), f"image/{'jpeg' if photo.extension == 'jpg' else photo.extension}"
+
+
 def _asset_fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class AssetFetcher(URLFetcher):
-        """WeasyPrint's fetcher with every handler bypassed: only `allowed_asset` files are read."""
+        """WeasyPrint's fetcher with every handler bypassed: only `allowed_asset` files are read, and the
+        managed photos of `council` and the councils below it by their `shaho-photo:<id>` reference."""
 
-        def __init__(self):
+        def __init__(self, council=None):
             super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
             self.refused = []
+            self.council = council
 
         def fetch(self, url, headers=None):
+            if (url or "").startswith(PHOTO_SCHEME + ":"):
+                found = photo_asset(url, council=self.council)
+                if found is None:
+                    self.refused.append(url)
+                    raise ValueError(f"refused by the document allow-list: {url[:200]}")
+                return URLFetcherResponse(url, body=found[0], headers={"Content-Type": found[1]})
             path = allowed_asset(url)
             if path is None:
                 self.refused.append(url)
@@ -284,9 +321,11 @@ def _asset_fetcher_class():
     return AssetFetcher
 
 
-def asset_fetcher():
-    """A new allow-list fetcher; its `refused` list says what a document tried to read and did not get."""
-    return _asset_fetcher_class()()
+def asset_fetcher(*, council=None):
+    """A new allow-list fetcher; its `refused` list says what a document tried to read and did not get.
+
+    `council` (a job's) lets it read the managed photos of that council and the councils below it."""
+    return _asset_fetcher_class()(council)
 
 
 class _QuietSubsetFallback(logging.Filter):

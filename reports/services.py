@@ -164,7 +164,7 @@ def render_job(*, job, attempt=None, timings=None):
             _check_document_glyphs(html, built)
             progress(50, "PDFを組版中")
             clock = time.perf_counter()
-            fetcher = documents.asset_fetcher()
+            fetcher = documents.asset_fetcher(council=job.council)
             document = documents.layout(html, fetcher=fetcher)
             timings["layout"] = time.perf_counter() - clock
             if fetcher.refused:
