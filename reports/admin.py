@@ -171,3 +171,7 @@ class ReportJobAdmin(ScopedAdmin):
     @admin.action(description="非公開に戻す")
     def unpublish(self, request, queryset):
         self._publish(request, queryset, Audience.NONE)
+
+
+# The newsletters sub-package registers its own admins (Newsletter, Photo).
+from .newsletters import admin as _newsletters_admin  # noqa: E402, F401

@@ -167,6 +167,9 @@ class ReportJob(models.Model):
     sha256 = models.CharField(_("チェックサム（SHA-256）"), max_length=64, blank=True)
     warnings = models.JSONField(_("注意"), default=list, blank=True)
     error = models.TextField(_("エラー"), blank=True)
+    web_html = models.TextField(
+        _("ウェブ版"), blank=True, editable=False, help_text=_("ウェブ版のある種類（ニュース）: 作成時の本文")
+    )
 
     audience = models.CharField(_("公開範囲"), max_length=20, choices=Audience.choices, default=Audience.NONE)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)

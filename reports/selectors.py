@@ -1,6 +1,6 @@
 """Read side of reports: what documents are made of, and which jobs and files a user may reach."""
 
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from shaho.core.roles import is_staff_user
 from shaho.core.scoping import restrict, scope_for, system_user
@@ -54,6 +54,9 @@ def published_reports(*, user):
     return (
         ReportJob.objects.filter(_published_to(user))
         .select_related("council")
+        # The web version (a newsletter's) is read on its own page: the list only says whether there is one.
+        .defer("web_html")
+        .annotate(has_web=ExpressionWrapper(~Q(web_html=""), output_field=BooleanField()))
         .order_by("-published_at", "-finished_at")
     )
 

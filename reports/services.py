@@ -157,9 +157,9 @@ def render_job(*, job, attempt=None, timings=None):
         if built.content is None:
             progress(40, "HTMLを作成中")
             clock = time.perf_counter()
-            html = render_to_string(
-                built.template, {"generated_on": format_date(timezone.localdate()), **built.context}
-            )
+            context = {"generated_on": format_date(timezone.localdate()), **built.context}
+            html = render_to_string(built.template, context)
+            web_html = render_to_string(kind.web_template, context) if kind.web_template else ""
             timings["html"] = time.perf_counter() - clock
             _check_document_glyphs(html, built)
             progress(50, "PDFを組版中")
@@ -178,9 +178,9 @@ def render_job(*, job, attempt=None, timings=None):
             content, pages = pdf.content, pdf.page_count
             timings["html_source"] = html
         else:
-            content, pages = built.content, None
+            content, pages, web_html = built.content, None, ""
         progress(95, "保存中")
-        _finish(job=job, attempt=attempt, content=content, pages=pages, warnings=built.warnings)
+        _finish(job=job, attempt=attempt, content=content, pages=pages, warnings=built.warnings, web_html=web_html)
     except StaleAttempt:
         logger.info("report job %s: attempt %s superseded", job.pk, attempt)
         raise
@@ -212,7 +212,7 @@ def _reason(exc):
     return f"{type(exc).__name__}: {exc}"
 
 
-def _finish(*, job, attempt, content, pages, warnings):
+def _finish(*, job, attempt, content, pages, warnings, web_html=""):
     digest = hashlib.sha256(content).hexdigest()
     storage = ReportJob._meta.get_field("file").storage
     name = ReportJob._meta.get_field("file").generate_filename(job, f"report.{job.format}")
@@ -231,6 +231,7 @@ def _finish(*, job, attempt, content, pages, warnings):
             page_count=pages,
             sha256=digest,
             warnings=warnings,
+            web_html=web_html,
             error="",
             finished_at=now,
             heartbeat_at=now,

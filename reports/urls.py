@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .newsletters import views as newsletters
 
 app_name = "reports"
 
@@ -13,4 +14,8 @@ urlpatterns = [
     path("jobs/<uuid:token>/status.json", views.job_status, name="job_status"),
     path("jobs/<uuid:token>/publish/", views.job_publish, name="job_publish"),
     path("<uuid:token>/download/", views.download, name="download"),
+    path("<uuid:token>/read/", newsletters.read, name="newsletter_read"),
+    path("<uuid:token>/photos/<int:photo_id>/", newsletters.photo, name="newsletter_photo"),
+    path("newsletters/<int:pk>/from-record/", newsletters.from_record, name="newsletter_from_record"),
+    path("newsletters/<int:pk>/export.<str:fmt>", newsletters.export, name="newsletter_export"),
 ]

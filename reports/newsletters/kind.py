@@ -108,5 +108,6 @@ NEWSLETTER = register_kind(
         clean=_clean,
         build=_build,
         summary=_("社保協ニュース（A4・2段組・写真つき）: 記事の数字は作成時の行動・懇談などの記録から"),
+        web_template="reports/newsletters/_issue.html",
     )
 )

@@ -46,3 +46,54 @@ def articles_of(newsletter):
         .prefetch_related("photos")
         .order_by("order")
     )
+
+
+# --- records an article may start from ---------------------------------------------------------
+
+RECORD_WINDOW_DAYS = 120
+
+
+def record_choices(*, user, date):
+    """[(group label, [(value "kind:id", label)])]: the user's actions, talks, consultation days of the
+    RECORD_WINDOW_DAYS before `date`, and their questionnaires; four queries."""
+    import datetime
+
+    from campaigns.selectors import visible_actions
+    from consultations.selectors import days_for
+    from municipalities.caravans.models import Talk
+    from municipalities.caravans.selectors import visible_questionnaires
+    from shaho.core.japanese import format_date
+
+    since = date - datetime.timedelta(days=RECORD_WINDOW_DAYS)
+    actions = visible_actions(user=user).filter(starts_on__gte=since, starts_on__lte=date).order_by("-starts_on")
+    talks = _scoped(Talk.objects.select_related("target"), user).filter(
+        held_at__date__gte=since, held_at__date__lte=date
+    )
+    days = days_for(user=user).filter(date__gte=since, date__lte=date)
+    questionnaires = visible_questionnaires(user=user).order_by("-fiscal_year")[:20]
+    return [
+        ("行動", [(f"action:{a.pk}", f"{format_date(a.starts_on)} {a.title}") for a in actions[:200]]),
+        ("懇談", [(f"talk:{t.pk}", f"{format_date(t.held_at)} {t.target.name}") for t in talks.order_by("-held_at")]),
+        ("電話相談日", [(f"consultation:{d.pk}", f"{format_date(d.date)} {d.title}") for d in days]),
+        ("アンケート", [(f"questionnaire:{q.pk}", f"{q.fiscal_year}年度 {q.title}") for q in questionnaires]),
+    ]
+
+
+def record_for(*, kind, pk, user):
+    """The record of `kind` numbered `pk` that `user` may see, or None."""
+    from shaho.core.figures import PlaceholderContext
+
+    from . import blocks
+
+    converter = {
+        "action": blocks._action,
+        "talk": blocks._talk,
+        "consultation": blocks._consultation_day,
+        "questionnaire": blocks._questionnaire,
+    }.get(kind)
+    if converter is None:
+        return None
+    try:
+        return converter(pk, PlaceholderContext(date=None, user=user))
+    except ValueError:
+        return None

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from councils.models import Council
 from shaho.core import images
-from shaho.core.scoping import require_in_scope
+from shaho.core.scoping import in_scope, require_in_scope
 
 from . import selectors
 from .models import Article, Newsletter, Photo, PhotoAudience
@@ -224,3 +224,62 @@ def digest_compile(*, user, council, title, number, date, start, end, articles, 
             source=source,
         )
     return digest
+
+
+# --- the admin's writes (shaho.core.admin.ServiceAdmin: <noun>_check / _save / _delete) ----------------
+
+
+def _scope_error(user, council, field):
+    if not in_scope(user, council):
+        raise ValidationError({field: "この社保協のニュースを扱う権限がありません。"})
+
+
+def newsletter_check(*, user, newsletter):
+    if newsletter.council_id is None:
+        raise ValidationError({"council": "「発行する社保協」を選んでください。"})
+    _scope_error(user, newsletter.council_id, "council")
+    newsletter.full_clean()
+
+
+@transaction.atomic
+def newsletter_save(*, user, newsletter):
+    newsletter_check(user=user, newsletter=newsletter)
+    newsletter.save()
+    return newsletter
+
+
+def newsletter_delete(*, user, newsletter):
+    require_in_scope(user, newsletter.council)
+    newsletter.delete()
+
+
+def article_check(*, user, article):
+    newsletter = article.newsletter
+    if newsletter.pk is not None or newsletter.council_id:
+        _scope_error(user, newsletter.council_id, "body")
+    if article.author_council_id is None and newsletter.council_id:
+        article.author_council_id = newsletter.council_id
+    if article.author_council_id and not in_scope(user, article.author_council_id):
+        raise ValidationError({"author_council": "「執筆した社保協」: この社保協を選ぶ権限がありません。"})
+    check_text(article.body, where=f"記事「{article.title}」")
+    article.full_clean(exclude=["newsletter"] if newsletter.pk is None else None)
+
+
+@transaction.atomic
+def article_save(*, user, article):
+    article_check(user=user, article=article)
+    article.save()
+    return article
+
+
+def article_delete(*, user, article):
+    require_in_scope(user, article.newsletter.council)
+    article.delete()
+
+
+def photo_delete(*, user, photo):
+    """Delete the photo and its file: a removed photo leaves nothing behind in storage."""
+    require_in_scope(user, photo.council)
+    name, storage = photo.image.name, photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

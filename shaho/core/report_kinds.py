@@ -86,6 +86,9 @@ class ReportKind:
     formats: tuple = ("pdf",)
     # What the document is, in one line, for the list of kinds on the request page.
     summary: str = ""
+    # A page template rendered with the same context when the job is made, kept on the job as its web
+    # version (the newsletter read on a phone): a snapshot of what the PDF says, never rebuilt later.
+    web_template: str = ""
 
     def param_names(self):
         return [p.name for p in self.params]
