@@ -20,4 +20,5 @@ STEPS = [
     "demo.assemblies",
     "demo.consultations",
     "demo.meetings",
+    "demo.newsletters",
 ]

@@ -137,12 +137,15 @@ def record_title(kind, record):
     return record.title
 
 
-def article_from_record(*, user, newsletter, kind, record, title=None):
+PLACEHOLDER = "（ここに本文を書いてください）"
+
+
+def article_from_record(*, user, newsletter, kind, record, title=None, text=PLACEHOLDER):
     """An article that begins with `record`'s facts as live blocks and figures, which staff then edit.
 
     An action's article: its facts block, a sentence with its headcount as a figure, each of its photos
     the user may see. The record is named by its number only, so correcting it and making the
-    newsletter again prints the correction.
+    newsletter again prints the correction. `text` follows the facts (a line asking staff to write by default).
     """
     if kind not in RECORD_KINDS:
         raise ValidationError(f"記事は {'・'.join(v[2] for v in RECORD_KINDS.values())} から始められます。")
@@ -153,11 +156,12 @@ def article_from_record(*, user, newsletter, kind, record, title=None):
 
         from .blocks import headcount
 
-        if headcount(action_report(record)) is not None:
+        report = action_report(record)
+        if not report.participations and headcount(report) is not None:
             lines += [f"{{{{ record.participants action={record.pk} }}}}人が参加しました。", ""]
         for photo in selectors.visible_photos(user=user).filter(action=record).order_by("order", "pk"):
             lines += [f"{{{{ record.photo photo={photo.pk} }}}}", ""]
-    lines.append("（ここに本文を書いてください）")
+    lines.append(text)
     return article_add(
         user=user, newsletter=newsletter, title=title or record_title(kind, record), body="\n".join(lines)
     )
@@ -182,9 +186,10 @@ def digest_candidates(*, council, start, end):
 
 
 @transaction.atomic
-def digest_compile(*, user, council, title, number, date, start, end, articles, publisher=""):
+def digest_compile(*, user, council, title, number, date, start, end, articles, publisher="", own=()):
     """A digest issue of `council` made of the chosen `articles` (ids, in the order given) of its local councils'
-    newsletters from `start` to `end`; each copy keeps its author council and points to its source.
+    newsletters from `start` to `end`; each copy keeps its author council and points to its source. `own`
+    ((title, Markdown) pairs) are the prefectural council's own articles, printed first.
 
     An article of a council not below `council`, or outside the period, is refused by name.
     """
@@ -212,7 +217,9 @@ def digest_compile(*, user, council, title, number, date, start, end, articles, 
         period_start=start,
         period_end=end,
     )
-    for order, pk in enumerate(ids, start=1):
+    for article_title, body in own:
+        article_add(user=user, newsletter=digest, title=article_title, body=body)
+    for order, pk in enumerate(ids, start=len(own) + 1):
         source = found[pk]
         article_add(
             user=user,

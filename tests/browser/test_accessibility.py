@@ -28,7 +28,9 @@ from consultations.models import CallerType, Coordinator
 from councils.models import Role
 from municipalities.caravans import services as caravan_services
 from municipalities.models import Assembly, AssemblyPetition, Municipality, Sitting
-from reports.models import JobStatus, ReportJob
+from reports.models import Audience, JobStatus, ReportJob
+from reports.newsletters import services as newsletter_services
+from reports.services import publish_job, run_now
 from tests.campaigns.factories import action, rows
 from tests.consultations.factories import call, category, national_day, responder, station
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
@@ -54,6 +56,8 @@ NOT_PAGES = {
     "reports:job_status": "JSON polled by the job page",
     "reports:job_publish": "POST only (a button on the job page)",
     "reports:download": "a PDF/xlsx file",
+    "reports:newsletter_photo": "an image file (a photo of a newsletter's web version)",
+    "reports:newsletter_export": "a Markdown/text file",
     "consultations:day_xlsx": "an xlsx file",
     "caravans:copy_template": "POST only (a form on the caravans page)",
     "password_reset_confirm": "opened from the e-mailed link only (uid and token)",
@@ -158,10 +162,18 @@ def _world():
     )  # fmt: skip
     job.file.save("chiiki.pdf", ContentFile(b"%PDF-1.4"), save=False)
     job.save()
-    # Pages reached by a form's answer (a POST and its redirect), not by a link: opened directly.
+    newsletter = newsletter_services.newsletter_create(
+        user=kanagawa_staff, council=kanagawa, title="神奈川社保協ニュース", number=1, date=today,
+        articles=[("桜木町で宣伝", "チラシを配り、署名を集めました。")],
+    )  # fmt: skip
+    news_job = run_now(kind="newsletter", params={"newsletter": str(newsletter.pk)}, user=kanagawa_staff)
+    publish_job(job=news_job, audience=Audience.COUNCIL, user=kanagawa_staff)
+    # Pages reached by a form's answer (a POST and its redirect), not by a link: opened directly. The
+    # newsletter's 記録から記事 page is linked from its admin page, which the walk does not follow.
     return {
         "organizer": [f"/petitions/entry/{entry.pk}/", f"/petitions/entry/{entry.pk}/correct/"],
         "member": ["/password/password_change/done/"],
+        "kanagawa-staff": [reverse("reports:newsletter_from_record", args=[newsletter.pk])],
         "national-staff": ["/consultations/read-log/", "/consultations/retention/", "/caravans/indicators/14/kokuho/"],
         None: ["/password/password_reset/done/"],
     }

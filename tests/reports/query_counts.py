@@ -9,7 +9,7 @@ import uuid
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.models import Audience, JobStatus, Meeting, ReportJob
+from reports.models import Article, Audience, JobStatus, Meeting, Newsletter, Photo, ReportJob
 from tests.walk_kit import D, serial
 
 
@@ -34,9 +34,35 @@ def _published_jobs(world, k):
     )  # fmt: skip
 
 
+def _newsletters(world, k):
+    for _ in range(k):
+        n = next(serial)
+        newsletter = Newsletter.objects.create(
+            council=world.kanagawa, title="神奈川社保協ニュース", number=n, date=D(2024, 6, 1)
+        )
+        Article.objects.create(
+            newsletter=newsletter, order=1, title=f"記事{n}", body="本文", author_council=world.kanagawa
+        )
+
+
+def _photos(world, k):
+    from campaigns.models import Action, ActionKind
+
+    action = Action.objects.create(
+        kind=ActionKind.objects.get(code="street"), organiser=world.kanagawa, title="宣伝", starts_on=D(2024, 6, 1)
+    )
+    for _ in range(k):
+        Photo.objects.create(
+            council=world.kanagawa, action=action, image=f"photos/test{next(serial)}.jpg", extension="jpg",
+            width=10, height=10, caption="駅前の宣伝",
+        )  # fmt: skip
+
+
 BUILDERS = {
     Meeting: _meetings,
     ReportJob: _jobs,
+    Newsletter: _newsletters,
+    Photo: _photos,
 }
 
 

@@ -8,9 +8,10 @@ ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every t
 
 from django.core.files.base import ContentFile
 
-from campaigns.models import Campaign
+from campaigns.models import Action, Campaign
 from reports import services as report_services
-from reports.models import Audience, Chapter, JobStatus, Meeting, ReportJob
+from reports.models import Article, Audience, Chapter, JobStatus, Meeting, Newsletter, Photo, ReportJob
+from reports.newsletters import services as newsletter_services
 from shaho.core.report_kinds import all_kinds
 from tests.councils.factories import national_council
 from tests.walk_kit import TOKYO, Case, D, r
@@ -58,10 +59,32 @@ def _tokyo_report_params(t, kind):
     return variants
 
 
+def _tokyo_photo(t):
+    from tests.reports.newsletters.photos import png
+
+    return newsletter_services.photo_add(user=t.tokyo_staff, data=png(), name="w.png", caption="w", article=t[Article])
+
+
+def _tokyo_newsletter_job(t):
+    """Tokyo's newsletter made and published to Tokyo's members: its PDF, web page and photo hold the canaries."""
+    newsletter_services.article_add(
+        user=t.tokyo_staff, newsletter=t[Newsletter], title="w2", body=f"{{{{ record.photo photo={t[Photo].pk} }}}}"
+    )
+    job = report_services.run_now(kind="newsletter", params={"newsletter": str(t[Newsletter].pk)}, user=t.tokyo_staff)
+    assert job.status == JobStatus.DONE, job.error
+    report_services.publish_job(job=job, audience=Audience.COUNCIL, user=t.tokyo_staff)
+    return job
+
+
 CANARY_RECIPES = {
     Meeting: lambda t: Meeting.objects.create(council=t.tokyo, number=71, title="w", date=D(2024, 6, 1)),
     Chapter: lambda t: Chapter.objects.create(meeting=t[Meeting], order=1, title="w", body="walk"),
     ReportJob: _tokyo_job,
+    Newsletter: lambda t: Newsletter.objects.create(council=t.tokyo, title="w", number=1, date=D(2024, 6, 1)),
+    Article: lambda t: Article.objects.create(
+        newsletter=t[Newsletter], order=1, title="w", body="walk", author_council=t.tokyo
+    ),
+    Photo: _tokyo_photo,
 }
 
 
@@ -79,6 +102,17 @@ URL_CASES = {
         objects=lambda t: [r("reports:job_publish", t.tokyo_job.token)],
         posts=lambda t: [(r("reports:job_publish", t.tokyo_job.token), {"audience": Audience.ALL})],
     ),
+    "reports:newsletter_read": Case(objects=lambda t: [r("reports:newsletter_read", t.tokyo_newsletter.token)]),
+    "reports:newsletter_photo": Case(
+        objects=lambda t: [r("reports:newsletter_photo", t.tokyo_newsletter.token, t[Photo].pk)]
+    ),
+    "reports:newsletter_from_record": Case(
+        objects=lambda t: [r("reports:newsletter_from_record", t[Newsletter].pk)],
+        posts=lambda t: [(r("reports:newsletter_from_record", t[Newsletter].pk), {"record": f"action:{t[Action].pk}"})],
+    ),
+    "reports:newsletter_export": Case(
+        objects=lambda t: [r("reports:newsletter_export", t[Newsletter].pk, fmt) for fmt in ("md", "txt")]
+    ),
     "reports:download": Case(  # the nationwide documents published to all (policy draft, 集約一覧表)
         strict=False,
         urls=lambda t: [r("reports:download", job.token) for job in t.public_jobs],
@@ -94,4 +128,5 @@ ADD_TWEAKS = {
 
 def after_planting(t):
     t.tokyo_job = t[ReportJob]
+    t.tokyo_newsletter = _tokyo_newsletter_job(t)
     t.public_jobs = _federation_documents(t, national_council()) if t.documents else []
