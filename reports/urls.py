@@ -16,6 +16,7 @@ urlpatterns = [
     path("<uuid:token>/download/", views.download, name="download"),
     path("<uuid:token>/read/", newsletters.read, name="newsletter_read"),
     path("<uuid:token>/photos/<int:photo_id>/", newsletters.photo, name="newsletter_photo"),
+    path("newsletters/digest/", newsletters.digest, name="newsletter_digest"),
     path("newsletters/<int:pk>/from-record/", newsletters.from_record, name="newsletter_from_record"),
     path("newsletters/<int:pk>/export.<str:fmt>", newsletters.export, name="newsletter_export"),
 ]

@@ -97,3 +97,10 @@ def record_for(*, kind, pk, user):
         return converter(pk, PlaceholderContext(date=None, user=user))
     except ValueError:
         return None
+
+
+def digest_councils(*, user):
+    """The prefectural councils `user` may compile a digest for (their own, or any for national staff)."""
+    from councils.models import Council, CouncilKind
+
+    return restrict(Council.objects.filter(kind=CouncilKind.PREFECTURAL), user).order_by("sort_key")

@@ -9,6 +9,7 @@ a council below it.
 
 import re
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -104,3 +105,57 @@ def export(request, pk, fmt):
     response["Content-Disposition"] = f'attachment; filename="newsletter-{newsletter.pk}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+def digest(request):
+    """A prefectural council compiles its local councils' articles of a period into one issue: it picks the
+    articles and their order (a number beside each), then the issue is made by `digest_compile`."""
+    if not is_staff_user(request.user):
+        raise Http404
+    councils = selectors.digest_councils(user=request.user)
+    if not councils:
+        raise Http404
+    data = request.POST if request.method == "POST" else request.GET
+    form = DigestForm(data or None, councils=councils)
+    candidates = []
+    if form.is_valid():
+        council, start, end = form.cleaned_data["council"], form.cleaned_data["start"], form.cleaned_data["end"]
+        candidates = list(services.digest_candidates(council=council, start=start, end=end)[:300])
+        if request.method == "POST":
+            picked = [a.pk for a in candidates if request.POST.get(f"pick-{a.pk}")]
+            chosen = sorted((_order(request.POST.get(f"order-{pk}")), pk) for pk in picked)
+            try:
+                made = services.digest_compile(
+                    user=request.user, council=council, title=form.cleaned_data["title"],
+                    number=form.cleaned_data["number"], date=form.cleaned_data["date"], start=start, end=end,
+                    articles=[pk for _order, pk in chosen],
+                )  # fmt: skip
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, f"{made}を{len(chosen)}本の記事で作りました。")
+                return redirect("admin:reports_newsletter_change", made.pk)
+    return render(request, "reports/newsletters/digest.html", {"form": form, "candidates": candidates})
+
+
+def _order(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 10**6  # no number: after the numbered ones, in the list's order
+
+
+class DigestForm(forms.Form):
+    council = forms.ModelChoiceField(label="発行する社保協", queryset=Council.objects.none())
+    title = forms.CharField(label="紙名", max_length=100, initial="社保協ニュース 地域版")
+    number = forms.IntegerField(label="号数", min_value=1)
+    date = forms.DateField(label="発行日", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="対象期間（開始）", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="対象期間（終了）", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, councils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["council"].queryset = councils
+        if councils.count() == 1:
+            self.fields["council"].initial = councils.first()

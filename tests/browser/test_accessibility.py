@@ -173,7 +173,10 @@ def _world():
     return {
         "organizer": [f"/petitions/entry/{entry.pk}/", f"/petitions/entry/{entry.pk}/correct/"],
         "member": ["/password/password_change/done/"],
-        "kanagawa-staff": [reverse("reports:newsletter_from_record", args=[newsletter.pk])],
+        "kanagawa-staff": [
+            reverse("reports:newsletter_from_record", args=[newsletter.pk]),
+            reverse("reports:newsletter_digest"),
+        ],
         "national-staff": ["/consultations/read-log/", "/consultations/retention/", "/caravans/indicators/14/kokuho/"],
         None: ["/password/password_reset/done/"],
     }

@@ -110,6 +110,23 @@ URL_CASES = {
         objects=lambda t: [r("reports:newsletter_from_record", t[Newsletter].pk)],
         posts=lambda t: [(r("reports:newsletter_from_record", t[Newsletter].pk), {"record": f"action:{t[Action].pk}"})],
     ),
+    "reports:newsletter_digest": Case(
+        urls=lambda t: [r("reports:newsletter_digest")],
+        posts=lambda t: [
+            (
+                r("reports:newsletter_digest"),
+                {
+                    "council": t.tokyo.pk,
+                    "title": "w",
+                    "number": "9",
+                    "date": "2024-06-01",
+                    "start": "2024-01-01",
+                    "end": "2024-12-31",
+                    f"pick-{t[Article].pk}": "1",
+                },
+            )
+        ],
+    ),
     "reports:newsletter_export": Case(
         objects=lambda t: [r("reports:newsletter_export", t[Newsletter].pk, fmt) for fmt in ("md", "txt")]
     ),
@@ -130,3 +147,9 @@ def after_planting(t):
     t.tokyo_job = t[ReportJob]
     t.tokyo_newsletter = _tokyo_newsletter_job(t)
     t.public_jobs = _federation_documents(t, national_council()) if t.documents else []
+
+
+ADD_IMPOSSIBLE = {
+    # The add form takes the image as an upload (made a managed image by photo_add); a copy of a row has no file.
+    Photo: "画像ファイルのアップロードが必要（行の写しにはファイルがない）",
+}

@@ -120,3 +120,32 @@ def test_staff_start_an_article_from_a_record_on_a_page(client, tokyo_staff, tok
     assert [a.title for a in issue.articles.all()] == ["東京の宣伝"]
     client.force_login(kanagawa_staff)
     assert client.get(url).status_code == 404
+
+
+def test_a_prefecture_compiles_a_digest_on_its_page(client, tokyo_staff, tokyo, kanagawa_staff):
+    shibuya = local_council("13", name="渋谷社保協")
+    local = services.newsletter_create(
+        user=tokyo_staff, council=shibuya, title="渋谷社保協ニュース", number=1, date=D(2024, 9, 20),
+        articles=[("第33回定期総会", "総会を開きました。"), ("学習会", "93人が参加。"), ("宣伝", "駅前で宣伝。")],
+    )  # fmt: skip
+    general, study, street = local.articles.order_by("order")
+    client.force_login(tokyo_staff)
+    url = reverse("reports:newsletter_digest")
+    period = {"council": tokyo.pk, "title": "東京社保協ニュース 地域版", "number": 1, "date": "2024-10-10",
+              "start": "2024-09-01", "end": "2024-10-10"}  # fmt: skip
+    page = client.get(url, period).content.decode()
+    assert "第33回定期総会" in page and "学習会" in page and "渋谷社保協" in page
+    answer = client.post(
+        url, {**period, f"pick-{study.pk}": "1", f"order-{study.pk}": "1", f"pick-{general.pk}": "1",
+              f"order-{general.pk}": "2", f"order-{street.pk}": "3"},
+    )  # fmt: skip
+    assert answer.status_code == 302
+    digest = tokyo.newsletters.get(is_digest=True)
+    assert [(a.title, a.author_council_id) for a in digest.articles.order_by("order")] == [
+        ("学習会", shibuya.pk),
+        ("第33回定期総会", shibuya.pk),
+    ]
+    # Kanagawa's staff cannot compile from Tokyo's local councils: Tokyo is not among their councils.
+    client.force_login(kanagawa_staff)
+    answer = client.post(url, {**period, f"pick-{study.pk}": "1"})
+    assert answer.status_code == 200 and tokyo.newsletters.filter(is_digest=True).count() == 1
