@@ -75,8 +75,13 @@ def main():
     print(f"WeasyPrint alone:    {weasy:.2f} s   (same final HTML and fetcher)")
     print(f"ratio:               {total / weasy:.2f}    (target <= 1.3)")
     print(f"PDF size:            {job.file_size / 1024:.0f} KB  (target < 1 MB)")
-    ok = total < 3 and total / weasy <= 1.3 and job.file_size < 1024 * 1024
-    print("OK" if ok else "OVER TARGET")
+    checks = [
+        (f"newsletter end to end {total:.2f} s (target < 3 s)", total < 3),
+        (f"newsletter against WeasyPrint alone {total / weasy:.2f}x (target <= 1.3)", total / weasy <= 1.3),
+        (f"newsletter PDF {job.file_size / 1024:.0f} KB (target < 1 MB)", job.file_size < 1024 * 1024),
+    ]
+    for text, ok in checks:
+        print(f"SUMMARY {text}: {'PASS' if ok else 'FAIL'}")
     return 0
 
 
