@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
+from shaho.core import blocks, figures
 from shaho.core.admin import ScopedAdmin, ServiceAdmin, ServiceInline
 from shaho.core.forms import add_service_errors
 
@@ -37,6 +38,12 @@ class NewsletterAdmin(ServiceAdmin):
     fields = ["council", "title", "number", "date", "publisher", "is_digest", "period_start", "period_end"]
     inlines = [ArticleInline]
     actions = ["make_pdf"]
+    change_form_template = "admin/reports/newsletter/change_form.html"
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # Under the articles, what an article may insert, from the registries themselves (as a chapter's page).
+        context.update(chapter_figures=figures.known_placeholders(), chapter_blocks=blocks.known_blocks())
+        return super().render_change_form(request, context, *args, **kwargs)
 
     @admin.display(description="ページ")
     def pages(self, obj):

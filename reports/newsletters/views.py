@@ -116,8 +116,15 @@ def digest(request):
     councils = selectors.digest_councils(user=request.user)
     if not councils:
         raise Http404
-    data = request.POST if request.method == "POST" else request.GET
-    form = DigestForm(data or None, councils=councils)
+    if request.method == "POST":
+        data = request.POST
+    else:
+        # A link may fill part of the form in: what it leaves out keeps the form's defaults.
+        defaults = {"title": DigestForm.base_fields["title"].initial}
+        if councils.count() == 1:
+            defaults["council"] = str(councils.first().pk)
+        data = {**defaults, **request.GET.dict()} if request.GET else None
+    form = DigestForm(data, councils=councils)
     candidates = []
     if form.is_valid():
         council, start, end = form.cleaned_data["council"], form.cleaned_data["start"], form.cleaned_data["end"]
