@@ -10,4 +10,4 @@ class ReportsConfig(AppConfig):
         # blocks); the other kinds and the figures are registered by the apps that own their data, each
         # from its own AppConfig.ready() (councils, petitions).
         from . import dashboard, kinds, prefecture_report  # noqa: F401
-        from .newsletters import blocks, kind  # noqa: F401
+        from .newsletters import blocks, report_kinds  # noqa: F401

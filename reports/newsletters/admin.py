@@ -4,7 +4,6 @@ A photo is uploaded through its own form field and made a managed image by `phot
 is never what the browser sent); afterwards only its caption, audience and order change.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -12,10 +11,10 @@ from django.utils.html import format_html
 
 from shaho.core import blocks, figures
 from shaho.core.admin import ScopedAdmin, ServiceAdmin, ServiceInline
-from shaho.core.forms import add_service_errors
 
 from .. import tasks
 from . import services
+from .forms import PhotoForm
 from .models import Article, Newsletter, Photo
 
 
@@ -65,55 +64,6 @@ class NewsletterAdmin(ServiceAdmin):
             url = reverse("reports:job", args=[job.token])
             note = format_html('「{}」を受け付けました: <a href="{}">進捗を見る</a>', job.title, url)
             self.message_user(request, note)
-
-
-class PhotoForm(forms.ModelForm):
-    upload = forms.FileField(
-        label="画像ファイル",
-        required=False,
-        help_text="JPEG・PNG・WebP。位置情報やカメラの情報は消し、印刷用の大きさ（長辺2000画素まで）にして保存します。",
-    )
-
-    class Meta:
-        model = Photo
-        fields = ["action", "article", "caption", "audience", "order"]
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        if self.instance.pk:
-            for name in ("upload", "action", "article"):
-                self.fields.pop(name, None)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk or self.errors:
-            return cleaned
-        upload = cleaned.get("upload")
-        if upload is None:
-            self.add_error("upload", "画像ファイルを選んでください。")
-            return cleaned
-        try:
-            self.instance = services.photo_add(
-                user=self.user,
-                data=upload.read(),
-                name=upload.name,
-                caption=cleaned.get("caption", ""),
-                action=cleaned.get("action"),
-                article=cleaned.get("article"),
-                audience=cleaned.get("audience"),
-                order=cleaned.get("order") or 0,
-            )
-        except (ValidationError, PermissionDenied) as exc:
-            if isinstance(exc, PermissionDenied):
-                exc = ValidationError(str(exc))
-            add_service_errors(self, exc)
-        return cleaned
-
-    def _post_clean(self):
-        if self.instance.pk is None:
-            return  # photo_add validated (and saved) it
-        super()._post_clean()
 
 
 @admin.register(Photo)

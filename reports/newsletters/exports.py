@@ -12,8 +12,8 @@ from html.parser import HTMLParser
 
 from shaho.core.japanese import format_date
 
-from .kind import prepare_articles
 from .models import Photo, PhotoAudience
+from .report_kinds import prepare_articles
 
 _FIGURE_RE = re.compile(
     r'<figure class="photo"><img src="shaho-photo:(\d+)"[^>]*><figcaption>.*?</figcaption></figure>', re.S

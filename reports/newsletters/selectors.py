@@ -1,5 +1,13 @@
 """Read side of newsletters: issues, articles and photos a user may see; what the public may see."""
 
+import datetime
+
+from campaigns.selectors import visible_actions
+from consultations.selectors import days_for
+from councils.models import Council, CouncilKind
+from municipalities.caravans.models import Talk
+from municipalities.caravans.selectors import visible_questionnaires
+from shaho.core.japanese import format_date
 from shaho.core.scoping import restrict, system_user
 
 from .models import Article, Newsletter, Photo, PhotoAudience
@@ -56,14 +64,6 @@ RECORD_WINDOW_DAYS = 120
 def record_choices(*, user, date):
     """[(group label, [(value "kind:id", label)])]: the user's actions, talks, consultation days of the
     RECORD_WINDOW_DAYS before `date`, and their questionnaires; four queries."""
-    import datetime
-
-    from campaigns.selectors import visible_actions
-    from consultations.selectors import days_for
-    from municipalities.caravans.models import Talk
-    from municipalities.caravans.selectors import visible_questionnaires
-    from shaho.core.japanese import format_date
-
     since = date - datetime.timedelta(days=RECORD_WINDOW_DAYS)
     actions = visible_actions(user=user).filter(starts_on__gte=since, starts_on__lte=date).order_by("-starts_on")
     talks = _scoped(Talk.objects.select_related("target"), user).filter(
@@ -101,6 +101,4 @@ def record_for(*, kind, pk, user):
 
 def digest_councils(*, user):
     """The prefectural councils `user` may compile a digest for (their own, or any for national staff)."""
-    from councils.models import Council, CouncilKind
-
     return restrict(Council.objects.filter(kind=CouncilKind.PREFECTURAL), user).order_by("sort_key")

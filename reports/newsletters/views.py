@@ -9,7 +9,6 @@ a council below it.
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +22,7 @@ from shaho.core.roles import is_staff_user
 
 from .. import selectors as report_selectors
 from . import exports, selectors, services
+from .forms import DigestForm
 from .models import Photo
 
 _REFERENCE_RE = re.compile(r'src="shaho-photo:(\d+)"')
@@ -151,18 +151,3 @@ def _order(value):
         return int(value)
     except (TypeError, ValueError):
         return 10**6  # no number: after the numbered ones, in the list's order
-
-
-class DigestForm(forms.Form):
-    council = forms.ModelChoiceField(label="発行する社保協", queryset=Council.objects.none())
-    title = forms.CharField(label="紙名", max_length=100, initial="社保協ニュース 地域版")
-    number = forms.IntegerField(label="号数", min_value=1)
-    date = forms.DateField(label="発行日", widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateField(label="対象期間（開始）", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="対象期間（終了）", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, councils, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["council"].queryset = councils
-        if councils.count() == 1:
-            self.fields["council"].initial = councils.first()

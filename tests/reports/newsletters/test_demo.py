@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from campaigns.models import Participation
 from councils.models import User
 from reports.models import Audience, ReportJob
-from reports.newsletters.kind import prepare_articles
+from reports.newsletters.report_kinds import prepare_articles
 from reports.newsletters.models import Newsletter, PhotoAudience
 from reports.services import run_now
 from tests.module_data import kept_for_the_module

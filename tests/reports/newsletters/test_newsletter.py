@@ -13,7 +13,7 @@ from reports import documents
 from reports import services as report_services
 from reports.models import JobStatus
 from reports.newsletters import services
-from reports.newsletters.kind import prepare_articles
+from reports.newsletters.report_kinds import prepare_articles
 from tests.campaigns.factories import action, kind, rows
 from tests.councils.factories import local_council
 
