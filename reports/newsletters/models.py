@@ -10,8 +10,10 @@ agreed to appear on public pages.
 import secrets
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -184,3 +186,12 @@ class Photo(models.Model):
     @property
     def is_public(self):
         return self.audience == PhotoAudience.PUBLIC
+
+
+@receiver(post_delete, sender=Photo)
+def _photo_file_goes_with_its_row(sender, instance, **kwargs):
+    # A photo deleted with its article or action (a cascade, not photo_delete) leaves no file behind either;
+    # the file goes once the deletion is committed, so a rolled-back deletion keeps it.
+    name, storage = instance.image.name, instance.image.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

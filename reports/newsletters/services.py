@@ -285,8 +285,6 @@ def article_delete(*, user, article):
 
 
 def photo_delete(*, user, photo):
-    """Delete the photo and its file: a removed photo leaves nothing behind in storage."""
+    """Delete the photo; its file goes with it once committed (the model's post_delete receiver)."""
     require_in_scope(user, photo.council)
-    name, storage = photo.image.name, photo.image.storage
     photo.delete()
-    transaction.on_commit(lambda: storage.delete(name))

@@ -17,8 +17,8 @@ from pypdf import PdfReader
 from campaigns.models import Participation
 from councils.models import User
 from reports.models import Audience, ReportJob
-from reports.newsletters.report_kinds import prepare_articles
 from reports.newsletters.models import Newsletter, PhotoAudience
+from reports.newsletters.report_kinds import prepare_articles
 from reports.services import run_now
 from tests.module_data import kept_for_the_module
 

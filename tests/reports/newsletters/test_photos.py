@@ -138,3 +138,15 @@ def test_only_photos_marked_public_are_public(tokyo_staff, tokyo):
     assert list(selectors.public_photos(street.photos.all())) == [public]
     services.photo_update(photo=members, user=tokyo_staff, audience=PhotoAudience.PUBLIC)
     assert set(selectors.public_photos(street.photos.all())) == {members, public}
+
+
+def test_a_photo_deleted_with_its_record_leaves_no_file(
+    tokyo_staff, tokyo, tmp_path, django_capture_on_commit_callbacks
+):
+    street = action(tokyo_staff, tokyo)
+    photo = services.photo_add(user=tokyo_staff, data=png(), name="a.png", caption="説明", action=street)
+    path = tmp_path / "media" / photo.image.name
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        street.delete()  # the action's photos go by cascade, not through photo_delete
+    assert not path.exists()
