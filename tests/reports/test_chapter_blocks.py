@@ -385,3 +385,14 @@ def test_meeting_page_lists_every_figure_and_block_with_its_example(councils, cl
         assert f"<code>{block.name}</code>" in help_panel
     assert "<code>census.total</code>" in help_panel and "<code>petition.all_drives</code>" in help_panel
     assert "<script" not in help_panel.split("</details>")[0] and "style=" not in help_panel.split("</details>")[0]
+
+
+def test_calendar_kind_prints_the_rows_of_the_block_with_a_place_once(councils, calendar, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+    job = run_now(kind="calendar", params={"prefecture": "14", "start": "2020-10-01", "end": "2020-10-31"})
+
+    assert job.status == JobStatus.DONE, job.error
+    compact = pdf_text(job)[1].replace(" ", "").replace("\n", "")
+    assert "10月1日国際高齢者デー9日西湘地域キャラバン①（大磯町）13:00北海道・東北ブロック会議" in compact
+    assert "（大磯町）（大磯町）" not in compact
