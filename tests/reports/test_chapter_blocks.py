@@ -396,3 +396,21 @@ def test_calendar_kind_prints_the_rows_of_the_block_with_a_place_once(councils, 
     compact = pdf_text(job)[1].replace(" ", "").replace("\n", "")
     assert "10月1日国際高齢者デー9日西湘地域キャラバン①（大磯町）13:00北海道・東北ブロック会議" in compact
     assert "（大磯町）（大磯町）" not in compact
+
+
+def test_a_picture_a_chapter_prints_as_a_block_is_not_drawn_again_under_the_activity_report(councils, drives):
+    from reports.kinds import POLICY_DRAFT
+
+    factories.meeting(
+        councils,
+        chapters=[("活動報告", "{{ overview.coverage_map }}\n\n{{ petition.progress petition=25jo prefecture=14 }}")],
+        petitions=[drives["article25"]],
+    )
+
+    built = POLICY_DRAFT.build(params={"meeting": 64}, user=None, progress=lambda *args: None)
+
+    chapter = built.context["chapters"][0]
+    drawn = re.findall(r'id="picture-([^"]+)"', chapter["html"])
+    assert drawn == ["coverage.prefectures", "petitions.progress.25jo.14"]
+    # Under the chapter: the national progress line only, not the map a second time.
+    assert [p.key for p in chapter["pictures"]] == ["petitions.progress.25jo"]
