@@ -203,6 +203,10 @@ def test_petition_items_print_numbered_with_addressee_and_cosponsors(councils, d
     assert "【1】国庫負担を増額すること。【2】社会保障制度・体制を国の責任で拡充すること。" in text
     assert "宛先：衆議院議長・参議院議長　連名：全労連・民医連・中央社保協" in text
 
+    PetitionItem.objects.filter(petition=drives["article25"], number=2).delete()
+    text = text_of(chapter_html(meeting))
+    assert "【1】国庫負担を増額すること。" in text and "【2】" not in text
+
 
 def test_petition_items_name_the_cosponsoring_organisations_when_no_text_is_typed(councils, drives):
     article25 = drives["article25"]
@@ -334,6 +338,10 @@ def test_progress_and_coverage_pictures_draw_in_a_chapter(councils, drives):
     assert "25条署名の集約の推移（全国、2020年9月1日現在 18,000筆、目標の18.0%）" in html
     assert "地域社保協のある市区町村 全国" in html
     assert "神奈川県 地域社保協のある市区町村" in html
+
+    record(staff_of(councils["national"], role="national_staff"), drives["article25"], councils["shibuya"], 2_000,
+           collected_on=D(2020, 8, 20))  # fmt: skip
+    assert "（全国、2020年9月1日現在 20,000筆、目標の20.0%）" in chapter_html(meeting)
 
     Chapter.objects.filter(meeting=meeting).update(body="{{ overview.coverage_map prefecture=13 }}")
     message = refusal(meeting, user=staff_of(councils["kanagawa"]))
