@@ -259,3 +259,27 @@ def test_the_adoption_map_empty_and_constant_queries(built, django_assert_max_nu
         html(source % demo.HOKENSHO)
     with django_assert_max_num_queries(len(few.captured_queries)):
         html(source % demo.KOKUHO)
+
+
+# --- in a PDF ------------------------------------------------------------------------------------------------
+
+
+def test_in_a_pdf_each_groups_vote_and_each_date_stay_on_one_line(built):
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.documents import render_pdf
+
+    body = html(DECEMBER) + html(f"{{{{ assembly.outcomes campaign={demo.HOKENSHO} }}}}")
+    page = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body>'
+    lines = [
+        line.strip()
+        for p in PdfReader(io.BytesIO(render_pdf(page).content)).pages
+        for line in p.extract_text().splitlines()
+    ]
+    assert "賛成：みらい・共産" in lines and "反対：自民・公明・維新" in lines
+    text = "".join(lines)
+    for piece in ("（2023年12月18日）：審査中", "（賛成3・反対3、委員長決裁）", "本会議（2023年12月20日）：不採択"):
+        assert piece in text
+    assert any(line.startswith("計（2都道府県）") for line in lines)
