@@ -7,11 +7,11 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "電話相談"
 
     def ready(self):
-        # The report kind and the policy-draft figures into shaho.core's registries; coordinators and
-        # responders must use two-factor authentication (shaho.core.access).
+        # The report kind, the policy-draft figures and the chapters' blocks into shaho.core's registries;
+        # coordinators and responders must use two-factor authentication (shaho.core.access).
         from shaho.core.access import register_otp_requirement
 
-        from . import dashboard, figures, report_kinds  # noqa: F401
+        from . import blocks, dashboard, figures, report_kinds  # noqa: F401
         from .privacy import must_use_two_factor
 
         register_otp_requirement(must_use_two_factor)

@@ -6,7 +6,7 @@ calls), always of statistical fields (consultations.privacy): no total ever read
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -314,3 +314,116 @@ def station_counts(*, day, stations=None):
         StationCount(name, n, last.get(council_id, 0) if previous else None) for council_id, (name, n) in this.items()
     ]
     return counts, previous
+
+
+# --- a prefecture's days of a period (the prefecture report's block) -------------------------------------
+
+
+@dataclass
+class PrefectureDay:
+    """One day's totals at a prefecture's stations: calls beside last year's, lines and responders. Counts only."""
+
+    day_id: int
+    date: object
+    title: str
+    calls: int
+    lines: int
+    responders: int
+    last_year: int | None  # None: no day of the same kind and organiser the year before
+    last_year_date: object = None
+
+
+def _stations_of(prefecture, user):
+    stations = Station.objects.filter(council__prefecture=prefecture)
+    if user is None or sees_all_calls(user):
+        return stations
+    return stations.filter(pk__in=stations_for(user=user).values("pk"))
+
+
+def _day_sums(days, stations):
+    """`days` annotated with the calls, lines and responders of `stations` on each (correlated counts)."""
+    calls = (
+        CallRecord.objects.filter(station__in=stations, station__day=OuterRef("pk"))
+        .order_by()
+        .values("station__day")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    lines = stations.filter(day=OuterRef("pk")).order_by().values("day").annotate(n=Sum("line_count")).values("n")
+    responders = (
+        Responder.objects.filter(station__in=stations, station__day=OuterRef("pk"))
+        .order_by()
+        .values("station__day")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return days.annotate(
+        calls=Coalesce(Subquery(calls, output_field=IntegerField()), 0),
+        lines=Coalesce(Subquery(lines, output_field=IntegerField()), 0),
+        responders=Coalesce(Subquery(responders, output_field=IntegerField()), 0),
+    )
+
+
+def prefecture_days(*, prefecture, start, end, user=None):
+    """The days from `start` to `end` with a station of `prefecture` that `user` may count, in date order.
+
+    For each: calls, lines and responders of the prefecture's stations (those of its councils `user` may
+    see; None: all), beside the calls at the same prefecture's stations on last year's day of the same kind
+    and organiser (`previous_day`'s rule: the latest such day of the year before). Counts of statistical
+    fields only (consultations.privacy): no call, no free text. Two queries, whatever the number of days,
+    stations and calls.
+    """
+    stations = _stations_of(prefecture, user)
+    days = list(
+        _day_sums(
+            ConsultationDay.objects.filter(date__gte=start, date__lte=end, pk__in=stations.values("day")), stations
+        )
+        .values("pk", "date", "title", "kind", "council_id", "calls", "lines", "responders")
+        .order_by("date", "pk")
+    )
+    if not days:
+        return []
+    earlier = Q()
+    for day in days:
+        earlier |= Q(kind=day["kind"], council_id=day["council_id"], date__year=day["date"].year - 1)
+    previous = {}
+    for row in (
+        _day_sums(ConsultationDay.objects.filter(earlier), stations)
+        .values("kind", "council_id", "date", "calls")
+        .order_by("date", "pk")
+    ):
+        # Ordered by date: the latest day of a kind, organiser and year is the one kept.
+        previous[(row["kind"], row["council_id"], row["date"].year)] = row
+    out = []
+    for day in days:
+        before = previous.get((day["kind"], day["council_id"], day["date"].year - 1))
+        out.append(
+            PrefectureDay(
+                day_id=day["pk"],
+                date=day["date"],
+                title=day["title"],
+                calls=day["calls"],
+                lines=day["lines"],
+                responders=day["responders"],
+                last_year=before["calls"] if before else None,
+                last_year_date=before["date"] if before else None,
+            )
+        )
+    return out
+
+
+def national_day_for(*, date, user=None):
+    """(the latest national call-in day on or before `date`, the stations `user` counts: None for all), or None.
+
+    Everyone counts every station of a published day (its totals are on the public press page); on a day
+    not published, staff count only the stations they may see. None when there is no such day or `user`
+    may not see it.
+    """
+    day = latest_national_day(on_or_before=date)
+    if day is None:
+        return None
+    if user is None or sees_all_calls(user) or day.published:
+        return day, None
+    if not days_for(user=user).filter(pk=day.pk).exists():
+        return None
+    return day, stations_for(user=user)

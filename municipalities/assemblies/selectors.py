@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, NullIf
 
 from municipalities.assemblies.models import (
     ADOPTED_OUTCOMES,
     OPEN_OUTCOMES,
+    Assembly,
     AssemblyPetition,
     AssemblyVote,
     OpinionStatement,
@@ -413,3 +414,88 @@ def adoption_map(*, campaign, date, user=None, prefecture=None, public=False, st
             )
         )
     return out
+
+
+# --- one prefecture's petitions of a period (the prefecture report's block) -------------------------------
+
+
+def prefecture_petitions(*, prefecture, start, end, campaign=None, user=None):
+    """The petitions to the assemblies of `prefecture` submitted, heard in committee or decided in the period.
+
+    Each with its assembly, sitting, submitting council, organisations and every recorded party-group vote
+    (committee first, then plenary; in the order entered), in municipality code order (the prefectural assembly
+    first), then by submission. Only what `user` may see (None: everything). Three queries, whatever the
+    number of petitions and votes.
+    """
+    queryset = AssemblyPetition.objects.filter(assembly__prefecture=prefecture)
+    if campaign is not None:
+        queryset = queryset.filter(campaign=campaign)
+    if not system_user(user):
+        queryset = restrict(queryset, user)
+    in_period = Q()
+    for name in ("submitted_on", "committee_on", "decided_on"):
+        in_period |= Q(**{f"{name}__gte": start, f"{name}__lte": end})
+    # Votes in the order they were entered (as the report writes them: 自民・公明・維新), committee first.
+    votes = Prefetch("votes", queryset=AssemblyVote.objects.select_related("group").order_by("stage", "pk"))
+    return (
+        queryset.filter(in_period)
+        .select_related("assembly__municipality", "assembly__prefecture", "sitting", "submitted_by", "campaign")
+        .prefetch_related(votes, "organisations")
+        .order_by(F("assembly__municipality__code").asc(nulls_first=True), F("submitted_on").asc(nulls_last=True), "pk")
+    )
+
+
+# --- a campaign's outcomes per prefecture (the chapters' block) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrefectureOutcomes:
+    """A prefecture's assemblies (議会) by the best outcome of the campaign's petitions to each, and 意見書 sent."""
+
+    code: str
+    name: str
+    adopted: int  # 採択・一部採択・趣旨採択 (as `assembly_count` counts)
+    open: int  # 継続審議・審査中, nothing adopted
+    rejected: int  # 不採択・趣旨了承・審議未了・取り下げ, nothing adopted or open
+    statements: int
+
+    @property
+    def assemblies(self):
+        return self.adopted + self.open + self.rejected
+
+
+def outcomes_by_prefecture(*, campaign, user=None):
+    """Per prefecture: the assemblies that received the campaign's petitions, by their best outcome, and the
+    意見書 adopted and sent. A prefecture's own assembly counts among its assemblies. Only what `user` may see
+    (None: everything). Two queries, counted by the database; prefecture code order.
+    """
+    petitions = AssemblyPetition.objects.filter(campaign=campaign)
+    if not system_user(user):
+        petitions = restrict(petitions, user)
+    # Each assembly's best outcome (adopted over open over the rest, as on the adoption map), counted per prefecture.
+    best = petitions.filter(assembly=OuterRef("pk")).order_by().values("assembly").annotate(r=Max(_RANK)).values("r")
+    ranks = AdoptionStatus.RANKS
+    rows = (
+        Assembly.objects.annotate(rank=Subquery(best, output_field=IntegerField()))
+        .filter(rank__isnull=False)
+        .values(code=F("prefecture__code"), name=F("prefecture__name"))
+        .annotate(
+            adopted=Count("pk", filter=Q(rank__gte=ranks[AdoptionStatus.SPIRIT])),
+            open=Count("pk", filter=Q(rank=ranks[AdoptionStatus.OPEN])),
+            rejected=Count("pk", filter=Q(rank=ranks[AdoptionStatus.REJECTED])),
+        )
+        .order_by()
+    )
+    out = {row["code"]: {**row, "statements": 0} for row in rows}
+    statements = (
+        sent_statements(campaign=campaign, user=user)
+        .order_by()
+        .values(code=F("assembly__prefecture__code"), name=F("assembly__prefecture__name"))
+        .annotate(n=Count("pk"))
+    )
+    for row in statements:
+        entry = out.setdefault(
+            row["code"], {"code": row["code"], "name": row["name"], "adopted": 0, "open": 0, "rejected": 0}
+        )
+        entry["statements"] = row["n"]
+    return [PrefectureOutcomes(**out[code]) for code in sorted(out)]

@@ -7,12 +7,35 @@ management command), which sees everything; otherwise every queryset goes throug
 
 from dataclasses import dataclass, field
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Greatest
 
-from municipalities.caravans.models import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
+from municipalities.caravans.models import (
+    Answer,
+    AnswerKind,
+    Caravan,
+    CaravanCourse,
+    CaravanTarget,
+    Question,
+    Questionnaire,
+    Talk,
+    TalkItem,
+)
 from municipalities.registry.models import Municipality
 from shaho.core.scoping import restrict, system_user
+from shaho.core.vocabulary import Evaluation
 
 from .services import fiscal_year_start
 
@@ -713,3 +736,93 @@ def compilation_map(*, questionnaire, caravan=None):
         )
         for r in values
     ]
+
+
+# --- a prefecture's talks of a period (the prefecture report's block) ------------------------------------
+
+
+def prefecture_talks(*, prefecture, start, end, user=None):
+    """The talks with municipalities of `prefecture`'s caravans held from `start` to `end` (dates in Japan).
+
+    Each talk carries its target's municipality, our participants per organisation, the officials present,
+    its items (demand, answer, evaluation, follow-up) in order, and its items counted per evaluation
+    (`n_<evaluation>`, by the database). Only the caravans `user` may see (None: everything); in date order.
+    Four queries, whatever the number of talks and items. The talk's internal note is not read.
+    """
+    talks = _scoped(Talk.objects.filter(target__caravan__prefecture=prefecture), user)
+    counts = {f"n_{value}": Count("items", filter=Q(items__evaluation=value)) for value, _label in Evaluation.choices}
+    return (
+        talks.filter(held_at__date__gte=start, held_at__date__lte=end)
+        .select_related("target__municipality", "target__caravan")
+        .prefetch_related(
+            "participations", "official_rows", Prefetch("items", queryset=TalkItem.objects.order_by("number"))
+        )
+        .defer("internal_note")
+        .annotate(**counts)
+        .order_by("held_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class PrefectureCaravans:
+    code: str
+    name: str
+    targets: int
+    answered: int
+    visited: int
+    participants: int  # 延べ: each caravan's stated total, else the larger of its courses' and its talks' sums
+
+
+def caravan_totals_by_prefecture(*, fiscal_year, user=None):
+    """Per prefecture with a caravan of `fiscal_year` that `user` may see: targets, answered, visited, participants.
+
+    Targets, answered and visited are `caravan_progress`'s (市町村 counted once, wards not counted); the
+    participants add up each caravan's as `caravan_figures` says them. Two queries, in the database;
+    prefecture code order.
+    """
+    progress = {row.code: row for row in caravan_progress(user=user, fiscal_year=fiscal_year)}
+    courses = (
+        CaravanCourse.objects.filter(caravan=OuterRef("pk"))
+        .order_by()
+        .values("caravan")
+        .annotate(n=Sum("participants"))
+        .values("n")
+    )
+    talks = (
+        Talk.objects.filter(target__caravan=OuterRef("pk"))
+        .order_by()
+        .values("target__caravan")
+        .annotate(n=Sum("our_participants"))
+        .values("n")
+    )
+    people = (
+        visible_caravans(user=user)
+        .filter(fiscal_year=fiscal_year)
+        .annotate(
+            people=Coalesce(
+                "participants_total",
+                Greatest(
+                    Coalesce(Subquery(courses, output_field=IntegerField()), 0),
+                    Coalesce(Subquery(talks, output_field=IntegerField()), 0),
+                ),
+            )
+        )
+        .order_by()
+        .values(code=F("prefecture__code"), name=F("prefecture__name"))
+        .annotate(participants=Sum("people"))
+    )
+    rows = {row["code"]: row for row in people}
+    out = []
+    for code in sorted(set(rows) | set(progress)):
+        p, row = progress.get(code), rows.get(code, {})
+        out.append(
+            PrefectureCaravans(
+                code=code,
+                name=p.name if p else row["name"],
+                targets=p.targets if p else 0,
+                answered=p.answered if p else 0,
+                visited=p.visited if p else 0,
+                participants=row.get("participants") or 0,
+            )
+        )
+    return out
