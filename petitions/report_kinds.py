@@ -71,7 +71,7 @@ def progress_picture(*, petition, as_of, prefecture=None):
     ]
     percent = f"、目標の{progress.percent:.1f}%" if progress.percent is not None else ""
     return Picture(
-        key=f"petitions.progress.{petition.slug}",
+        key=f"petitions.progress.{petition.slug}" + (f".{prefecture.code}" if prefecture else ""),
         title=f"{petition.short_name or petition.title}の集約の推移（{where}、{format_date(as_of)}現在 "
         f"{progress.total:,}{unit}{percent}）",
         svg=mark_safe(svg),

@@ -64,9 +64,14 @@ def activity_pictures(meeting, *, ctx):
 
 
 def _with_activity_pictures(chapters, pictures):
-    """The pictures go under the chapter titled 活動報告 (the last chapter when none is)."""
+    """The pictures go under the chapter titled 活動報告 (the last chapter when none is).
+
+    A picture a chapter already prints as a block (`{{ overview.coverage_map }}`) is not drawn a second time.
+    """
     if not chapters:
         return chapters
+    drawn = "".join(c["html"] for c in chapters)
+    pictures = [p for p in pictures if f'id="picture-{p.key}"' not in drawn]
     target = next((c for c in chapters if ACTIVITY_REPORT in c["title"]), chapters[-1])
     target["pictures"] = pictures
     return chapters
