@@ -7,5 +7,5 @@ class CampaignsConfig(AppConfig):
     verbose_name = "運動・行動"
 
     def ready(self):
-        # The campaigns' figures, blocks and report kinds (当面の日程, 都道府県報告) into shaho.core's registries.
+        # The campaigns' figures, blocks and report kind (当面の日程) into shaho.core's registries.
         from . import blocks, dashboard, figures, report_kinds  # noqa: F401

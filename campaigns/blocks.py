@@ -1,4 +1,5 @@
-"""Blocks of campaigns for chapters: the 当面の日程 of a period and the study sessions per prefecture.
+"""Blocks of campaigns for chapters: the 当面の日程 of a period, the study sessions per prefecture, and a
+prefecture's actions of a period by theme (the 都道府県報告's sections).
 
 Imported by CampaignsConfig.ready(): the blocks go into the registry in shaho.core.blocks. Every row
 comes from campaigns.selectors, the same functions as the calendar kind, its page and the figures, so
@@ -76,4 +77,26 @@ def study_by_prefecture(ctx, *, start=None, end=None):
         total=["全国", total.sessions, total.attendance, total.goal, total.percent],
         caption=f"学習会一覧表（{format_date(start)}〜{format_date(end)}）",
         empty_text="この期間の学習会の記録はありません。",
+    )
+
+
+@register(
+    "actions.report",
+    label="都道府県の期間中の行動（テーマ別: 宣伝・学習会・要請と懇談・その他。prefecture=都道府県 start= end=）",
+    params={"prefecture": "prefecture", "start": "date", "end": "date"},
+    example="{{ actions.report prefecture=14 start=2023-11-01 end=2023-12-31 }}",
+)
+def actions_report(ctx, *, prefecture=None, start=None, end=None):
+    """A prefecture's actions of the period, one section per theme (the 都道府県報告's), as ctx.user may see."""
+    if prefecture is None:
+        raise ValueError("prefecture= に都道府県を指定してください。")
+    if start is None or end is None:
+        raise ValueError(PERIOD_NEEDED)
+    start, end = _period(ctx, start, end)
+    sections = selectors.prefecture_report(prefecture=prefecture, start=start, end=end, user=ctx.user)
+    study = selectors.study_session_count(start=start, end=end, prefecture=prefecture) if sections else None
+    return Block(
+        template="campaigns/blocks/actions_report.html",
+        context={"sections": sections, "study": study},
+        empty=not sections,
     )

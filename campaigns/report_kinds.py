@@ -1,16 +1,15 @@
-"""The campaigns' report kinds: 当面の日程 (calendar) and 都道府県報告 (prefecture_report).
+"""The campaigns' report kind: 当面の日程 (calendar).
 
 Registered by CampaignsConfig.ready() into the registry in shaho.core.report_kinds; every figure
-comes from campaigns.selectors, the same as the calendar page and the action pages.
+comes from campaigns.selectors, the same as the calendar page and the action pages. The 都道府県報告
+(prefecture_report) gathers every app's blocks and lives in the reports app (reports/prefecture_report.py).
 """
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from councils import dashboard as coverage
 from councils.selectors import (
     council_of_prefecture,
-    municipality_coverage_map,
     national_council,
     prefecture_choices,
     visible_prefecture,
@@ -100,66 +99,5 @@ CALENDAR = register_kind(
         clean=_calendar_clean,
         build=_calendar_build,
         summary=_("期間中の行動・会議・学習会などの日程の一覧（都道府県ごと、または全国）"),
-    )
-)
-
-
-def _report_clean(*, params, user):
-    check_param_names(PREFECTURE_REPORT, params)
-    prefecture = visible_prefecture(params["prefecture"], user=user)
-    start, end = _period(params)
-    title = f"{prefecture.name}報告 {format_date(start)}〜{format_date(end)}"
-    return Request(
-        params={"prefecture": prefecture.code, "start": start.isoformat(), "end": end.isoformat()},
-        council=council_of_prefecture(prefecture),
-        title=title,
-    )
-
-
-def municipality_picture(*, prefecture, date):
-    """The report's municipality map: which municipalities of `prefecture` have a local council on `date`.
-
-    The home page's prefecture coverage map (councils.dashboard.prefecture_pictures): 地域社保協あり /
-    準備会あり / なし per municipality and 行政区, the MLIT credit, the table of municipalities with the
-    councils that cover them — only the prefecture's own (two queries).
-    """
-    rows = municipality_coverage_map(date=date, prefecture=prefecture)
-    return coverage.prefecture_pictures(date=date, prefecture=prefecture, municipalities=rows, groups=[])[0]
-
-
-def _report_build(*, params, user, progress):
-    prefecture = Prefecture.objects.get(code=params["prefecture"])
-    start, end = parse_date(params["start"]), parse_date(params["end"])
-    sections, submissions = selectors.prefecture_report(prefecture=prefecture, start=start, end=end)
-    progress(50, "行動を集計中")
-    study = selectors.study_session_count(start=start, end=end, prefecture=prefecture)
-    picture = municipality_picture(prefecture=prefecture, date=end)
-    return Built(
-        template="reports/campaigns_prefecture_report.html",
-        context={
-            "document_title": f"{prefecture.name}報告",
-            "council": council_of_prefecture(prefecture),
-            "prefecture": prefecture,
-            "period": f"{format_date(start)}〜{format_date(end)}",
-            "sections": sections,
-            "submissions": submissions,
-            "study": study,
-            "picture": picture,
-        },
-    )
-
-
-PREFECTURE_REPORT = register_kind(
-    ReportKind(
-        name="prefecture_report",
-        label=_("都道府県報告"),
-        params=(
-            Param("prefecture", "都道府県", ParamType.CHOICE, required=True, choices=prefecture_choices),
-            Param("start", "開始日", ParamType.DATE, required=True),
-            Param("end", "終了日", ParamType.DATE, required=True),
-        ),
-        clean=_report_clean,
-        build=_report_build,
-        summary=_("一つの都道府県の期間中の運動の報告: 宣伝・学習会・要請と懇談（要求・回答・評価）・署名の提出"),
     )
 )

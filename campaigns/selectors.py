@@ -17,7 +17,7 @@ from councils.models import Council, CouncilKind
 from municipalities.registry.models import Prefecture
 from petitions.models import Submission, TallyEntry
 from shaho.core.japanese import fiscal_year
-from shaho.core.scoping import restrict
+from shaho.core.scoping import restrict, system_user
 
 from .models import Action, ActionKind, Campaign, Participation, StickerPoll, StudyGoal
 
@@ -87,16 +87,25 @@ class ActionReport:
     @property
     def headline(self):
         """「11団体26人、チラシ・ポケットティッシュ1,000枚、署名42筆、シール投票75（反対72、賛成3）」."""
-        parts = []
-        if self.participations:
-            parts.append(f"{self.organisations}団体{self.participants}人")
-        parts += [str(o) for o in self.outputs]
-        parts += [f"署名{count:,}{petition.unit}" for petition, count in self.signatures]
+        parts = [f"{self.organisations}団体{self.participants}人"] if self.participations else []
+        return "、".join(parts + self._tallies(named=False))
+
+    @property
+    def tallies(self):
+        """What the action handed out and collected, each signature with its drive's short name:
+        「チラシ・ティッシュ500枚、署名26筆（保険証残して）」 (the prefecture report's street-action line)."""
+        return "、".join(self._tallies(named=True))
+
+    def _tallies(self, *, named):
+        parts = [str(o) for o in self.outputs]
+        for petition, count in self.signatures:
+            name = f"（{petition.short_name}）" if named and petition.short_name else ""
+            parts.append(f"署名{count:,}{petition.unit}{name}")
         for poll in self.polls:
             options = "、".join(f"{o.label}{o.count}" for o in poll.options.all())
             total = poll.stated_total if poll.stated_total is not None else sum(o.count for o in poll.options.all())
             parts.append(f"シール投票{total}（{options}）")
-        return "、".join(parts)
+        return parts
 
 
 def signatures_by_action(actions):
@@ -394,21 +403,29 @@ class ThemeSection:
     others: list = field(default_factory=list)
 
     @property
+    def count(self):
+        return len(self.street) + len(self.study) + len(self.negotiations) + len(self.others)
+
+    @property
     def empty(self):
-        return not (self.street or self.study or self.negotiations or self.others)
+        return not self.count
 
 
-def prefecture_report(*, prefecture, start, end):
+def prefecture_report(*, prefecture, start, end, user=None):
     """A prefecture's actions from `start` to `end` grouped by theme, as in the Kanagawa report to the block.
 
     Each action goes under the first theme of its first campaign (「その他の取り組み」 without one);
-    within a theme: street actions, study sessions, negotiations and talks, the rest. Signatures
-    handed in at submissions follow. A fixed number of queries.
+    the theme with the most actions comes first (the seed puts 保険証 first), 「その他の取り組み」 last;
+    within a theme: street actions, study sessions, negotiations and talks, the rest. Planned actions
+    are in (the seed reports 「1月18日…の予定」 under its theme; a longer period holds every action of a
+    shorter one), cancelled ones are not. Only actions `user` may see (None: a system run, which sees
+    every council's). A fixed number of queries.
     """
-    actions = Action.objects.filter(
-        organiser__prefecture=prefecture, starts_on__gte=start, starts_on__lte=end, status=Action.Status.HELD
-    ).order_by("starts_on", "start_time", "pk")
-    reports = action_reports(actions)
+    actions = Action.objects.filter(organiser__prefecture=prefecture, starts_on__gte=start, starts_on__lte=end)
+    actions = actions.exclude(status=Action.Status.CANCELLED)
+    if not system_user(user):
+        actions = restrict(actions, user)
+    reports = action_reports(actions.order_by("starts_on", "start_time", "pk"))
     themes_of = {}
     for campaign in Campaign.objects.filter(actions__in=actions).prefetch_related("themes").distinct():
         themes_of[campaign.pk] = [t.name for t in campaign.themes.all()]
@@ -429,13 +446,9 @@ def prefecture_report(*, prefecture, start, end):
             section.negotiations.append(report)
         else:
             section.others.append(report)
-    submissions = list(
-        Submission.objects.filter(council__prefecture=prefecture, submitted_on__gte=start, submitted_on__lte=end)
-        .select_related("petition", "council", "action")
-        .order_by("submitted_on", "pk")
-    )
-    ordered = sorted(sections.values(), key=lambda s: s.title == "その他の取り組み")
-    return ordered, submissions
+    # The period's main work first: the theme with the most actions, then the earlier one; the rest last.
+    order = {title: i for i, title in enumerate(sections)}
+    return sorted(sections.values(), key=lambda s: (s.title == "その他の取り組み", -s.count, order[s.title]))
 
 
 def poll_totals(poll):

@@ -5,12 +5,19 @@ newsletter, 000 the 2020 draft's 当面の日程):
 - 11.25 桜木町 street action of 「なくすな保険証！神奈川県連絡会」: 11 organisations' rows, 26 people
   (the newsletter's 12団体26人 kept as the stated total, the disagreement confirmed), チラシ・ティッシュ
   1000枚, 署名42筆 (recorded once, as the ledger's entry), シール投票75 (反対72・賛成3);
-- 12.14 伊勢佐木町 (5団体14名, 500, 26筆), the 12.12 西湘 caravan in five towns (11・6・3・4・4人, 9筆);
+- 12.14 伊勢佐木町 (5団体14名, 500, 26筆), the 12.12 西湘 caravan in five towns (11・6・3・4・4人; the five
+  towns together 保険証残して9筆 in the ledger and 消費税5%署名8筆 as an output of the first town's action,
+  since the seed gives them only for the caravan as a whole);
+- 11.16 社会保障入門講座 「これだけは知っておきたい国保・後期高齢者医療」: 6 people, one from each of the
+  six organisations the seed names;
 - 11.18 全県国保改善交流集会 (42 on site, 13 online points), 12.10 介護保険のつどい (32, 17 ZOOM
   points), 11.30 保険証シンポジウム (57), 11.14 negotiation with the prefecture (23 people from 12
   organisations, two demands with their answers);
 - 9.26 いのちまもる総行動 (2,400 on site, 200 viewing points) and the Ginza parade; the Tokyo local
   councils' study sessions (渋谷 93, 西東京 40);
+- the dates of January and February 2024 that 001 announces, as planned actions (1.10 the talk with
+  Yokohama on 重度訪問介護, 1.12 the liaison group's secretariat, 1.18 and 2.22 伊勢佐木町, 1.18 the
+  入門講座 「生活困窮・生活保護」, 2.20 the 高齢期のつどい); the times and places are the seed's;
 - the 2020 draft's calendar from 9月2日 to 11月23日, and a year of study sessions nationally
   (2019年9月〜2020年8月) so that the 第64回 draft prints its study-session count;
 - upcoming actions dated from the day seed_demo runs, so the calendar and the feed show the coming weeks.
@@ -30,7 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns import services
-from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
+from campaigns.models import Action, ActionKind, ActionOutput, Campaign, LiaisonGroup, StudyGoal, Theme
 from councils.models import Council, CouncilKind, Organisation, User
 from demo import population
 from municipalities.models import Municipality, Prefecture
@@ -44,6 +51,10 @@ HOKENSHO_SOURCE = "桜木町駅前宣伝（なくすな保険証！神奈川県�
 STUDY_YEAR_START, STUDY_YEAR_END = D(2019, 9, 1), D(2020, 8, 31)
 STUDY_SESSIONS_NATIONAL = 2_312  # 2019-09 … 2020-08, spread over the prefectures by weight
 STUDY_GOAL = 10_000  # the 「1万か所学習運動」
+# Seed 001: the 西湘 caravan's 消費税5%署名, 8 in the five towns together (the 保険証 drive's 9 are in the ledger).
+CARAVAN_TAX_SIGNATURES = {"kind": "other", "description": "消費税5%署名（5町の合計）", "quantity": 8, "unit": "筆"}
+# Seed 001: the 11月16日 入門講座, 6 people from these six organisations.
+INTRODUCTION_COURSE_ORGANISATIONS = ("保険医協会", "神商連", "湘南建設組合", "共産党", "川崎社保協", "県社保協")
 
 
 class Seeder:
@@ -208,8 +219,20 @@ def _kanagawa(s, drives):
             signatures=[] if skip_sigs or i else [
                 {"petition": hokensho, "count": 9, "source": "西湘地域キャラバン（大磯・二宮・箱根・真鶴・湯河原）"}
             ],
+            outputs=[] if i else [dict(CARAVAN_TAX_SIGNATURES)],
             report="全県一斉宣伝行動。署名は5町の合計（保険証残して9筆、消費税5%署名8筆）。" if i == 0 else "",
         )  # fmt: skip
+    # A demo seeded before the 8 signatures were kept: add them to the first town's action once.
+    first = Action.objects.get(
+        organiser=kanagawa, starts_on=D(2023, 12, 12), title=f"西湘地域キャラバン①（{towns[0][0]}）"
+    )
+    if not first.outputs.filter(description=CARAVAN_TAX_SIGNATURES["description"]).exists():
+        services.row_save(user=user, row=ActionOutput(action=first, **CARAVAN_TAX_SIGNATURES))
+    s.action(
+        user, "study", kanagawa, "社会保障入門講座『これだけは知っておきたい国保・後期高齢者医療』", D(2023, 11, 16),
+        onsite_count=6, participants=s.rows(KANAGAWA, [(name, 1, "") for name in INTRODUCTION_COURSE_ORGANISATIONS]),
+        report="国保については、歴史としくみの話が大事だと実感した。",
+    )  # fmt: skip
     s.action(
         user, "exchange", kanagawa, "全県国保改善交流集会", D(2023, 11, 18), mode=Action.Mode.HYBRID,
         onsite_count=42, online_points=13, campaigns=[kokuho],
@@ -220,7 +243,8 @@ def _kanagawa(s, drives):
              "talk_title": "2023年度の市町村国保調査と市町村懇談の概要と特徴"},
             {"role": "reporter", "name": "中野 茂", "affiliation": "相模原社保協", "talk_title": "国保改善の運動提起"},
         ],
-        report="講演と質疑、市町村国保調査の報告、運動提起。開催のしかたは今後論議する。",
+        report="講演と質疑、市町村国保調査の報告、運動提起。2023市町村国保調査表と調査の概要、全33市町村の国保担当課との"
+        "懇談の特徴を報告した。感想は概ね良好、難しいという声もあり、開催のしかたは今後論議する。",
     )  # fmt: skip
     s.action(
         user, "study", kanagawa, "介護保険のいまと未来を考えるつどい", D(2023, 12, 10), place="建設プラザ",
@@ -258,6 +282,31 @@ def _kanagawa(s, drives):
         ],
         report="マイナ保険証、医療費助成、国保、介護、高齢者の交通権や難聴対策について話し合った。",
     )  # fmt: skip
+
+
+def _kanagawa_coming(s):
+    """The dates in January and February that seed 001 announces (planned, as the report gives them)."""
+    kanagawa, user = s.prefectural[KANAGAWA], s.kanagawa_user
+    group = LiaisonGroup.objects.filter(council=kanagawa, name="なくすな保険証！神奈川県連絡会").first()
+    campaign = Campaign.objects.filter(slug="kanagawa-hokensho").first()
+    hokensho = {"campaigns": [campaign] if campaign else [], "liaison_group": group}
+    planned = [
+        ("talk", "横浜市健康福祉局障害自立支援課との懇談（重度訪問介護）", D(2024, 1, 10), T(14, 0), T(16, 0), "",
+         {"co_organiser_names": "神奈川肢障協・障神奈連", "counterpart_kind": Action.Counterpart.MUNICIPALITY,
+          "counterpart_municipality": Municipality.objects.filter(prefecture__code=KANAGAWA, name="横浜市").first(),
+          "counterpart_name": "横浜市健康福祉局障害自立支援課"}),
+        ("steering", "なくすな保険証！神奈川県連絡会 事務局会議", D(2024, 1, 12), T(13, 0), None, "保険医協会会議室",
+         {"liaison_group": group, "report": "世論を広げる取り組み、マスコミ対策など今後の運動のすすめ方を論議する。"}),
+        ("street", "伊勢佐木町有隣堂前宣伝", D(2024, 1, 18), T(14, 0), T(15, 0), "伊勢佐木町有隣堂前", hokensho),
+        ("study", "社会保障入門講座『生活困窮・生活保護』", D(2024, 1, 18), T(15, 0), T(16, 30), "",
+         {"speakers": [{"role": "lecturer", "name": "峰田 益夫",
+                        "affiliation": "神奈川県生活と健康を守る会事務局長"}]}),
+        ("rally", "神奈川の高齢期のつどい", D(2024, 2, 20), None, None, "横浜市鶴見区", {}),
+        ("street", "伊勢佐木町有隣堂前宣伝", D(2024, 2, 22), T(14, 0), T(15, 0), "伊勢佐木町有隣堂前", hokensho),
+    ]  # fmt: skip
+    for kind, title, day, start, end, place, extra in planned:
+        s.action(user, kind, kanagawa, title, day, start_time=start, end_time=end, place=place,
+                 status=Action.Status.PLANNED, **extra)  # fmt: skip
 
 
 def _tokyo_and_national(s):
@@ -394,6 +443,7 @@ def seed(*, stdout):
         drives = {d.slug: d for d in PetitionDrive.objects.all()}
         if KANAGAWA in s.prefectural:
             _kanagawa(s, drives)
+            _kanagawa_coming(s)
         _tokyo_and_national(s)
         _calendar_2020(s)
         n = _study_year(s)

@@ -6,18 +6,21 @@ Written through municipalities.caravans.services. From the seeds:
   indicator page compares two years. The findings: most municipalities wish to send the 資格確認書
   to every insured person; premiums kept level with 法定外繰入 and 基金; 29 of the 33 cover children's
   medical costs to the end of the school year of 18 (Yokohama and Kawasaki to the end of junior
-  high school). The Chigasaki talk of 2 November: the city's four officials, our six people, the
-  questions and the city's answers (seed 003).
+  high school). The autumn talks with each of the 33 municipalities' 国保 departments: their two subjects,
+  and the findings for the 33 together, ①②③ as seed 003 states them, once, on the talk that completed the
+  round (no item answers: the seed gives none per municipality). The Chigasaki talk of 2 November: the
+  city's four officials, our six people, the questions and the city's answers (seed 003).
 - Tokyo's 資格確認書 questionnaire and the 16 municipalities that answered so far, published
   (seed 002: 「回答状況はこちらから閲覧できます」); many could not say when cards and certificates expire.
 - Saitama's 2019 caravan: 63 municipalities on 36 courses, about 500 organisations, 1,500 participants
   and about 900 officials; 2020: a questionnaire only, no visits (seed 000).
 - Osaka's 2019 caravan: 42 municipalities (all but 松原市), くすのき広域連合, the 24 wards of Osaka and
   the 7 of Sakai; 1,400 participants; a questionnaire in seven sections sent to all (seed 000).
-Invented: which 29 municipalities, every other municipality's figure, which courses, the dates,
-and the Kanagawa 2022 figures. Figures that depend on a municipality's size scale with it
-(`demo.population`: the registry's population, else a rounded 2020 census figure, else an estimate
-from its kind; 国保 insured = population × 0.20, 国保 households = population / 2.21 × 0.30):
+Invented: which 29 municipalities, every other municipality's figure, which courses, the dates (the
+autumn talks' days and hour among them), and the Kanagawa 2022 figures. Figures that depend on a
+municipality's size scale with it (`demo.population`: the registry's population, else a rounded 2020
+census figure, else an estimate from its kind; 国保 insured = population × 0.20, 国保 households =
+population / 2.21 × 0.30):
 - Tokyo 資格確認書 送付予定数: a share of the 国保 insured by the answer (`_tokyo_planned`), so
   御蔵島村 (about 320 inhabitants) plans some 60, 練馬区 tens of thousands;
 - Kanagawa 法定外繰入 and 基金 in yen per insured person, 差押 per 1,000 国保 households
@@ -265,6 +268,51 @@ def _kanagawa(user, out):
     out.append(f"キャラバン 神奈川 2023年度: {caravan.targets.count()}市町村、アンケート2年分")
 
 
+# Seed 003: the autumn talks with all 33 municipalities' 国保 departments, their two subjects and what they found.
+# The seed gives the findings for the 33 together, not per municipality: each talk records the subjects, and
+# the findings stand once, as the seed states them, in the summary of the talk that completed the round;
+# no talk has items, so no municipality's answer is made up.
+KANAGAWA_TALK_SUBJECTS = "国保担当課と懇談（県の国保運営方針の改定による保険料（税）への影響、保険証の廃止への対応）。"
+KANAGAWA_TALKS_BEFORE = D(2023, 11, 1)  # the autumn round; 茅ヶ崎's talk of 2 November is another one
+KANAGAWA_TALK_FINDINGS = (
+    "全33市町村との懇談の特徴。①現行の健康保険証は2025年7月31日まで存続し、その間の資格確認書は国保新規加入者と"
+    "70歳以上の窓口負担2割化になった人に限られる。②2025年8月1日以降、資格確認書は「マイナ保険証を持っている人を"
+    "含め、被保険者全員に発行」の意向が強い。「だったら保険証の存続を」に否定する市町村はない。③今年度の保険料（税）は"
+    "多くの自治体で据え置き、法定外繰入と基金の活用が膨らんだ。「国保は国民皆保険の基盤」だから「保険料（税）は"
+    "引き上げたくない」という本音が多くの自治体で語られた。"
+)
+
+
+def _kanagawa_talks(user, out):
+    """One talk per target of Kanagawa's 2023 caravan, on its visit day (seed 003; idempotent).
+
+    The days and the hour (10:00) are invented, on the demo's visit days (the seed says only 「この秋」, before
+    the 18 November meeting where the findings were reported); the number of people on either side is not
+    in the seed and stays 0; the last talk carries the findings of all 33 in its summary.
+    """
+    council = _prefectural(KANAGAWA)
+    caravan = Caravan.objects.filter(council=council, fiscal_year=2023).first()
+    if caravan is None:
+        return
+    tz = timezone.get_current_timezone()
+    targets = list(caravan.targets.select_related("municipality").order_by("visited_on", "municipality__code"))
+    made = 0
+    for index, target in enumerate(targets):
+        if target.talks.filter(held_at__date__lt=KANAGAWA_TALKS_BEFORE).exists():
+            continue
+        day = target.visited_on or D(2023, 9, 20) + datetime.timedelta(days=index)
+        last = index == len(targets) - 1
+        summary = KANAGAWA_TALK_SUBJECTS + (
+            f"これで全{len(targets)}市町村との懇談を終えた。{KANAGAWA_TALK_FINDINGS}" if last else ""
+        )
+        services.talk_record(
+            user=user, target=target, held_at=datetime.datetime(day.year, day.month, day.day, 10, 0, tzinfo=tz),
+            summary=summary,
+        )  # fmt: skip
+        made += 1
+    out.append(f"キャラバン 神奈川 2023年度: 国保担当課との懇談 {made}件を作成（全{len(targets)}市町村）")
+
+
 def _chigasaki(user, caravan, target):
     tz = timezone.get_current_timezone()
     letter_2022 = services.demand_letter_record(
@@ -447,7 +495,7 @@ def seed(*, stdout):
         stdout.write("caravans: 社保協とアカウントがないため作成しません（社保協のデモを先に）。")
         return
     out = []
-    for part in (_kanagawa, _tokyo, _saitama, _osaka):
+    for part in (_kanagawa, _kanagawa_talks, _tokyo, _saitama, _osaka):
         part(user, out)
     for line in out:
         stdout.write(f"caravans: {line}")

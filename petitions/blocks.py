@@ -12,7 +12,7 @@ from shaho.core.scoping import in_scope, system_user
 
 from . import figures
 from .report_kinds import progress_picture, tally_context
-from .selectors import drives_of_period, tally_table
+from .selectors import drives_of_period, prefecture_submissions, tally_table
 
 
 def _required(petition):
@@ -99,3 +99,18 @@ def progress(ctx, *, date, petition=None, prefecture=None):
     """The drive's running total against its goal, all Japan or one prefecture, as the activity report draws it."""
     picture = progress_picture(petition=_required(petition), as_of=date, prefecture=prefecture)
     return Block(template="_picture.html", context={"picture": picture})
+
+
+@register(
+    "petition.submissions",
+    label="都道府県の期間中の署名の提出（同じ日の全国の提出数と並べて。prefecture=都道府県 start= end=）",
+    params={"prefecture": "prefecture", "start": "date", "end": "date"},
+    example="{{ petition.submissions prefecture=14 start=2023-11-01 end=2023-12-31 }}",
+)
+def submissions(ctx, *, prefecture=None, start=None, end=None):
+    """What the prefecture's councils handed in during the period, each beside the drive's national total that day."""
+    if prefecture is None:
+        raise ValueError("prefecture= に都道府県を指定してください。")
+    start, end = _period(ctx, start, end)
+    rows = prefecture_submissions(prefecture=prefecture, start=start, end=end, user=ctx.user)
+    return Block(template="petitions/blocks/submissions.html", context={"rows": rows}, empty=not rows)

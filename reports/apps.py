@@ -6,6 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "報告書・資料"
 
     def ready(self):
-        # The engine's own kind; the other kinds and the figures are registered by the apps that own
-        # their data, each from its own AppConfig.ready() (councils, petitions).
-        from . import dashboard, kinds  # noqa: F401
+        # The kinds that read every app (the policy draft, the prefecture report gathering every app's
+        # blocks); the other kinds and the figures are registered by the apps that own their data, each
+        # from its own AppConfig.ready() (councils, petitions).
+        from . import dashboard, kinds, prefecture_report  # noqa: F401

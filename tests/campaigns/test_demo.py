@@ -43,7 +43,7 @@ def test_demo_actions_read_back_as_the_seeds_report_them(tmp_path, settings, mon
     assert street.headline == "11団体26人、チラシ・ポケットティッシュ1,000枚、署名42筆、シール投票75（反対72、賛成3）"
     assert street.disagreement == "報告は12団体26人、参加団体の行は11団体26人"
     assert street.action.totals_confirmed_at is not None
-    isezakicho = _report("伊勢佐木町有隣堂前宣伝")
+    isezakicho = _report("伊勢佐木町有隣堂前宣伝", starts_on=D(2023, 12, 14))  # not the planned ones of 2024
     assert isezakicho.headline.startswith("5団体14人、チラシ・ティッシュ500枚、署名26筆")
     negotiation = _report("保健・医療・介護分野の神奈川県交渉")
     assert (negotiation.participants, negotiation.organisations) == (23, 12)

@@ -75,15 +75,15 @@ def test_a_kanagawa_prefecture_report_shows_its_municipality_map_and_nothing_of_
     assert "神奈川県141003横浜市地域社保協あり横浜市社保協" in text
     assert "神奈川県141305川崎市地域社保協あり川崎市社保協" in text and "神奈川県142069小田原市なし" in text
     # The period's work first; the map and its long table close the report.
-    assert text.index("この期間の行動の記録はありません") < text.index("地域社保協のある市区町村神奈川県")
+    assert text.index("この期間の記録はありません") < text.index("地域社保協のある市区町村神奈川県")
     for name in TOKYO_ONLY:
         assert name not in text, name
 
 
 @pytest.mark.django_db
 def test_the_prefecture_reports_map_data_holds_only_its_prefecture(councils):
-    from campaigns.report_kinds import municipality_picture
     from municipalities.models import Prefecture
+    from reports.prefecture_report import municipality_picture
 
     picture = municipality_picture(prefecture=Prefecture.objects.get(code="14"), date=D(2020, 11, 30))
     assert {row[0] for row in picture.table.rows} == {"神奈川県"}
