@@ -151,7 +151,10 @@ def _policy_clean(*, params, user):
     prepare_chapters(meeting, user=user)
     value = _meeting_value(meeting, user)
     return Request(
-        params={"meeting": int(value) if value.isdigit() else value}, council=meeting.council, title=meeting.title
+        params={"meeting": int(value) if value.isdigit() else value},
+        council=meeting.council,
+        title=meeting.title,
+        as_of=meeting.figures_date,
     )
 
 
@@ -214,5 +217,6 @@ POLICY_DRAFT = register_kind(
         clean=_policy_clean,
         build=_policy_build,
         summary=_("総会に出す方針案: 章の本文に、社保協の数・署名の集約などの数字と付表を差し込んだ文書"),
+        archival=True,  # kept for decades: PDF/A
     )
 )

@@ -114,5 +114,6 @@ COMPILATION = register_kind(
         clean=_clean,
         build=_build,
         summary=_("一つの都道府県・年度の自治体アンケートの回答を、表紙・目次つきで市区町村×設問の表にした資料集"),
+        archival=True,  # kept for decades: PDF/A
     )
 )
