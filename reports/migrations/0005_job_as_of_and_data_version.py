@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0003_job_kind_labels'),
+        ('reports', '0004_chapter_body_help_blocks'),
     ]
 
     operations = [
