@@ -373,6 +373,17 @@ class Action(models.Model):
         return self.kind.is_negotiation
 
     @property
+    def place_label(self):
+        """The place as a calendar prints it after the title, 「（大磯町）」; empty when the title already says it.
+
+        Each town's visit of a caravan is titled 「西湘地域キャラバン①（大磯町）」 with 大磯町 as its place:
+        printed twice it read 「（大磯町）（大磯町）」.
+        """
+        if not self.place or self.place in self.title:
+            return ""
+        return f"（{self.place}）"
+
+    @property
     def totals_disagree_unconfirmed(self):
         return getattr(self, "totals_disagree", False) and self.totals_confirmed_at is None
 
