@@ -324,8 +324,10 @@ def layout(html, *, fetcher=None):
     from weasyprint.text.fonts import FontConfiguration
 
     from shaho.core.charts import for_print
+    from shaho.core.japanese import japanese_punctuation_html
 
     _subset_with_fonttools_when_harfbuzz_fails()
+    html = japanese_punctuation_html(html)  # staff's chapters and every template print the same punctuation
     html = for_print(html)  # WeasyPrint styles an inline SVG only from a <style> inside it
 
     fetcher = fetcher or asset_fetcher()

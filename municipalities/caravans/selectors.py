@@ -84,7 +84,6 @@ def caravan_figures(*, caravan):
         targets=Count("pk", filter=plain),
         wards=Count("pk", filter=ward),
         other_bodies=Count("pk", filter=body),
-        answered=Count("pk", filter=plain & Q(answered_on__isnull=False)),
         visited=Count("pk", filter=plain & Q(visited_on__isnull=False)),
         visited_wards=Count("pk", filter=ward & Q(visited_on__isnull=False)),
         visited_other=Count("pk", filter=body & Q(visited_on__isnull=False)),
@@ -103,6 +102,7 @@ def caravan_figures(*, caravan):
         if caravan.participants_total is not None
         else max(courses["people"], talks["ours"]),
         officials=caravan.officials_total if caravan.officials_total is not None else talks["officials"],
+        answered=answered_count(questionnaire=caravan.questionnaire, caravan=caravan),
         **t,
     )
 
@@ -688,8 +688,11 @@ def prefecture_municipalities(*, prefecture, fiscal_year):
     )
 
 
-def compilation_map(*, questionnaire, caravan=None):
+def compilation_map(*, questionnaire=None, caravan=None):
     """The 資料集's answer map: each municipality of the questionnaire's prefecture and how far it got. One query.
+
+    A caravan without a questionnaire of its own (Saitama 2020: a survey whose answers were only dated on
+    its targets) is mapped from its targets alone.
 
     Municipalities existing on April 1 of the questionnaire's year, 行政区 included (a ward shares its
     city's status, as on the caravan map). Answered: it has an answer in `questionnaire` or its target of
@@ -698,13 +701,12 @@ def compilation_map(*, questionnaire, caravan=None):
     No scope argument: the document's request was checked (`compilation_questionnaire`).
     Returns [MunicipalityProgress] in code order.
     """
-    year_start = fiscal_year_start(questionnaire.fiscal_year)
-    qs = Municipality.objects.filter(prefecture_id=questionnaire.prefecture_id).filter(
-        Municipality.valid_on(year_start)
-    )
+    source = questionnaire if questionnaire is not None else caravan
+    year_start = fiscal_year_start(source.fiscal_year)
+    qs = Municipality.objects.filter(prefecture_id=source.prefecture_id).filter(Municipality.valid_on(year_start))
     mine = Q(municipality=OuterRef("pk")) | Q(municipality__parent=OuterRef("pk")) | Q(municipality=OuterRef("parent"))
     targets = CaravanTarget.objects.filter(caravan=caravan) if caravan is not None else CaravanTarget.objects.none()
-    answers = Answer.objects.filter(question__questionnaire=questionnaire)
+    answers = Answer.objects.filter(question__questionnaire=questionnaire) if questionnaire else Answer.objects.none()
     rows = qs.annotate(
         targeted=Exists(targets.filter(mine)),
         has_answer=Exists(answers.filter(mine)),
@@ -826,3 +828,14 @@ def caravan_totals_by_prefecture(*, fiscal_year, user=None):
             )
         )
     return out
+
+def answered_count(*, questionnaire=None, caravan=None):
+    """How many 市町村 answered: the one count that the draft's `{{ caravan.answered }}`, the 資料集's cover
+    and its map print (wards of designated cities not counted, as on the map).
+
+    A municipality answered when it has an answer in `questionnaire` or its target of `caravan` has an
+    answer date. The draft counted only the dates and the 資料集 only the answers, so Saitama 2020
+    (dates, no answers entered) read 「63市町村中63が回答」 in one and 「アンケートはありません」 in the other.
+    """
+    rows = compilation_map(questionnaire=questionnaire, caravan=caravan)
+    return sum(1 for r in rows if not r.is_ward and r.status in (CaravanStatus.BOTH, CaravanStatus.ANSWERED))

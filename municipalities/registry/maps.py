@@ -285,7 +285,8 @@ def _viewbox_size(viewbox):
 
 def _insets_svg(insets):
     """Each inset's frame with its name: inside the top left of a box wide enough for it (沖縄県), else to the
-    left of a narrow box (小笠原村), so a small frame never reads as a stray mark."""
+    left of a narrow box (小笠原村), so a small frame never reads as a stray mark. At 22 units the name prints
+    at 7 pt or more wherever a map is drawn in a document (16 printed 沖縄県 at 6 pt, 伊豆諸島 at 5)."""
     parts = []
     for inset in insets:
         x, y, w, h = inset["box"]
@@ -294,10 +295,10 @@ def _insets_svg(insets):
         if not name:
             continue
         if w >= 120:
-            parts.append(f'<text class="map-inset-label" x="{x + 6}" y="{y + 18}" font-size="16">{name}</text>')
+            parts.append(f'<text class="map-inset-label" x="{x + 6}" y="{y + 24}" font-size="22">{name}</text>')
         else:
             parts.append(
-                f'<text class="map-inset-label" x="{x - 4}" y="{y + h / 2 + 5:.0f}" font-size="16" '
+                f'<text class="map-inset-label" x="{x - 4}" y="{y + h / 2 + 7:.0f}" font-size="22" '
                 f'text-anchor="end">{name}</text>'
             )
     return "".join(parts)

@@ -36,6 +36,25 @@ class Table:
         """Header first, then the rows: what `shaho.core.exports.csv_bytes` and `xlsx_bytes` take."""
         return [list(self.columns), *(list(r) for r in self.rows)]
 
+    def shown(self):
+        """The table as printed under its picture: a first column that names the same group on every row
+        (the 都道府県 of a one-prefecture map's table) or any column empty on every row is left out. A
+        status that happens to be the same everywhere stays: the table is the picture's text for those
+        who cannot see it. The downloads keep every column; a table of one row keeps them too."""
+        if len(self.rows) < 2:
+            return self
+
+        def says_nothing(i):
+            values = {r[i] if r[i] not in (None, "") else "" for r in self.rows}
+            if values == {""}:
+                return True
+            return i == 0 and len(values) == 1 and all(isinstance(v, str) for v in values)
+
+        keep = [i for i in range(len(self.columns)) if not says_nothing(i)]
+        if len(keep) == len(self.columns) or not keep:
+            return self
+        return Table(columns=[self.columns[i] for i in keep], rows=[[r[i] for i in keep] for r in self.rows])
+
 
 @dataclass(frozen=True)
 class Picture:
