@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from municipalities.registry import maps
+from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.pictures import Picture, Table
@@ -80,8 +81,9 @@ def prefecture_cells(rows):
     }
 
 
-def national_pictures(*, date, rows, national, municipalities, link=""):
-    """The national coverage pictures (for the dashboard and the documents): headline, maps, ranking."""
+def national_pictures(*, date, rows, national, municipalities, link="", registry=None):
+    """The national coverage pictures (for the dashboard and the documents): headline, maps, ranking.
+    `registry`: the page's `municipalities.registry.selectors.Registry` (read for `date`), for the map."""
     day = jdate(date)
     headline = Picture(
         key="coverage.national",
@@ -119,7 +121,11 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
         title="過半数（50%）を超えた都道府県",
     )
     drawing = maps.japan_municipality_map(
-        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title="市区町村別 地域社保協の有無"
+        municipality_cells(municipalities, wards=False),
+        legend=STATUS_LEGEND,
+        title="市区町村別 地域社保協の有無",
+        on=date,
+        registry=registry,
     )
     return [
         headline,
@@ -202,10 +208,17 @@ def prefecture_pictures(*, date, prefecture, municipalities, groups, link=""):
 def coverage(ctx):
     if ctx.audience == NATIONAL:
         # The per-prefecture figures counted from the map's rows (the same rule): no second pass in the database.
-        municipalities = municipality_coverage_map(date=ctx.date)
+        # The registry is the page's, read once for this panel, the caravans' and the maps.
+        registry = registry_for_page(ctx)
+        municipalities = municipality_coverage_map(date=ctx.date, registry=registry)
         rows, national = coverage_by_prefecture(municipalities)
         return national_pictures(
-            date=ctx.date, rows=rows, national=national, municipalities=municipalities, link=_link()
+            date=ctx.date,
+            rows=rows,
+            national=national,
+            municipalities=municipalities,
+            link=_link(),
+            registry=registry,
         )
     prefecture = getattr(ctx.council, "prefecture", None)
     if prefecture is None:

@@ -3,13 +3,14 @@
 import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from municipalities.registry.models import Municipality, Prefecture
-from municipalities.registry.selectors import prefecture_from_input
+from municipalities.registry.selectors import Registry, prefecture_from_input
 from shaho.core import dashboard
 from shaho.core.japanese import format_date
 from shaho.core.pictures import download_url
@@ -338,8 +339,10 @@ class CoverageStatus:
     ORDER = (LOCAL, PREPARATORY, NONE)
 
 
-@dataclass(frozen=True)
-class MunicipalityCoverage:
+class MunicipalityCoverage(NamedTuple):
+    """One municipality's row of the coverage map (a tuple: a national map has some 1,900, and a frozen
+    dataclass's field-by-field __init__ was a tenth of the national dashboard's Python time)."""
+
     code: str
     name: str
     kind: str
@@ -358,36 +361,35 @@ class MunicipalityCoverage:
         return self.kind == Municipality.Kind.WARD
 
 
-def municipality_coverage_map(*, date, prefecture=None):
+def municipality_coverage_map(*, date, prefecture=None, registry=None):
     """Every municipality existing on `date` (行政区 too, for the maps that draw them) and who covers it.
 
     The rule of `municipality_coverage`: a designated city is covered when a local council covers it or
     any of its wards; a ward is covered when a local council covers it or its city. A 準備会 marks a
     municipality that no local council covers. Council names and coverage are federation-public
-    (shaho.core.public). `prefecture` (a Prefecture or its code) narrows to one prefecture.
-    Returns [MunicipalityCoverage] in code order, in two queries whatever the number of councils.
+    (shaho.core.public). `prefecture` (a Prefecture or its code) narrows to one prefecture. `registry` is
+    the page's `municipalities.registry.selectors.Registry` when it has one (read for `date`), else the
+    registry is read here. Returns [MunicipalityCoverage] in code order, in two queries whatever the number
+    of councils (one with the page's registry).
     """
-    qs = Municipality.objects.filter(Municipality.valid_on(date))
     # Who covers what: every (municipality, its parent, council name, kind) of the local councils and 準備会
     # existing on `date`, in one query; the rule is then applied in Python (no subquery per municipality).
     links = councils_on(date=date).filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
     if isinstance(prefecture, str):
-        qs = qs.filter(prefecture__code=prefecture)
-        links = links.filter(municipalities__prefecture__code=prefecture)
         named = prefecture
+        links = links.filter(municipalities__prefecture__code=prefecture)
     elif prefecture is not None:
-        qs = qs.filter(prefecture=prefecture)
-        links = links.filter(municipalities__prefecture=prefecture)
         named = prefecture.code
+        links = links.filter(municipalities__prefecture=prefecture)
     else:
         named = None
     links = links.values_list(
         "municipalities__code", "municipalities__parent__code", "name", "kind_on", "prefecture__code"
     ).order_by("sort_key", "pk")
-    rows = list(
-        qs.values_list("code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name").order_by("code")
-    )
-    parent_of = {r[0]: r[3] for r in rows}
+    if registry is None:
+        registry = Registry.read(dates=(date,), prefecture_code=named)
+    rows = registry.on(date, prefecture_code=named)
+    parent_of = {r.code: r.parent_code for r in rows}
     direct = {CouncilKind.LOCAL: set(), CouncilKind.PREPARATORY: set()}  # codes a council covers itself
     via_ward = {CouncilKind.LOCAL: set(), CouncilKind.PREPARATORY: set()}  # cities a council covers a ward of
     councils = {}
@@ -403,25 +405,32 @@ def municipality_coverage_map(*, date, prefecture=None):
             if key and name not in councils.setdefault(key, []):
                 councils[key].append(name)
 
-    local, preparatory = CouncilKind.LOCAL, CouncilKind.PREPARATORY
+    # A municipality is covered by a council of its own, of one of its wards (a city), or of its city (a ward).
+    local_self = direct[CouncilKind.LOCAL] | via_ward[CouncilKind.LOCAL]
+    local_city = direct[CouncilKind.LOCAL]
+    preparatory_self = direct[CouncilKind.PREPARATORY] | via_ward[CouncilKind.PREPARATORY]
+    preparatory_city = direct[CouncilKind.PREPARATORY]
+    local, preparatory, none = CoverageStatus.LOCAL, CoverageStatus.PREPARATORY, CoverageStatus.NONE
     out = []
-    for code, name, kind, parent_code, prefecture_code, prefecture_name in rows:
-        if code in direct[local] or code in via_ward[local] or parent_code in direct[local]:
-            status = CoverageStatus.LOCAL
-        elif code in direct[preparatory] or code in via_ward[preparatory] or parent_code in direct[preparatory]:
-            status = CoverageStatus.PREPARATORY
+    for r in rows:
+        code, parent_code = r.code, r.parent_code
+        if code in local_self or parent_code in local_city:
+            status = local
+        elif code in preparatory_self or parent_code in preparatory_city:
+            status = preparatory
         else:
-            status = CoverageStatus.NONE
+            status = none
+        named_by = councils.get(code)
         out.append(
             MunicipalityCoverage(
-                code=code,
-                name=name,
-                kind=kind,
-                parent_code=parent_code or "",
-                prefecture_code=prefecture_code,
-                prefecture_name=prefecture_name,
-                status=status,
-                councils=tuple(councils.get(code, ())),
+                code,
+                r.name,
+                r.kind,
+                parent_code,
+                r.prefecture_code,
+                r.prefecture_name,
+                status,
+                tuple(named_by) if named_by else (),
             )
         )
     return out

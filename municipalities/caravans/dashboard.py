@@ -11,6 +11,7 @@ Imported by MunicipalitiesConfig.ready().
 from django.urls import reverse
 
 from municipalities.registry import maps
+from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.japanese import fiscal_year, format_date
@@ -47,7 +48,8 @@ def prefecture_table(rows):
     )
 
 
-def national_pictures(*, year, progress, municipalities, link=""):
+def national_pictures(*, year, progress, municipalities, link="", registry=None, on=None):
+    """The national caravan pictures; `registry` is the page's (read for `on`), for the municipality map."""
     cells = {
         p.code: maps.Cell(
             PERCENT_LEGEND.category_for(p.answered_percent),
@@ -60,7 +62,11 @@ def national_pictures(*, year, progress, municipalities, link=""):
     geographic = maps.japan_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率")
     tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率（タイル）")
     drawing = maps.japan_municipality_map(
-        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title=f"{year}年度 自治体キャラバン"
+        municipality_cells(municipalities, wards=False),
+        legend=STATUS_LEGEND,
+        title=f"{year}年度 自治体キャラバン",
+        on=on,
+        registry=registry,
     )
     targets = sum(p.targets for p in progress)
     answered = sum(p.answered for p in progress)
@@ -117,11 +123,15 @@ def progress(ctx):
     link = reverse("caravans:list")
     if ctx.audience == NATIONAL:
         # The per-prefecture figures counted from the map's rows (the same rule): one pass in the database.
-        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year)
+        # The registry is the page's, read once for this panel, the coverage and the maps.
+        registry = registry_for_page(ctx)
+        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year, registry=registry)
         rows = selectors.progress_by_prefecture(municipalities)
         if not rows:
             return None
-        return national_pictures(year=year, progress=rows, municipalities=municipalities, link=link)
+        return national_pictures(
+            year=year, progress=rows, municipalities=municipalities, link=link, registry=registry, on=ctx.date
+        )
     prefecture = _prefecture(ctx)
     if prefecture is None:
         return None

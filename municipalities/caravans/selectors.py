@@ -6,12 +6,14 @@ management command), which sees everything; otherwise every queryset goes throug
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
 
 from municipalities.caravans.models import Answer, AnswerKind, Caravan, CaravanTarget, Question, Questionnaire, Talk
 from municipalities.registry.models import Municipality
+from municipalities.registry.selectors import Registry
 from shaho.core.scoping import restrict, system_user
 
 from .services import fiscal_year_start
@@ -498,8 +500,9 @@ def _with_progress(queryset, targets):
     )
 
 
-@dataclass(frozen=True)
-class MunicipalityProgress:
+class MunicipalityProgress(NamedTuple):
+    """One municipality's row of the caravan map (a tuple: a national map has some 1,900 of them)."""
+
     code: str
     name: str
     kind: str
@@ -517,34 +520,50 @@ class MunicipalityProgress:
         return self.kind == Municipality.Kind.WARD
 
 
-def caravan_map(*, user, fiscal_year, prefecture=None):
+def caravan_map(*, user, fiscal_year, prefecture=None, registry=None):
     """The municipalities targeted by the caravans of `fiscal_year` that `user` may see, with their progress.
 
     Municipalities existing on April 1 of the year, 行政区 included (a ward shares its city's progress);
     those no caravan targets are left out. `prefecture` narrows to one prefecture. `user=None` is a
-    system run. Returns [MunicipalityProgress] in code order: one query.
+    system run. `registry` is the page's `municipalities.registry.selectors.Registry` when it has one (read
+    for April 1), else the registry is read here. Returns [MunicipalityProgress] in code order: two queries
+    (the targets and the registry; one with the page's registry), whatever the number of targets.
     """
-    qs = Municipality.objects.filter(Municipality.valid_on(fiscal_year_start(fiscal_year)))
+    year_start = fiscal_year_start(fiscal_year)
+    prefecture_code = None if prefecture is None else prefecture.code
+    # Each target's municipality, its city (a ward's) and its progress: the rule of `_with_progress`, applied
+    # here to the registry's rows, so that the database reads the targets once instead of nine times.
+    targets = _year_targets(user=user, fiscal_year=fiscal_year)
     if prefecture is not None:
-        qs = qs.filter(prefecture=prefecture)
-    rows = (
-        _with_progress(qs, _year_targets(user=user, fiscal_year=fiscal_year))
-        .filter(targeted=True)
-        .values("code", "name", "kind", "parent__code", "prefecture__code", "prefecture__name", "answered", "visited")
-        .order_by("code")
-    )
-    return [
-        MunicipalityProgress(
-            code=r["code"],
-            name=r["name"],
-            kind=r["kind"],
-            parent_code=r["parent__code"] or "",
-            prefecture_code=r["prefecture__code"],
-            prefecture_name=r["prefecture__name"],
-            status=CaravanStatus.of(r["answered"], r["visited"]),
-        )
-        for r in rows
-    ]
+        # A ward's city is in its prefecture: the targets of other prefectures touch none of these rows.
+        targets = targets.filter(municipality__prefecture=prefecture)
+    own, through_wards = {}, {}  # municipality id → TARGETED | ANSWERED | VISITED of its targets
+    for municipality_id, parent_id, answered_on, visited_on in targets.values_list(
+        "municipality_id", "municipality__parent_id", "answered_on", "visited_on"
+    ).order_by():
+        bits = _TARGETED | (_ANSWERED if answered_on else 0) | (_VISITED if visited_on else 0)
+        own[municipality_id] = own.get(municipality_id, 0) | bits
+        if parent_id is not None:
+            through_wards[parent_id] = through_wards.get(parent_id, 0) | bits
+    if not own:
+        return []
+    if registry is None:
+        registry = Registry.read(dates=(year_start,), prefecture_code=prefecture_code)
+    out = []
+    for r in registry.on(year_start, prefecture_code=prefecture_code):
+        # Targeted itself, through one of its wards (a city visited ward by ward), or through its city (a ward).
+        bits = own.get(r.pk, 0) | through_wards.get(r.pk, 0) | own.get(r.parent_id, 0)
+        if bits:
+            out.append(
+                MunicipalityProgress(
+                    r.code, r.name, r.kind, r.parent_code, r.prefecture_code, r.prefecture_name, _STATUS_OF_BITS[bits]
+                )
+            )
+    return out
+
+
+_TARGETED, _ANSWERED, _VISITED = 1, 2, 4
+_STATUS_OF_BITS = {_TARGETED | a | v: CaravanStatus.of(a, v) for a in (0, _ANSWERED) for v in (0, _VISITED)}
 
 
 @dataclass(frozen=True)
