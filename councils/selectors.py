@@ -1,8 +1,10 @@
 """Read side of the federation: census, coverage, the council tree. Counts come from the database."""
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import groupby
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -22,24 +24,25 @@ from .models import Council, CouncilKind, CouncilStage, Officer, Role
 CENSUS_KINDS = [CouncilKind.PREFECTURAL, CouncilKind.LOCAL, CouncilKind.PREPARATORY, CouncilKind.FRIENDLY]
 
 
-def councils_on(*, date, queryset=None):
+def councils_on(*, date, queryset=None, kinds=None):
     """Councils that existed on `date`, annotated with `kind_on`: their kind on that day.
 
     A council exists from its founding day (inclusive) to its dissolution day (exclusive);
     an unknown founding date means "since always". Its kind is that of the latest stage
     starting on or before `date`; when the founding date was moved earlier than the first
     stage (a corrected 結成日), the first stage's kind stands for the days before it.
+    `kinds` keeps the councils of those kinds on that day (one test of the stages, not two).
     """
     qs = Council.objects.all() if queryset is None else queryset
     stages = CouncilStage.objects.filter(council=OuterRef("pk"))
     latest = stages.filter(since__lte=date).order_by("-since").values("kind")[:1]
     first = stages.order_by("since").values("kind")[:1]
-    return (
+    qs = (
         qs.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=date))
         .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=date))
         .annotate(kind_on=Coalesce(Subquery(latest), Subquery(first)))
-        .exclude(kind_on__isnull=True)
     )
+    return qs.exclude(kind_on__isnull=True) if kinds is None else qs.filter(kind_on__in=kinds)
 
 
 @dataclass(frozen=True)
@@ -146,14 +149,16 @@ def coverage_by_prefecture(municipalities):
     """`municipality_coverage`'s figures (rows per prefecture, national row) counted from the rows of
     `municipality_coverage_map`, without a query: the same rule (a designated city covered through its wards;
     wards not counted; 準備会 do not cover), for a page that has the map's rows already."""
+    # One counting pass in C over the 1,900 rows, then the ≤ 47 × 3 × 6 counts in Python.
+    counted = Counter(map(attrgetter("prefecture_code", "prefecture_name", "kind", "status"), municipalities))
     counts = {}
-    for m in municipalities:
-        if m.is_ward:
+    for (code, name, kind, status), n in counted.items():
+        if kind == Municipality.Kind.WARD:
             continue
-        row = counts.setdefault(m.prefecture_code, [m.prefecture_name, 0, 0])
-        row[2] += 1
-        if m.status == CoverageStatus.LOCAL:
-            row[1] += 1
+        row = counts.setdefault(code, [name, 0, 0])
+        row[2] += n
+        if status == CoverageStatus.LOCAL:
+            row[1] += n
     rows = [CoverageRow(code, name, covered, total) for code, (name, covered, total) in sorted(counts.items())]
     national = CoverageRow("", "全国", sum(r.covered for r in rows), sum(r.total for r in rows))
     return rows, national
@@ -374,7 +379,9 @@ def municipality_coverage_map(*, date, prefecture=None, registry=None):
     """
     # Who covers what: every (municipality, its parent, council name, kind) of the local councils and 準備会
     # existing on `date`, in one query; the rule is then applied in Python (no subquery per municipality).
-    links = councils_on(date=date).filter(kind_on__in=[CouncilKind.LOCAL, CouncilKind.PREPARATORY])
+    links = councils_on(date=date, kinds=[CouncilKind.LOCAL, CouncilKind.PREPARATORY]).filter(
+        municipalities__isnull=False
+    )
     if isinstance(prefecture, str):
         named = prefecture
         links = links.filter(municipalities__prefecture__code=prefecture)

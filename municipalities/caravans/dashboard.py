@@ -11,6 +11,7 @@ Imported by MunicipalitiesConfig.ready().
 from django.urls import reverse
 
 from municipalities.registry import maps
+from municipalities.registry.models import Municipality
 from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
@@ -27,11 +28,19 @@ STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
 
 
+# Each status's legend category and the end of its hover text (「川崎市：回答・懇談済」).
+STATUS_CELLS = {s: (STATUS_INDEX[s], f"：{CaravanStatus.LABELS[s]}") for s in CaravanStatus.ORDER}
+
+
 def municipality_cells(rows, *, wards=True):
     """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
-    return {
-        r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows if wards or not r.is_ward
-    }
+    ward = "" if wards else Municipality.Kind.WARD
+    cells = {}
+    for r in rows:  # 1,900 on a national page: no property or format call a row
+        if r.kind != ward:
+            category, label = STATUS_CELLS[r.status]
+            cells[r.code] = maps.Cell(category, r.name + label)
+    return cells
 
 
 def municipality_table(rows):
@@ -151,7 +160,18 @@ def unanswered(ctx):
     prefecture = _prefecture(ctx)
     if ctx.audience == PREFECTURE and prefecture is None:
         return None
-    caravans = selectors.caravan_list(user=ctx.user, year=year).filter(questionnaire__isnull=False)
+    # Only what the bars print: a caravan's, its council's and its questionnaire's other fields are many.
+    caravans = (
+        selectors.caravan_list(user=ctx.user, year=year)
+        .filter(questionnaire__isnull=False)
+        .only(
+            "prefecture__name",
+            "council__name",
+            "council__short_name",
+            "questionnaire__fiscal_year",
+            "questionnaire__title",
+        )
+    )
     if prefecture is not None:
         caravans = caravans.filter(prefecture=prefecture)
     caravans = list(caravans)

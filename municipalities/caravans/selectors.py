@@ -5,7 +5,9 @@ of querysets (answers × years) into rows. `user=None` is a system run (the poli
 management command), which sees everything; otherwise every queryset goes through `restrict()`.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import NamedTuple
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, Sum
@@ -621,15 +623,17 @@ def progress_by_prefecture(municipalities):
     """`caravan_progress`'s rows counted from `caravan_map`'s rows, without a query: the same rule (wards not
     counted, a city answered or visited through its wards; prefectures without a target left out), for a page
     that has the map's rows already."""
+    # One counting pass in C over the 1,900 rows, then the ≤ 47 × 4 × 6 counts in Python.
+    counted = Counter(map(attrgetter("prefecture_code", "prefecture_name", "kind", "status"), municipalities))
     counts = {}
-    for m in municipalities:
-        if m.is_ward:
+    for (code, name, kind, status), n in counted.items():
+        if kind == Municipality.Kind.WARD:
             continue
-        row = counts.setdefault(m.prefecture_code, [m.prefecture_name, 0, 0, 0, 0])
-        row[1] += 1
-        row[2] += m.status in (CaravanStatus.BOTH, CaravanStatus.ANSWERED)
-        row[3] += m.status in (CaravanStatus.BOTH, CaravanStatus.VISITED)
-        row[4] += m.status == CaravanStatus.BOTH
+        row = counts.setdefault(code, [name, 0, 0, 0, 0])
+        row[1] += n
+        row[2] += n if status in (CaravanStatus.BOTH, CaravanStatus.ANSWERED) else 0
+        row[3] += n if status in (CaravanStatus.BOTH, CaravanStatus.VISITED) else 0
+        row[4] += n if status == CaravanStatus.BOTH else 0
     return [PrefectureProgress(code, *row) for code, row in sorted(counts.items())]
 
 

@@ -208,7 +208,12 @@ def with_questionnaires(kanagawa, tokyo):
     return out
 
 
-def test_national_staff_see_every_prefecture_on_the_maps(with_questionnaires, national_staff):
+def test_national_staff_see_every_prefecture_on_the_maps(
+    with_questionnaires, national_staff, django_assert_num_queries
+):
+    # The caravans' bars read only the fields they print (.only()): none read later, a query a caravan.
+    with django_assert_num_queries(2):
+        panels(national_staff, "caravans.unanswered")
     pictures = panels(national_staff, "caravans.progress", "caravans.unanswered")
     by_key = {p.key: p for p in pictures}
     assert list(by_key) == ["caravans.prefectures", "caravans.tiles", "caravans.municipalities", "caravans.unanswered"]
@@ -222,7 +227,11 @@ def test_national_staff_see_every_prefecture_on_the_maps(with_questionnaires, na
     assert f'href="/caravans/questionnaires/{with_questionnaires["14"].pk}/"' in unanswered.svg
 
 
-def test_kanagawa_staff_see_no_tokyo_caravan_nor_questionnaire(with_questionnaires, kanagawa_staff):
+def test_kanagawa_staff_see_no_tokyo_caravan_nor_questionnaire(
+    with_questionnaires, kanagawa_staff, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # a prefecture's bars name the questionnaire: read with the caravan
+        panels(kanagawa_staff, "caravans.unanswered")
     pictures = panels(kanagawa_staff, "caravans.progress", "caravans.unanswered")
     assert [p.key for p in pictures] == ["caravans.prefecture", "caravans.unanswered"]
     assert pictures[0].credit == CREDIT
