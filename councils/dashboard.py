@@ -119,7 +119,8 @@ def national_pictures(*, date, rows, national, municipalities, link="", registry
     geographic = maps.japan_map(cells, legend=PERCENT_LEGEND, title="都道府県別 地域社保協のある市区町村の割合")
     tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title="都道府県別（タイル）")
     above = sum(1 for r in rows if r.percent > GOAL)
-    ranked = sorted(rows, key=lambda r: (-r.percent, r.prefecture_code))
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i].percent, rows[i].prefecture_code))
+    ranked = [rows[i] for i in order]
     ranking = draw(
         "bar_chart",
         [charts.Bar(r.prefecture_name, r.percent, f"{r.percent}%（{r.covered:,} / {r.total:,}）") for r in ranked],
@@ -152,7 +153,7 @@ def national_pictures(*, date, rows, national, municipalities, link="", registry
             key="coverage.ranking",
             title=f"過半数を超えた都道府県 {above}、超えていない都道府県 {len(rows) - above}",
             svg=mark_safe(ranking),
-            table=Table(columns=table.columns, rows=[table.rows[rows.index(r)] for r in ranked]),
+            table=Table(columns=table.columns, rows=[table.rows[i] for i in order]),
             link=link,
         ),
         drawing.picture(

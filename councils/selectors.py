@@ -420,7 +420,7 @@ def municipality_coverage_map(*, date, prefecture=None, registry=None):
     local, preparatory, none = CoverageStatus.LOCAL, CoverageStatus.PREPARATORY, CoverageStatus.NONE
     out = []
     for r in rows:
-        code, parent_code = r.code, r.parent_code
+        code, parent_code = r.code, r.parent_code or ""
         if code in local_self or parent_code in local_city:
             status = local
         elif code in preparatory_self or parent_code in preparatory_city:

@@ -359,13 +359,9 @@ def _rank(ctx, figures, goals, region):
             per_prefecture = defaultdict(list)
             for row in goals.get(f.drive.pk, []):
                 per_prefecture[row[2]].append(row)
+            href = _prefecture_href(f.drive)
             f.ranking = [
-                (
-                    name,
-                    sums.get((f.drive.pk, pk), 0),
-                    _prefecture_goal(per_prefecture.get(pk, []), pk),
-                    _prefecture_href(ctx, f.drive, code),
-                )
+                (name, sums.get((f.drive.pk, pk), 0), _prefecture_goal(per_prefecture.get(pk, []), pk), href(code))
                 for pk, name, code in places
             ]
             _sort(f)
@@ -392,12 +388,11 @@ def _sort(figure):
     figure.ranking.sort(key=lambda r: (r[2] is None, -(percent_of(r[1], r[2]) or 0), -r[1]))
 
 
-def _prefecture_href(ctx, drive, code):
-    # One reverse() a drive, not 47: the prefecture's code is the last part of the path.
-    template = ctx.cached(
-        ("petitions.prefecture_url", drive.slug), lambda: reverse("petitions:prefecture", args=[drive.slug, "00"])
-    )
-    return template.removesuffix("00/") + f"{code}/"
+def _prefecture_href(drive):
+    """code → the drive's 集約一覧表 of that prefecture: one reverse() a drive, not 47 (the prefecture's code is
+    the last part of the path)."""
+    prefix = reverse("petitions:prefecture", args=[drive.slug, "00"]).removesuffix("00/")
+    return lambda code: f"{prefix}{code}/"
 
 
 def _table_link(ctx, drive):

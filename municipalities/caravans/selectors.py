@@ -558,7 +558,13 @@ def caravan_map(*, user, fiscal_year, prefecture=None, registry=None):
         if bits:
             out.append(
                 MunicipalityProgress(
-                    r.code, r.name, r.kind, r.parent_code, r.prefecture_code, r.prefecture_name, _STATUS_OF_BITS[bits]
+                    r.code,
+                    r.name,
+                    r.kind,
+                    r.parent_code or "",
+                    r.prefecture_code,
+                    r.prefecture_name,
+                    _STATUS_OF_BITS[bits],
                 )
             )
     return out

@@ -424,7 +424,8 @@ def _registry_entries(*, on, prefecture_code=None, registry=None):
     `Registry` when given (read for `on`), else one query."""
     if registry is not None:
         return {
-            e.code[:5]: (e.name, e.kind, e.parent_code[:5]) for e in registry.on(on, prefecture_code=prefecture_code)
+            e.code[:5]: (e.name, e.kind, e.parent_code[:5] if e.parent_code else "")
+            for e in registry.on(on, prefecture_code=prefecture_code)
         }
     rows = Municipality.objects.filter(Municipality.valid_on(on))
     if prefecture_code is not None:

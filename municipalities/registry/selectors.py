@@ -24,7 +24,7 @@ class RegistryEntry(NamedTuple):
     name: str
     kind: str  # Municipality.Kind
     parent_id: int | None  # a ward's designated city
-    parent_code: str  # "" for all but wards
+    parent_code: str | None  # None for all but wards
     prefecture_code: str
     prefecture_name: str
     valid_from: datetime.date | None
@@ -60,14 +60,19 @@ class Registry:
         rows = Municipality.objects.filter(valid)
         if prefecture_code is not None:
             rows = rows.filter(prefecture__code=prefecture_code)
-        columns = ("pk", "code", "name", "kind", "parent_id", "parent__code", "prefecture__code", "prefecture__name")
-        entries = [
-            RegistryEntry(pk, code, name, kind, parent_id, parent_code or "", pref_code, pref_name, since, until)
-            for pk, code, name, kind, parent_id, parent_code, pref_code, pref_name, since, until in rows.values_list(
-                *columns, "valid_from", "valid_until"
-            ).order_by("code")
-        ]
-        return cls(entries, dates, prefecture_code)
+        rows = rows.values_list(
+            "pk",
+            "code",
+            "name",
+            "kind",
+            "parent_id",
+            "parent__code",
+            "prefecture__code",
+            "prefecture__name",
+            "valid_from",
+            "valid_until",
+        ).order_by("code")
+        return cls(list(map(RegistryEntry._make, rows)), dates, prefecture_code)
 
     def on(self, date, *, prefecture_code=None):
         """[RegistryEntry] valid on `date` (one of the dates read), in code order; `prefecture_code` narrows."""
