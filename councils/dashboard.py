@@ -18,7 +18,7 @@ from municipalities.registry.models import Municipality
 from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
-from shaho.core.pictures import Picture, Table
+from shaho.core.pictures import LazyRows, Picture, Table
 
 from .models import CouncilKind
 from .selectors import (
@@ -58,7 +58,10 @@ def prefecture_table(rows):
 def municipality_table(rows):
     return Table(
         columns=["都道府県", "市区町村コード", "市区町村", "状況", "地域社保協・準備会"],
-        rows=[[r.prefecture_name, r.code, r.name, r.status_label, "、".join(r.councils)] for r in rows],
+        rows=LazyRows(
+            len(rows),
+            lambda: [[r.prefecture_name, r.code, r.name, r.status_label, "、".join(r.councils)] for r in rows],
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.japanese import fiscal_year, format_date
-from shaho.core.pictures import Picture, Table
+from shaho.core.pictures import LazyRows, Picture, Table
 
 from . import selectors
 from .selectors import CaravanStatus
@@ -46,7 +46,7 @@ def municipality_cells(rows, *, wards=True):
 def municipality_table(rows):
     return Table(
         columns=["都道府県", "市区町村コード", "市区町村", "状況"],
-        rows=[[r.prefecture_name, r.code, r.name, r.status_label] for r in rows],
+        rows=LazyRows(len(rows), lambda: [[r.prefecture_name, r.code, r.name, r.status_label] for r in rows]),
     )
 
 

@@ -85,7 +85,9 @@ class Registry:
             self._on[key] = [
                 e
                 for e in self.entries
-                if e.valid_on(date) and (prefecture_code is None or e.prefecture_code == prefecture_code)
+                # Most rows have no validity dates: no method call for them.
+                if ((e.valid_from is None and e.valid_until is None) or e.valid_on(date))
+                and (prefecture_code is None or e.prefecture_code == prefecture_code)
             ]
         return self._on[key]
 
