@@ -12,6 +12,7 @@ print, a spreadsheet) gets the same figures, and a download writes the table thr
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
@@ -25,12 +26,55 @@ FORMATS = ("xlsx", "csv")
 INLINE_ROWS = 100
 
 
+class LazyRows(Sequence):
+    """The rows of a long table, built the first time they are read.
+
+    A page prints a table longer than INLINE_ROWS as a link with its length (its rows open on a page of their
+    own), so the 1,900 rows of a national map's table are built for that page, a download or a document, not
+    for every home page that draws the map. `count` is known without building them (a row a municipality).
+    """
+
+    def __init__(self, count, build):
+        self._count = count
+        self._build = build
+        self._rows = None
+
+    def _built(self):
+        if self._rows is None:
+            rows = list(self._build())
+            if len(rows) != self._count:
+                raise ValueError(f"built {len(rows)} rows, announced {self._count}")
+            self._rows = rows
+        return self._rows
+
+    @property
+    def built(self):
+        return self._rows is not None
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self._built()[index]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __eq__(self, other):
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"LazyRows({self._count} rows{'' if self._rows is None else ', built'})"
+
+
 @dataclass(frozen=True)
 class Table:
     """The numbers of a picture: column headings and rows of cells (text, int, float, date or None)."""
 
     columns: list
-    rows: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # or LazyRows
 
     def as_rows(self):
         """Header first, then the rows: what `shaho.core.exports.csv_bytes` and `xlsx_bytes` take."""
