@@ -858,6 +858,7 @@ def caravan_totals_by_prefecture(*, fiscal_year, user=None):
         )
     return out
 
+
 def answered_count(*, questionnaire=None, caravan=None):
     """How many 市町村 answered: the one count that the draft's `{{ caravan.answered }}`, the 資料集's cover
     and its map print (wards of designated cities not counted, as on the map).

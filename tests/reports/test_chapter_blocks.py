@@ -305,7 +305,7 @@ def test_tally_block_is_the_appendix_table_and_changes_with_the_ledger(councils,
     meeting = one_chapter(councils, "活動報告", "{{ petition.tally petition=25jo }}")
 
     text = text_of(chapter_html(meeting))
-    assert "集約一覧表2020年9月1日現在" in text and "今次集約:最終集約" in text
+    assert "集約一覧表2020年9月1日現在" in text and "今次集約：最終集約" in text
     assert "神奈川県20,000" in text and "13,000" in text  # 横浜 12,345 + the prefecture's 655
 
     record(clerk, drives["article25"], councils["yokohama"], 1_000, collected_on=D(2020, 8, 2))

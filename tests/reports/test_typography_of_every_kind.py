@@ -146,8 +146,8 @@ def test_japanese_punctuation_in_japanese_text(demo):
     draft = _flat(_text("policy_draft", meeting="64"))
     assert "医療：公立・公的病院" in draft and "医療:" not in draft  # the demo's chapter types 「**医療**: 」
     report = _flat(_text("prefecture_report", prefecture="14", start="2023-11-01", end="2023-12-31"))
-    # A street action with only its signatures: the list's 「、」 no longer dangles at the item's end.
-    assert "12月12日、大磯町。署名9筆。" in report
+    # A street action's line ends in 「。」, never with a dangling 「、」.
+    assert "12月12日、二宮町。参加6人。12月12日、箱根町。" in report
     assert "、。" not in report
     # No Western space after 」 nor before （: pypdf keeps a space the PDF draws.
     raw = "".join(p.extract_text() for p in _reader("prefecture_report", prefecture="14", start="2023-11-01",
