@@ -76,7 +76,7 @@ def _photos_for_the_web(html, public):
         photo = public.get(int(match[1]))
         if photo is None:
             return ""
-        return f"<p>［写真: {photo.caption}］（{photo.image.name.rsplit('/', 1)[-1]}）</p>"
+        return f"<p>［写真：{photo.caption}］（{photo.image.name.rsplit('/', 1)[-1]}）</p>"
 
     return _FIGURE_RE.sub(replace, html)
 

@@ -59,7 +59,7 @@ def test_kanagawas_newsletter_prints_seed_003s_facts_from_the_records(media):
     assert job.audience == Audience.COUNCIL and job.published_at is not None and not job.warnings
     reader, text = text_of(job)
     for printed in (
-        "神奈川社保協ニュース", "第1号", "2023年12月10日", "発行:神奈川県社会保障推進協議会",
+        "神奈川社保協ニュース", "第1号", "2023年12月10日", "発行：神奈川県社会保障推進協議会",
         "11団体26人", "保険医協会7人", "署名42筆", "シール投票75（反対72、賛成3）", "1,000枚",
         "全33市町村の国保担当課と懇談",
         "保健・医療・介護分野の県交渉", "12団体23人",
@@ -85,7 +85,9 @@ def test_tokyos_digest_gathers_the_local_councils_articles_with_their_authors(me
     ]
     assert all(a.source_id for a in digest.articles.all()[1:])
     _reader, text = text_of(job_of("東京社保協ニュース 地域版"))
-    for printed in ("2,400人", "200か所", "第33回定期総会", "参加:93人", "参加:40人", "区長", "渋谷社会保障推進協議会"):
+    for printed in (
+        "2,400人", "200か所", "第33回定期総会", "参加：93人", "参加：40人", "区長", "渋谷社会保障推進協議会",
+    ):  # fmt: skip
         assert printed in text, printed
 
 
