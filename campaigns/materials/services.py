@@ -351,6 +351,9 @@ COUNCIL_PATHS = {
 
 
 def _row_rules(user, row):
+    if isinstance(row, Order) and row.pk is None and row.material_id:
+        # A new order takes the material's price and tax rule of the day (the page does not ask for them).
+        row.unit_price, row.tax = row.material.unit_price, row.material.tax
     if isinstance(row, Material):
         errors = {}
         if row.unit_price is not None and row.unit_price < 0:
@@ -360,6 +363,9 @@ def _row_rules(user, row):
         if errors:
             raise ValidationError(errors)
     elif isinstance(row, OrderLine):
+        order = row.order if row.order_id or OrderLine.order.is_cached(row) else None
+        if row.ordered_on is None and order is not None:
+            row.ordered_on = order.ordered_on  # a line of the order's page is ordered with it
         message = _quantity_error("数量", row.quantity)
         if message:
             raise ValidationError({"quantity": message})
@@ -393,8 +399,6 @@ def row_check(*, user, row, exclude=None):
 @transaction.atomic
 def row_save(*, user, row):
     row_check(user=user, row=row)
-    if isinstance(row, Order) and row.pk is None and row.material_id:
-        row.unit_price, row.tax = row.material.unit_price, row.material.tax
     if hasattr(row, "entered_by") and row.pk is None:
         row.entered_by, row.entered_at = user, timezone.now()
     row._history_user = user
