@@ -7,5 +7,7 @@ class CampaignsConfig(AppConfig):
     verbose_name = "運動・行動"
 
     def ready(self):
-        # The campaigns' figures, blocks and report kind (当面の日程) into shaho.core's registries.
+        # The campaigns' figures, blocks and report kind (当面の日程) into shaho.core's registries, and the
+        # materials' blocks.
         from . import blocks, dashboard, figures, report_kinds  # noqa: F401
+        from .materials import blocks as materials_blocks  # noqa: F401

@@ -22,8 +22,8 @@ from .models import Distribution, Material, Order, OrderLine
 State = OrderLine.State
 
 
-def _yen(value):
-    return f"{selectors._yen(value):,}円"
+def _yen_label(value):
+    return f"{selectors.whole_yen(value):,}円"
 
 
 def _sum_of_lines(user, outer, *, money=False, **filters):
@@ -100,14 +100,14 @@ class MaterialAdmin(RowsSummaryMixin, _OwnedAdmin):
 
     @admin.display(description="未精算")
     def due(self, obj):
-        return _yen(obj.due_total)
+        return _yen_label(obj.due_total)
 
     def row_summaries(self, request, obj):
         by_prefecture = selectors.totals_by_prefecture(user=request.user, material=obj)
         unit = obj.unit
         rows = [
             ("", [t.label, f"{t.ordered:,}{unit}", f"{t.shipped:,}{unit}", f"{t.distributed:,}{unit}",
-                  _yen(t.amount), _yen(t.due)])
+                  _yen_label(t.amount), _yen_label(t.due)])
             for t in [*by_prefecture.rows, by_prefecture.total]
         ]  # fmt: skip
         list_url = reverse("admin:campaigns_order_changelist") + f"?material__id__exact={obj.pk}"
@@ -164,11 +164,11 @@ class OrderAdmin(_OwnedAdmin):
 
     @admin.display(description="金額")
     def amount(self, obj):
-        return _yen(obj.amount_total)
+        return _yen_label(obj.amount_total)
 
     @admin.display(description="未精算")
     def due(self, obj):
-        return _yen(obj.due_total)
+        return _yen_label(obj.due_total)
 
 
 @admin.register(OrderLine)

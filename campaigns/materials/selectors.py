@@ -24,7 +24,7 @@ NATIONAL_LABEL = "中央"
 MONEY = DecimalField(max_digits=16, decimal_places=4)
 
 
-def _yen(value):
+def whole_yen(value):
     return int(Decimal(value or 0).quantize(Decimal(1), rounding=ROUND_DOWN))
 
 
@@ -74,8 +74,8 @@ def _totals(label, row, key=None):
         label=label,
         ordered=row.get("ordered", 0),
         shipped=row.get("shipped", 0),
-        amount=_yen(row.get("amount")),
-        due=_yen(row.get("due")),
+        amount=whole_yen(row.get("amount")),
+        due=whole_yen(row.get("due")),
         lines=row.get("lines", 0),
         key=key,
     )
@@ -93,13 +93,16 @@ def visible_materials(*, user):
     return restrict(Material.objects.select_related("publisher", "campaign", "petition_drive"), user)
 
 
-def material_totals(*, user, materials=None, prefecture=None):
+def material_totals(*, user, materials=None, prefecture=None, as_of=None):
     """[(Material, Totals)] for each material `user` may see (or of `materials`), over the orders and distributions
-    `user` may see, of `prefecture`'s councils when given: three queries."""
+    `user` may see, of `prefecture`'s councils when given, up to `as_of`: three queries (two with `materials`)."""
     materials = list(materials if materials is not None else visible_materials(user=user))
     ids = [m.pk for m in materials]
     lines = _scoped_lines(user).filter(order__material__in=ids)
     handed = _scoped_distributions(user).filter(material__in=ids)
+    if as_of is not None:
+        lines = lines.filter(ordered_on__lte=as_of)
+        handed = handed.filter(distributed_on__lte=as_of)
     if prefecture is not None:
         lines = lines.filter(order__council__prefecture=prefecture)
         handed = handed.filter(council__prefecture=prefecture)
@@ -154,21 +157,22 @@ def totals_by_prefecture(*, user, material):
 class RecipientLine:
     label: str
     quantity: int
-    is_organisation: bool
+    is_own: bool  # the ordering council's lines for itself
 
 
-def recipient_lines(*, user, material, prefecture=None, council=None):
-    """What each recipient ordered of `material` (「保険医協会 200」): one row per recipient, in order of first line.
-
-    The ordering council's own lines come last (they are what is left for itself); one query.
-    """
-    lines = _scoped_lines(user).filter(order__material=material)
+def recipient_lines(*, user, materials, prefecture=None, council=None, as_of=None):
+    """{material id: [RecipientLine]}: what each recipient ordered (「保険医協会 200」), in the order of their first
+    line, the ordering councils' own lines last; one query for all `materials`."""
+    lines = _scoped_lines(user).filter(order__material__in=[m.pk for m in materials])
     if prefecture is not None:
         lines = lines.filter(order__council__prefecture=prefecture)
     if council is not None:
         lines = lines.filter(order__council=council)
+    if as_of is not None:
+        lines = lines.filter(ordered_on__lte=as_of)
     rows = (
         lines.values(
+            "order__material",
             "recipient_organisation",
             "recipient_organisation__name",
             "recipient_organisation__short_name",
@@ -177,22 +181,37 @@ def recipient_lines(*, user, material, prefecture=None, council=None):
             "recipient_council__short_name",
         )
         .annotate(quantity=Sum("quantity"), first=Min("pk"), own=_own_line())
-        .order_by("own", "first")
+        .order_by("order__material", "own", "first")
     )
-    out = []
+    out = {m.pk: [] for m in materials}
     for r in rows:
         if r["recipient_organisation"] is not None:
             label = r["recipient_organisation__short_name"] or r["recipient_organisation__name"]
         else:
             label = r["recipient_council__short_name"] or r["recipient_council__name"]
-        out.append(RecipientLine(label, r["quantity"], r["recipient_organisation"] is not None))
+        out[r["order__material"]].append(RecipientLine(label, r["quantity"], bool(r["own"])))
     return out
 
 
 def _own_line():
     """1 for a line for the ordering council itself, else 0 (as an aggregate, so it groups with the recipient)."""
-    return Max(
-        Case(When(recipient_council=F("order__council"), then=Value(1)), default=Value(0)),
+    return Max(Case(When(recipient_council=F("order__council"), then=Value(1)), default=Value(0)))
+
+
+def active_materials(*, user, prefecture, start, end):
+    """The materials `user` may see that `prefecture`'s councils ordered or handed out in [start, end]: one query."""
+    ordered = (
+        _scoped_lines(user)
+        .filter(order__council__prefecture=prefecture, ordered_on__range=(start, end))
+        .values("order__material")
+    )
+    handed = (
+        _scoped_distributions(user)
+        .filter(council__prefecture=prefecture, distributed_on__range=(start, end))
+        .values("material")
+    )
+    return list(
+        visible_materials(user=user).filter(Q(pk__in=ordered) | Q(pk__in=handed)).order_by("publisher__sort_key", "pk")
     )
 
 
@@ -227,7 +246,7 @@ def amount_due(*, user, council):
             )
         )
     )
-    return _yen(row["due"])
+    return whole_yen(row["due"])
 
 
 def order_with_lines(*, user, pk):

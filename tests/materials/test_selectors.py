@@ -67,8 +67,8 @@ def test_queries_do_not_grow_with_orders(kanagawa_orders, kanagawa, kanagawa_sta
 
 
 def test_recipient_lines_print_the_organisations_then_the_council_itself(kanagawa_orders, kanagawa_staff):
-    lines = selectors.recipient_lines(user=kanagawa_staff, material=kanagawa_orders, prefecture=prefecture("14"))
-    assert [(x.label, x.quantity) for x in lines] == [
+    lines = selectors.recipient_lines(user=kanagawa_staff, materials=[kanagawa_orders], prefecture=prefecture("14"))
+    assert [(x.label, x.quantity) for x in lines[kanagawa_orders.pk]] == [
         ("保険医協会", 200),
         ("川崎社保協", 200),
         ("建設労連", 100),
