@@ -12,6 +12,8 @@ from django.db.models import OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from shaho.core.admin import RowsSummary, RowsSummaryMixin, ServiceAdmin, ServiceInline
 from shaho.core.scoping import in_scope, restrict
@@ -133,7 +135,7 @@ class OrderLineInline(ServiceInline):
 
 @admin.register(Order)
 class OrderAdmin(_OwnedAdmin):
-    list_display = ["number_label", "ordered_on", "material", "council", "ordered", "amount", "due"]
+    list_display = ["number_label", "ordered_on", "material", "council", "ordered", "amount", "due", "invoice"]
     list_select_related = ["material", "material__publisher", "council"]
     list_filter = ["material", "council"]
     search_fields = ["material__name", "council__name", "note"]
@@ -169,6 +171,11 @@ class OrderAdmin(_OwnedAdmin):
     @admin.display(description="未精算")
     def due(self, obj):
         return _yen_label(obj.due_total)
+
+    @admin.display(description="納品書・請求書")
+    def invoice(self, obj):
+        url = reverse("reports:new_kind", args=["material_invoice"]) + "?" + urlencode({"order": obj.number})
+        return format_html('<a href="{}">PDF を作る</a>', url)
 
 
 @admin.register(OrderLine)
