@@ -16,9 +16,10 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from shaho.core.admin import RowsSummary, RowsSummaryMixin, ServiceAdmin, ServiceInline
+from shaho.core.admin_import import ImportAdminMixin
 from shaho.core.scoping import in_scope, restrict
 
-from . import selectors, services
+from . import importing, selectors, services
 from .models import Distribution, Material, Order, OrderLine
 
 State = OrderLine.State
@@ -134,7 +135,9 @@ class OrderLineInline(ServiceInline):
 
 
 @admin.register(Order)
-class OrderAdmin(_OwnedAdmin):
+class OrderAdmin(ImportAdminMixin, _OwnedAdmin):
+    importer = importing.ORDERS
+    change_list_template = "admin/import_change_list.html"
     list_display = ["number_label", "ordered_on", "material", "council", "ordered", "amount", "due", "invoice"]
     list_select_related = ["material", "material__publisher", "council"]
     list_filter = ["material", "council"]

@@ -30,7 +30,7 @@ STATE_DATES = {State.SHIPPED: "shipped_on", State.RECEIVED: "received_on", State
 STATE_LABELS = {State.SHIPPED: "発送日", State.RECEIVED: "受領日", State.SETTLED: "精算日"}
 
 
-def _quantity_error(label, value, *, allow_zero=False):
+def quantity_error(label, value, *, allow_zero=False):
     if value is None:
         return f"「{label}」を入力してください。"
     if not isinstance(value, int) or isinstance(value, bool):
@@ -57,7 +57,7 @@ def recipients_of(council):
     return councils, organisations
 
 
-def _line_errors(*, council, lines, where="明細"):
+def line_errors(*, council, lines, where="明細"):
     """Messages for each bad line of an order of `council`, naming the line (「明細 2行目」)."""
     errors = []
     if not lines:
@@ -80,7 +80,7 @@ def _line_errors(*, council, lines, where="明細"):
             if key in seen:
                 errors.append(f"{at}: 宛先「{rc or ro}」が{seen[key]}行目にもあります。")
             seen[key] = i
-        message = _quantity_error("数量", line.get("quantity"))
+        message = quantity_error("数量", line.get("quantity"))
         if message:
             errors.append(f"{at}: {message}")
     return errors
@@ -101,9 +101,9 @@ def order_check(*, user, material, council, ordered_on, lines):
         errors["ordered_on"] = "「注文日」を入力してください。"
     elif ordered_on > timezone.localdate() + datetime.timedelta(days=1):
         errors["ordered_on"] = "「注文日」: 先の日付は入力できません。"
-    line_errors = _line_errors(council=council if "council" not in errors else None, lines=lines)
-    if line_errors:
-        errors["lines"] = line_errors
+    by_line = line_errors(council=council if "council" not in errors else None, lines=lines)
+    if by_line:
+        errors["lines"] = by_line
     if errors:
         raise ValidationError(errors)
 
@@ -167,7 +167,7 @@ def order_line_add(*, user, order, quantity, recipient_council=None, recipient_o
     ]  # fmt: skip
     new = {"recipient_council": recipient_council, "recipient_organisation": recipient_organisation,
            "quantity": quantity}  # fmt: skip
-    errors = _line_errors(council=order.council, lines=[*existing, new])
+    errors = line_errors(council=order.council, lines=[*existing, new])
     if errors:
         raise ValidationError({"lines": errors})
     return _save_line(
@@ -194,7 +194,7 @@ def order_line_change(*, user, line, quantity, reason, note=None):
     errors = {}
     if not in_scope(user, line.order.council_id):
         errors["order"] = "「注文」: この注文を直す権限がありません。"
-    message = _quantity_error("数量", quantity)
+    message = quantity_error("数量", quantity)
     if message:
         errors["quantity"] = message
     reason = (reason or "").strip()
@@ -259,7 +259,7 @@ def distribution_check(*, user, material, council, quantity, distributed_on, org
         errors["council"] = "「普及した社保協」: この社保協の普及を入力する権限がありません。"
     elif organisation is not None and not recipients_of(council)[1].filter(pk=organisation.pk).exists():
         errors["organisation"] = f"「普及した団体」: 「{organisation}」は{council}の加盟団体ではありません。"
-    message = _quantity_error("普及数", quantity)
+    message = quantity_error("普及数", quantity)
     if message:
         errors["quantity"] = message
     if distributed_on is None:
@@ -312,7 +312,7 @@ def distribution_correct(*, user, distribution, corrected, reason):
     reason = (reason or "").strip()
     if not reason:
         errors["correction_reason"] = "「訂正の理由」を入力してください。"
-    message = _quantity_error("正しい普及数", corrected, allow_zero=True)
+    message = quantity_error("正しい普及数", corrected, allow_zero=True)
     if message:
         errors["corrected"] = message
     if not in_scope(user, distribution.council_id):
@@ -366,14 +366,14 @@ def _row_rules(user, row):
         order = row.order if row.order_id or OrderLine.order.is_cached(row) else None
         if row.ordered_on is None and order is not None:
             row.ordered_on = order.ordered_on  # a line of the order's page is ordered with it
-        message = _quantity_error("数量", row.quantity)
+        message = quantity_error("数量", row.quantity)
         if message:
             raise ValidationError({"quantity": message})
         if row.order_id and row.pk is None:
             order = Order.objects.select_related("council").get(pk=row.order_id)
             line = {"recipient_council": row.recipient_council, "recipient_organisation": row.recipient_organisation,
                     "quantity": row.quantity}  # fmt: skip
-            errors = _line_errors(council=order.council, lines=[line])
+            errors = line_errors(council=order.council, lines=[line])
             if errors:
                 raise ValidationError({"recipient_council": [e.split(": ", 1)[-1] for e in errors]})
     elif isinstance(row, Distribution):

@@ -79,3 +79,12 @@ def test_a_distribution_is_not_changed_in_place(client, kanagawa_staff, pamphlet
     response = client.post(reverse("admin:campaigns_distribution_change", args=[row.pk]), {"quantity": "1"})
     row.refresh_from_db()
     assert response.status_code in (302, 403) and row.quantity == 720
+
+
+def test_the_order_list_offers_import_export_and_the_invoice(client, kanagawa_staff, pamphlet):
+    client.force_login(kanagawa_staff)
+    page = client.get(reverse("admin:campaigns_order_changelist")).content.decode()
+    assert reverse("admin:campaigns_order_import") in page and "material_invoice" in page
+    assert client.get(reverse("admin:campaigns_order_import")).status_code == 200
+    exported = client.get(reverse("admin:campaigns_order_export") + "?format=csv")
+    assert exported.status_code == 200
