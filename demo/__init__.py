@@ -19,5 +19,6 @@ STEPS = [
     "demo.caravans",
     "demo.assemblies",
     "demo.consultations",
+    "demo.materials",
     "demo.meetings",
 ]

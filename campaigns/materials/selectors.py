@@ -81,16 +81,21 @@ def _totals(label, row, key=None):
     )
 
 
+def _scoped(queryset, user):
+    """`queryset` as `user` may see it; a system run (None) sees every row."""
+    return queryset if system_user(user) else restrict(queryset, user)
+
+
 def _scoped_lines(user):
-    return restrict(OrderLine.objects.all(), user)
+    return _scoped(OrderLine.objects.all(), user)
 
 
 def _scoped_distributions(user):
-    return restrict(Distribution.objects.all(), user)
+    return _scoped(Distribution.objects.all(), user)
 
 
 def visible_materials(*, user):
-    return restrict(Material.objects.select_related("publisher", "campaign", "petition_drive"), user)
+    return _scoped(Material.objects.select_related("publisher", "campaign", "petition_drive"), user)
 
 
 def material_totals(*, user, materials=None, prefecture=None, as_of=None):
@@ -218,7 +223,7 @@ def active_materials(*, user, prefecture, start, end):
 def council_orders(*, user, council):
     """The orders `council` placed, newest first, each with its lines and its amounts (two queries)."""
     return (
-        restrict(Order.objects.filter(council=council), user)
+        _scoped(Order.objects.filter(council=council), user)
         .select_related("material", "material__publisher", "council")
         .prefetch_related("lines__recipient_council", "lines__recipient_organisation")
         .annotate(
@@ -251,9 +256,8 @@ def amount_due(*, user, council):
 
 def order_with_lines(*, user, pk):
     """One order `user` may see, with its material, publisher and lines (for its delivery note and invoice)."""
-    orders = Order.objects.filter(pk=pk)
     return (
-        (orders if system_user(user) else restrict(orders, user))
+        _scoped(Order.objects.filter(pk=pk), user)
         .select_related("material__publisher", "council")
         .prefetch_related("lines__recipient_council", "lines__recipient_organisation")
         .first()
