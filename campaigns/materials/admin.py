@@ -249,6 +249,9 @@ class DistributionAdmin(ServiceAdmin):
     search_fields = ["note", "council__name", "organisation__name"]
     fields = ["material", "council", "organisation", "quantity", "distributed_on", "note"]
 
-    def has_change_permission(self, request, obj=None):
-        # Append-only: a record is corrected by a new one, never changed.
-        return obj is None and super().has_change_permission(request, obj)
+    def get_readonly_fields(self, request, obj=None):
+        # A count is corrected by a new record (services.distribution_correct), never changed: only its note is.
+        return [f for f in self.fields if f != "note"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False

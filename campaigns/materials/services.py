@@ -369,8 +369,11 @@ def _row_rules(user, row):
         message = quantity_error("数量", row.quantity)
         if message:
             raise ValidationError({"quantity": message})
-        if row.order_id and row.pk is None:
-            order = Order.objects.select_related("council").get(pk=row.order_id)
+        stored = OrderLine.objects.filter(pk=row.pk).values("quantity", "state").first() if row.pk else None
+        if stored and stored["quantity"] != row.quantity and stored["state"] != State.ORDERED:
+            label = State(stored["state"]).label
+            raise ValidationError({"quantity": f"「数量」: {label}の明細の数量は変えられません。"})
+        if order is not None and order.council_id:
             line = {"recipient_council": row.recipient_council, "recipient_organisation": row.recipient_organisation,
                     "quantity": row.quantity}  # fmt: skip
             errors = line_errors(council=order.council, lines=[line])
@@ -378,7 +381,11 @@ def _row_rules(user, row):
                 raise ValidationError({"recipient_council": [e.split(": ", 1)[-1] for e in errors]})
     elif isinstance(row, Distribution):
         if row.pk is not None:
-            raise ValidationError({"quantity": "「普及数」: 記録は直せません。訂正の記録を加えてください。"})
+            counted = ("material_id", "council_id", "organisation_id", "quantity", "distributed_on", "corrects_id")
+            stored = Distribution.objects.filter(pk=row.pk).values(*counted).first() or {}
+            if any(stored.get(name) != getattr(row, name) for name in counted):
+                raise ValidationError({"quantity": "「普及数」: 記録は直せません。訂正の記録を加えてください。"})
+            return
         distribution_check(
             user=user,
             material=row.material if row.material_id else None,

@@ -1,15 +1,18 @@
 """The staff pages of materials: the publisher's material page lists orders per prefecture, the order list the
 amounts and what is still due, an order is added with its lines at the material's price, states move by action."""
 
+import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from campaigns.materials.models import Distribution, Order, OrderLine
 from tests.materials.factories import handed_out, line, material, member, order
 
 pytestmark = pytest.mark.django_db
+D_SHIPPED = datetime.date(2023, 12, 5)
 
 
 @pytest.fixture
@@ -88,3 +91,20 @@ def test_the_order_list_offers_import_export_and_the_invoice(client, kanagawa_st
     assert client.get(reverse("admin:campaigns_order_import")).status_code == 200
     exported = client.get(reverse("admin:campaigns_order_export") + "?format=csv")
     assert exported.status_code == 200
+
+
+def test_a_received_lines_quantity_is_not_changed_on_the_page(client, national_staff, kanagawa_staff, pamphlet):
+    from campaigns.materials import services
+
+    line_ = OrderLine.objects.filter(order__council__prefecture__code="14").first()
+    services.order_line_advance(user=national_staff, line=line_, state="shipped", on=D_SHIPPED)
+    line_.refresh_from_db()
+    with pytest.raises(ValidationError) as caught:
+        services.row_check(user=kanagawa_staff, row=_with(line_, quantity=999))
+    assert caught.value.message_dict["quantity"] == ["「数量」: 発送済の明細の数量は変えられません。"]
+
+
+def _with(row, **fields):
+    for name, value in fields.items():
+        setattr(row, name, value)
+    return row
