@@ -137,7 +137,7 @@ class OrderLineInline(ServiceInline):
 @admin.register(Order)
 class OrderAdmin(ImportAdminMixin, _OwnedAdmin):
     importer = importing.ORDERS
-    change_list_template = "admin/import_change_list.html"
+    change_list_template = "admin/campaigns/order/change_list.html"
     list_display = ["number_label", "ordered_on", "material", "council", "ordered", "amount", "due", "invoice"]
     list_select_related = ["material", "material__publisher", "council"]
     list_filter = ["material", "council"]
@@ -158,6 +158,14 @@ class OrderAdmin(ImportAdminMixin, _OwnedAdmin):
                 due_total=_sum_of_lines(user, "order", money=True, state__in=selectors.UNSETTLED),
             )
         )
+
+    def changelist_view(self, request, extra_context=None):
+        # The ordering council's side: what its own orders still owe (one query).
+        council = request.user.council if request.user.council_id else None
+        extra = {"amount_due": None}
+        if council is not None:
+            extra = {"due_council": council, "amount_due": selectors.amount_due(user=request.user, council=council)}
+        return super().changelist_view(request, extra_context={**extra, **(extra_context or {})})
 
     @admin.display(description="番号", ordering="pk")
     def number_label(self, obj):

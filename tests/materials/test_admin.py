@@ -48,6 +48,7 @@ def test_a_prefecture_sees_its_own_orders_and_what_is_due(
     page = _text(client.get(reverse("admin:campaigns_order_changelist")))
     assert "神奈川の注文" not in page  # notes are not in the list; the Tokyo order is not either
     assert "東京都社会保障推進協議会" not in page and "50,000円" in page
+    assert "神奈川県社会保障推進協議会の未精算の合計: <strong>50,000円</strong>" in page
     material_page = _text(client.get(reverse("admin:campaigns_material_change", args=[pamphlet.pk])))
     assert "東京都" not in material_page.split("都道府県別の注文と普及")[1]
 
