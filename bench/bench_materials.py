@@ -178,7 +178,7 @@ def main():
         lambda: sql((BY_PREFECTURE_SQL.replace("WHERE o.material_id = %s", "WHERE c.prefecture_id = %s"), [tokyo.pk])),
         args.runs,
     )
-    results.append((f"materials.prefecture block of 東京都 ({len(html):,} bytes)", ours_ms, base_ms, len(q), 500))
+    results.append((f"materials.prefecture block of 東京都 ({len(html):,} characters)", ours_ms, base_ms, len(q), 500))
 
     ok_all = True
     for label, ours_ms, base_ms, queries, target in results:
