@@ -62,7 +62,6 @@ class MaterialAdmin(RowsSummaryMixin, _OwnedAdmin):
     list_filter = ["kind", "publisher"]
     search_fields = ["name", "slug", "note"]
     autocomplete_fields = ["campaign", "petition_drive"]
-    prepopulated_fields = {}
     fields = [
         "name", "slug", "kind", "publisher", ("unit_price", "tax", "unit"), "campaign", "petition_drive", "stock",
         "published_on", "note",

@@ -51,6 +51,12 @@ def amount_of(quantity, unit_price, tax):
     return int(amount.quantize(Decimal(1), rounding=ROUND_DOWN))
 
 
+def price_text(price):
+    """A unit price as printed: 「50円」, 「1,200円」, 「1.6円」."""
+    price = Decimal(price).normalize()
+    return f"{int(price):,}円" if price == price.to_integral() else f"{price:f}円"
+
+
 def _publisher_scope(councils, prefix):
     """National materials are everyone's; a prefectural council's its prefecture's; others their council's."""
     return (
@@ -133,9 +139,7 @@ class Material(models.Model):
     @property
     def price_label(self):
         """「1冊50円（税込）」, 「1枚1.6円（税込）」."""
-        price = self.unit_price.normalize()
-        price = f"{int(price):,}" if price == price.to_integral() else f"{price:f}"
-        return f"1{self.unit}{price}円（{self.get_tax_display()}）"
+        return f"1{self.unit}{price_text(self.unit_price)}（{self.get_tax_display()}）"
 
 
 class Order(models.Model):

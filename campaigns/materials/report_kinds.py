@@ -17,7 +17,7 @@ from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request
 from shaho.core.scoping import in_scope
 
 from . import selectors
-from .models import TAX_RATE, Tax, amount_of
+from .models import TAX_RATE, Tax, amount_of, price_text
 
 
 def _order_number(value):
@@ -40,12 +40,6 @@ def _invoice_clean(*, params, user):
         council=council,
         title=f"納品書・請求書 No.{order.number} {order.material}（{order.council}）",
     )
-
-
-def price_text(price):
-    """「50円」, 「1.6円」."""
-    price = price.normalize()
-    return f"{int(price):,}円" if price == price.to_integral() else f"{price:f}円"
 
 
 def invoice_context(order):
