@@ -59,7 +59,8 @@ class MaterialAdmin(RowsSummaryMixin, _OwnedAdmin):
     owner_field = "publisher_id"
     list_display = ["name", "kind", "publisher", "price", "stock", "ordered", "shipped", "distributed", "due"]
     list_select_related = ["publisher"]
-    list_filter = ["kind", "publisher"]
+    # Only the councils that publish something (national staff would otherwise scroll past every council).
+    list_filter = ["kind", ("publisher", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "note"]
     autocomplete_fields = ["campaign", "petition_drive"]
     fields = [
@@ -139,7 +140,7 @@ class OrderAdmin(ImportAdminMixin, _OwnedAdmin):
     change_list_template = "admin/campaigns/order/change_list.html"
     list_display = ["number_label", "ordered_on", "material", "council", "ordered", "amount", "due", "invoice"]
     list_select_related = ["material", "material__publisher", "council"]
-    list_filter = ["material", "council"]
+    list_filter = ["material", ("council", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["material__name", "council__name", "note"]
     date_hierarchy = "ordered_on"
     fields = ["material", "council", "ordered_on", "unit_price", "tax", "note"]
