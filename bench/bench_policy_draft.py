@@ -4,8 +4,9 @@ Builds its own data in a temporary SQLite database (registry, seed_demo: 466 cou
 and their ledger, the meeting), lengthens the meeting with the seed draft's own text to about 40
 pages, then measures in the same run:
   - end to end: request (validation, placeholders) + data + HTML + WeasyPrint + saving the file;
-  - WeasyPrint alone on the same final HTML (layout + write_pdf);
-and prints the ratio and the PDF size. Targets: < 6 s, ratio <= 1.2, < 2 MB.
+  - WeasyPrint alone on the same final HTML (layout + write_pdf, with the same PDF options: tagged PDF/A-2u);
+  - what tagging and PDF/A cost: layout + write of the same HTML untagged, tagged (PDF/UA-1), tagged PDF/A-2u;
+and prints the ratio and the PDF size. Targets: < 6 s, ratio <= 1.2, < 2 MB, tagging and PDF/A <= +20 %.
 """
 
 import os
@@ -74,10 +75,35 @@ def run_once():
     html = timings.pop("html_source")
     (WORK / "policy_draft.html").write_text(html, encoding="utf-8")
     t1 = time.perf_counter()
-    alone = documents.render_pdf(html, title=job.title)
+    alone = documents.render_pdf(html, title=job.title, archival=True)
     weasy = time.perf_counter() - t1
     job.delete()  # the next run is not deduplicated into this one
     return job, total, weasy, timings, alone
+
+
+PDF_OUTPUTS = {
+    "untagged": {},
+    "tagged (PDF/UA-1)": documents.pdf_options(archival=False),
+    "tagged PDF/A-2u": documents.pdf_options(archival=True),
+}
+
+
+def pdf_output_costs(html, *, runs=3):
+    """Best CPU seconds of layout and of write_pdf of `html` for each PDF output, a fresh layout each time.
+
+    CPU time of this process, not wall time: the machine is shared, and the variants differ by a fraction of
+    the whole, less than what a neighbour's load moves a wall clock by."""
+    best = {}
+    for _ in range(runs):
+        for name, options in PDF_OUTPUTS.items():
+            t = time.process_time()
+            document = documents.layout(html)
+            laid = time.process_time()
+            document.write_pdf(**options)
+            written = time.process_time()
+            layout_s, write_s = best.get(name, (float("inf"), float("inf")))
+            best[name] = (min(layout_s, laid - t), min(write_s, written - laid))
+    return best
 
 
 def main():
@@ -101,7 +127,15 @@ def main():
     print(f"WeasyPrint alone:    {weasy:.2f} s   (same final HTML, {alone.page_count} pages)")
     print(f"ratio:               {total / weasy:.2f}    (target <= 1.2)")
     print(f"PDF size:            {job.file_size / 1024 / 1024:.2f} MB  (target < 2 MB)")
-    ok = total < 6 and total / weasy <= 1.2 and job.file_size < 2 * 1024 * 1024
+    costs = pdf_output_costs((WORK / "policy_draft.html").read_text(encoding="utf-8"))  # the last run's HTML
+    plain = sum(costs["untagged"])
+    print("PDF output (CPU s, best of 3, layout + write):")
+    for name, (layout_s, write_s) in costs.items():
+        whole = layout_s + write_s
+        print(f"  {name + ':':<20}{layout_s:.2f} + {write_s:.2f} = {whole:.2f} s  ({(whole / plain - 1) * 100:+.0f} %)")
+    archive_cost = sum(costs["tagged PDF/A-2u"]) / plain - 1
+    print(f"tagging and PDF/A:   {archive_cost * 100:+.0f} %  (target <= +20 %)")
+    ok = total < 6 and total / weasy <= 1.2 and job.file_size < 2 * 1024 * 1024 and archive_cost <= 0.2
     print("OK" if ok else "OVER TARGET")
     return 0
 

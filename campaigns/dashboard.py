@@ -137,10 +137,15 @@ def upcoming_actions(ctx):
         )
     else:
         qs = selectors.calendar_actions(council=ctx.council, start=start, end=end)
-    actions = list(qs[:UPCOMING_LIMIT])
+    # Only what the rows print: the actions' and their councils' other fields are many (a report's text, contacts).
+    actions = list(
+        qs.only("title", "starts_on", "start_time", "place", "kind__name", "organiser__name")[:UPCOMING_LIMIT]
+    )
     # A co-organised action of another council is on the calendar but not the viewer's to open: no link.
     openable = set(
-        restrict(Action.objects.filter(pk__in=[a.pk for a in actions]), ctx.user).values_list("pk", flat=True)
+        restrict(Action.objects.filter(pk__in=[a.pk for a in actions]), ctx.user)
+        .values_list("pk", flat=True)
+        .order_by()
     )
     return actions, openable
 

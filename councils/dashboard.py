@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from municipalities.registry import maps
+from municipalities.registry.models import Municipality
+from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
-from shaho.core.pictures import Picture, Table
+from shaho.core.pictures import LazyRows, Picture, Table
 
 from .models import CouncilKind
 from .selectors import (
@@ -56,17 +58,26 @@ def prefecture_table(rows):
 def municipality_table(rows):
     return Table(
         columns=["都道府県", "市区町村コード", "市区町村", "状況", "地域社保協・準備会"],
-        rows=[[r.prefecture_name, r.code, r.name, r.status_label, "、".join(r.councils)] for r in rows],
+        rows=LazyRows(
+            len(rows),
+            lambda: [[r.prefecture_name, r.code, r.name, r.status_label, "、".join(r.councils)] for r in rows],
+        ),
     )
+
+
+# Each status's legend category and the end of its hover text (「川崎市：地域社保協あり」).
+STATUS_CELLS = {s: (STATUS_INDEX.get(s), f"：{CoverageStatus.LABELS[s]}") for s in CoverageStatus.ORDER}
 
 
 def municipality_cells(rows, *, wards=True):
     """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
-    return {
-        r.code: maps.Cell(STATUS_INDEX.get(r.status), f"{r.name}：{r.status_label}")
-        for r in rows
-        if wards or not r.is_ward
-    }
+    ward = "" if wards else Municipality.Kind.WARD
+    cells = {}
+    for r in rows:  # 1,900 on a national page: no property or format call a row
+        if r.kind != ward:
+            category, label = STATUS_CELLS[r.status]
+            cells[r.code] = maps.Cell(category, r.name + label)
+    return cells
 
 
 def prefecture_cells(rows):
@@ -80,8 +91,9 @@ def prefecture_cells(rows):
     }
 
 
-def national_pictures(*, date, rows, national, municipalities, link=""):
-    """The national coverage pictures (for the dashboard and the documents): headline, maps, ranking."""
+def national_pictures(*, date, rows, national, municipalities, link="", registry=None):
+    """The national coverage pictures (for the dashboard and the documents): headline, maps, ranking.
+    `registry`: the page's `municipalities.registry.selectors.Registry` (read for `date`), for the map."""
     day = jdate(date)
     headline = Picture(
         key="coverage.national",
@@ -110,7 +122,8 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
     geographic = maps.japan_map(cells, legend=PERCENT_LEGEND, title="都道府県別 地域社保協のある市区町村の割合")
     tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title="都道府県別（タイル）")
     above = sum(1 for r in rows if r.percent > GOAL)
-    ranked = sorted(rows, key=lambda r: (-r.percent, r.prefecture_code))
+    order = sorted(range(len(rows)), key=lambda i: (-rows[i].percent, rows[i].prefecture_code))
+    ranked = [rows[i] for i in order]
     ranking = draw(
         "bar_chart",
         [charts.Bar(r.prefecture_name, r.percent, f"{r.percent}%（{r.covered:,} / {r.total:,}）") for r in ranked],
@@ -119,7 +132,11 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
         title="過半数（50%）を超えた都道府県",
     )
     drawing = maps.japan_municipality_map(
-        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title="市区町村別 地域社保協の有無"
+        municipality_cells(municipalities, wards=False),
+        legend=STATUS_LEGEND,
+        title="市区町村別 地域社保協の有無",
+        on=date,
+        registry=registry,
     )
     return [
         headline,
@@ -139,7 +156,7 @@ def national_pictures(*, date, rows, national, municipalities, link=""):
             key="coverage.ranking",
             title=f"過半数を超えた都道府県 {above}、超えていない都道府県 {len(rows) - above}",
             svg=mark_safe(ranking),
-            table=Table(columns=table.columns, rows=[table.rows[rows.index(r)] for r in ranked]),
+            table=Table(columns=table.columns, rows=[table.rows[i] for i in order]),
             link=link,
         ),
         drawing.picture(
@@ -220,10 +237,17 @@ def prefecture_pictures(*, date, prefecture, municipalities, groups, link=""):
 def coverage(ctx):
     if ctx.audience == NATIONAL:
         # The per-prefecture figures counted from the map's rows (the same rule): no second pass in the database.
-        municipalities = municipality_coverage_map(date=ctx.date)
+        # The registry is the page's, read once for this panel, the caravans' and the maps.
+        registry = registry_for_page(ctx)
+        municipalities = municipality_coverage_map(date=ctx.date, registry=registry)
         rows, national = coverage_by_prefecture(municipalities)
         return national_pictures(
-            date=ctx.date, rows=rows, national=national, municipalities=municipalities, link=_link()
+            date=ctx.date,
+            rows=rows,
+            national=national,
+            municipalities=municipalities,
+            link=_link(),
+            registry=registry,
         )
     prefecture = getattr(ctx.council, "prefecture", None)
     if prefecture is None:

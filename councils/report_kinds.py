@@ -4,6 +4,8 @@ Registered by CouncilsConfig.ready() into the registry in shaho.core.report_kind
 imports the reports app, which renders what this module gathers.
 """
 
+from collections import Counter
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +15,7 @@ from shaho.core.japanese import format_date
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 from shaho.core.scoping import system_user
 
+from .models import CouncilKind
 from .selectors import (
     council_directory,
     council_of_prefecture,
@@ -57,10 +60,49 @@ def _directory_build(*, params, user, progress):
             "document_title": title,
             "council": council,
             "prefecture": prefecture,
-            "councils": councils,
+            **directory_layout(councils),
             "as_of": format_date(today),
         },
     )
+
+
+def _directory_columns(councils):
+    """Which optional columns of a list of the 名簿 have something to say (the name is always printed)."""
+    return {
+        "prefecture": len({c.prefecture_id for c in councils}) > 1,
+        "kind": len({c.kind for c in councils}) > 1,
+        "address": any(c.address or c.postal_code for c in councils),
+        "phone": any(c.phone or c.fax for c in councils),
+        "officers": any(c.directory_officers for c in councils),
+        "covered": any(c.covered for c in councils),
+    }
+
+
+def directory_layout(councils):
+    """The 社保協名簿's two lists (the councils, then the friendly organisations), the columns worth
+    printing and the figures per kind.
+
+    A column that says the same on every row (the 都道府県 of a one-prefecture list) or nothing on any
+    row (所在地 and 電話・FAX before they are entered) is left out: it only narrowed the names.
+    """
+    members = [c for c in councils if c.kind != CouncilKind.FRIENDLY]
+    friendly = [c for c in councils if c.kind == CouncilKind.FRIENDLY]
+    counts = Counter(c.kind for c in councils)
+    figures = [
+        f"{label}{counts[kind]:,}"
+        for kind, label in CouncilKind.choices
+        if counts[kind] and kind not in (CouncilKind.FRIENDLY,)
+    ]
+    columns = _directory_columns(members)
+    return {
+        "councils": members,
+        "friendly": friendly,
+        "columns": columns,
+        "friendly_columns": _directory_columns(friendly),
+        "column_count": 1 + sum(columns.values()),
+        "figures": "、".join(figures) + f"（計{len(members):,}）" if figures else "",
+        "friendly_figure": f"友好組織{len(friendly):,}" if friendly else "",
+    }
 
 
 DIRECTORY = register_kind(

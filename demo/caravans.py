@@ -6,18 +6,21 @@ Written through municipalities.caravans.services. From the seeds:
   indicator page compares two years. The findings: most municipalities wish to send the 資格確認書
   to every insured person; premiums kept level with 法定外繰入 and 基金; 29 of the 33 cover children's
   medical costs to the end of the school year of 18 (Yokohama and Kawasaki to the end of junior
-  high school). The Chigasaki talk of 2 November: the city's four officials, our six people, the
-  questions and the city's answers (seed 003).
+  high school). The autumn talks with each of the 33 municipalities' 国保 departments: their two subjects,
+  and the findings for the 33 together, ①②③ as seed 003 states them, once, on the talk that completed the
+  round (no item answers: the seed gives none per municipality). The Chigasaki talk of 2 November: the
+  city's four officials, our six people, the questions and the city's answers (seed 003).
 - Tokyo's 資格確認書 questionnaire and the 16 municipalities that answered so far, published
   (seed 002: 「回答状況はこちらから閲覧できます」); many could not say when cards and certificates expire.
 - Saitama's 2019 caravan: 63 municipalities on 36 courses, about 500 organisations, 1,500 participants
   and about 900 officials; 2020: a questionnaire only, no visits (seed 000).
 - Osaka's 2019 caravan: 42 municipalities (all but 松原市), くすのき広域連合, the 24 wards of Osaka and
   the 7 of Sakai; 1,400 participants; a questionnaire in seven sections sent to all (seed 000).
-Invented: which 29 municipalities, every other municipality's figure, which courses, the dates,
-and the Kanagawa 2022 figures. Figures that depend on a municipality's size scale with it
-(`demo.population`: the registry's population, else a rounded 2020 census figure, else an estimate
-from its kind; 国保 insured = population × 0.20, 国保 households = population / 2.21 × 0.30):
+Invented: which 29 municipalities, every other municipality's figure, which courses, the dates (the
+autumn talks' days and hour among them), and the Kanagawa 2022 figures. Figures that depend on a
+municipality's size scale with it (`demo.population`: the registry's population, else a rounded 2020
+census figure, else an estimate from its kind; 国保 insured = population × 0.20, 国保 households =
+population / 2.21 × 0.30):
 - Tokyo 資格確認書 送付予定数: a share of the 国保 insured by the answer (`_tokyo_planned`), so
   御蔵島村 (about 320 inhabitants) plans some 60, 練馬区 tens of thousands;
 - Kanagawa 法定外繰入 and 基金 in yen per insured person, 差押 per 1,000 国保 households

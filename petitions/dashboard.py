@@ -16,12 +16,17 @@ Scope: the tally's numbers are federation-public as sums per council and prefect
 local council's staff and organizers their council and the councils below it.
 """
 
+import bisect
+import calendar
 import datetime
+import itertools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch, Q, Sum
+from django.db.models import BigIntegerField, Prefetch, Q, Sum
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -65,16 +70,51 @@ def _percent_text(value):
     return "目標なし" if value is None else f"{value:.1f}%"
 
 
+def back_to(date, years):
+    """The last day of the year `years` before whose running total `date` shows when moved onto this year by
+    `add_years`: the same day, or 29 February for a 28 February whose year `years` before was a leap year."""
+    earlier = add_years(date, -years)
+    if date.month == 2 and date.day == 28 and not calendar.isleap(date.year) and calendar.isleap(earlier.year):
+        return earlier.replace(day=29)
+    return earlier
+
+
+@dataclass
+class RunningTotal:
+    """A running total by day: the days that have entries, in order, and the total up to and including each.
+
+    Built in one pass (itertools.accumulate) from the per-day sums; the total on any date is a binary search.
+    """
+
+    days: list = field(default_factory=list)
+    totals: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, days, counts):
+        return cls(days, list(itertools.accumulate(counts)))
+
+    def at(self, date):
+        i = bisect.bisect_right(self.days, date)
+        return self.totals[i - 1] if i else 0
+
+    def at_each(self, dates):
+        return [self.at(d) for d in dates]
+
+    @property
+    def total(self):
+        return self.totals[-1] if self.totals else 0
+
+
 @dataclass
 class DriveFigures:
     """One open drive seen from the viewer's region: its cumulative line, goal, last year's line and rounds."""
 
     drive: PetitionDrive
     goal: int | None
-    daily: dict = field(default_factory=dict)  # date → the day's sum (this drive)
+    line: RunningTotal = field(default_factory=RunningTotal)  # this drive's, up to the page's date
     previous: PetitionDrive | None = None
     previous_shift: int = 1  # years between last year's drive and this one
-    previous_daily: dict = field(default_factory=dict)  # date (shifted onto this year) → the day's sum
+    previous_line: RunningTotal = field(default_factory=RunningTotal)  # last year's drive's, on its own dates
     ranking: list = field(default_factory=list)  # [(label, to_date, goal, href)]
 
     @property
@@ -95,29 +135,24 @@ class DriveFigures:
             day += datetime.timedelta(days=self.step)
         return [*days, end] if end >= self.drive.starts_on else []
 
-    @staticmethod
-    def running(daily, dates):
-        """The running total of `daily` at each of `dates` (in order): one pass over both."""
-        ordered, i, total, out = sorted(daily.items()), 0, 0, []
-        for date in dates:
-            while i < len(ordered) and ordered[i][0] <= date:
-                total += ordered[i][1]
-                i += 1
-            out.append(total)
-        return out
-
     def points(self, date):
         dates = self.grid(min(date, self.drive.ends_on))
-        return list(zip(dates, self.running(self.daily, dates), strict=True))
+        return list(zip(dates, self.line.at_each(dates), strict=True))
+
+    def previous_at_each(self, dates):
+        """Last year's running total on each of `dates` of this drive's period: its entries moved a year on
+        (`add_years`; those moved past this drive's end left out)."""
+        end = self.drive.ends_on
+        return [self.previous_line.at(back_to(min(d, end), self.previous_shift)) for d in dates]
 
     @property
     def previous_points(self):
         dates = self.grid(self.drive.ends_on)
-        return list(zip(dates, self.running(self.previous_daily, dates), strict=True))
+        return list(zip(dates, self.previous_at_each(dates), strict=True))
 
     @property
     def total(self):
-        return sum(self.daily.values())
+        return self.line.total
 
     @property
     def percent(self):
@@ -127,7 +162,7 @@ class DriveFigures:
         """Last year's drive's total at the same date of its year (None without a previous drive)."""
         if self.previous is None:
             return None
-        return sum(n for day, n in self.previous_daily.items() if day <= date)
+        return self.previous_at_each([date])[0]
 
     def next_round(self, date):
         return next((r for r in sorted(self.rounds, key=lambda r: r.deadline) if r.deadline >= date), None)
@@ -202,10 +237,14 @@ def _prefecture_goal(rows, prefecture_id):
 
 
 def _counted_q(drives):
-    """Entries of `drives` in each drive's own unit (筆: individual and web; 団体: organisational)."""
-    q = Q(pk__in=[])
+    """Entries of `drives` in each drive's own unit (筆: individual and web; 団体: organisational): one condition a
+    unit, not one a drive (the database tested eight ORed conditions on every summary row)."""
+    by_kinds = defaultdict(list)
     for drive in drives:
-        q |= Q(petition_id=drive.pk, kind__in=drive.counted_kinds)
+        by_kinds[tuple(drive.counted_kinds)].append(drive.pk)
+    q = Q(pk__in=[])
+    for kinds, ids in sorted(by_kinds.items()):
+        q |= Q(petition_id__in=ids, kind__in=kinds)
     return q
 
 
@@ -219,32 +258,25 @@ def _fetch(queryset):
 
 
 def _daily_sums(ctx, drives, region):
-    """(drive, day, sum) of `drives` in the viewer's region, for the lines.
+    """(drive, day, sum) of `drives` in the viewer's region, for the lines, in drive and day order.
 
     All Japan reads TallyNationalDaily (one row a drive, kind and day), a prefecture TallyDaily (the same
     per prefecture): summaries that the ledger's triggers keep in the writing transaction, whatever the
     number of entries. A local council's subtree is not a prefecture: its entries are summed from the ledger.
+    The sums are read as integers (PostgreSQL's SUM of a bigint is numeric: a Decimal a row otherwise).
     """
     council = ctx.council
     if ctx.audience == NATIONAL or council is None:
-        return (
-            TallyNationalDaily.objects.filter(_counted_q(drives))
-            .values_list("petition_id", "collected_on")
-            .annotate(n=Sum("total"))
-            .order_by()
-        )
-    if ctx.audience == PREFECTURE:
-        return (
-            TallyDaily.objects.filter(_counted_q(drives), prefecture_key=council.prefecture_id or 0)
-            .values_list("petition_id", "collected_on")
-            .annotate(n=Sum("total"))
-            .order_by()
-        )
+        rows, summed = TallyNationalDaily.objects.filter(_counted_q(drives)), "total"
+    elif ctx.audience == PREFECTURE:
+        rows = TallyDaily.objects.filter(_counted_q(drives), prefecture_key=council.prefecture_id or 0)
+        summed = "total"
+    else:
+        rows, summed = TallyEntry.objects.filter(_counted_q(drives), **region), "count"
     return (
-        TallyEntry.objects.filter(_counted_q(drives), **region)
-        .values_list("petition_id", "collected_on")
-        .annotate(n=Sum("count"))
-        .order_by()
+        rows.values_list("petition_id", "collected_on")
+        .annotate(n=Cast(Sum(summed), BigIntegerField()))
+        .order_by("petition_id", "collected_on")
     )
 
 
@@ -270,37 +302,37 @@ def _drive_figures(ctx):
     previous = _previous_drives(drives)
     region, _name = _region(ctx)
     ids = [d.pk for d in drives]
-    # Per-day sums of this year's drives and last year's, one GROUP BY: ≤ 366 points a drive, summed on.
-    daily = defaultdict(dict)
+    # Per-day sums of this year's drives and last year's, one GROUP BY in drive and day order (≤ 366 rows a
+    # drive), each drive's running total accumulated from them in one pass.
     every = drives + [p for p in previous.values() if p is not None]
-    for petition_id, day, n in _fetch(_daily_sums(ctx, every, region)):
-        daily[petition_id][_date(day)] = int(n)  # PostgreSQL's SUM of a bigint is numeric (Decimal)
+    lines = {}
+    for petition_id, rows in itertools.groupby(_fetch(_daily_sums(ctx, every, region)), key=operator.itemgetter(0)):
+        rows = list(rows)
+        days = [row[1] for row in rows]
+        if days and not isinstance(days[0], datetime.date):
+            days = [_date(day) for day in days]
+        lines[petition_id] = (days, [row[2] for row in rows])
     goals = defaultdict(list)
-    for petition_id, council_id, kind, prefecture_id, goal in PetitionGoal.objects.filter(petition__in=ids).values_list(
-        "petition_id", "council_id", "council__kind", "council__prefecture_id", "goal"
+    # No order (the model's orders by the drive's title and the council: a join and a sort for nothing).
+    for petition_id, council_id, kind, prefecture_id, goal in (
+        PetitionGoal.objects.filter(petition__in=ids)
+        .values_list("petition_id", "council_id", "council__kind", "council__prefecture_id", "goal")
+        .order_by()
     ):
         goals[petition_id].append((council_id, kind, prefecture_id, goal))
     figures = []
     for drive in drives:
         prev = previous.get(drive.pk)
-        shift = max(1, drive.starts_on.year - prev.starts_on.year) if prev else 1
-        # Last year's line to the end of this year's period (shifted), so the reader sees where it went.
-        prev_daily = {}
-        if prev is not None:
-            end = drive.ends_on
-            for day, n in daily.get(prev.pk, {}).items():
-                moved = add_years(day, shift)
-                if moved <= end:
-                    prev_daily[moved] = prev_daily.get(moved, 0) + n
-        this_daily = {day: n for day, n in daily.get(drive.pk, {}).items() if day <= ctx.date}
+        days, counts = lines.get(drive.pk, ([], []))
+        upto = bisect.bisect_right(days, ctx.date)  # the page's date: nothing entered for a later day is counted
         figures.append(
             DriveFigures(
                 drive=drive,
                 goal=_goal_for(ctx, drive, goals),
-                daily=this_daily,
+                line=RunningTotal.of(days[:upto], counts[:upto]),
                 previous=prev,
-                previous_shift=shift,
-                previous_daily=prev_daily,
+                previous_shift=max(1, drive.starts_on.year - prev.starts_on.year) if prev else 1,
+                previous_line=RunningTotal.of(*lines.get(prev.pk, ([], []))) if prev else RunningTotal(),
             )
         )
     if ctx.audience in (NATIONAL, PREFECTURE):
@@ -311,34 +343,25 @@ def _drive_figures(ctx):
 def _rank(ctx, figures, goals, region):
     """Fill each drive's `ranking`: prefectures (national) or the prefecture's councils by % of goal."""
     national = ctx.audience == NATIONAL or ctx.council is None
-    # Summed per council (an index-only scan of the ledger, no join), then per prefecture here: ≤ 500 rows.
-    prefecture_of = dict(Council.objects.values_list("pk", "prefecture_id")) if national else {}
-    sums = defaultdict(int)
-    # The summary kept by the ledger's triggers: ≤ drives × councils × kinds rows, not the ledger.
+    # The summary kept by the ledger's triggers (≤ drives × councils × kinds rows, not the ledger), summed per
+    # prefecture (national) or per council in the database.
+    where = "council__prefecture_id" if national else "council_id"
     rows = (
         TallyCouncilTotal.objects.filter(_counted_q([f.drive for f in figures]), **region)
-        .values_list("petition_id", "council_id")
-        .annotate(n=Sum("total"))
+        .values_list("petition_id", where)
+        .annotate(n=Cast(Sum("total"), BigIntegerField()))
         .order_by()
     )
-    for petition_id, council_id, n in _fetch(rows):
-        where = prefecture_of.get(council_id) if national else council_id
-        sums[(petition_id, where)] += int(n)
+    sums = {(petition_id, place): n for petition_id, place, n in _fetch(rows)}
     if national:
-        places = [
-            (p["pk"], p["name"], p["code"]) for p in Prefecture.objects.values("pk", "name", "code").order_by("code")
-        ]
+        places = list(Prefecture.objects.values_list("pk", "name", "code").order_by("code"))
         for f in figures:
             per_prefecture = defaultdict(list)
             for row in goals.get(f.drive.pk, []):
                 per_prefecture[row[2]].append(row)
+            href = _prefecture_href(f.drive)
             f.ranking = [
-                (
-                    name,
-                    sums.get((f.drive.pk, pk), 0),
-                    _prefecture_goal(per_prefecture.get(pk, []), pk),
-                    _prefecture_href(ctx, f.drive, code),
-                )
+                (name, sums.get((f.drive.pk, pk), 0), _prefecture_goal(per_prefecture.get(pk, []), pk), href(code))
                 for pk, name, code in places
             ]
             _sort(f)
@@ -365,12 +388,11 @@ def _sort(figure):
     figure.ranking.sort(key=lambda r: (r[2] is None, -(percent_of(r[1], r[2]) or 0), -r[1]))
 
 
-def _prefecture_href(ctx, drive, code):
-    # One reverse() a drive, not 47: the prefecture's code is the last part of the path.
-    template = ctx.cached(
-        ("petitions.prefecture_url", drive.slug), lambda: reverse("petitions:prefecture", args=[drive.slug, "00"])
-    )
-    return template.removesuffix("00/") + f"{code}/"
+def _prefecture_href(drive):
+    """code → the drive's 集約一覧表 of that prefecture: one reverse() a drive, not 47 (the prefecture's code is
+    the last part of the path)."""
+    prefix = reverse("petitions:prefecture", args=[drive.slug, "00"]).removesuffix("00/")
+    return lambda code: f"{prefix}{code}/"
 
 
 def _table_link(ctx, drive):
@@ -405,7 +427,7 @@ def _line_table(f, date):
     unit = f.drive.unit
     this = dict(f.points(date))
     dates = sorted(set(f.grid(f.drive.ends_on)) | set(this))
-    last = f.running(f.previous_daily, dates) if f.previous else [None] * len(dates)
+    last = f.previous_at_each(dates) if f.previous else [None] * len(dates)
     rows = [[day, this.get(day), prev, f.goal] for day, prev in zip(dates, last, strict=True)]
     columns = ["日付", f"累計（{unit}）", f"前回の同日の累計（{unit}）", f"目標（{unit}）"]
     return Table(columns, rows)

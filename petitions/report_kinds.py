@@ -36,8 +36,13 @@ from .selectors import drive_progress, petition_choices, tally_table, visible_pe
 
 
 def tally_chart(table):
+    """The bars of the table's rows with a goal, each named by its short name (「横浜社保協」): the full
+    names of a prefecture's councils all ended 「…会保障推進協議会」 once cut to the label's room."""
     rows = [r for r in table.rows if r.level in ("prefecture", "council") and r.goal]
-    bars = [charts.Bar(r.label, r.percent or 0, f"{r.percent or 0:.1f}%（{r.to_date:,}／{r.goal:,}）") for r in rows]
+    bars = [
+        charts.Bar(r.short_label or r.label, r.percent or 0, f"{r.percent or 0:.1f}%（{r.to_date:,}／{r.goal:,}）")
+        for r in rows
+    ]
     if not bars:
         return ""
     top = max(100.0, *(b.value for b in bars))
@@ -71,7 +76,7 @@ def progress_picture(*, petition, as_of, prefecture=None):
     ]
     percent = f"、目標の{progress.percent:.1f}%" if progress.percent is not None else ""
     return Picture(
-        key=f"petitions.progress.{petition.slug}",
+        key=f"petitions.progress.{petition.slug}" + (f".{prefecture.code}" if prefecture else ""),
         title=f"{petition.short_name or petition.title}の集約の推移（{where}、{format_date(as_of)}現在 "
         f"{progress.total:,}{unit}{percent}）",
         svg=mark_safe(svg),
@@ -80,9 +85,28 @@ def progress_picture(*, petition, as_of, prefecture=None):
     )
 
 
+def goal_breakdown(table):
+    """「目標12,000筆の内訳: 神奈川県社保協4,000筆（地域社保協に割り当てていない分）、地域社保協8,000筆」, or ""."""
+    if table.goal_split is None:
+        return ""
+    goal, kept, split = table.goal_split
+    unit = table.petition.unit
+    first = table.rows[0]
+    return (
+        f"{table.prefecture.name}の目標{goal:,}{unit}の内訳：{first.short_label or first.label}"
+        f"{kept:,}{unit}（地域社保協に割り当てていない分）、地域社保協{split:,}{unit}。"
+        "表の各行の目標を足すと県の目標になります。"
+    )
+
+
 def tally_context(table):
+    # Every row of a prefecture's table is of that prefecture: its 都道府県 column says nothing (and broke
+    # 「神奈川／県」 in its narrow column); the total row's label says 合計 in the next column.
+    groups = {r.group for r in table.all_rows()}
     return {
         "table": table,
+        "show_group": len(groups) > 1,
+        "goal_breakdown": goal_breakdown(table),
         "chart": tally_chart(table),
         "as_of": format_date(table.as_of),
         "round_name": str(table.round) if table.round else "",

@@ -242,6 +242,7 @@ class TallyRow:
     submitted: int = 0
     code: str = ""
     link_code: str = ""
+    short_label: str = ""  # the council's 略称 (「横浜社保協」) where a chart has no room for the name
 
     @property
     def percent(self):
@@ -275,6 +276,9 @@ class TallyTable:
     prefecture: Prefecture | None
     rows: list = field(default_factory=list)
     total: TallyRow | None = None
+    # A prefecture's goal split among its councils: (the prefecture's goal, the part kept by the prefectural
+    # council, the local councils' part). The rows are the breakdown of the total, not goals on top of it.
+    goal_split: tuple | None = None
 
     @property
     def group_header(self):
@@ -349,9 +353,9 @@ def tally_table(*, petition, as_of=None, prefecture=None):
     submitted = {r["council_id"]: r["submitted"] for r in submitted_by_council(petition=petition, as_of=as_of)}
     goals = dict(PetitionGoal.objects.filter(petition=petition).values_list("council_id", "goal"))
     # A prefecture's table lists its council first, then its local councils by municipality code.
-    councils = Council.objects.values("pk", "name", "kind", "parent_id", "prefecture_id", "path", "status").order_by(
-        "sort_key", "pk"
-    )
+    councils = Council.objects.values(
+        "pk", "name", "short_name", "kind", "parent_id", "prefecture_id", "path", "status"
+    ).order_by("sort_key", "pk")
     if prefecture is not None:
         councils = councils.filter(prefecture=prefecture)
     table = TallyTable(petition=petition, as_of=as_of, round=this_round, prefecture=prefecture)
@@ -362,6 +366,7 @@ def tally_table(*, petition, as_of=None, prefecture=None):
             level=level,
             group=group,
             label=label or c["name"],
+            short_label=label or c["short_name"] or c["name"],
             goal=goals.get(c["pk"]),
             this_round=sums.get("this_round", 0),
             to_date=sums.get("to_date", 0),
@@ -393,6 +398,7 @@ def _prefecture_table(table, councils, goals, council_row):
     if pref_council is not None and table.rows and pref_goal is not None and split is not None:
         # The part of the prefecture's goal not split among local councils stays with the prefectural council.
         table.rows[0].goal = max(pref_goal - split, 0)
+        table.goal_split = (pref_goal, table.rows[0].goal, split)
     total.goal = pref_goal if pref_goal is not None else split
     table.total = total
     return table

@@ -83,6 +83,8 @@ class ReportJobAdmin(ScopedAdmin):
         "params",
         "council",
         "requested_by",
+        "as_of",
+        "data_version",
         "status",
         "progress",
         "step",

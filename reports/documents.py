@@ -2,7 +2,8 @@
 
 Every kind of report renders an HTML template that extends `reports/document.html`
 (A4, running headers, page numbers, table of contents, repeated table headers; the
-stylesheet is static/css/document.css) and hands it to `render_pdf`.
+stylesheet is static/css/document.css) and hands it to `render_pdf`. Every PDF is tagged (PDF/UA-1) and
+carries its title, author, subject, date and language; a kind declared `archival` is PDF/A-2u (`pdf_options`).
 
 Documents fetch nothing: WeasyPrint reads every URL through `AssetFetcher`, an allow-list
 of the project's own files (the font, the stylesheet, the static images). Anything else —
@@ -323,8 +324,10 @@ def layout(html, *, fetcher=None):
     from weasyprint.text.fonts import FontConfiguration
 
     from shaho.core.charts import for_print
+    from shaho.core.japanese import japanese_punctuation_html
 
     _subset_with_fonttools_when_harfbuzz_fails()
+    html = japanese_punctuation_html(html)  # staff's chapters and every template print the same punctuation
     html = for_print(html)  # WeasyPrint styles an inline SVG only from a <style> inside it
 
     fetcher = fetcher or asset_fetcher()
@@ -336,15 +339,53 @@ def layout(html, *, fetcher=None):
     return HTML(string=html, base_url=None, url_fetcher=fetcher).render(font_config=fonts, stylesheets=stylesheets)
 
 
-def write_pdf(document, *, title=""):
-    document.metadata.title = title or document.metadata.title
-    document.metadata.lang = "ja"
-    return RenderedPDF(content=document.write_pdf(), page_count=len(document.pages))
+# Every PDF is tagged (a structure tree: screen readers read it in order, viewers reflow it, copied text keeps
+# its reading order) and says so as PDF/UA-1. The documents a federation keeps for decades (the kinds that
+# declare `archival`) are PDF/A-2u instead — tagged too: every character maps to Unicode, the font is embedded,
+# an sRGB output intent is added, and the metadata is repeated as XMP. Level 2 allows the transparency the
+# charts use (PDF/A-1 forbids it) and the attachments none of our documents have.
+UA_VARIANT = "pdf/ua-1"
+ARCHIVAL_VARIANT = "pdf/a-2u"
 
 
-def render_pdf(html, *, title="", fetcher=None):
+@dataclass(frozen=True)
+class Metadata:
+    """What a PDF says about itself: its title, who wrote it (the council), what it is (the kind), when, in what
+    language. `created` is an aware datetime; the PDF gets it with its offset (Asia/Tokyo: +09:00)."""
+
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    created: object = None  # datetime.datetime
+    lang: str = "ja"
+
+
+def pdf_options(*, archival=False):
+    """WeasyPrint's write options: the PDF/A variant (tagged) for an archival document, PDF/UA-1 otherwise."""
+    if archival:
+        return {"pdf_variant": ARCHIVAL_VARIANT, "pdf_tags": True}
+    return {"pdf_variant": UA_VARIANT, "pdf_tags": True}
+
+
+def _apply_metadata(document, metadata):
+    document.metadata.title = metadata.title or document.metadata.title
+    document.metadata.authors = [metadata.author] if metadata.author else document.metadata.authors
+    document.metadata.description = metadata.subject or document.metadata.description
+    if metadata.created is not None:
+        stamp = metadata.created.replace(microsecond=0).isoformat()
+        document.metadata.created = document.metadata.modified = stamp
+    document.metadata.lang = metadata.lang
+
+
+def write_pdf(document, *, title="", metadata=None, archival=False):
+    """The PDF of a laid-out `document`, tagged, with its metadata (`metadata`, or just `title`)."""
+    _apply_metadata(document, metadata or Metadata(title=title))
+    return RenderedPDF(content=document.write_pdf(**pdf_options(archival=archival)), page_count=len(document.pages))
+
+
+def render_pdf(html, *, title="", metadata=None, archival=False, fetcher=None):
     """PDF bytes and page count for `html`, reading only the project's own assets."""
     fetcher = fetcher or asset_fetcher()
-    rendered = write_pdf(layout(html, fetcher=fetcher), title=title)
+    rendered = write_pdf(layout(html, fetcher=fetcher), title=title, metadata=metadata, archival=archival)
     rendered.refused = list(fetcher.refused)
     return rendered

@@ -64,9 +64,14 @@ def activity_pictures(meeting, *, ctx):
 
 
 def _with_activity_pictures(chapters, pictures):
-    """The pictures go under the chapter titled 活動報告 (the last chapter when none is)."""
+    """The pictures go under the chapter titled 活動報告 (the last chapter when none is).
+
+    A picture a chapter already prints as a block (`{{ overview.coverage_map }}`) is not drawn a second time.
+    """
     if not chapters:
         return chapters
+    drawn = "".join(c["html"] for c in chapters)
+    pictures = [p for p in pictures if f'id="picture-{p.key}"' not in drawn]
     target = next((c for c in chapters if ACTIVITY_REPORT in c["title"]), chapters[-1])
     target["pictures"] = pictures
     return chapters
@@ -146,7 +151,10 @@ def _policy_clean(*, params, user):
     prepare_chapters(meeting, user=user)
     value = _meeting_value(meeting, user)
     return Request(
-        params={"meeting": int(value) if value.isdigit() else value}, council=meeting.council, title=meeting.title
+        params={"meeting": int(value) if value.isdigit() else value},
+        council=meeting.council,
+        title=meeting.title,
+        as_of=meeting.figures_date,
     )
 
 
@@ -209,5 +217,6 @@ POLICY_DRAFT = register_kind(
         clean=_policy_clean,
         build=_policy_build,
         summary=_("総会に出す方針案: 章の本文に、社保協の数・署名の集約などの数字と付表を差し込んだ文書"),
+        archival=True,  # kept for decades: PDF/A
     )
 )

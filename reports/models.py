@@ -150,6 +150,11 @@ class ReportJob(models.Model):
         related_name="report_jobs",
     )
     dedupe_key = models.CharField(_("重複判定キー"), max_length=64, db_index=True, editable=False)
+    # What the document is made from: the date its figures are counted at (基準日, None when the kind has none)
+    # and the fingerprint of the data it reads when requested (reports.selectors.data_version). A request is
+    # the same as an earlier one only when this fingerprint is too: a corrected figure makes a new document.
+    as_of = models.DateField(_("基準日"), null=True, blank=True)
+    data_version = models.CharField(_("データの版"), max_length=32, blank=True, editable=False)
 
     status = models.CharField(_("状態"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(_("進捗（%）"), default=0)

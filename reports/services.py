@@ -27,25 +27,30 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from shaho.core.japanese import format_date
-from shaho.core.report_kinds import get_kind
+from shaho.core.report_kinds import document_date, get_kind
 from shaho.core.roles import is_staff_user
 from shaho.core.scoping import require_in_scope
 
 from . import documents
 from .models import ACTIVE_STATUSES, Audience, Chapter, JobStatus, Meeting, ReportJob
+from .selectors import data_version
 
 logger = logging.getLogger(__name__)
 
-# Identical requests (same kind, parameters, council and requester) within this many seconds make one job.
+# Identical requests (same kind, parameters, council and requester, and the same data: nothing the kind reads
+# changed in between) within this many seconds make one job: a double click, not a request after a correction.
 DEDUPE_SECONDS = getattr(settings, "REPORTS_DEDUPE_SECONDS", 120)
 # A job 作成中 whose heartbeat is older than this is taken for dead by the sweep.
 STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "REPORTS_STALE_AFTER_SECONDS", 600))
 MAX_ATTEMPTS = getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
 
 
-def _dedupe_key(*, kind, params, council, user):
+def _dedupe_key(*, kind, params, council, user, data_version):
     raw = json.dumps(
-        [kind, params, council.pk, getattr(user, "pk", None)], sort_keys=True, ensure_ascii=False, default=str
+        [kind, params, council.pk, getattr(user, "pk", None), data_version],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=str,
     )
     return hashlib.sha256(raw.encode()).hexdigest()
 
@@ -73,7 +78,8 @@ def request_job(*, kind, params, user):
     to a worker here: `reports.tasks.request_report` sends the render once the row is committed.
     """
     report_kind, request = validate_request(kind=kind, params=params, user=user)
-    key = _dedupe_key(kind=kind, params=request.params, council=request.council, user=user)
+    version = data_version(report_kind)
+    key = _dedupe_key(kind=kind, params=request.params, council=request.council, user=user, data_version=version)
     since = timezone.now() - datetime.timedelta(seconds=DEDUPE_SECONDS)
     recent = (
         ReportJob.objects.filter(dedupe_key=key, created_at__gte=since)
@@ -93,6 +99,8 @@ def request_job(*, kind, params, user):
                 council=request.council,
                 requested_by=user,
                 dedupe_key=key,
+                as_of=document_date(request),
+                data_version=version,
                 step="待機中",
                 steps=[{"at": timezone.now().isoformat(), "progress": 0, "step": "依頼を受付"}],
             )
@@ -173,7 +181,7 @@ def render_job(*, job, attempt=None, timings=None):
                 built.warnings.append(f"文書が外部の資源を読み込もうとしたため拒否しました: {refused}")
             progress(85, "PDFを書き出し中")
             clock = time.perf_counter()
-            pdf = documents.write_pdf(document, title=job.title)
+            pdf = documents.write_pdf(document, metadata=pdf_metadata(job, kind), archival=kind.archival)
             timings["write"] = time.perf_counter() - clock
             content, pages = pdf.content, pdf.page_count
             timings["html_source"] = html
@@ -190,6 +198,16 @@ def render_job(*, job, attempt=None, timings=None):
         mark_failed(job=job, attempt=attempt, reason=_reason(exc))
         raise
     return job
+
+
+def pdf_metadata(job, kind):
+    """What the PDF of `job` says about itself: its title, the council as author, the kind as subject, when."""
+    return documents.Metadata(
+        title=job.title,
+        author=job.council.name,
+        subject=str(kind.label),
+        created=timezone.localtime(timezone.now()),
+    )
 
 
 def _check_document_glyphs(html, built):

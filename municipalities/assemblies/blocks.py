@@ -37,6 +37,7 @@ def _assembly_name(assembly):
 
 
 def _submitters(petition):
+    """The council, the organisations and the introducing members who submitted it, each a name."""
     names = []
     if petition.submitted_by_id:
         names.append(petition.submitted_by.short_name or petition.submitted_by.name)
@@ -45,10 +46,7 @@ def _submitters(petition):
     if members:
         label = "提出議員" if petition.kind == petition.Kind.MEMBERS else "紹介議員"
         names.append(members if members.startswith(label) else f"{label}：{members}")
-    text = "、".join(names)
-    if petition.submitted_on:
-        text = f"{text}（{format_date(petition.submitted_on)}）" if text else format_date(petition.submitted_on)
-    return text
+    return names
 
 
 def _tally(ayes, noes, chair_decided, chair):
@@ -57,56 +55,75 @@ def _tally(ayes, noes, chair_decided, chair):
         parts.append(f"賛成{ayes}・反対{noes}")
     if chair_decided:
         parts.append(f"{chair}決裁")
-    return f"（{'、'.join(parts)}）" if parts else ""
+    return "、".join(parts)
 
 
 def _stages(petition):
-    """「委員会（健康福祉委員会、2023年12月8日）：不採択」 and the plenary's line, for the stages that met."""
-    lines = []
+    """The stages that met: where (the committee's name, or 本会議), when, the outcome and the tally."""
+    stages = []
     if petition.committee or petition.committee_on or petition.committee_outcome != Outcome.PENDING:
-        where = "、".join(x for x in (petition.committee, format_date(petition.committee_on)) if x)
-        tally = _tally(
-            petition.committee_for, petition.committee_against, petition.committee_chair_decided, chair="委員長"
+        stages.append(
+            {
+                "where": petition.committee or "委員会",
+                "date": format_date(petition.committee_on),
+                "outcome": petition.get_committee_outcome_display(),
+                "tally": _tally(
+                    petition.committee_for,
+                    petition.committee_against,
+                    petition.committee_chair_decided,
+                    chair="委員長",
+                ),
+            }
         )
-        lines.append(f"委員会{f'（{where}）' if where else ''}：{petition.get_committee_outcome_display()}{tally}")
     if petition.plenary_on or petition.plenary_outcome != Outcome.PENDING:
-        when = f"（{format_date(petition.plenary_on)}）" if petition.plenary_on else ""
-        tally = _tally(petition.plenary_for, petition.plenary_against, petition.plenary_chair_decided, chair="議長")
-        lines.append(f"本会議{when}：{petition.get_plenary_outcome_display()}{tally}")
-    return lines
+        stages.append(
+            {
+                "where": "本会議",
+                "date": format_date(petition.plenary_on),
+                "outcome": petition.get_plenary_outcome_display(),
+                "tally": _tally(
+                    petition.plenary_for, petition.plenary_against, petition.plenary_chair_decided, chair="議長"
+                ),
+            }
+        )
+    return stages
 
 
 def _votes(petition):
-    """Per stage: 「委員会　賛成：みらい・共産、反対：自民・公明・維新」 from the recorded party-group votes."""
+    """Per stage with votes: [(position label, [group names])] in the order 賛成, 反対, 棄権, 退席, 分かれた.
+
+    The stage is named only when it is the plenary's or both stages have votes (a committee's vote is the usual
+    one)."""
     by_stage = {}
-    for vote in petition.votes.all():  # prefetched, ordered by stage and group name
+    for vote in petition.votes.all():  # prefetched: committee first, in the order entered
         name = vote.group.name
         if vote.position == AssemblyVote.Position.SPLIT and (vote.members_for or vote.members_against):
             name += f"（賛成{vote.members_for or 0}・反対{vote.members_against or 0}）"
         by_stage.setdefault(vote.stage, {}).setdefault(vote.position, []).append(name)
     several = len(by_stage) > 1
-    lines = []
-    for stage, positions in by_stage.items():
-        text = "、".join(f"{POSITION_LABELS[p]}：{'・'.join(positions[p])}" for p in POSITION_ORDER if p in positions)
-        lines.append(f"{STAGE_LABELS[stage]}　{text}" if several or stage == Stage.PLENARY else text)
-    return lines
+    return [
+        {
+            "stage": STAGE_LABELS[stage] if several or stage == Stage.PLENARY else "",
+            "positions": [(POSITION_LABELS[p], positions[p]) for p in POSITION_ORDER if p in positions],
+        }
+        for stage, positions in by_stage.items()
+    ]
 
 
 def petition_rows(petitions):
     """Each petition as the block prints it: plain strings (the template only lays them out)."""
-    rows = []
-    for p in petitions:
-        rows.append(
-            {
-                "assembly": _assembly_name(p.assembly),
-                "title": f"{p.get_kind_display()}「{p.title}」",
-                "submitters": _submitters(p),
-                "outcome": p.get_outcome_display(),
-                "stages": _stages(p),
-                "votes": _votes(p),
-            }
-        )
-    return rows
+    return [
+        {
+            "assembly": _assembly_name(p.assembly),
+            "title": f"{p.get_kind_display()}「{p.title}」",
+            "submitters": _submitters(p),
+            "submitted_on": format_date(p.submitted_on),
+            "outcome": p.get_outcome_display(),
+            "stages": _stages(p),
+            "votes": _votes(p),
+        }
+        for p in petitions
+    ]
 
 
 @register(
@@ -181,7 +198,9 @@ def adoption_map_block(ctx, *, date, campaign=None, prefecture=None):
     if prefecture is None and not system_user(ctx.user):
         prefecture = getattr(getattr(ctx.user, "council", None), "prefecture", None)
     rows = adoption_map(campaign=campaign, date=date, user=ctx.user, prefecture=prefecture)
-    picture = dashboard.adoption_picture(campaign=campaign, rows=rows, prefecture=prefecture)
+    # A key of its own: a document may hold the maps of two campaigns or prefectures (one anchor each).
+    key = f"assemblies.adoptions.{campaign.slug}" + (f".{prefecture.code}" if prefecture else "")
+    picture = dashboard.adoption_picture(campaign=campaign, rows=rows, prefecture=prefecture, key=key)
     return Block(
         template="_picture.html",
         context={"picture": picture},

@@ -135,5 +135,6 @@ ASSEMBLY_SUMMARY = register_kind(
         clean=_clean,
         build=_build,
         summary=_("運動ごとの地方議会の陳情・請願と意見書の採択の数（都道府県別・議会の会期別）と、その一覧"),
+        archival=True,  # kept for decades: PDF/A
     )
 )

@@ -63,8 +63,13 @@ def talk_rows(talks):
                 "name": talk.target.name,
                 "when": f"{format_date(talk.held_at)} {format_time(talk.held_at)}",
                 "place": talk.place,
-                "ours": f"{talk.our_participants:,}人" + (f"（{ours}）" if ours else ""),
-                "officials": f"{talk.officials:,}人" + (f"（{officials}）" if officials else ""),
+                # 0 with no rows is "not recorded" (the model's default), not "nobody came": left out.
+                "ours": f"{talk.our_participants:,}人" + (f"（{ours}）" if ours else "")
+                if talk.our_participants or ours
+                else "",
+                "officials": f"{talk.officials:,}人" + (f"（{officials}）" if officials else "")
+                if talk.officials or officials
+                else "",
                 "summary": talk.summary,
                 "tally": tally,
                 "items": [

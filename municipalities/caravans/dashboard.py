@@ -11,10 +11,12 @@ Imported by MunicipalitiesConfig.ready().
 from django.urls import reverse
 
 from municipalities.registry import maps
+from municipalities.registry.models import Municipality
+from municipalities.registry.selectors import registry_for_page
 from shaho.core import charts
 from shaho.core.dashboard import NATIONAL, PREFECTURE, draw, register
 from shaho.core.japanese import fiscal_year, format_date
-from shaho.core.pictures import Picture, Table
+from shaho.core.pictures import LazyRows, Picture, Table
 
 from . import selectors
 from .selectors import CaravanStatus
@@ -26,17 +28,25 @@ STATUS_INDEX = {status: i for i, status in enumerate(CLASSES)}
 PERCENT_LEGEND = maps.Legend.percent(thresholds=(25, 50, 75))
 
 
+# Each status's legend category and the end of its hover text (「川崎市：回答・懇談済」).
+STATUS_CELLS = {s: (STATUS_INDEX[s], f"：{CaravanStatus.LABELS[s]}") for s in CaravanStatus.ORDER}
+
+
 def municipality_cells(rows, *, wards=True):
     """Cells keyed by code; the map of all Japan draws a designated city as one shape (`wards=False`)."""
-    return {
-        r.code: maps.Cell(STATUS_INDEX[r.status], f"{r.name}：{r.status_label}") for r in rows if wards or not r.is_ward
-    }
+    ward = "" if wards else Municipality.Kind.WARD
+    cells = {}
+    for r in rows:  # 1,900 on a national page: no property or format call a row
+        if r.kind != ward:
+            category, label = STATUS_CELLS[r.status]
+            cells[r.code] = maps.Cell(category, r.name + label)
+    return cells
 
 
 def municipality_table(rows):
     return Table(
         columns=["都道府県", "市区町村コード", "市区町村", "状況"],
-        rows=[[r.prefecture_name, r.code, r.name, r.status_label] for r in rows],
+        rows=LazyRows(len(rows), lambda: [[r.prefecture_name, r.code, r.name, r.status_label] for r in rows]),
     )
 
 
@@ -47,7 +57,8 @@ def prefecture_table(rows):
     )
 
 
-def national_pictures(*, year, progress, municipalities, link=""):
+def national_pictures(*, year, progress, municipalities, link="", registry=None, on=None):
+    """The national caravan pictures; `registry` is the page's (read for `on`), for the municipality map."""
     cells = {
         p.code: maps.Cell(
             PERCENT_LEGEND.category_for(p.answered_percent),
@@ -60,7 +71,11 @@ def national_pictures(*, year, progress, municipalities, link=""):
     geographic = maps.japan_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率")
     tiles = maps.tile_map(cells, legend=PERCENT_LEGEND, title=f"{year}年度 アンケートの回答率（タイル）")
     drawing = maps.japan_municipality_map(
-        municipality_cells(municipalities, wards=False), legend=STATUS_LEGEND, title=f"{year}年度 自治体キャラバン"
+        municipality_cells(municipalities, wards=False),
+        legend=STATUS_LEGEND,
+        title=f"{year}年度 自治体キャラバン",
+        on=on,
+        registry=registry,
     )
     targets = sum(p.targets for p in progress)
     answered = sum(p.answered for p in progress)
@@ -117,11 +132,15 @@ def progress(ctx):
     link = reverse("caravans:list")
     if ctx.audience == NATIONAL:
         # The per-prefecture figures counted from the map's rows (the same rule): one pass in the database.
-        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year)
+        # The registry is the page's, read once for this panel, the coverage and the maps.
+        registry = registry_for_page(ctx)
+        municipalities = selectors.caravan_map(user=ctx.user, fiscal_year=year, registry=registry)
         rows = selectors.progress_by_prefecture(municipalities)
         if not rows:
             return None
-        return national_pictures(year=year, progress=rows, municipalities=municipalities, link=link)
+        return national_pictures(
+            year=year, progress=rows, municipalities=municipalities, link=link, registry=registry, on=ctx.date
+        )
     prefecture = _prefecture(ctx)
     if prefecture is None:
         return None
@@ -141,7 +160,18 @@ def unanswered(ctx):
     prefecture = _prefecture(ctx)
     if ctx.audience == PREFECTURE and prefecture is None:
         return None
-    caravans = selectors.caravan_list(user=ctx.user, year=year).filter(questionnaire__isnull=False)
+    # Only what the bars print: a caravan's, its council's and its questionnaire's other fields are many.
+    caravans = (
+        selectors.caravan_list(user=ctx.user, year=year)
+        .filter(questionnaire__isnull=False)
+        .only(
+            "prefecture__name",
+            "council__name",
+            "council__short_name",
+            "questionnaire__fiscal_year",
+            "questionnaire__title",
+        )
+    )
     if prefecture is not None:
         caravans = caravans.filter(prefecture=prefecture)
     caravans = list(caravans)

@@ -16,7 +16,13 @@ from shaho.core.japanese import format_date, without_fiscal_year
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 
 from . import dashboard
-from .selectors import CaravanStatus, compilation_map, compilation_questionnaire, compilation_sections
+from .selectors import (
+    CaravanStatus,
+    answered_count,
+    compilation_map,
+    compilation_questionnaire,
+    compilation_sections,
+)
 from .services import fiscal_year_start
 
 
@@ -33,25 +39,90 @@ def _clean(*, params, user):
     check_param_names(COMPILATION, params)
     prefecture = visible_prefecture(params["prefecture"], user=user)
     year = _year(params["year"])
-    questionnaire, _caravan = compilation_questionnaire(prefecture=prefecture, year=year, user=user)
-    if questionnaire is None:
+    questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=year, user=user)
+    source = questionnaire or caravan
+    if source is None:
         raise ValidationError(f"{prefecture.name}の{year}年度のアンケートはありません（または見る権限がありません）。")
     return Request(
         params={"prefecture": prefecture.code, "year": year},
-        council=questionnaire.council,
-        title=f"{year}年度 {prefecture.name} {without_fiscal_year(year, questionnaire.title)} 資料集",
+        council=source.council,
+        title=compilation_title(prefecture=prefecture, source=source),
     )
 
 
+def compilation_title(*, prefecture, source):
+    """「2023年度 神奈川県 2023市町村国保調査 資料集」: named by the questionnaire, else by the caravan."""
+    year = source.fiscal_year
+    return f"{year}年度 {prefecture.name} {without_fiscal_year(year, source.title)} 資料集"
+
+
+# The columns of answers one landscape table holds beside the municipality's: sections with fewer questions
+# than this share a table (Osaka 2019's seven one-question sections were 16 pages of two-column tables).
+SHEET_COLUMNS = 8
+
+
+def printed_columns(questions):
+    """The indexes of `questions` the 資料集 prints.
+
+    When the council marked some questions 公開する, the others are its own notes (Tokyo's
+    「担当課からの補足（公開しない）」): a document handed to regions and municipalities prints only the
+    published ones. A questionnaire that published none (a caravan's 事前アンケート) prints every question.
+    """
+    if any(q.published for q in questions):
+        return [i for i, q in enumerate(questions) if q.published]
+    return list(range(len(questions)))
+
+
+def _sheets(sections):
+    """Consecutive sections packed into tables of at most SHEET_COLUMNS answer columns (a longer one alone)."""
+    sheets = []
+    for section in sections:
+        width = len(section["questions"])
+        last = sheets[-1] if sheets else None
+        if last and last["width"] + width <= SHEET_COLUMNS:
+            last["sections"].append(section)
+            last["width"] += width
+        else:
+            sheets.append({"sections": [section], "width": width})
+    for sheet in sheets:
+        parts = sheet["sections"]
+        sheet["title"] = "・".join(f"{p['section'].number}. {p['section'].title}" for p in parts)
+        sheet["questions"] = [q for p in parts for q in p["questions"]]
+        sheet["rows"] = [
+            (municipality, [c for p in parts for c in p["rows"][i][1]])
+            for i, (municipality, _cells) in enumerate(parts[0]["rows"])
+        ]
+    return sheets
+
+
 def compilation_context(*, questionnaire, caravan=None):
+    """Sections (each question printed, see `printed_columns`), packed into sheets, and the answered count.
+
+    `questionnaire` may be None: a caravan whose answers were only dated (Saitama 2020) has a cover, the
+    map and its count, and says that no answers were entered.
+    """
+    compiled = compilation_sections(questionnaire=questionnaire) if questionnaire is not None else []
+    all_questions = [q for _s, questions, _r in compiled for q in questions]
+    printed = {all_questions[i].pk for i in printed_columns(all_questions)}
     sections = []
-    for index, (section, questions, rows) in enumerate(compilation_sections(questionnaire=questionnaire), start=1):
-        sections.append({"anchor": f"s{index}", "section": section, "questions": questions, "rows": rows})
+    for index, (section, questions, rows) in enumerate(compiled, start=1):
+        keep = [i for i, q in enumerate(questions) if q.pk in printed]
+        if not keep:
+            continue
+        sections.append(
+            {
+                "anchor": f"s{index}",
+                "section": section,
+                "questions": [questions[i] for i in keep],
+                "rows": [(m, [cells[i] for i in keep]) for m, cells in rows],
+            }
+        )
     return {
         "questionnaire": questionnaire,
         "caravan": caravan,
         "sections": sections,
-        "answered": len(sections[0]["rows"]) if sections else 0,
+        "sheets": _sheets(sections),
+        "answered": answered_count(questionnaire=questionnaire, caravan=caravan),
     }
 
 
@@ -62,8 +133,9 @@ def answer_picture(*, questionnaire, caravan=None):
     回答のみ / 懇談のみ / 未回答; a municipality the caravan did not target is 対象外.
     """
     rows = compilation_map(questionnaire=questionnaire, caravan=caravan)
-    prefecture = questionnaire.prefecture
-    year = questionnaire.fiscal_year
+    source = questionnaire or caravan
+    prefecture = source.prefecture
+    year = source.fiscal_year
     plain = [r for r in rows if not r.is_ward]
     answered = sum(1 for r in plain if r.status in (CaravanStatus.BOTH, CaravanStatus.ANSWERED))
     visited = sum(1 for r in plain if r.status in (CaravanStatus.BOTH, CaravanStatus.VISITED))
@@ -90,13 +162,12 @@ def _build(*, params, user, progress):
     progress(20, "回答を集めています")
     context = compilation_context(questionnaire=questionnaire, caravan=caravan)
     context["picture"] = answer_picture(questionnaire=questionnaire, caravan=caravan)
-    year = questionnaire.fiscal_year
-    title = f"{year}年度 {prefecture.name} {without_fiscal_year(year, questionnaire.title)} 資料集"
+    source = questionnaire or caravan
     return Built(
         template="municipalities/compilation.html",
         context={
-            "document_title": title,
-            "council": questionnaire.council,
+            "document_title": compilation_title(prefecture=prefecture, source=source),
+            "council": source.council,
             "made_on": format_date(timezone.localdate()),
             **context,
         },
@@ -114,5 +185,6 @@ COMPILATION = register_kind(
         clean=_clean,
         build=_build,
         summary=_("一つの都道府県・年度の自治体アンケートの回答を、表紙・目次つきで市区町村×設問の表にした資料集"),
+        archival=True,  # kept for decades: PDF/A
     )
 )

@@ -10,7 +10,7 @@ register = template.Library()
 
 # Where a title may break: at its spaces, and after the punctuation that ends a phrase in Japanese.
 _SPACE = re.compile(r"([ \u3000]+)")
-_AFTER_PUNCTUATION = re.compile(r"(?<=[・、）」』】])")
+_AFTER_PUNCTUATION = re.compile(r"(?<=[・、）」』】])|(?=[（「『【])(?<![（「『【])")
 
 
 @register.filter

@@ -288,3 +288,51 @@ def decode_csv(data, encoding=None):
 def decode_csv_bytes(data, encoding=None):
     """Text of a CSV file: `decode_csv` without the codec."""
     return decode_csv(data, encoding)[0]
+
+
+# --- punctuation of printed Japanese ----------------------------------------------------------------
+
+# Kana, kanji, the CJK punctuation (、。「」『』【】) and the full-width forms (（）：).
+_CJK = "\u3001-\u303f\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff60"
+_PUNCTUATION_RULES = (
+    # 「医療: 公立…」 → 「医療：公立…」: a colon after Japanese is the full-width one, with no space.
+    (re.compile(rf"(?<=[{_CJK}])[ \t]*[:：][ \t]*(?=\S)"), "："),
+    # No Western space after a closing bracket or before an opening one: 「…集会」 会場 → 「…集会」会場.
+    (re.compile(r"(?<=[」』）】])[ \t]+"), ""),
+    (re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[「『（【])"), ""),
+    # A list that ends a sentence does not leave its separator behind: 「署名9筆、。」 → 「署名9筆。」.
+    (re.compile(r"、+(?=[。．])"), ""),
+)
+_TRAILING_COMMA = re.compile(r"、\s*$")
+# 「**医療**: 公立…」 renders as <strong>医療</strong>: 公立…: the colon follows an inline element's end.
+_COLON_AFTER_INLINE = re.compile(rf"(?<=[{_CJK}])(</(?:strong|em|b|i|span|a)>)[ \t]*:[ \t]*(?=[^\s<])")
+_TEXT_NODE = re.compile(r"(<(style|script)\b.*?</\2>)|>([^<]+)(?=<(/?)(\w*))", re.S)
+# The elements whose end also ends a sentence: a 「、」 left before one dangles.
+_SENTENCE_ENDS = {"p", "li", "br"}  # the 「、」 becomes the 「。」 that ends the sentence
+_BLOCK_ENDS = {"td", "th", "div", "h1", "h2", "h3", "h4", "h5", "h6", "figcaption", "section"}  # it goes
+
+
+def japanese_punctuation(text):
+    """`text` with the punctuation a Japanese reader expects (see _PUNCTUATION_RULES); times like 9:45 stay."""
+    for pattern, replacement in _PUNCTUATION_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def japanese_punctuation_html(html):
+    """Every text of `html` through `japanese_punctuation`; a 「、」 that ends a paragraph or an item becomes
+    its 「。」, one that ends a cell goes. Style and script elements are left as they are. Run over a whole
+    document before layout, so chapters typed by staff and every template read the same."""
+
+    def fix(match):
+        if match.group(1):
+            return match.group(1)
+        text = japanese_punctuation(match.group(3))
+        closing, tag = match.group(4), match.group(5).lower()
+        if tag == "br" or (closing and tag in _SENTENCE_ENDS):
+            text = _TRAILING_COMMA.sub("。", text)
+        elif closing and tag in _BLOCK_ENDS:
+            text = _TRAILING_COMMA.sub("", text)
+        return ">" + text
+
+    return _TEXT_NODE.sub(fix, _COLON_AFTER_INLINE.sub(r"\1：", html))

@@ -12,6 +12,7 @@ print, a spreadsheet) gets the same figures, and a download writes the table thr
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.safestring import SafeString
@@ -25,16 +26,78 @@ FORMATS = ("xlsx", "csv")
 INLINE_ROWS = 100
 
 
+class LazyRows(Sequence):
+    """The rows of a long table, built the first time they are read.
+
+    A page prints a table longer than INLINE_ROWS as a link with its length (its rows open on a page of their
+    own), so the 1,900 rows of a national map's table are built for that page, a download or a document, not
+    for every home page that draws the map. `count` is known without building them (a row a municipality).
+    """
+
+    def __init__(self, count, build):
+        self._count = count
+        self._build = build
+        self._rows = None
+
+    def _built(self):
+        if self._rows is None:
+            rows = list(self._build())
+            if len(rows) != self._count:
+                raise ValueError(f"built {len(rows)} rows, announced {self._count}")
+            self._rows = rows
+        return self._rows
+
+    @property
+    def built(self):
+        return self._rows is not None
+
+    def __len__(self):
+        return self._count
+
+    def __getitem__(self, index):
+        return self._built()[index]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __eq__(self, other):
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"LazyRows({self._count} rows{'' if self._rows is None else ', built'})"
+
+
 @dataclass(frozen=True)
 class Table:
     """The numbers of a picture: column headings and rows of cells (text, int, float, date or None)."""
 
     columns: list
-    rows: list = field(default_factory=list)
+    rows: list = field(default_factory=list)  # or LazyRows
 
     def as_rows(self):
         """Header first, then the rows: what `shaho.core.exports.csv_bytes` and `xlsx_bytes` take."""
         return [list(self.columns), *(list(r) for r in self.rows)]
+
+    def shown(self):
+        """The table as printed under its picture: a first column that names the same group on every row
+        (the 都道府県 of a one-prefecture map's table) or any column empty on every row is left out. A
+        status that happens to be the same everywhere stays: the table is the picture's text for those
+        who cannot see it. The downloads keep every column; a table of one row keeps them too."""
+        if len(self.rows) < 2:
+            return self
+
+        def says_nothing(i):
+            values = {r[i] if r[i] not in (None, "") else "" for r in self.rows}
+            if values == {""}:
+                return True
+            return i == 0 and len(values) == 1 and all(isinstance(v, str) for v in values)
+
+        keep = [i for i in range(len(self.columns)) if not says_nothing(i)]
+        if len(keep) == len(self.columns) or not keep:
+            return self
+        return Table(columns=[self.columns[i] for i in keep], rows=[[r[i] for i in keep] for r in self.rows])
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,10 @@ class Request:
     council: object  # councils.Council
     title: str
     format: str = "pdf"
+    # The date the document's figures are counted at (基準日), shown on the job page. None: the parameter
+    # `date`, else `end`, when the kind has one (see `document_date`); a kind without any prints the data as it
+    # stands when the job runs.
+    as_of: object = None  # datetime.date
 
 
 @dataclass
@@ -86,6 +90,13 @@ class ReportKind:
     formats: tuple = ("pdf",)
     # What the document is, in one line, for the list of kinds on the request page.
     summary: str = ""
+    # A document a federation keeps for decades (the policy draft, the 資料集, the assembly summary): its PDF is
+    # PDF/A. Every PDF is tagged either way.
+    archival: bool = False
+    # What the document reads, for telling a double click from a request after a correction: app labels
+    # ("petitions") or models ("petitions.TallyEntry"). None: every model that holds report data (`data_models`),
+    # which is never wrong — a kind narrows it only to be deduplicated more often, never to be stale.
+    reads: tuple | None = None
 
     def param_names(self):
         return [p.name for p in self.params]
@@ -96,6 +107,66 @@ class ReportKind:
 
 
 FORMAT_LABELS = {"pdf": "PDF", "xlsx": "Excel（xlsx）"}
+
+
+def document_date(request):
+    """The 基準日 of a cleaned request: its `as_of`, else its `date` or `end` parameter, else None."""
+    if request.as_of is not None:
+        return request.as_of
+    for name in ("date", "end"):
+        if request.params.get(name):
+            return parse_date(str(request.params[name]))
+    return None
+
+
+# --- what a document reads: the data version -------------------------------------------------
+
+# The apps whose rows documents print. Not counted, though in those apps: the report jobs themselves (a job
+# must not make the next request look new), accounts (a login writes last_login), logs of reading and purging,
+# import batches (their entries count), calendar feed tokens, and the tally summaries the database keeps from
+# the ledger (the ledger counts).
+DATA_APPS = ("councils", "municipalities", "petitions", "campaigns", "consultations", "reports")
+NOT_REPORT_DATA = frozenset(
+    {
+        "reports.reportjob",
+        "councils.user",
+        "consultations.freetextread",
+        "consultations.purgerun",
+        "consultations.retentionsetting",
+        "campaigns.calendarfeed",
+        "petitions.importbatch",
+        "petitions.tallydaily",
+        "petitions.tallynationaldaily",
+        "petitions.tallycounciltotal",
+    }
+)
+
+
+def data_models(kind):
+    """The models `kind` reads (its `reads`, or every model of DATA_APPS), with their many-to-many tables,
+    without the history tables (those are read through their model) and NOT_REPORT_DATA."""
+    from django.apps import apps
+
+    wanted = kind.reads or DATA_APPS
+    models = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        label = meta.label_lower
+        if label in NOT_REPORT_DATA or getattr(model, "instance_type", None) is not None:  # history tables
+            continue
+        if meta.auto_created:  # a many-to-many table belongs to the model that declares it
+            owner = meta.auto_created._meta
+            if owner.label_lower in NOT_REPORT_DATA or not _reads(wanted, owner):
+                continue
+        elif not _reads(wanted, meta):
+            continue
+        models.append(model)
+    return models
+
+
+def _reads(wanted, meta):
+    return meta.app_label in wanted or meta.label_lower in {w.lower() for w in wanted}
+
 
 _kinds: dict[str, ReportKind] = {}
 

@@ -128,3 +128,17 @@ def test_the_query_count_does_not_grow_with_days_and_calls(days, kanagawa, djang
         factories.bulk_calls(factories.responder(factories.station(factories.national_day(date), kanagawa)), 7)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert html(AUTUMN).count("<tr>") == 1 + 4
+
+
+def test_in_a_pdf_the_figures_print_and_no_free_text(days):
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.documents import render_pdf
+
+    body = html(AUTUMN) + html("{{ consultation.day date=2023-11-11 }}")
+    page = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body>'
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(page).content)).pages).replace(" ", "")
+    assert "3回線9人33件15件" in text.replace("\n", "") and "37件" in text
+    assert "秘密" not in text

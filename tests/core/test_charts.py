@@ -119,7 +119,9 @@ def test_bar_chart_draws_one_bar_per_row_and_marks_those_below_the_target():
 
 def test_bar_chart_goal_line_stands_where_a_bar_of_the_target_ends():
     width, label_width = 520, 70
-    root = parse(charts.bar_chart([Bar("a", 50), Bar("b", 10)], maximum=100, target=50, width=width))
+    root = parse(
+        charts.bar_chart([Bar("a", 50), Bar("b", 10)], maximum=100, target=50, width=width, label_width=label_width)
+    )
     (goal,) = classed(root, "chart-goal", "line")
     half = classed(root, "chart-bar", "rect")[0]
     assert float(goal.get("x1")) == float(goal.get("x2")) == label_width + bar_width(half)
@@ -128,7 +130,8 @@ def test_bar_chart_goal_line_stands_where_a_bar_of_the_target_ends():
 
 
 def test_bar_chart_clips_a_value_above_the_maximum():
-    root = parse(charts.bar_chart([Bar("上", 250, "250%"), Bar("満", 100), Bar("無", -5)], maximum=100))
+    bars = [Bar("上", 250, "250%"), Bar("満", 100), Bar("無", -5)]
+    root = parse(charts.bar_chart(bars, maximum=100, label_width=70))
     over, full, negative = classed(root, "chart-bar", "rect")
     assert bar_width(over) == bar_width(full) == pytest.approx(320)
     assert bar_width(negative) == 0
@@ -358,3 +361,14 @@ def test_a_chart_with_linked_bars_is_a_group_of_links_and_one_without_links_an_i
     linked = ET.fromstring(str(charts.bar_chart([Bar("東京都", 40, "40%", href="/petitions/")])))
     plain = ET.fromstring(str(charts.bar_chart([Bar("東京都", 40, "40%")])))
     assert linked.get("role") == "group" and plain.get("role") == "img"
+
+
+def test_bar_chart_gives_its_labels_the_room_the_longest_needs():
+    # Kanagawa's councils by their short names: each label whole, none cut to 「…」.
+    names = ["神奈川県社保協", "横浜社保協", "藤沢市社保協準備会"]
+    root = parse(charts.bar_chart([Bar(n, 10 * i, f"{10 * i}%") for i, n in enumerate(names)], target=50))
+    assert [t.text for t in classed(root, "chart-label", "text")] == names
+    # A label longer than a third of the chart is cut at its end, and says so with 「…」.
+    long = "とても長い名前の社会保障推進協議会連絡会議の準備会の事務局の分会"
+    (label,) = classed(parse(charts.bar_chart([Bar(long, 10)])), "chart-label", "text")
+    assert label.text.endswith("…") and long.startswith(label.text[:-1])

@@ -101,3 +101,32 @@ def test_datetimes_are_shown_in_tokyo_time_in_one_format():
     assert format_datetime(late_utc) == "2025年12月7日 5:05"
     assert format_date(datetime.date(2025, 12, 7)) == "2025年12月7日"
     assert format_datetime(None) == ""
+
+
+# --- punctuation of printed Japanese ----------------------------------------------------------------
+
+
+def test_japanese_punctuation_uses_the_full_width_colon_and_no_western_spaces_around_brackets():
+    from shaho.core.japanese import japanese_punctuation
+
+    assert japanese_punctuation("医療: 公立・公的病院") == "医療：公立・公的病院"
+    assert japanese_punctuation("「全県国保改善交流集会」 会場42人") == "「全県国保改善交流集会」会場42人"
+    assert japanese_punctuation("大磯町 （二宮町）") == "大磯町（二宮町）"
+    assert japanese_punctuation("署名9筆、。") == "署名9筆。"
+    # Times, Western text and a name's own space stay as they are.
+    assert japanese_punctuation("9:45 開始 note: ok 神田 浩") == "9:45 開始 note: ok 神田 浩"
+
+
+def test_japanese_punctuation_over_a_document_ends_a_dangling_comma_and_leaves_styles_alone():
+    from shaho.core.japanese import japanese_punctuation_html
+
+    html = (
+        "<style>p:after { content: 'a: b' } 医療: x</style>"
+        "<ul><li><strong>医療</strong>: 公立</li><li>12月12日、大磯町。署名9筆、\n</li></ul>"
+        "<p>チラシ、<br>「声」</p><table><tr><td>札幌市、</td></tr></table>"
+    )
+    assert japanese_punctuation_html(html) == (
+        "<style>p:after { content: 'a: b' } 医療: x</style>"
+        "<ul><li><strong>医療</strong>：公立</li><li>12月12日、大磯町。署名9筆。</li></ul>"
+        "<p>チラシ。<br>「声」</p><table><tr><td>札幌市</td></tr></table>"
+    )

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from reports import documents
 from shaho.core import charts
-from shaho.core.pictures import Picture, Table, table_response
+from shaho.core.pictures import LazyRows, Picture, Table, table_response
 
 D = datetime.date
 START, END = D(2026, 4, 1), D(2027, 3, 31)
@@ -175,3 +175,22 @@ def test_a_table_prints_rates_with_one_decimal_evenly_and_counts_with_separators
     assert cell(22.66) == "22.7"
     assert cell(1741) == "1,741"
     assert cell(None) == "—"
+
+
+def test_lazy_rows_count_without_building_and_build_once_when_read():
+    """A long table's rows (LazyRows) are built when first read, once; its length is known before."""
+    built = []
+
+    def build():
+        built.append(1)
+        return [["横浜市", 1], ["川崎市", 2]]
+
+    rows = LazyRows(2, build)
+    picture = Picture(key="k", title="地図", svg="", table=Table(["市区町村", "数"], rows), download="/d/")
+    assert len(picture.table.rows) == 2 and not rows.built and built == []
+    assert picture.table.as_rows() == [["市区町村", "数"], ["横浜市", 1], ["川崎市", 2]]
+    assert rows[-1] == ["川崎市", 2] and rows == [["横浜市", 1], ["川崎市", 2]] and built == [1]
+    csv_text = table_response(picture, fmt="csv", filename="x").content.decode("utf-8-sig")
+    assert "川崎市,2" in csv_text and built == [1]
+    with pytest.raises(ValueError, match="announced 3"):
+        list(LazyRows(3, build))

@@ -187,6 +187,8 @@ def test_a_long_table_opens_on_its_own_page_and_the_home_page_stays_light(client
     long = {k: p for k, p in shown.items() if p.svg and len(p.table.rows) > 100}
     short = {k: p for k, p in shown.items() if p.svg and 0 < len(p.table.rows) <= 100}
     assert long and short
+    # The page printed their length only: the rows of a map's long table were not even built for it.
+    assert not any(getattr(p.table.rows, "built", True) for p in long.values() if p.key.endswith("municipalities"))
     for key, picture in long.items():
         panel_key, picture_key = key.split("/")
         assert f"表で見る（{len(picture.table.rows)}行）" in page

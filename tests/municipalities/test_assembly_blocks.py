@@ -42,8 +42,9 @@ def html(source, user=None):
 
 
 def text(source, user=None):
-    """The block's text as a reader reads it (tags dropped, each cell and line apart)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(source, user)))
+    """The block's text as a reader reads it (inline tags dropped, each cell and line apart)."""
+    inline = re.sub(r"</?(span|strong)[^>]*>", "", html(source, user))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inline))
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def test_the_december_petitions_print_with_each_groups_vote(built):
     assert "川崎市 陳情「現行の健康保険証を残すことを求める陳情」" in out
     assert "川崎社保協（2023年11月20日）" in out
     kawasaki_row = out.split("平塚市")[0]
-    assert "賛成：みらい・共産、反対：自民・公明・維新" in kawasaki_row
+    assert "賛成：みらい・共産 反対：自民・公明・維新" in kawasaki_row
     assert "不採択" in kawasaki_row and "本会議（2023年12月20日）：不採択" in kawasaki_row
     # 大磯町: 3 to 3 in committee, the chair decided 趣旨了承; submitted by the two organisations.
     oiso_row = out.split("大磯町")[1]
@@ -76,7 +77,7 @@ def test_the_december_petitions_print_with_each_groups_vote(built):
     # 平塚市: a 請願 before the 環境厚生委員会 on 12月18日, not decided.
     hiratsuka_row = out.split("平塚市")[1].split("大磯町")[0]
     assert "請願「現行の健康保険証の存続を求める請願」" in hiratsuka_row
-    assert "審査中 委員会（環境厚生常任委員会、2023年12月18日）：審査中" in hiratsuka_row
+    assert "審査中 環境厚生常任委員会（2023年12月18日）：審査中" in hiratsuka_row
     assert "平塚地域社保協、紹介議員（会派の議員2名）（2023年11月27日）" in hiratsuka_row
     # In municipality code order (川崎 141305, 平塚 142034, 大磯 143413): one row each, nothing of Tokyo.
     assert out.index("川崎市") < out.index("平塚市") < out.index("大磯町")
@@ -232,6 +233,10 @@ def test_the_adoption_map_is_the_summarys_picture(built):
     out = str(block.render())
     assert not block.empty and "<svg" in out
     assert "採択 112市区町村（18都道府県）・意見書 111本" in out
+    # Each map its own anchor: a chapter may show two campaigns' or prefectures' maps.
+    assert f'id="picture-assemblies.adoptions.{demo.KOKUHO}"' in out
+    kanagawa = html(f"{{{{ assembly.adoption_map campaign={demo.KOKUHO} prefecture=14 }}}}")
+    assert f'id="picture-assemblies.adoptions.{demo.KOKUHO}.14"' in kanagawa
 
 
 def test_a_kanagawa_readers_map_is_kanagawas_without_tokyo(kanagawa_reader):
@@ -254,3 +259,27 @@ def test_the_adoption_map_empty_and_constant_queries(built, django_assert_max_nu
         html(source % demo.HOKENSHO)
     with django_assert_max_num_queries(len(few.captured_queries)):
         html(source % demo.KOKUHO)
+
+
+# --- in a PDF ------------------------------------------------------------------------------------------------
+
+
+def test_in_a_pdf_each_groups_vote_and_each_date_stay_on_one_line(built):
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.documents import render_pdf
+
+    body = html(DECEMBER) + html(f"{{{{ assembly.outcomes campaign={demo.HOKENSHO} }}}}")
+    page = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body>'
+    lines = [
+        line.strip()
+        for p in PdfReader(io.BytesIO(render_pdf(page).content)).pages
+        for line in p.extract_text().splitlines()
+    ]
+    assert "賛成：みらい・共産" in lines and "反対：自民・公明・維新" in lines
+    text = "".join(lines)
+    for piece in ("（2023年12月18日）：審査中", "（賛成3・反対3、委員長決裁）", "本会議（2023年12月20日）：不採択"):
+        assert piece in text
+    assert any(line.startswith("計（2都道府県）") for line in lines)

@@ -176,3 +176,19 @@ def test_the_per_prefecture_query_count_does_not_grow(demo_caravans, db, django_
     services.caravan_create(user=user, council=user.council, fiscal_year=2023, title="2023年度 埼玉キャラバン")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert "埼玉県" in html("{{ caravan.by_prefecture year=2023 }}")
+
+
+def test_in_a_pdf_the_talk_prints_item_by_item_without_its_internal_note(demo_caravans, db):
+    import io
+
+    from pypdf import PdfReader
+
+    from reports.documents import render_pdf
+
+    body = html(TALKS) + html("{{ caravan.by_prefecture year=2019 }}")
+    page = f'<!DOCTYPE html><html lang="ja"><head><meta charset="utf-8"><title>t</title></head><body>{body}</body>'
+    reader = PdfReader(io.BytesIO(render_pdf(page).content))
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
+    assert "評価：前進1、現状維持3、回答なし1" in text and "特養は12あり、待機者は296人。" in text
+    assert "計（2都道府県）" in text and "2,900" in text
+    assert "資料を持参" not in text

@@ -13,6 +13,7 @@ from municipalities.caravans import selectors, services
 from municipalities.caravans.selectors import CaravanStatus
 from municipalities.models import Municipality
 from municipalities.registry.maps import CREDIT
+from municipalities.registry.selectors import Registry
 from shaho.core.dashboard import context_for, panel
 from shaho.core.pictures import table_response
 from tests.councils.factories import local_council, prefectural_council, staff_of
@@ -135,16 +136,34 @@ def test_unanswered_lists_targets_of_caravans_with_a_questionnaire(kanagawa, nat
     assert names == ["平塚市"]
 
 
-def test_the_caravan_map_is_one_query_at_two_sizes(kanagawa_caravan, tokyo_caravan, national_staff,
-                                                   django_assert_num_queries):  # fmt: skip
-    with django_assert_num_queries(1):
+def test_the_caravan_map_is_two_queries_at_two_sizes_and_one_with_the_pages_registry(
+    kanagawa_caravan, tokyo_caravan, national_staff, django_assert_num_queries
+):
+    """The targets and the registry; a dashboard page reads the registry once for all its panels."""
+    with django_assert_num_queries(2):
         small = selectors.caravan_map(user=national_staff, fiscal_year=YEAR)
     _caravan("11", ["川越市", "熊谷市", "川口市", "所沢市"])
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         large = selectors.caravan_map(user=national_staff, fiscal_year=YEAR)
+    registry = Registry.read(dates=[D(YEAR, 4, 1)])
+    with django_assert_num_queries(1):
+        shared = selectors.caravan_map(user=national_staff, fiscal_year=YEAR, registry=registry)
     with django_assert_num_queries(1):
         selectors.caravan_progress(user=national_staff, fiscal_year=YEAR)
     assert len(large) == len(small) + 4
+    assert shared == large
+
+
+def test_the_caravan_map_of_a_prefecture_is_the_national_maps_rows_of_that_prefecture(
+    kanagawa_caravan, tokyo_caravan, national_staff
+):
+    """Narrowed to Kanagawa (its targets and its registry rows only), a city reached through its ward included."""
+    _caravan("14", ["横浜市鶴見区"], council=local_council("14", name="横浜社保協"))
+    kanagawa = Municipality.objects.get(name="川崎市").prefecture
+    national = selectors.caravan_map(user=national_staff, fiscal_year=YEAR)
+    narrowed = selectors.caravan_map(user=national_staff, fiscal_year=YEAR, prefecture=kanagawa)
+    assert narrowed == [r for r in national if r.prefecture_code == "14"]
+    assert {"横浜市", "横浜市鶴見区", "川崎市川崎区"} <= {r.name for r in narrowed}
 
 
 # --- the panels and the public answer map -------------------------------------------------------------
@@ -189,7 +208,12 @@ def with_questionnaires(kanagawa, tokyo):
     return out
 
 
-def test_national_staff_see_every_prefecture_on_the_maps(with_questionnaires, national_staff):
+def test_national_staff_see_every_prefecture_on_the_maps(
+    with_questionnaires, national_staff, django_assert_num_queries
+):
+    # The caravans' bars read only the fields they print (.only()): none read later, a query a caravan.
+    with django_assert_num_queries(2):
+        panels(national_staff, "caravans.unanswered")
     pictures = panels(national_staff, "caravans.progress", "caravans.unanswered")
     by_key = {p.key: p for p in pictures}
     assert list(by_key) == ["caravans.prefectures", "caravans.tiles", "caravans.municipalities", "caravans.unanswered"]
@@ -203,7 +227,11 @@ def test_national_staff_see_every_prefecture_on_the_maps(with_questionnaires, na
     assert f'href="/caravans/questionnaires/{with_questionnaires["14"].pk}/"' in unanswered.svg
 
 
-def test_kanagawa_staff_see_no_tokyo_caravan_nor_questionnaire(with_questionnaires, kanagawa_staff):
+def test_kanagawa_staff_see_no_tokyo_caravan_nor_questionnaire(
+    with_questionnaires, kanagawa_staff, django_assert_num_queries
+):
+    with django_assert_num_queries(2):  # a prefecture's bars name the questionnaire: read with the caravan
+        panels(kanagawa_staff, "caravans.unanswered")
     pictures = panels(kanagawa_staff, "caravans.progress", "caravans.unanswered")
     assert [p.key for p in pictures] == ["caravans.prefecture", "caravans.unanswered"]
     assert pictures[0].credit == CREDIT

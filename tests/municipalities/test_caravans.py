@@ -163,7 +163,8 @@ def test_a_municipalitys_page_shows_each_indicator_year_by_year(demo, client):
 
 
 def test_the_chigasaki_talk_reads_back_question_by_question(demo):
-    talk = Talk.objects.get(target__municipality__name="茅ヶ崎市")
+    # The 茅ヶ崎社保協's talk of 2 November, not the prefectural council's autumn 国保 talk.
+    talk = Talk.objects.get(target__municipality__name="茅ヶ崎市", held_at__date=D(2023, 11, 2))
     assert talk.held_at.date() == D(2023, 11, 2)
     assert (talk.officials, talk.our_participants) == (4, 6)
     items = list(talk.items.order_by("number"))

@@ -101,3 +101,53 @@ def test_due_shows_the_next_deadline_and_days_left():
     w = build_world()
     rows = pictures("petitions.due", w.kawasaki_organizer)["due"].table.rows
     assert rows[0][1:] == ["第1次集約", days(-10), 10]
+
+
+def _old_running(daily, dates):
+    """The dashboard's former running total: every day's sum in a dict, added up to each date."""
+    return [sum(n for day, n in daily.items() if day <= date) for date in dates]
+
+
+@pytest.mark.parametrize(
+    ("this_year", "last_year"),
+    [(2025, 2024), (2024, 2023), (2028, 2026), (2026, 2025)],  # from and onto leap years, a drive 2 years back
+)
+def test_running_totals_equal_the_per_day_sums_moved_onto_this_year(this_year, last_year):
+    """The lines' running totals (bisected, last year's read on its own dates) give what summing every day's
+    entries did, last year's moved with add_years (29 February onto the 28th) and cut at this drive's end."""
+    import datetime
+    import random
+
+    from petitions.dashboard import DriveFigures, RunningTotal
+
+    D = datetime.date
+    rng = random.Random(this_year)
+    drive = PetitionDrive(kind=PetitionDrive.Kind.MINISTRY, starts_on=D(this_year, 1, 10), ends_on=D(this_year, 9, 30))
+    before = PetitionDrive(kind=drive.kind, starts_on=D(last_year, 1, 5), ends_on=D(last_year, 12, 31))
+    today = D(this_year, 6, 1)
+    every_day = [before.starts_on + datetime.timedelta(days=i) for i in range((before.ends_on - before.starts_on).days)]
+    leap_days = {(2, 28), (2, 29)}
+    last = {day: rng.randint(1, 9) for day in every_day if rng.random() < 0.6 or (day.month, day.day) in leap_days}
+    this = {drive.starts_on + datetime.timedelta(days=i): rng.randint(1, 9) for i in range(0, 200, 3)}
+    shift = this_year - last_year
+    f = DriveFigures(
+        drive=drive,
+        goal=None,
+        line=RunningTotal.of(*zip(*sorted((d, n) for d, n in this.items() if d <= today), strict=True)),
+        previous=before,
+        previous_shift=shift,
+        previous_line=RunningTotal.of(*zip(*sorted(last.items()), strict=True)),
+    )
+    moved = {}
+    for day, n in last.items():
+        if add_years(day, shift) <= drive.ends_on:
+            moved[add_years(day, shift)] = moved.get(add_years(day, shift), 0) + n
+    dates = [drive.starts_on + datetime.timedelta(days=i) for i in range((drive.ends_on - drive.starts_on).days + 1)]
+    assert f.previous_at_each(dates) == _old_running(moved, dates)
+    assert [n for _d, n in f.points(today)] == _old_running(
+        {d: n for d, n in this.items() if d <= today}, f.grid(today)
+    )
+    assert f.total == sum(n for d, n in this.items() if d <= today)
+    assert f.previous_on(today) == _old_running(moved, [today])[0]
+    feb28 = D(this_year, 2, 28)
+    assert f.previous_at_each([feb28]) == _old_running(moved, [feb28])  # a leap day of last year counted once

@@ -71,9 +71,10 @@ def test_a_kanagawa_prefecture_report_shows_its_municipality_map_and_nothing_of_
     assert CREDIT in text
     assert "神奈川県地域社保協のある市区町村6.1%（2/33、2020年11月30日現在）" in text
     assert "地域社保協あり" in text and "準備会あり" in text  # the legend
-    # The numbers table: every municipality and ward, with the council that covers it.
-    assert "神奈川県141003横浜市地域社保協あり横浜市社保協" in text
-    assert "神奈川県141305川崎市地域社保協あり川崎市社保協" in text and "神奈川県142069小田原市なし" in text
+    # The numbers table: every municipality and ward, with the council that covers it; its 都道府県 column,
+    # 神奈川県 on every row, is left out.
+    assert "141003横浜市地域社保協あり横浜市社保協" in text and "神奈川県141003" not in text
+    assert "141305川崎市地域社保協あり川崎市社保協" in text and "142069小田原市なし" in text
     # The period's work first; the map and its long table close the report.
     assert text.index("この期間の記録はありません") < text.index("地域社保協のある市区町村神奈川県")
     for name in TOKYO_ONLY:

@@ -36,7 +36,7 @@ def test_policy_draft_pdf_has_japanese_text_and_filled_figures(councils, setting
     assert "2020年度第64回全国総会方針案" in compact
     assert "憲法25条にもとづく運動を進めます" in compact
     assert "社保協の総数は6（前年比+1）" in compact
-    assert "25条署名の累計:18,000筆（目標の18.0%）" in compact
+    assert "25条署名の累計：18,000筆（目標の18.0%）" in compact  # the author's 「: 」 printed as 「：」
     assert "{{" not in text
     assert "地域社保協一覧" in compact and "横浜市社保協" in compact
     assert "集約一覧表" in compact

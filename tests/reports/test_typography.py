@@ -100,7 +100,7 @@ def test_policy_draft_cover_figures_and_a_drive_without_entries(settings, tmp_pa
     assert f"2 / {len(pages)}" in pages[1]  # the cover still counts as page 1
     body = "".join(pages).replace("\n", "")
     assert "社保協の総数は6（前年比+1）" in body and "地域社保協は3です" in body
-    assert "介護改善署名: 2020年9月1日現在、集約の記録はまだありません。" in body
+    assert "介護改善署名は、2020年9月1日現在、集約の記録はまだありません。" in body
     # The drive with entries has its table; the other none of zeros, not even its title.
     assert "社会保障拡充・財源確保を求める署名 集約一覧表" in body and "介護改善署名 集約一覧表" not in body
 
