@@ -27,6 +27,7 @@ from shaho.core.japanese import format_date, format_time, normalize
 from shaho.core.scoping import in_scope
 
 from . import importing, selectors, services
+from .materials import admin as materials_admin  # noqa: F401  (the materials' pages register themselves)
 from .models import (
     Action,
     ActionKind,

@@ -655,3 +655,8 @@ class CalendarFeed(models.Model):
     @classmethod
     def scope_filter(cls, councils):
         return Q(council__in=councils)
+
+
+# The materials sub-package's models, gathered for Django (migrations, the app registry); code imports
+# campaigns.materials.models. Imported last: its models name this module's by "campaigns.Campaign".
+from .materials.models import Distribution, Material, Order, OrderLine  # noqa: E402, F401

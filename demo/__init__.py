@@ -19,6 +19,7 @@ STEPS = [
     "demo.caravans",
     "demo.assemblies",
     "demo.consultations",
+    "demo.materials",
     "demo.meetings",
     "demo.newsletters",
 ]

@@ -3,10 +3,10 @@ to its block meeting (seeds 001 and 003).
 
 The report is a list of blocks (shaho.core.blocks), each registered by the app that owns its rows, in
 the order of the seed's report: the actions by theme, the consultation day, the local-assembly
-petitions with each group's vote, the caravans and talks, the signatures handed in beside the
-national total, the coming dates. A block with no rows is left out; the prefecture's municipality
-map closes the report. This module names the blocks and imports none of the apps' internals: a new
-section is one more line in SECTIONS.
+petitions with each group's vote, the caravans and talks, the materials ordered and handed out (普及),
+the signatures handed in beside the national total, the coming dates. A block with no rows is left
+out; the prefecture's municipality map closes the report. This module names the blocks and imports
+none of the apps' internals: a new section is one more line in SECTIONS.
 
 Registered by ReportsConfig.ready() (the reports app reads every app).
 """
@@ -59,6 +59,8 @@ SECTIONS = (
     Section("介護・認知症なんでも無料電話相談", "consultation.day"),
     Section("地方議会への請願・陳情", "assembly.petitions"),
     Section("自治体キャラバン・懇談", "caravan.talks"),
+    # The seed's 「新国保パンフの普及」, under 国保 after the talks; each material under its own heading.
+    Section("パンフ・資料の普及", "materials.prefecture"),
     Section("署名の提出", "petition.submissions"),
     Section("当面の日程", "calendar.period", coming=True),
 )

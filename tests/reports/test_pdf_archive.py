@@ -20,6 +20,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
+from campaigns.materials.models import Order
 from reports import documents, services
 from shaho.core.report_kinds import all_kinds, get_kind
 from tests.module_data import kept_for_the_module
@@ -36,6 +37,8 @@ REQUESTS = {
     "prefecture_report": {"prefecture": "14", "start": "2023-11-01", "end": "2023-12-31"},
     "tally_table": {"petition": "article25-2019", "date": "2020-08-31", "format": "pdf"},
     "consultation_summary": {"date": "2023-11-11"},
+    # The demo's Kanagawa pamphlet order, looked up once the demo is there (its number is its key).
+    "material_invoice": lambda: {"order": Order.objects.get(material__slug="kokuho-pamphlet").number},
 }
 ARCHIVAL = {"policy_draft", "caravan_compilation", "assembly_summary"}
 # Kinds whose documents carry pictures (maps, charts): drawn the same tagged and untagged.
@@ -68,7 +71,7 @@ def made(django_db_setup, django_db_blocker, tmp_path_factory):
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
             call_command("seed_demo", stdout=io.StringIO())
-        yield {kind: _generate(kind, params) for kind, params in REQUESTS.items()}
+        yield {kind: _generate(kind, params() if callable(params) else params) for kind, params in REQUESTS.items()}
 
 
 def _xmp(reader):
