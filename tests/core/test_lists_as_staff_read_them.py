@@ -119,10 +119,11 @@ def test_an_indicators_change_is_printed_like_its_answers():
 
 
 # Numeric cells that are not counts: minutes of a call, a share in percent, years of retention, a file's row
-# number, a demand's number in a talk, a year and a heading in a table's head.
+# number, a demand's number in a talk, a unit price already written out (「1.6円」), a year and a heading in a
+# table's head.
 NOT_COUNTS = {
     "c.duration_minutes", "t.long_share", "t.long_share_last_year", "run.retention_years", "row.number",
-    "item.number", "y", "h",
+    "item.number", "unit_price", "y", "h",
 }  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from campaigns.materials.models import Distribution, Material, Order, OrderLine
 from campaigns.models import Action, ActionKind, Campaign, LiaisonGroup, StudyGoal, Theme
 from consultations.models import CallRecord, Category, ConsultationDay, Coordinator, Station
 from councils import services
@@ -35,7 +36,7 @@ from municipalities.models import (
     Talk,
 )
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
-from reports.models import Meeting, ReportJob
+from reports.models import Meeting, Newsletter, Photo, ReportJob
 from shaho.core.scoping import restrict, scope_for
 from tests.municipalities.factories import tokyo_objects as tokyo_caravan_objects
 from tests.petitions.factories import tokyo_objects as tokyo_petition_objects
@@ -81,6 +82,40 @@ def _tokyo_organisation():
         prefecture=Prefecture.objects.get(code=TOKYO),
         home_council=prefectural_council(TOKYO),
     )
+
+
+def _tokyo_materials():
+    """Tokyo's pamphlet, Tokyo's order of the national pamphlet with its line, and a distribution (materials)."""
+    from decimal import Decimal
+
+    tokyo = prefectural_council(TOKYO)
+    own = Material.objects.create(slug="tokyo-pamphlet", name="東京のパンフ", publisher=tokyo, unit_price=Decimal(10))
+    national = Material.objects.create(
+        slug="national-pamphlet", name="新国保パンフ", publisher=national_council(), unit_price=Decimal(50)
+    )
+    order = Order.objects.create(
+        material=national, council=tokyo, ordered_on=D(2024, 1, 10), unit_price=Decimal(50), note="東京の注文"
+    )
+    line = OrderLine.objects.create(order=order, recipient_council=tokyo, quantity=10, ordered_on=D(2024, 1, 10))
+    distribution = Distribution.objects.create(
+        material=national, council=tokyo, quantity=5, distributed_on=D(2024, 1, 12), note="東京の普及"
+    )
+    return {Material: own, Order: order, OrderLine: line, Distribution: distribution}
+
+
+def _tokyo_newsletter():
+    """Tokyo's newsletter with a photo of its article (reports.newsletters)."""
+    from reports.newsletters import services as newsletters
+    from tests.reports.newsletters import photos
+
+    issue = newsletters.newsletter_create(
+        user=None, council=prefectural_council(TOKYO), title="東京社保協ニュース", number=1, date=D(2024, 1, 10),
+        articles=[("東京の記事", "東京の本文")],
+    )  # fmt: skip
+    photo = newsletters.photo_add(
+        user=None, data=photos.png(), name="tokyo.png", caption="東京の写真", article=issue.articles.get()
+    )
+    return {Newsletter: issue, Photo: photo}
 
 
 # model → how to make an object that belongs to another prefecture (Tokyo or Osaka) than the user's (Kanagawa)
@@ -158,6 +193,8 @@ OTHER_PREFECTURE_OBJECTS = {
     Coordinator: lambda: Coordinator.objects.create(
         user=UserFactory(council=national_council(), role=Role.NATIONAL_STAFF)
     ),
+    **{model: (lambda m=model: _tokyo_materials()[m]) for model in (Material, Order, OrderLine, Distribution)},
+    **{model: (lambda m=model: _tokyo_newsletter()[m]) for model in (Newsletter, Photo)},
     TOTPDevice: lambda: TOTPDevice.objects.create(
         user=UserFactory(council=prefectural_council(TOKYO), role=Role.COUNCIL_STAFF), name="認証アプリ"
     ),

@@ -21,7 +21,9 @@ from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
 from campaigns.materials.models import Order
+from demo.newsletters import KANAGAWA_TITLE
 from reports import documents, services
+from reports.models import Newsletter
 from shaho.core.report_kinds import all_kinds, get_kind
 from tests.module_data import kept_for_the_module
 
@@ -39,6 +41,8 @@ REQUESTS = {
     "consultation_summary": {"date": "2023-11-11"},
     # The demo's Kanagawa pamphlet order, looked up once the demo is there (its number is its key).
     "material_invoice": lambda: {"order": Order.objects.get(material__slug="kokuho-pamphlet").number},
+    # The demo's 神奈川社保協ニュース 第1号 (demo.newsletters), with its photos.
+    "newsletter": lambda: {"newsletter": Newsletter.objects.get(title=KANAGAWA_TITLE, number=1).pk},
 }
 ARCHIVAL = {"policy_draft", "caravan_compilation", "assembly_summary"}
 # Kinds whose documents carry pictures (maps, charts): drawn the same tagged and untagged.
