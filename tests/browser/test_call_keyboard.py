@@ -6,6 +6,7 @@ empty form with the saved call read out from a live region. The keystrokes are c
 import datetime
 
 import pytest
+from playwright.sync_api import expect
 
 from consultations.models import CallRecord
 from councils.models import Role
@@ -59,7 +60,7 @@ CALLS = [
 
 
 def log_call(keys, duration, caller, relation, age, sex, care, categories, summary, area):
-    assert keys.focused() == "id_started_at"  # the start time is already the clock's: move on
+    expect(keys.page.locator("#id_started_at")).to_be_focused()  # the start time is already the clock's: move on
     keys.press("Tab")
     keys.type(duration)
     keys.press("Tab", *caller)  # 相談者: a digit, or a name's first letters (one keystroke each)
