@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,7 +179,24 @@ CELERY_BEAT_SCHEDULE = {
     "core-purge-pending-uploads": {"task": "core.purge_pending_uploads", "schedule": 3600.0},
     # Free text of calls past the retention period the coordinators set (consultations.services).
     "consultations-purge-free-text": {"task": "consultations.purge_free_text", "schedule": 86400.0},
+    # The daily backup (with its retention rule) and the weekly restore drill (shaho.core.backups).
+    "core-backup-daily": {"task": "core.backup_daily", "schedule": crontab(hour=3, minute=0)},
+    "core-restore-drill-weekly": {"task": "core.restore_drill", "schedule": crontab(hour=4, minute=30, day_of_week=0)},
 }
+
+# Backups (shaho.core.backups, `manage.py backup` / `restore` / `restore_drill`). The key (32 bytes,
+# URL-safe base64: `manage.py backup --generate-key`) comes from the environment only; without it no
+# archive is written (unencrypted ones only with DEBUG on). Archives go to a directory, or to a Django
+# storage named in STORAGES when SHAHO_BACKUP_STORAGE is set. Kept: the newest of each of the last
+# 7 days, 4 weeks and 12 months.
+SHAHO_BACKUP_KEY = os.environ.get("SHAHO_BACKUP_KEY", "")
+SHAHO_BACKUP_DIR = Path(os.environ.get("SHAHO_BACKUP_DIR", BASE_DIR / "backups"))
+SHAHO_BACKUP_STORAGE = os.environ.get("SHAHO_BACKUP_STORAGE", "")
+SHAHO_BACKUP_KEEP_DAILY = int(os.environ.get("SHAHO_BACKUP_KEEP_DAILY", 7))
+SHAHO_BACKUP_KEEP_WEEKLY = int(os.environ.get("SHAHO_BACKUP_KEEP_WEEKLY", 4))
+SHAHO_BACKUP_KEEP_MONTHLY = int(os.environ.get("SHAHO_BACKUP_KEEP_MONTHLY", 12))
+# The code's version in the manifest; images set it (no .git inside), else `git rev-parse HEAD`.
+SHAHO_VERSION = os.environ.get("SHAHO_VERSION", "")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         # The login records' admin (national staff only) and the session/OTP signal handlers.
         from . import access, access_admin  # noqa: F401
+        from .backups import admin as backups_admin  # noqa: F401  (the backups' record, national staff only)
 
         access_admin.register()
 

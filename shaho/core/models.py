@@ -46,3 +46,7 @@ class PendingUpload(models.Model):
     @classmethod
     def scope_filter(cls, councils):
         return models.Q(council__in=councils)
+
+
+# The backups' record lives in its own sub-package; Django finds it here.
+from .backups.models import BackupRecord  # noqa: E402, F401

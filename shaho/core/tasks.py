@@ -52,3 +52,19 @@ class TransactionAwareTask(Task):
 @shared_task(name="core.purge_pending_uploads")
 def purge_pending_uploads():
     return pending_uploads_purge()
+
+
+@shared_task(name="core.backup_daily")
+def backup_daily():
+    """The daily backup to SHAHO_BACKUP_DIR (or its storage), then the retention rule; recorded either way."""
+    from .backups.services import backup_scheduled
+
+    return backup_scheduled().pk
+
+
+@shared_task(name="core.restore_drill")
+def restore_drill():
+    """The weekly restore drill of the newest archive; recorded either way."""
+    from .backups.services import drill_run
+
+    return drill_run().pk
