@@ -310,6 +310,8 @@ def backup_restore(*, path, key=None, target=None, storage=None, verify=False):
     started = time.monotonic()
     with archive_opened(path, key=key) as (directory, manifest):
         problems = compatibility_problems(manifest, target)
+        if problems:  # the target is not even looked at (it may be another engine's)
+            raise ArchiveError("復元できません。\n" + "\n".join(f"・{problem}" for problem in problems))
         full = databases.tables_with_rows(target)
         if full:
             listed = "、".join(f"{table}（{rows:,}行）" for table, rows in full[:5])
