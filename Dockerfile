@@ -8,12 +8,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint renders with Pango/HarfBuzz through fontconfig (harfbuzz-subset
 # embeds only the glyphs used, fast even for a CJK font); IPAex fonts give
-# the PDFs their Japanese glyphs.
+# the PDFs their Japanese glyphs. postgresql-client (15 in bookworm) gives pg_dump and pg_restore
+# for `manage.py backup` / `restore` (shaho.core.backups).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 \
         fonts-ipaexfont \
-    && rm -rf /var/lib/apt/lists/*
+        postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && pg_dump --version | grep -Eq ' (1[5-9]|[2-9][0-9])\.' # backups: pg_dump/pg_restore 15 or newer
 
 WORKDIR /app
 COPY requirements.txt .
@@ -23,7 +26,7 @@ RUN pip install -r requirements.txt \
 RUN useradd --create-home --uid 1000 shaho
 # The code stays root-owned: the app writes only to static files and media.
 COPY . .
-RUN mkdir -p /app/staticfiles /app/media && chown shaho:shaho /app/staticfiles /app/media \
+RUN mkdir -p /app/staticfiles /app/media /app/backups && chown shaho:shaho /app/staticfiles /app/media /app/backups \
     && chmod +x docker/entrypoint.sh
 USER shaho
 
