@@ -7,6 +7,7 @@ dropped; SQLite: a temporary file) and a scratch storage. At the end the tables 
 registry loaded again, as after any transactional test.
 """
 
+import copy
 import datetime
 import io
 import logging
@@ -111,9 +112,22 @@ def assert_restored_nothing(scratch):
 # --- the round trip ------------------------------------------------------------------------------------------
 
 
-def test_backup_restore_verify_gives_identical_rows_checksums_and_files(source, scratch):
+@pytest.fixture(scope="module")
+def restored(source, django_db_blocker):
+    """The module's archive restored, with --verify, into a scratch database and storage (read-only for the tests)."""
+    with (
+        django_db_blocker.unblock(),
+        services.scratch_target() as target,
+        tempfile.TemporaryDirectory() as files,
+    ):
+        storage = FileSystemStorage(location=files)
+        result = services.backup_restore(path=source.result.path, key=KEY, target=target, storage=storage, verify=True)
+        yield SimpleNamespace(target=target, storage=storage, files=Path(files), result=result)
+
+
+def test_backup_restore_verify_gives_identical_rows_checksums_and_files(source, restored, unblocked):
     manifest = source.manifest
-    assert manifest["engine"] == connection.vendor.replace("postgresql", "postgresql")
+    assert manifest["engine"] == connection.vendor
     assert sum(entry["entries"] for entry in manifest["ledger"].values()) >= EXTRA_ENTRIES
     assert manifest["tables"][TallyEntry._meta.db_table] >= EXTRA_ENTRIES
     assert manifest["tables"][CallRecord._meta.db_table] > 0
@@ -123,15 +137,13 @@ def test_backup_restore_verify_gives_identical_rows_checksums_and_files(source, 
     assert set(manifest["members"]) == {manifest["database"], *(f"files/{name}" for name in manifest["files"])}
     assert ["core", "0002_backup_record"] in manifest["migrations"]
 
-    result = services.backup_restore(
-        path=source.result.path, key=KEY, target=scratch.target, storage=scratch.storage, verify=True
-    )
-    assert result.differences == []
-    found = databases.target_figures(scratch.target)
+    result = restored.result
+    assert result.verified and result.differences == []
+    found = databases.target_figures(restored.target)
     assert found["tables"] == manifest["tables"]
     assert found["ledger"] == manifest["ledger"]
-    assert sorted(services.storage_names(scratch.storage)) == sorted(manifest["files"])
-    assert (scratch.files / "reports/canary.txt").read_text() == f"{CANARY}\n"
+    assert sorted(services.storage_names(restored.storage)) == sorted(manifest["files"])
+    assert (restored.files / "reports/canary.txt").read_text() == f"{CANARY}\n"
     assert services.differences_text(result.differences).startswith("一致")
     print(
         f"\n{connection.vendor}: archive {source.result.size:,} bytes, {result.rows:,} rows, "
@@ -139,22 +151,23 @@ def test_backup_restore_verify_gives_identical_rows_checksums_and_files(source, 
     )
 
 
-def test_verify_reports_a_difference_as_a_table(source, scratch):
-    services.backup_restore(path=source.result.path, key=KEY, target=scratch.target, storage=scratch.storage)
-    conn = scratch.target.connect()
-    try:
-        table = TallyEntry._meta.db_table
-        conn.cursor().execute(f'DELETE FROM "{table}" WHERE id = (SELECT MAX(id) FROM "{table}")')
-        conn.commit()
-    finally:
-        conn.close()
-    (scratch.files / "reports/canary.txt").write_text("changed")
-    differences = services.restore_differences(source.manifest, target=scratch.target, storage=scratch.storage)
-    what = [d.what for d in differences]
-    assert f"表 {table} の行数" in what
-    assert any(w.startswith("集約の記録（署名 id") for w in what)
-    assert "ファイル reports/canary.txt の SHA-256" in what
-    assert services.differences_text(differences).startswith("不一致 3件")
+def test_verify_reports_each_difference_as_a_table(source, restored, unblocked):
+    """Compared with a manifest that says otherwise (a row more, another ledger sum, another file hash)."""
+    table = TallyEntry._meta.db_table
+    manifest = copy.deepcopy(source.manifest)
+    manifest["tables"][table] += 1
+    drive = next(iter(manifest["ledger"]))
+    manifest["ledger"][drive]["sum"] += 5
+    manifest["members"]["files/reports/canary.txt"]["sha256"] = "0" * 64
+    differences = services.restore_differences(manifest, target=restored.target, storage=restored.storage)
+    assert [d.what for d in differences] == [
+        f"表 {table} の行数",
+        f"集約の記録（署名 id {drive}）の件数・合計・最大 id",
+        "ファイル reports/canary.txt の SHA-256",
+    ]
+    assert differences[0].expected == differences[0].found + 1
+    text = services.differences_text(differences)
+    assert text.startswith("不一致 3件\n項目\tマニフェスト\t復元後")
 
 
 # --- nothing readable, nothing restored from a damaged archive ------------------------------------------------------

@@ -234,7 +234,8 @@ def scratch_create(target, name):
     conn = target.connect()
     try:
         conn.autocommit = True
-        conn.cursor().execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        # From template0: nothing of template1 comes along, and no session on template1 blocks it.
+        conn.cursor().execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0").format(sql.Identifier(name)))
     finally:
         conn.close()
     return target.renamed(name)
