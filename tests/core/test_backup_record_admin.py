@@ -154,3 +154,27 @@ def test_reordered_dropped_or_relabelled_chunks_are_refused():
 def test_a_malformed_key_is_refused_with_a_message():
     with pytest.raises(ArchiveError, match="SHAHO_BACKUP_KEY が正しくありません"):
         crypto.key_from_text("short")
+
+
+# --- the schedule ---------------------------------------------------------------------------------------------
+
+
+def test_beat_runs_the_daily_backup_and_the_weekly_drill(settings):
+    from shaho.celery import app
+
+    schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"core.backup_daily", "core.restore_drill"} <= set(schedule)
+    assert schedule["core.backup_daily"].hour == {3} and len(schedule["core.backup_daily"].day_of_week) == 7
+    assert schedule["core.restore_drill"].day_of_week == {0}
+    assert {"core.backup_daily", "core.restore_drill"} <= set(app.tasks)
+
+
+def test_the_daily_task_writes_an_archive_and_records_it(db, settings, tmp_path):
+    from shaho.core import tasks
+
+    settings.SHAHO_BACKUP_DIR, settings.MEDIA_ROOT = tmp_path / "archives", tmp_path / "media"
+    settings.SHAHO_BACKUP_KEY = crypto.key_generate()
+    record = BackupRecord.objects.get(pk=tasks.backup_daily())
+    assert record.verdict == BackupRecord.Verdict.OK, record.message
+    assert [p.name for p in (tmp_path / "archives").iterdir()] == [record.archive]
+    assert record.size == (tmp_path / "archives" / record.archive).stat().st_size and record.rows > 0
