@@ -61,9 +61,9 @@ def data_version(kind, *, user=None):
         if visible is not None:
             try:
                 sql, where_params = visible.query.sql_with_params()
-            except EmptyResultSet:  # a user who sees nothing of it
-                sql, where_params = "SELECT NULL WHERE 1 = 0", []
-            where = f" WHERE {pk} IN ({sql})"
+                where = f" WHERE {pk} IN ({sql})"
+            except EmptyResultSet:  # the user sees none of its rows
+                where = " WHERE 1 = 0"
         stamp = "NULL"
         if any(f.name == "updated_at" for f in meta.concrete_fields):
             stamp = f"MAX({quote(meta.get_field('updated_at').column)})"
@@ -74,11 +74,10 @@ def data_version(kind, *, user=None):
         history = getattr(meta, "simple_history_manager_attribute", None)
         if history:
             history_meta = getattr(model, history).model._meta
-            # A history row keeps its row's id (`id`): the edits of the rows the user may see.
-            history_where = f" WHERE {quote(meta.pk.column)} IN ({sql})" if visible is not None else ""
+            # A history row keeps its row's id under the same column: the edits of the rows the user may see.
             parts.append(
                 f"SELECT {len(parts)}, 0, CAST(MAX({quote(history_meta.pk.column)}) AS TEXT), CAST(NULL AS TEXT)"
-                f" FROM {quote(history_meta.db_table)}{history_where}"
+                f" FROM {quote(history_meta.db_table)}{where}"
             )
             params += where_params
     with connection.cursor() as cursor:
