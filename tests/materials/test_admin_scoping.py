@@ -52,7 +52,7 @@ def test_no_tokyo_row_or_choice_on_a_kanagawa_materials_page(client, kanagawa_st
 def test_the_national_pamphlets_page_counts_only_kanagawas_orders(client, kanagawa_staff, materials):
     client.force_login(kanagawa_staff)
     page = _page(client, "admin:campaigns_material_change", materials["pamphlet"].pk)
-    assert "100冊" in page and "50冊" in page
+    assert "100冊" in page and "50冊" in page and "計" in page and "全国" not in page
     assert "東京" not in page and "4,321" not in page and "333" not in page
 
 
