@@ -164,7 +164,10 @@ def answer_picture(*, questionnaire, caravan=None):
 
 def _build(*, params, user, progress):
     prefecture = Prefecture.objects.get(code=params["prefecture"])
-    questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=int(params["year"]), user=None)
+    # With the requester's scope, as `_clean` checked it: a system run (None) would pick the prefectural council's
+    # questionnaire for a local council's staff, who may not see it.
+    year = int(params["year"])
+    questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=year, user=user)
     progress(20, "回答を集めています")
     context = compilation_context(questionnaire=questionnaire, caravan=caravan)
     context["picture"] = answer_picture(questionnaire=questionnaire, caravan=caravan)

@@ -1,4 +1,5 @@
-"""The 資料集's tables: a column of figures (counts, yen, %) stands right-aligned, words and yes/no left."""
+"""The 資料集: a column of figures (counts, yen, %) stands right-aligned, words and yes/no left; it is made with the
+requester's scope (a local council's staff never get their prefectural council's questionnaire)."""
 
 import re
 
@@ -40,3 +41,33 @@ def test_figure_columns_are_right_aligned_and_words_are_not():
     headers = re.findall(r"<th( class=\"num\")?>", table.split("</thead>")[0])  # 市区町村 has its anchor
     assert [bool(h) for h in headers] == [True, True, False, False], headers
     assert [num for _q, num in sheet["columns"]] == [True, True, False, False]
+
+
+def test_a_local_councils_compilation_is_made_from_its_own_questionnaire_not_its_prefectures():
+    """Checked with the requester's scope when asked for, the 資料集 is made with it too: a local council's staff
+    never get the prefectural council's questionnaire (a council sees itself and below, not above)."""
+    from municipalities.caravans.report_kinds import COMPILATION
+    from tests.councils.factories import local_council
+
+    kanagawa = prefectural_council("14")
+    kawasaki = local_council("14", name="川崎社会保障推進協議会")
+    prefectural = staff_of(kanagawa, role=Role.COUNCIL_STAFF)
+    local = staff_of(kawasaki, role=Role.COUNCIL_STAFF)
+    sections = [("国保", [{"code": "1", "text": "加入世帯数", "kind": "integer"}])]
+    above = services.questionnaire_create(
+        user=prefectural, council=kanagawa, prefecture=kanagawa.prefecture, fiscal_year=2024, title="県の調査",
+        sections=sections,
+    )  # fmt: skip
+    services.caravan_create(
+        user=prefectural, council=kanagawa, fiscal_year=2024, title="神奈川キャラバン", questionnaire=above,
+        municipalities=[Municipality.objects.get(code="141305")],
+    )  # fmt: skip
+    own = services.questionnaire_create(
+        user=local, council=kawasaki, prefecture=kanagawa.prefecture, fiscal_year=2024, title="川崎の調査",
+        sections=sections,
+    )  # fmt: skip
+    request = COMPILATION.clean(params={"prefecture": "14", "year": "2024"}, user=local)
+    built = COMPILATION.build(params=request.params, user=local, progress=lambda *args: None)
+    assert built.context["questionnaire"] == own and request.council == kawasaki
+    system_run = COMPILATION.build(params=request.params, user=None, progress=lambda *args: None)
+    assert system_run.context["questionnaire"] == above  # what the job used to print for the local staff
