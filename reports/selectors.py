@@ -57,29 +57,41 @@ def data_version(kind, *, user=None):
         meta = model._meta
         table, pk = quote(meta.db_table), quote(meta.pk.column)
         visible = None if whole else _visible_pks(model, user)
-        where, where_params = "", []
-        if visible is not None:
-            try:
-                sql, where_params = visible.query.sql_with_params()
-                where = f" WHERE {pk} IN ({sql})"
-            except EmptyResultSet:  # the user sees none of its rows
-                where = " WHERE 1 = 0"
         stamp = "NULL"
         if any(f.name == "updated_at" for f in meta.concrete_fields):
-            stamp = f"MAX({quote(meta.get_field('updated_at').column)})"
-        parts.append(
-            f"SELECT {len(parts)}, COUNT(*), CAST(MAX({pk}) AS TEXT), CAST({stamp} AS TEXT) FROM {table}{where}"
-        )
-        params += where_params
+            stamp = f"MAX(t.{quote(meta.get_field('updated_at').column)})"
         history = getattr(meta, "simple_history_manager_attribute", None)
-        if history:
-            history_meta = getattr(model, history).model._meta
-            # A history row keeps its row's id under the same column: the edits of the rows the user may see.
+        history_meta = getattr(model, history).model._meta if history else None
+        if visible is None:
             parts.append(
-                f"SELECT {len(parts)}, 0, CAST(MAX({quote(history_meta.pk.column)}) AS TEXT), CAST(NULL AS TEXT)"
-                f" FROM {quote(history_meta.db_table)}{where}"
+                f"SELECT {len(parts)}, COUNT(*), CAST(MAX(t.{pk}) AS TEXT), CAST({stamp} AS TEXT) FROM {table} t"
             )
-            params += where_params
+            if history_meta is not None:
+                parts.append(
+                    f"SELECT {len(parts)}, 0, CAST(MAX({quote(history_meta.pk.column)}) AS TEXT), CAST(NULL AS TEXT)"
+                    f" FROM {quote(history_meta.db_table)}"
+                )
+            continue
+        try:
+            sql, where_params = visible.query.sql_with_params()
+            where = f" WHERE t.{pk} IN ({sql})"
+        except EmptyResultSet:  # the user sees none of its rows
+            where, where_params = " WHERE 1 = 0", []
+        if history_meta is None:
+            parts.append(
+                f"SELECT {len(parts)}, COUNT(*), CAST(MAX(t.{pk}) AS TEXT), CAST({stamp} AS TEXT) FROM {table} t{where}"
+            )
+        else:
+            # The visible rows once, each with its history rows (which keep the row's id in the same column): an
+            # edit of one of them is a new highest history id, a delete a lower count.
+            edited = f"CAST(MAX(h.{quote(history_meta.pk.column)}) AS TEXT)"
+            if stamp != "NULL":
+                edited = f"{edited} || '|' || CAST({stamp} AS TEXT)"
+            parts.append(
+                f"SELECT {len(parts)}, COUNT(DISTINCT t.{pk}), CAST(MAX(t.{pk}) AS TEXT), {edited}"
+                f" FROM {table} t LEFT JOIN {quote(history_meta.db_table)} h ON h.{pk} = t.{pk}{where}"
+            )
+        params += where_params
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         rows = sorted(cursor.fetchall())  # UNION ALL promises no order (a parallel plan interleaves)
