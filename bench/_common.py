@@ -10,6 +10,7 @@ databases. The server comes from the environment:
 - else SQLite in the temporary directory (figures for information only: the targets are for PostgreSQL).
 """
 
+import argparse
 import os
 import secrets
 import statistics
@@ -191,6 +192,50 @@ def verdict(ok):
 def summary(target, text):
     """The one line per target that `make bench` readers look for."""
     print(f"SUMMARY {target}: {text}")
+
+
+def bench_arguments(doc, *, runs=21):
+    """The parser every benchmark starts from: its description (the docstring's first paragraph), `--rebuild`
+    (start from an empty database) and `--runs` (how many timed runs a median is taken of). Add more to it."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=runs)
+    return parser
+
+
+def timed(function, runs):
+    """(median milliseconds of `runs` calls of `function`, the last call's result)."""
+    times, result = [], None
+    for _ in range(runs):
+        with Stopwatch() as t:
+            result = function()
+        times.append(t.ms)
+    return median(times), result
+
+
+def sql_rows(*queries):
+    """The rows of each hand-written (query, params), in one cursor: the baseline a benchmark measures beside."""
+    from django.db import connection
+
+    out = []
+    with connection.cursor() as cur:
+        for query, params in queries:
+            cur.execute(query, params)
+            out.append(cur.fetchall())
+    return out
+
+
+def report_against_sql(target, results):
+    """Print each (label, ours ms, hand-written SQL ms, queries, target ms) with its ratio and verdict, then the
+    SUMMARY line; the exit status (0 when every figure is under its target)."""
+    ok_all = True
+    for label, ours_ms, base_ms, queries, target_ms in results:
+        ok = ours_ms < target_ms
+        ok_all &= ok
+        print(f"{label}: {ours_ms:.1f} ms in {queries} queries; hand-written SQL {base_ms:.1f} ms;"
+              f" ratio {ours_ms / base_ms:.2f}; target < {target_ms} ms: {verdict(ok)}")  # fmt: skip
+    summary(target, "PASS" if ok_all else "FAIL")
+    return 0 if ok_all else 1
 
 
 # --- the federation -------------------------------------------------------

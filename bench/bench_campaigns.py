@@ -16,23 +16,24 @@ bulk_create, then ANALYZE.
     .venv/bin/python bench/bench_campaigns.py [--rebuild] [--runs 21]
 """
 
-import argparse
 import datetime
 import sys
 
-from _common import Stopwatch, build_federation, choose_database, machine, median, setup_django, summary, verdict
+from _common import (
+    bench_arguments,
+    build_federation,
+    choose_database,
+    machine,
+    report_against_sql,
+    setup_django,
+    sql_rows,
+    timed,
+)
 
 ACTIONS = 20_000
 ROWS_PER_ACTION = 10
 LOCAL_COUNCILS = 300
 START = datetime.date(2024, 4, 1)
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--runs", type=int, default=21)
-    return parser.parse_args()
 
 
 def build():
@@ -105,17 +106,8 @@ ORDER BY a.starts_on, a.start_time, a.id
 """
 
 
-def timed(function, runs):
-    times = []
-    for _ in range(runs):
-        with Stopwatch() as t:
-            result = function()
-        times.append(t.ms)
-    return median(times), result
-
-
 def main():
-    args = parse_args()
+    args = bench_arguments(__doc__).parse_args()
     db = choose_database("bench_campaigns")
     setup_django(db, drop=args.rebuild)
     build()
@@ -129,9 +121,7 @@ def main():
     start, end = START, START.replace(year=START.year + 1) - datetime.timedelta(days=1)
 
     def sql(query, params):
-        with connection.cursor() as cur:
-            cur.execute(query, params)
-            return cur.fetchall()
+        return sql_rows((query, params))[0]
 
     results = []
     # 1. the national count
@@ -159,14 +149,7 @@ def main():
     events = body.count(b"BEGIN:VEVENT")
     results.append((f"feed of {council.name} ({events} events, {len(body):,} bytes)", ours_ms, base_ms, len(q), 200))
 
-    ok_all = True
-    for label, ours_ms, base_ms, queries, target in results:
-        ok = ours_ms < target
-        ok_all &= ok
-        print(f"{label}: {ours_ms:.1f} ms in {queries} queries; hand-written SQL {base_ms:.1f} ms;"
-              f" ratio {ours_ms / base_ms:.2f}; target < {target} ms: {verdict(ok)}")  # fmt: skip
-    summary("campaigns", "PASS" if ok_all else "FAIL")
-    return 0 if ok_all else 1
+    return report_against_sql("campaigns", results)
 
 
 if __name__ == "__main__":

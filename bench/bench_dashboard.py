@@ -41,7 +41,7 @@ import io
 import random
 import sys
 
-from _common import Stopwatch, build_federation, choose_database, machine, median, setup_django, summary, verdict
+from _common import Stopwatch, build_federation, choose_database, machine, median, setup_django, summary, timed, verdict
 
 LOCAL_COUNCILS = 452
 OPEN_DRIVES = 4
@@ -586,15 +586,6 @@ def timed_split(function, runs):
             figures.append(t.ms - clock.ms)
             database.append(waited[0])
     return median(whole), median(drawing), median(figures), median(database)
-
-
-def timed(function, runs):
-    times, result = [], None
-    for _ in range(runs):
-        with Stopwatch() as t:
-            result = function()
-        times.append(t.ms)
-    return median(times), result
 
 
 def main():

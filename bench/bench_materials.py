@@ -17,25 +17,26 @@ and the distributions, loaded with bulk_create, then ANALYZE.
     .venv/bin/python bench/bench_materials.py [--rebuild] [--runs 21]
 """
 
-import argparse
 import datetime
 import sys
 from decimal import Decimal
 
-from _common import Stopwatch, build_federation, choose_database, machine, median, setup_django, summary, verdict
+from _common import (
+    bench_arguments,
+    build_federation,
+    choose_database,
+    machine,
+    report_against_sql,
+    setup_django,
+    sql_rows,
+    timed,
+)
 
 ORDERS = 20_000
 LINES_PER_ORDER = 5
 DISTRIBUTIONS = 50_000
 LOCAL_COUNCILS = 300
 START = datetime.date(2023, 4, 1)
-
-
-def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rebuild", action="store_true")
-    parser.add_argument("--runs", type=int, default=21)
-    return parser.parse_args()
 
 
 def build():
@@ -115,17 +116,8 @@ GROUP BY c.prefecture_id
 """
 
 
-def timed(function, runs):
-    times = []
-    for _ in range(runs):
-        with Stopwatch() as t:
-            result = function()
-        times.append(t.ms)
-    return median(times), result
-
-
 def main():
-    args = parse_args()
+    args = bench_arguments(__doc__).parse_args()
     db = choose_database("bench_materials")
     setup_django(db, drop=args.rebuild)
     build()
@@ -140,20 +132,12 @@ def main():
 
     print(f"machine: {machine()}; database {db.shown}")
 
-    def sql(*queries):
-        out = []
-        with connection.cursor() as cur:
-            for query, params in queries:
-                cur.execute(query, params)
-                out.append(cur.fetchall())
-        return out
-
     results = []
     # 1. every material's totals (a system run: the whole federation)
     with CaptureQueriesContext(connection) as q:
         selectors.material_totals(user=None)
     ours_ms, ours = timed(lambda: selectors.material_totals(user=None), args.runs)
-    base_ms, (base, handed) = timed(lambda: sql((TOTALS_SQL, []), (DISTRIBUTED_SQL, [])), args.runs)
+    base_ms, (base, handed) = timed(lambda: sql_rows((TOTALS_SQL, []), (DISTRIBUTED_SQL, [])), args.runs)
     by_material = {m.pk: t for m, t in ours}
     assert sum(t.ordered for t in by_material.values()) == sum(r[1] for r in base)
     assert sum(t.distributed for t in by_material.values()) == sum(r[1] for r in handed)
@@ -164,7 +148,7 @@ def main():
     with CaptureQueriesContext(connection) as q:
         selectors.totals_by_prefecture(user=None, material=pamphlet)
     ours_ms, ours = timed(lambda: selectors.totals_by_prefecture(user=None, material=pamphlet), args.runs)
-    base_ms, (base,) = timed(lambda: sql((BY_PREFECTURE_SQL, [pamphlet.pk])), args.runs)
+    base_ms, (base,) = timed(lambda: sql_rows((BY_PREFECTURE_SQL, [pamphlet.pk])), args.runs)
     assert ours.total.ordered == sum(r[1] for r in base)
     results.append((f"the pamphlet per prefecture ({len(ours.rows)} rows)", ours_ms, base_ms, len(q), 500))
     # 3. a prefecture's block of the 都道府県報告
@@ -175,19 +159,14 @@ def main():
         html = blocks.resolve_one(source, ctx).render()
     ours_ms, html = timed(lambda: blocks.resolve_one(source, ctx).render(), args.runs)
     base_ms, _ = timed(
-        lambda: sql((BY_PREFECTURE_SQL.replace("WHERE o.material_id = %s", "WHERE c.prefecture_id = %s"), [tokyo.pk])),
+        lambda: sql_rows(
+            (BY_PREFECTURE_SQL.replace("WHERE o.material_id = %s", "WHERE c.prefecture_id = %s"), [tokyo.pk])
+        ),
         args.runs,
     )
     results.append((f"materials.prefecture block of 東京都 ({len(html):,} characters)", ours_ms, base_ms, len(q), 500))
 
-    ok_all = True
-    for label, ours_ms, base_ms, queries, target in results:
-        ok = ours_ms < target
-        ok_all &= ok
-        print(f"{label}: {ours_ms:.1f} ms in {queries} queries; hand-written SQL {base_ms:.1f} ms;"
-              f" ratio {ours_ms / base_ms:.2f}; target < {target} ms: {verdict(ok)}")  # fmt: skip
-    summary("materials", "PASS" if ok_all else "FAIL")
-    return 0 if ok_all else 1
+    return report_against_sql("materials", results)
 
 
 if __name__ == "__main__":

@@ -11,22 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from councils.models import Council, CouncilKind, Organisation
+from councils.models import Council, Organisation, shared_down
+from shaho.core.models import Entered
 from shaho.core.vocabulary import Evaluation
-
-
-def _lead_scope(councils, prefix):
-    """National rows are everyone's; a prefectural council's rows its prefecture's; others their council's."""
-    return (
-        Q(**{f"{prefix}__kind": CouncilKind.NATIONAL})
-        | Q(**{f"{prefix}__in": councils})
-        | Q(
-            **{
-                f"{prefix}__kind": CouncilKind.PREFECTURAL,
-                f"{prefix}__prefecture__in": councils.values("prefecture"),
-            }
-        )
-    )
 
 
 class Theme(models.Model):
@@ -85,7 +72,7 @@ class LiaisonGroup(models.Model):
 
     @classmethod
     def scope_filter(cls, councils):
-        return _lead_scope(councils, "council")
+        return shared_down(councils, "council")
 
     @property
     def other_member_names(self):
@@ -141,7 +128,7 @@ class Campaign(models.Model):
 
     @classmethod
     def scope_filter(cls, councils):
-        return _lead_scope(councils, "lead_council")
+        return shared_down(councils, "lead_council")
 
     def clean(self):
         errors = {}
@@ -193,7 +180,7 @@ class ActionKind(models.Model):
         return self.name
 
 
-class Action(models.Model):
+class Action(Entered):
     """A 行動: a street action, study session, rally, negotiation … with its attendance and what it produced.
 
     Participants per organisation are rows (Participation); the 「11団体26人」 is derived from them.
@@ -306,15 +293,6 @@ class Action(models.Model):
     )
     counterpart_count = models.PositiveIntegerField(_("相手方の人数"), null=True, blank=True)
     report = models.TextField(_("報告"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("入力者"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    entered_at = models.DateTimeField(_("入力日時"), null=True, blank=True)
     # One per rendered phone form: a re-tap or a resent POST finds the action it already made.
     submission_token = models.UUIDField(_("送信トークン"), null=True, blank=True, unique=True, editable=False)
 
@@ -342,7 +320,7 @@ class Action(models.Model):
 
     @classmethod
     def scope_filter(cls, councils):
-        return _lead_scope(councils, "organiser")
+        return shared_down(councils, "organiser")
 
     def clean(self):
         errors = {}

@@ -35,6 +35,19 @@ ALLOWED_PARENT_KINDS = {
 }
 
 
+def shared_down(councils, field):
+    """Q for rows owned by the council in `field` that `councils` may see, shared downward: a national council's
+    rows are everyone's, a prefectural council's its prefecture's, any other council's its own (and those above it).
+
+    The rule of every row a council publishes for others: petition drives, campaigns, actions, materials.
+    """
+    return (
+        Q(**{f"{field}__kind": CouncilKind.NATIONAL})
+        | Q(**{f"{field}__in": councils})
+        | Q(**{f"{field}__kind": CouncilKind.PREFECTURAL, f"{field}__prefecture__in": councils.values("prefecture")})
+    )
+
+
 class Council(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("活動中")

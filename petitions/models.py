@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from councils.models import Council, CouncilKind, Organisation
+from councils.models import Council, Organisation, shared_down
 from shaho.core.japanese import format_datetime
 
 # One report of more than this is a typo, not a street action.
@@ -94,11 +94,7 @@ class PetitionDrive(models.Model):
     @classmethod
     def scope_filter(cls, councils):
         # A national drive is everyone's; a prefectural one belongs to its prefecture; a local one to its council.
-        return (
-            Q(organiser__kind=CouncilKind.NATIONAL)
-            | Q(organiser__in=councils)
-            | Q(organiser__kind=CouncilKind.PREFECTURAL, organiser__prefecture__in=councils.values("prefecture"))
-        )
+        return shared_down(councils, "organiser")
 
     def clean(self):
         from django.core.exceptions import ValidationError

@@ -78,7 +78,7 @@ def request_job(*, kind, params, user):
     to a worker here: `reports.tasks.request_report` sends the render once the row is committed.
     """
     report_kind, request = validate_request(kind=kind, params=params, user=user)
-    version = data_version(report_kind)
+    version = data_version(report_kind, user=user)
     key = _dedupe_key(kind=kind, params=request.params, council=request.council, user=user, data_version=version)
     since = timezone.now() - datetime.timedelta(seconds=DEDUPE_SECONDS)
     recent = (

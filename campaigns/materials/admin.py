@@ -121,6 +121,7 @@ class MaterialAdmin(RowsSummaryMixin, _OwnedAdmin):
                 rows=rows,
                 count=len(by_prefecture.rows),
                 list_url=list_url,
+                numeric=(1, 2, 3, 4, 5),
             )
         ]
 

@@ -18,14 +18,14 @@ Code imports this module; campaigns/models.py gathers these models for Django on
 
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from councils.models import Council, CouncilKind, Organisation
+from councils.models import Council, Organisation, shared_down
+from shaho.core.models import Entered
 
 # One line of more than this many copies is a typo, not an order.
 MAX_QUANTITY = 10_000_000
@@ -55,20 +55,6 @@ def price_text(price):
     """A unit price as printed: 「50円」, 「1,200円」, 「1.6円」."""
     price = Decimal(price).normalize()
     return f"{int(price):,}円" if price == price.to_integral() else f"{price:f}円"
-
-
-def _publisher_scope(councils, prefix):
-    """National materials are everyone's; a prefectural council's its prefecture's; others their council's."""
-    return (
-        Q(**{f"{prefix}__kind": CouncilKind.NATIONAL})
-        | Q(**{f"{prefix}__in": councils})
-        | Q(
-            **{
-                f"{prefix}__kind": CouncilKind.PREFECTURAL,
-                f"{prefix}__prefecture__in": councils.values("prefecture"),
-            }
-        )
-    )
 
 
 class Material(models.Model):
@@ -134,7 +120,7 @@ class Material(models.Model):
 
     @classmethod
     def scope_filter(cls, councils):
-        return _publisher_scope(councils, "publisher")
+        return shared_down(councils, "publisher")
 
     @property
     def price_label(self):
@@ -142,7 +128,7 @@ class Material(models.Model):
         return f"1{self.unit}{price_text(self.unit_price)}（{self.get_tax_display()}）"
 
 
-class Order(models.Model):
+class Order(Entered):
     """One council's order of one material, in lines per recipient; numbered for its delivery note and invoice."""
 
     material = models.ForeignKey(Material, verbose_name=_("資料"), on_delete=models.PROTECT, related_name="orders")
@@ -155,15 +141,6 @@ class Order(models.Model):
     )
     tax = models.CharField(_("税"), max_length=10, choices=Tax.choices, default=Tax.INCLUDED)
     note = models.TextField(_("備考"), blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("入力者"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    entered_at = models.DateTimeField(_("入力日時"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -188,7 +165,7 @@ class Order(models.Model):
         return f"{self.ordered_on.year}-{self.pk or 0:05d}"
 
 
-class OrderLine(models.Model):
+class OrderLine(Entered):
     """A recipient's line of an order (「保険医協会 200冊」) and how far it has gone: 注文→発送済→受領→精算済."""
 
     class State(models.TextChoices):
@@ -223,15 +200,6 @@ class OrderLine(models.Model):
     received_on = models.DateField(_("受領日"), null=True, blank=True)
     settled_on = models.DateField(_("精算日"), null=True, blank=True)
     note = models.CharField(_("備考"), max_length=300, blank=True)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("入力者"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    entered_at = models.DateTimeField(_("入力日時"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -268,7 +236,7 @@ class OrderLine(models.Model):
         return amount_of(self.quantity, self.order.unit_price, self.order.tax)
 
 
-class Distribution(models.Model):
+class Distribution(Entered):
     """A count of a material handed out (普及): by a council, optionally by one of its organisations, on a date.
 
     Append-only: a correction is a new row pointing at the row it corrects (`corrects`), carrying the signed
@@ -292,15 +260,6 @@ class Distribution(models.Model):
     quantity = models.IntegerField(_("普及数"), help_text=_("訂正のときは差（マイナスもあり）"))
     distributed_on = models.DateField(_("普及日"))
     note = models.CharField(_("備考"), max_length=300, blank=True, help_text=_("例: 国保学習会で"))
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("入力者"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    entered_at = models.DateTimeField(_("入力日時"), null=True, blank=True)
     corrects = models.ForeignKey(
         "self",
         verbose_name=_("訂正する記録"),

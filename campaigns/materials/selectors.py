@@ -13,7 +13,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db.models import Case, Count, DecimalField, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from shaho.core.scoping import restrict, system_user
+from shaho.core.scoping import restrict, sees_everything, system_user
 
 from .models import TAX_RATE, Distribution, Material, Order, OrderLine, Tax
 
@@ -130,7 +130,8 @@ class PrefectureTotals:
 def totals_by_prefecture(*, user, material):
     """A material's Totals per prefecture of the ordering (and distributing) councils and nationally: two queries.
 
-    The publisher sees the orders coming in from every prefecture it may see; a prefecture's staff their own.
+    The publisher sees the orders coming in from every prefecture it may see; a prefecture's staff their own,
+    and their total is 「計」 (全国 only for those who see every prefecture).
     """
     lines = (
         _scoped_lines(user)
@@ -153,6 +154,9 @@ def totals_by_prefecture(*, user, material):
         totals = rows.setdefault(code, Totals(label=r["council__prefecture__name"] or NATIONAL_LABEL, key=code))
         totals.distributed = r["n"]
     result = PrefectureTotals(rows=sorted(rows.values(), key=lambda t: (t.key is not None, t.key or "")))
+    if not (system_user(user) or sees_everything(user)):
+        # The sum of the prefectures the user sees, not all of Japan's: never labelled 全国.
+        result.total.label = "計"
     for totals in result.rows:
         result.total.add(totals)
     return result

@@ -16,6 +16,7 @@ from shaho.core.japanese import format_date, without_fiscal_year
 from shaho.core.report_kinds import Built, Param, ParamType, ReportKind, Request, check_param_names, register_kind
 
 from . import dashboard
+from .models import AnswerKind
 from .selectors import (
     CaravanStatus,
     answered_count,
@@ -59,6 +60,8 @@ def compilation_title(*, prefecture, source):
 # The columns of answers one landscape table holds beside the municipality's: sections with fewer questions
 # than this share a table (Osaka 2019's seven one-question sections were 16 pages of two-column tables).
 SHEET_COLUMNS = 8
+# The answers that are figures: a column of them is right-aligned.
+FIGURE_KINDS = frozenset({AnswerKind.INTEGER, AnswerKind.MONEY, AnswerKind.PERCENT})
 
 
 def printed_columns(questions):
@@ -88,8 +91,11 @@ def _sheets(sections):
         parts = sheet["sections"]
         sheet["title"] = "・".join(f"{p['section'].number}. {p['section'].title}" for p in parts)
         sheet["questions"] = [q for p in parts for q in p["questions"]]
+        # Figures (counts, yen, %) stand right-aligned, as in every table of figures; words and dates left.
+        numeric = [q.kind in FIGURE_KINDS for q in sheet["questions"]]
+        sheet["columns"] = list(zip(sheet["questions"], numeric, strict=True))
         sheet["rows"] = [
-            (municipality, [c for p in parts for c in p["rows"][i][1]])
+            (municipality, list(zip([c for p in parts for c in p["rows"][i][1]], numeric, strict=True)))
             for i, (municipality, _cells) in enumerate(parts[0]["rows"])
         ]
     return sheets
@@ -158,7 +164,10 @@ def answer_picture(*, questionnaire, caravan=None):
 
 def _build(*, params, user, progress):
     prefecture = Prefecture.objects.get(code=params["prefecture"])
-    questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=int(params["year"]), user=None)
+    # With the requester's scope, as `_clean` checked it: a system run (None) would pick the prefectural council's
+    # questionnaire for a local council's staff, who may not see it.
+    year = int(params["year"])
+    questionnaire, caravan = compilation_questionnaire(prefecture=prefecture, year=year, user=user)
     progress(20, "回答を集めています")
     context = compilation_context(questionnaire=questionnaire, caravan=caravan)
     context["picture"] = answer_picture(questionnaire=questionnaire, caravan=caravan)

@@ -15,6 +15,8 @@ and "not yours". The rows come from each app's selectors; the reports app reads 
 blocks are registered here (ReportsConfig.ready()), not by the apps.
 """
 
+from django.utils import timezone
+
 from campaigns import selectors as campaigns
 from campaigns.models import Action
 from consultations import selectors as consultations
@@ -173,9 +175,9 @@ def record_organisations(ctx, *, action=None, date=None):
 def record_talk(ctx, *, talk=None):
     if talk is None:
         raise ValueError("talk= に懇談の番号を指定してください。")
-    day = talk.held_at
+    day = timezone.localdate(talk.held_at)  # the day in Japan, as prefecture_talks counts it (not UTC's)
     prefecture = talk.target.caravan.prefecture
-    rows = caravans.prefecture_talks(prefecture=prefecture, start=day.date(), end=day.date(), user=ctx.user)
+    rows = caravans.prefecture_talks(prefecture=prefecture, start=day, end=day, user=ctx.user)
     found = next((t for t in rows.filter(pk=talk.pk)), None)
     if found is None:
         raise _none("懇談", talk.pk)

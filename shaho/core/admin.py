@@ -539,6 +539,7 @@ class RowsSummary:
     count: int
     list_url: str
     add_url: str = ""
+    numeric: tuple = ()  # the indexes of the columns of figures, right-aligned
 
     @property
     def count_label(self):

@@ -1,8 +1,29 @@
-"""Rows shared by every app: uploads waiting between an import's preview and its commit."""
+"""Rows shared by every app: uploads waiting between an import's preview and its commit; the fields every
+record entered by staff carries (who entered it, when)."""
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class Entered(models.Model):
+    """Who entered a record and when: set by the services from the request's user, never typed.
+
+    Abstract: each model that inherits it keeps these two columns in its own table (and its history).
+    """
+
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("入力者"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    entered_at = models.DateTimeField(_("入力日時"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
 
 
 class PendingUpload(models.Model):

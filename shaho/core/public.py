@@ -76,6 +76,19 @@ def is_reference_data(model):
     return _label(model) in REFERENCE_DATA
 
 
+def printed_nationwide(model):
+    """Whether a document of any council may print something of `model`'s rows beyond the reader's scope: the
+    registry, the federation-public fields, the totals and the public assembly outcomes above. What a report
+    reads of any other model is within the reader's scope (`reports.selectors.data_version` relies on it)."""
+    label = _label(model)
+    return (
+        label in REFERENCE_DATA
+        or label in FEDERATION_PUBLIC_FIELDS
+        or label in FEDERATION_PUBLIC_TOTALS
+        or label in PUBLIC_ASSEMBLY_OUTCOMES
+    )
+
+
 def public_total_fields(model):
     """Numeric fields of `model` that may be shown summed per council or prefecture, never per row."""
     return FEDERATION_PUBLIC_TOTALS.get(_label(model), frozenset())

@@ -34,9 +34,10 @@ def test_the_publisher_sees_the_orders_per_prefecture(client, national_staff, pa
     client.force_login(national_staff)
     page = _text(client.get(reverse("admin:campaigns_material_change", args=[pamphlet.pk])))
     assert "都道府県別の注文と普及" in page
-    assert re.search(r"東京都</th> ?<td>300冊</td>", page)
-    assert re.search(r"神奈川県</th> ?<td>1,000冊</td> ?<td>0冊</td> ?<td>720冊</td> ?<td>50,000円</td>", page)
-    assert re.search(r"全国</th> ?<td>1,300冊</td>", page)
+    td = '<td class="num">'  # figures stand right-aligned
+    assert re.search(rf"東京都</th> ?{td}300冊</td>", page)
+    assert re.search(rf"神奈川県</th> ?{td}1,000冊</td> ?{td}0冊</td> ?{td}720冊</td> ?{td}50,000円</td>", page)
+    assert re.search(rf"全国</th> ?{td}1,300冊</td>", page)
 
 
 def test_a_prefecture_sees_its_own_orders_and_what_is_due(
