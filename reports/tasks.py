@@ -53,7 +53,16 @@ def render_report(self, job_id, attempt):
         job_id=job_id, attempt=attempt + self.request.retries, worker=self.request.hostname or "", pid=os.getpid()
     )
     if job is None:
-        return "skipped"  # finished already, or this or a later attempt owns it (a duplicate message)
+        # Finished already, or this or a later attempt owns it (a duplicate message): this message stops. If
+        # the owner was a process of this very worker that is gone (a pool process killed mid-render; Celery
+        # hands its message back, and here it is), the job is requeued now and attempt n+1 sent, rather than
+        # after its heartbeat goes stale.
+        if self.request.hostname:
+            requeued, _failed = services.requeue_jobs_of_dead_holder(worker=self.request.hostname, is_alive=_pid_alive)
+            queue = (self.request.delivery_info or {}).get("routing_key")
+            for dead in requeued:
+                send_pending_job(dead.pk, queue=queue)
+        return "skipped"
     try:
         services.render_job(job=job)
     except services.StaleAttempt:

@@ -10,6 +10,7 @@ attempt fails with a Japanese reason that its page shows, with a way to make it 
 import base64
 import datetime
 import json
+import os
 import subprocess
 import threading
 import time
@@ -246,9 +247,28 @@ def test_another_councils_staff_cannot_make_a_failed_job_again(councils, client)
     assert ReportJob.objects.count() == 1
 
 
-def test_a_worker_restarting_under_the_same_name_requeues_its_dead_predecessors_jobs(councils, redis_queue):
-    import os
+def test_a_message_handed_back_after_its_pool_process_died_sends_attempt_2_at_once(councils):
+    import socket
 
+    from reports.tasks import render_report
+
+    (job,) = _waiting_jobs(councils, 1)
+    # The pool process that ran attempt 1 was killed; Celery hands its message back to the same worker.
+    services.start_attempt(job_id=job.pk, attempt=1, worker=socket.gethostname(), pid=_dead_pid())
+    assert render_report.apply(args=[job.pk, 1]).get() == "skipped"  # the message itself stops...
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.attempt == 2  # ...and attempt 2 ran (in-process here)
+    # A message handed back while its process still renders is only a duplicate.
+    other, _ = services.request_job(
+        kind="tally_table", params={**TALLY, "date": "2020-07-31"}, user=staff_of(councils["kanagawa"])
+    )
+    services.start_attempt(job_id=other.pk, attempt=1, worker=socket.gethostname(), pid=os.getpid())
+    assert render_report.apply(args=[other.pk, 1]).get() == "skipped"
+    other.refresh_from_db()
+    assert other.status == JobStatus.RUNNING and other.attempt == 1
+
+
+def test_a_worker_restarting_under_the_same_name_requeues_its_dead_predecessors_jobs(councils, redis_queue):
     redis, queue = redis_queue
     dead, alive, elsewhere = _waiting_jobs(councils, 3)
     services.start_attempt(job_id=dead.pk, attempt=1, worker="celery@host", pid=_dead_pid())
