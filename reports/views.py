@@ -147,6 +147,20 @@ def job_status(request, token):
 
 @login_required
 @require_POST
+def job_rerun(request, token):
+    """「もう一度作成」 on a failed job's page: the same request, validated again as a fresh one, and sent."""
+    job = _staff_job(request, token)
+    try:
+        new = tasks.rerun_report(job=job, user=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("reports:job", token=job.token)
+    messages.success(request, "同じ内容でもう一度作成を依頼しました。")
+    return redirect("reports:job", token=new.token)
+
+
+@login_required
+@require_POST
 def job_publish(request, token):
     job = _staff_job(request, token)
     form = PublishForm(request.POST)
