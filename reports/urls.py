@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/<uuid:token>/", views.job_detail, name="job"),
     path("jobs/<uuid:token>/status.json", views.job_status, name="job_status"),
     path("jobs/<uuid:token>/publish/", views.job_publish, name="job_publish"),
+    path("jobs/<uuid:token>/rerun/", views.job_rerun, name="job_rerun"),
     path("<uuid:token>/download/", views.download, name="download"),
     path("<uuid:token>/read/", newsletters.read, name="newsletter_read"),
     path("<uuid:token>/photos/<int:photo_id>/", newsletters.photo, name="newsletter_photo"),
