@@ -63,7 +63,7 @@ class ReportJobAdmin(ScopedAdmin):
         "title",
         "kind",  # shown as its Japanese label: ReportJob.kind has the registry's choices
         "council",
-        "status",
+        "state",
         "progress",
         "requested_by",
         "created_at",
@@ -94,6 +94,9 @@ class ReportJobAdmin(ScopedAdmin):
         "started_at",
         "finished_at",
         "heartbeat_at",
+        "sent_at",
+        "worker",
+        "worker_pid",
         "file_link",
         "file_size",
         "page_count",
@@ -123,6 +126,13 @@ class ReportJobAdmin(ScopedAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("reports:new")
+
+    @admin.display(description="状態", ordering="status")
+    def state(self, obj):
+        # A job that waits says why (「順番待ち（処理サーバーに接続できません）」), as its page does.
+        if obj.is_finished or not obj.step or obj.step == obj.get_status_display():
+            return obj.get_status_display()
+        return f"{obj.get_status_display()}：{obj.step}"
 
     @admin.display(description="ファイル")
     def file_link(self, obj):

@@ -165,6 +165,19 @@ class ReportJob(models.Model):
     started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
     finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     heartbeat_at = models.DateTimeField(_("最終更新"), null=True, blank=True)
+    # The outbox (reports.services.claim_send): when the message for the job's next attempt was handed to the
+    # broker. Empty while a job 待機中 waits for its message (the broker was unreachable, or the sweep has just
+    # requeued it): the sweep and a starting worker send every such job, one message per job.
+    sent_at = models.DateTimeField(
+        _("送信日時"),
+        null=True,
+        blank=True,
+        help_text=_("処理サーバーに作成を依頼した日時。空欄の待機中の依頼は、定期の確認が送り直します"),
+    )
+    # Who holds the job while 作成中: the Celery node name and the process id (reports.tasks), so a worker
+    # restarting under the same name can take back the jobs of its dead predecessor at once.
+    worker = models.CharField(_("処理中のワーカー"), max_length=200, blank=True)
+    worker_pid = models.PositiveIntegerField(_("ワーカーのプロセス番号"), null=True, blank=True)
 
     file = models.FileField(_("ファイル"), upload_to=report_file_name, blank=True, max_length=200)
     file_size = models.PositiveBigIntegerField(_("サイズ（バイト）"), null=True, blank=True)
@@ -191,7 +204,10 @@ class ReportJob(models.Model):
             ),
             models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="report_job_done_has_file"),
         ]
-        indexes = [models.Index(fields=["status", "heartbeat_at"], name="report_job_status_heartbeat")]
+        indexes = [
+            models.Index(fields=["status", "heartbeat_at"], name="report_job_status_heartbeat"),
+            models.Index(fields=["status", "sent_at"], name="report_job_status_sent"),
+        ]
 
     def __str__(self):
         return f"{self.title or self.kind}（{self.get_status_display()}）"

@@ -8,6 +8,12 @@ row): a worker that dies leaves its attempt behind, a later attempt starts from 
 and only the latest attempt may finish the job, so a job ends with one file whatever happened
 to the workers in between. A job left 作成中 with no sign of life is requeued by the sweep
 (up to REPORTS_MAX_ATTEMPTS) and otherwise marked 失敗 with the reason: never 作成中 forever.
+
+The job row is also the outbox of its messages: `sent_at` says whether the message for its next
+attempt was handed to the broker. The task layer claims a send (`claim_send`, one conditional UPDATE,
+so two senders never both send), publishes, and on failure gives the claim back (`release_send`):
+the job then waits 待機中 with 「順番待ち（処理サーバーに接続できません）」 until a sweep or a starting
+worker sends it. A duplicate message is harmless: `start_attempt` lets one message per attempt run.
 """
 
 import contextlib
@@ -17,14 +23,16 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import time
+from contextlib import contextmanager
 from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Now
+from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -42,9 +50,24 @@ logger = logging.getLogger(__name__)
 # Identical requests (same kind, parameters, council and requester, and the same data: nothing the kind reads
 # changed in between) within this many seconds make one job: a double click, not a request after a correction.
 DEDUPE_SECONDS = getattr(settings, "REPORTS_DEDUPE_SECONDS", 120)
-# A job 作成中 whose heartbeat is older than this is taken for dead by the sweep.
-STALE_AFTER = datetime.timedelta(seconds=getattr(settings, "REPORTS_STALE_AFTER_SECONDS", 600))
-MAX_ATTEMPTS = getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
+# What a job 待機中 says while its message could not be handed to the broker (the sweep sends it later).
+UNREACHABLE_STEP = "順番待ち（処理サーバーに接続できません）"
+WAITING_STEP = "待機中"
+
+
+# Read at each use (settings.py documents them), so a test or a drill can change them.
+def default_stale_after():
+    """A job 作成中 whose heartbeat is older than this is taken for dead by the sweep."""
+    return datetime.timedelta(seconds=getattr(settings, "REPORTS_STALE_AFTER_SECONDS", 60))
+
+
+def max_attempts():
+    return getattr(settings, "REPORTS_MAX_ATTEMPTS", 3)
+
+
+def resend_after():
+    """A job handed to the broker but still 待機中 after this long is sent again (its message presumed lost)."""
+    return datetime.timedelta(seconds=getattr(settings, "REPORTS_RESEND_AFTER_SECONDS", 1800))
 
 
 def _dedupe_key(*, kind, params, council, user, data_version):
@@ -102,7 +125,7 @@ def request_job(*, kind, params, user, reuse_recent=True):
                 dedupe_key=key,
                 as_of=document_date(request),
                 data_version=version,
-                step="待機中",
+                step=WAITING_STEP,
                 steps=[{"at": timezone.now().isoformat(), "progress": 0, "step": "依頼を受付"}],
             )
     except IntegrityError:
@@ -130,10 +153,51 @@ def _progress_recorder(job, attempt):
     return progress
 
 
-def start_attempt(*, job_id, attempt):
-    """Claim `job_id` for `attempt`: the job becomes 作成中 with that attempt number.
+# --- the outbox: one message per attempt, whoever sends it -----------------------------------------------
 
-    Returns the job, or None when there is nothing to do (already finished, or a later attempt exists).
+
+def jobs_to_send(*, now=None, limit=500):
+    """Ids of the jobs 待機中 that need a message: never handed to the broker, or handed so long ago
+    (`resend_after()`) that the message is presumed lost. Oldest first, at most `limit`."""
+    now = now or timezone.now()
+    waiting = ReportJob.objects.filter(status=JobStatus.QUEUED)
+    waiting = waiting.filter(Q(sent_at__isnull=True) | Q(sent_at__lt=now - resend_after()))
+    return list(waiting.order_by("created_at").values_list("pk", flat=True)[:limit])
+
+
+def claim_send(*, job_id, now=None):
+    """Claim the sending of `job_id`'s next attempt: (attempt to send, claimed_at), or None when it is not
+    this caller's to send (already sent, started, finished, or another sender claimed it first).
+
+    One conditional UPDATE decides, so of two senders racing (two sweeps, a sweep and the request that
+    made the job) exactly one gets the row. The caller publishes and, if that fails, calls `release_send`.
+    """
+    now = now or timezone.now()
+    unsent = Q(sent_at__isnull=True) | Q(sent_at__lt=now - resend_after())
+    claimed = ReportJob.objects.filter(unsent, pk=job_id, status=JobStatus.QUEUED).update(
+        sent_at=now,
+        step=Case(When(step=UNREACHABLE_STEP, then=Value(WAITING_STEP)), default=F("step")),
+    )
+    if not claimed:
+        return None
+    # Nothing else changes a claimed job's attempt until its message arrives: this is the attempt to send.
+    attempt = ReportJob.objects.filter(pk=job_id).values_list("attempt", flat=True).get()
+    return attempt + 1, now
+
+
+def release_send(*, job_id, claimed_at):
+    """The message claimed at `claimed_at` could not be sent: the job waits, saying so, for the next sender."""
+    ReportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED, sent_at=claimed_at).update(
+        sent_at=None, step=UNREACHABLE_STEP
+    )
+
+
+def start_attempt(*, job_id, attempt, worker="", pid=None):
+    """Claim `job_id` for `attempt`: the job becomes 作成中 with that attempt number, held by `worker` (a
+    Celery node name) in process `pid`.
+
+    Returns the job, or None when there is nothing to do (already finished, or this or a later attempt
+    exists: a duplicate or redelivered message stops here).
     """
     with transaction.atomic():
         job = ReportJob.objects.select_for_update().filter(pk=job_id).first()
@@ -143,8 +207,41 @@ def start_attempt(*, job_id, attempt):
         job.status = JobStatus.RUNNING
         job.started_at = job.started_at or timezone.now()
         job.heartbeat_at = timezone.now()
-        job.save(update_fields=["attempt", "status", "started_at", "heartbeat_at"])
+        job.worker, job.worker_pid = (worker or "")[:200], pid
+        job.save(update_fields=["attempt", "status", "started_at", "heartbeat_at", "worker", "worker_pid"])
         return job
+
+
+@contextmanager
+def _heartbeat(job, attempt):
+    """While the block runs, a thread writes the job's heartbeat every REPORTS_HEARTBEAT_SECONDS.
+
+    A long PDF layout makes no progress call for minutes; without this the sweep would take a busy job
+    for dead. The thread has its own database connection and closes it; a failed beat is logged, never
+    raised (the render goes on, and the next beat tries again).
+    """
+    interval = getattr(settings, "REPORTS_HEARTBEAT_SECONDS", 10)
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(interval):
+                try:
+                    ReportJob.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:
+                    logger.warning("report job %s: heartbeat not written", job.pk, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's own connections only
+
+    thread = threading.Thread(target=beat, name=f"report-heartbeat-{job.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 5)
 
 
 def render_job(*, job, attempt=None, timings=None):
@@ -160,36 +257,8 @@ def render_job(*, job, attempt=None, timings=None):
     clock = time.perf_counter()
     timings = timings if timings is not None else {}
     try:
-        progress(5, "データを集計中")
-        built = kind.build(params=job.params, user=job.requested_by, progress=progress)
-        timings["data"] = time.perf_counter() - clock
-        if built.content is None:
-            progress(40, "HTMLを作成中")
-            clock = time.perf_counter()
-            context = {"generated_on": format_date(timezone.localdate()), **built.context}
-            html = render_to_string(built.template, context)
-            web_html = render_to_string(kind.web_template, context) if kind.web_template else ""
-            timings["html"] = time.perf_counter() - clock
-            _check_document_glyphs(html, built)
-            progress(50, "PDFを組版中")
-            clock = time.perf_counter()
-            fetcher = documents.asset_fetcher(council=job.council)
-            document = documents.layout(html, fetcher=fetcher)
-            timings["layout"] = time.perf_counter() - clock
-            if fetcher.refused:
-                # Nothing was read; say so on the job, so staff learn that the document named something foreign.
-                refused = "、".join(dict.fromkeys(u[:80] for u in fetcher.refused))
-                built.warnings.append(f"文書が外部の資源を読み込もうとしたため拒否しました: {refused}")
-            progress(85, "PDFを書き出し中")
-            clock = time.perf_counter()
-            pdf = documents.write_pdf(document, metadata=pdf_metadata(job, kind), archival=kind.archival)
-            timings["write"] = time.perf_counter() - clock
-            content, pages = pdf.content, pdf.page_count
-            timings["html_source"] = html
-        else:
-            content, pages, web_html = built.content, None, ""
-        progress(95, "保存中")
-        _finish(job=job, attempt=attempt, content=content, pages=pages, warnings=built.warnings, web_html=web_html)
+        with _heartbeat(job, attempt):
+            _render(job=job, attempt=attempt, kind=kind, progress=progress, timings=timings, clock=clock)
     except StaleAttempt:
         logger.info("report job %s: attempt %s superseded", job.pk, attempt)
         raise
@@ -199,6 +268,39 @@ def render_job(*, job, attempt=None, timings=None):
         mark_failed(job=job, attempt=attempt, reason=_reason(exc))
         raise
     return job
+
+
+def _render(*, job, attempt, kind, progress, timings, clock):
+    progress(5, "データを集計中")
+    built = kind.build(params=job.params, user=job.requested_by, progress=progress)
+    timings["data"] = time.perf_counter() - clock
+    if built.content is None:
+        progress(40, "HTMLを作成中")
+        clock = time.perf_counter()
+        context = {"generated_on": format_date(timezone.localdate()), **built.context}
+        html = render_to_string(built.template, context)
+        web_html = render_to_string(kind.web_template, context) if kind.web_template else ""
+        timings["html"] = time.perf_counter() - clock
+        _check_document_glyphs(html, built)
+        progress(50, "PDFを組版中")
+        clock = time.perf_counter()
+        fetcher = documents.asset_fetcher(council=job.council)
+        document = documents.layout(html, fetcher=fetcher)
+        timings["layout"] = time.perf_counter() - clock
+        if fetcher.refused:
+            # Nothing was read; say so on the job, so staff learn that the document named something foreign.
+            refused = "、".join(dict.fromkeys(u[:80] for u in fetcher.refused))
+            built.warnings.append(f"文書が外部の資源を読み込もうとしたため拒否しました: {refused}")
+        progress(85, "PDFを書き出し中")
+        clock = time.perf_counter()
+        pdf = documents.write_pdf(document, metadata=pdf_metadata(job, kind), archival=kind.archival)
+        timings["write"] = time.perf_counter() - clock
+        content, pages = pdf.content, pdf.page_count
+        timings["html_source"] = html
+    else:
+        content, pages, web_html = built.content, None, ""
+    progress(95, "保存中")
+    _finish(job=job, attempt=attempt, content=content, pages=pages, warnings=built.warnings, web_html=web_html)
 
 
 def pdf_metadata(job, kind):
@@ -235,7 +337,7 @@ def _reason(exc):
     if isinstance(exc, OSError) and exc.errno in _STORAGE_FULL:
         return (
             "保存先のディスクに空きがないため、ファイルを保存できませんでした。"
-            "システム管理者に空きを作ってもらってから、「もう一度作成する」を押してください。"
+            "システム管理者に空きを作ってもらってから、「もう一度作成」を押してください。"
         )
     if isinstance(exc, OSError) and exc.errno is not None:
         return f"ファイルを保存できませんでした（{exc.strerror}）。システム管理者に連絡してください。"
@@ -307,7 +409,7 @@ def run_now(*, kind, params, user=None):
 
 
 def rerun_job(*, job, user):
-    """(job, created) for the same request as `job` (admin action, the job page's 「もう一度作成する」), validated
+    """(job, created) for the same request as `job` (admin action, the job page's 「もう一度作成」), validated
     again as a fresh request. A finished job of the same request is not reused (its file may be gone); one
     waiting or running is, so a double click makes one job."""
     params = {k: str(v) for k, v in job.params.items()}
@@ -327,38 +429,54 @@ def publish_job(*, job, audience, user):
     return job
 
 
-def sweep_stale_jobs(*, now=None, stale_after=None):
-    """Jobs 作成中 with no heartbeat for `stale_after`: back to 待機中 for a new attempt, or 失敗 after MAX_ATTEMPTS.
+def _stopped_reason(attempts):
+    return (
+        f"作成が途中で止まりました（{attempts}回試行しましたが、処理サーバーが停止するなどして完了しませんでした）。"
+        "「もう一度作成」で作り直せます。"
+    )
 
-    Returns (requeued jobs, number failed); the task layer sends the requeued ones
-    (`reports.tasks.sweep_stale_jobs`, on the beat schedule every few minutes).
-    """
-    now = now or timezone.now()
-    cutoff = now - (stale_after or STALE_AFTER)
+
+def _requeue_or_fail(jobs, *, now):
+    """Each job 作成中 in `jobs` (its holder is dead): back to 待機中 with its message unsent, for attempt n+1,
+    or 失敗 with the reason once it has had `max_attempts()`. Returns (requeued jobs, number failed)."""
     requeued, failed = [], 0
-    stale = ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff)
-    for job in stale.only("pk", "attempt"):
-        if job.attempt >= MAX_ATTEMPTS:
-            failed += ReportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
-                status=JobStatus.FAILED,
-                error=f"作成が途中で止まりました（{job.attempt}回試行、ワーカーの停止など）。もう一度作成してください。",
-                finished_at=Now(),
-                step="失敗",
+    for job in jobs.only("pk", "attempt"):
+        holder = ReportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING)
+        if job.attempt >= max_attempts():
+            failed += holder.update(
+                status=JobStatus.FAILED, error=_stopped_reason(job.attempt), finished_at=now, step="失敗"
             )
             continue
-        # Back to 待機中 and sent again; the dead attempt can no longer write (attempt numbers).
-        if ReportJob.objects.filter(pk=job.pk, attempt=job.attempt, status=JobStatus.RUNNING).update(
-            status=JobStatus.QUEUED, step="再試行待ち", heartbeat_at=now
+        # Back to 待機中, unsent: the outbox sends attempt n+1; the dead attempt can no longer write.
+        if holder.update(
+            status=JobStatus.QUEUED, step="再試行待ち", heartbeat_at=now, sent_at=None, worker="", worker_pid=None
         ):
             job.refresh_from_db()
             requeued.append(job)
-    # Queued jobs whose message was lost (broker flushed) would otherwise wait forever.
-    lost = ReportJob.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - 6 * (stale_after or STALE_AFTER))
-    lost = lost.filter(heartbeat_at__isnull=True) | lost.filter(heartbeat_at__lt=cutoff)
-    failed += lost.update(
-        status=JobStatus.FAILED, error="作成が開始されませんでした（ワーカーが動いていない可能性）。", finished_at=Now()
-    )
     return requeued, failed
+
+
+def sweep_stale_jobs(*, now=None, stale_after=None):
+    """Jobs 作成中 with no heartbeat for `stale_after` (default `default_stale_after()`): back to 待機中 for a new
+    attempt, or 失敗 after `max_attempts()`.
+
+    Returns (requeued jobs, number failed). The requeued jobs are left unsent: the task layer's outbox
+    sender sends them (`reports.tasks.sweep_stale_jobs`, on the beat schedule every REPORTS_SWEEP_SECONDS).
+    """
+    now = now or timezone.now()
+    cutoff = now - (stale_after or default_stale_after())
+    return _requeue_or_fail(ReportJob.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=cutoff), now=now)
+
+
+def requeue_jobs_of_dead_holder(*, worker, is_alive, now=None):
+    """Jobs 作成中 held by Celery node `worker` in a process that `is_alive(pid)` says is gone: requeued (or
+    failed after the last attempt) at once, without waiting for their heartbeat to go stale.
+
+    Called by a worker starting under the same node name as its dead predecessor. Returns (requeued, failed).
+    """
+    held = ReportJob.objects.filter(status=JobStatus.RUNNING, worker=worker, worker_pid__isnull=False)
+    dead = [pk for pk, pid in held.values_list("pk", "worker_pid") if not is_alive(pid)]
+    return _requeue_or_fail(ReportJob.objects.filter(pk__in=dead), now=now or timezone.now())
 
 
 @transaction.atomic

@@ -173,15 +173,15 @@ def job_status(request, token):
 @login_required
 @require_POST
 def job_rerun(request, token):
-    """「もう一度作成する」: the same request as the job (a failed one, or one whose file is gone), checked again as a
-    fresh request and sent; the browser goes to the new job's page. A double click makes one job."""
+    """「もう一度作成」 on the page of a failed job, or of one whose file is gone (and on the download's page then):
+    the same request, validated again as a fresh one, and sent. A double click makes one job."""
     job = _staff_job(request, token)
     try:
         new = tasks.rerun_report(job=job, user=request.user)
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect("reports:job", token=job.token)
-    messages.success(request, "同じ内容でもう一度作成します。")
+    messages.success(request, "同じ内容でもう一度作成を依頼しました。")
     return redirect("reports:job", token=new.token)
 
 

@@ -176,8 +176,61 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A request that sends a task must never wait for the broker (issue 20: with Redis unreachable a report
+# request hung 19 s in the result backend's reconnect loop, then answered 500). The job rows are the truth
+# (an outbox: reports.services), so nothing reads task results: sending skips the result backend entirely.
+# A task whose caller reads its result says so (the CI ping: shaho.celery.ping, ignore_result=False).
+CELERY_TASK_IGNORE_RESULT = True
+# Publishing gives up quickly: one connect of at most BROKER_CONNECT_TIMEOUT seconds, one quick retry. An
+# unsent job stays 待機中 with its message unsent, and the sweep below sends it once the broker answers.
+# A broker that accepts the connection and then says nothing (hung, half-open) costs at most
+# BROKER_SOCKET_TIMEOUT per try: two tries stay well under the 2 s a request may take (tests/reports/test_outbox.py).
+BROKER_CONNECT_TIMEOUT = float(os.environ.get("BROKER_CONNECT_TIMEOUT", "0.5"))
+BROKER_SOCKET_TIMEOUT = float(os.environ.get("BROKER_SOCKET_TIMEOUT", "0.6"))
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_CONNECT_TIMEOUT,
+    # Blocking commands only (a publish, an ack); the worker's BRPOP waits in its event loop, not on this.
+    "socket_timeout": BROKER_SOCKET_TIMEOUT,
+    # The connect that a producer's first channel makes (kombu Connection.default_channel): one retry.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# The worker itself keeps trying to reach a broker that is down (it has nobody waiting on it).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Should a caller ask for a result while the result store is down, it fails in seconds, not 20 retries.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+}
+
+# Report jobs (reports.services): how a dead worker is noticed and its job retried. A job 作成中 writes
+# heartbeat_at every REPORTS_HEARTBEAT_SECONDS (a thread beside the render, so a long PDF layout with no
+# progress step still beats); the sweep (Celery beat, every REPORTS_SWEEP_SECONDS) takes a job whose
+# heartbeat is older than REPORTS_STALE_AFTER_SECONDS for dead and sends attempt n+1, up to
+# REPORTS_MAX_ATTEMPTS attempts, then marks it 失敗 with the reason. A worker restarting with the same node
+# name requeues its dead predecessor's jobs at once (reports.tasks, worker_ready). With the defaults a job
+# whose worker was SIGKILLed is running again within STALE_AFTER + SWEEP (about 75 s); drills shorten them,
+# e.g. REPORTS_HEARTBEAT_SECONDS=2 REPORTS_STALE_AFTER_SECONDS=10 REPORTS_SWEEP_SECONDS=3.
+# Keep STALE_AFTER at several heartbeats: a busy database may delay one.
+REPORTS_HEARTBEAT_SECONDS = float(os.environ.get("REPORTS_HEARTBEAT_SECONDS", "10"))
+REPORTS_STALE_AFTER_SECONDS = float(os.environ.get("REPORTS_STALE_AFTER_SECONDS", "60"))
+REPORTS_SWEEP_SECONDS = float(os.environ.get("REPORTS_SWEEP_SECONDS", "15"))
+REPORTS_MAX_ATTEMPTS = int(os.environ.get("REPORTS_MAX_ATTEMPTS", "3"))
+# A job handed to the broker but still 待機中 this long after is sent again (a broker restarted without its
+# data loses messages); a duplicate is harmless: the job row's attempt number lets one message run it.
+REPORTS_RESEND_AFTER_SECONDS = float(os.environ.get("REPORTS_RESEND_AFTER_SECONDS", "1800"))
+if REPORTS_STALE_AFTER_SECONDS < 3 * REPORTS_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("REPORTS_STALE_AFTER_SECONDS must be at least 3 × REPORTS_HEARTBEAT_SECONDS")
+
 CELERY_BEAT_SCHEDULE = {
-    "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": 300.0},
+    # Sends every job committed but never handed to the broker, requeues or fails the ones whose worker died.
+    "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": REPORTS_SWEEP_SECONDS},
     # Uploads waiting between an import's preview and its commit, once they have expired.
     "core-purge-pending-uploads": {"task": "core.purge_pending_uploads", "schedule": 3600.0},
     # Free text of calls past the retention period the coordinators set (consultations.services).

@@ -18,3 +18,20 @@ def service_missing(reason):
 def require_postgresql():
     if connection.vendor != "postgresql":
         service_missing(f"needs concurrent writers (PostgreSQL); the database is {connection.vendor}")
+
+
+# The real Redis of the outbox tests (tests/reports/test_outbox.py): database 12, whatever CELERY_BROKER_URL is.
+TEST_REDIS_URL = os.environ.get("SHAHO_TEST_REDIS_URL", "redis://127.0.0.1:6379/12")
+
+
+def require_redis(url=TEST_REDIS_URL):
+    """A client of the real Redis at `url`, or the test fails (CI) / is skipped (locally) when none answers."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        client.close()
+        service_missing(f"needs Redis at {url}: {exc}")
+    return client

@@ -37,18 +37,25 @@ class TransactionAwareTask(Task):
     abstract = True
 
     def apply_async(self, args=None, kwargs=None, **options):
-        transaction.on_commit(lambda: self._send(args, kwargs, options))
+        transaction.on_commit(lambda: self.send_now(args, kwargs, **options))
 
-    def _send(self, args, kwargs, options):
+    def send_now(self, args=None, kwargs=None, **options):
+        """Send at once, not waiting for a commit: for a caller that already runs after one (an outbox sender).
+
+        Raises what publishing raises (kombu's OperationalError when the broker cannot be reached, within
+        the bounded timeouts of settings.CELERY_BROKER_TRANSPORT_OPTIONS); the caller decides what a
+        message that could not be sent means.
+        """
         if self.app.conf.task_always_eager and getattr(settings, "TASKS_EAGER_IN_THREAD", False):
             thread = threading.Thread(
                 target=_run_in_thread, args=(self, args, kwargs, options), name=f"task-{self.name}", daemon=True
             )
             thread.start()
-            return
-        super().apply_async(args=args, kwargs=kwargs, **options)
+            return None
+        return super().apply_async(args=args, kwargs=kwargs, **options)
 
 
 @shared_task(name="core.purge_pending_uploads")
 def purge_pending_uploads():
+    """Beat (hourly): delete expired pending uploads. Idempotent: a duplicate run finds nothing left to delete."""
     return pending_uploads_purge()

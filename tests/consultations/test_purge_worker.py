@@ -43,7 +43,7 @@ def test_the_worker_purges_free_text_past_retention_and_keeps_the_counts(transac
     new_day = factories.national_day(timezone.localdate() - datetime.timedelta(days=10))
     old = factories.call(factories.responder(factories.station(old_day, kanagawa)), summary="古い相談", minutes=40)
     new = factories.call(factories.responder(factories.station(new_day, kanagawa)), summary="新しい相談")
-    result = tasks.purge_free_text.apply_async()
+    result = tasks.purge_free_text.apply_async(ignore_result=False)  # results are ignored unless asked for
     assert result.get(timeout=60) == 1
     old.refresh_from_db(), new.refresh_from_db()
     assert old.summary == "" and old.text_purged_at is not None and old.duration_minutes == 40

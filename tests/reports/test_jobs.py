@@ -83,7 +83,7 @@ def test_sweep_requeues_a_stale_job_and_the_retry_completes(
 
 def test_sweep_marks_a_job_stale_after_its_last_attempt_failed_with_the_reason(councils, kanagawa_staff, settings):
     job, _ = services.request_job(kind="council_directory", params={"prefecture": "14"}, user=kanagawa_staff)
-    services.start_attempt(job_id=job.pk, attempt=services.MAX_ATTEMPTS)
+    services.start_attempt(job_id=job.pk, attempt=services.max_attempts())
     ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
     requeued, failed = tasks.requeue_stale_jobs()
     job.refresh_from_db()

@@ -5,9 +5,9 @@ Without it they are skipped. The rows are committed (transactional tests) so the
 the registry that the flush after such a test empties is loaded again by tests/conftest.py's hook.
 """
 
-import datetime
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,6 +25,7 @@ from reports.models import JobStatus, ReportJob
 from tests.required_services import REQUIRED, service_missing
 
 from . import factories
+from .broker import CLOSED_PORT, broker_at
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,6 +101,26 @@ def _kill(process):
     process.wait(timeout=10)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_job_requested_while_the_broker_was_down_runs_when_a_worker_starts(transactional_db, tmp_path, settings):
+    _require_broker_and_database()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    factories.federation()
+    with broker_at(CLOSED_PORT):
+        job = tasks.request_report(kind="council_directory", params={"prefecture": "14"}, user=None)
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.step == services.UNREACHABLE_STEP and job.sent_at is None
+    # The broker is back; a worker starts (reading only this test's queue): at start-up it sends what waits.
+    queue = f"reports-outbox-{uuid.uuid4().hex[:8]}"
+    worker = _start_worker(queue, open(tmp_path / "worker.log", "wb"))
+    try:
+        job = _wait(job, until=lambda j: j.is_finished, timeout=90)
+    finally:
+        _kill(worker)
+    assert job.status == JobStatus.DONE and job.attempt == 1, (tmp_path / "worker.log").read_text(errors="replace")
+    assert job.sent_at is not None and job.file.storage.exists(job.file.name)
+
+
 def _long_meeting(councils):
     """A meeting long enough (about 40 pages) that laying it out takes a while: the step to kill the worker in."""
     seed = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "000_eb68dec02dc9e998.txt"
@@ -121,21 +142,20 @@ def test_a_job_whose_worker_is_killed_mid_job_is_retried_to_done_with_one_file(t
     _long_meeting(councils)
     queue = f"reports-killtest-{uuid.uuid4().hex[:8]}"
     job, _ = services.request_job(kind="policy_draft", params={"meeting": "64"}, user=None)
+    tasks.send_render(job=job, queue=queue)  # committed: sent at once, to this test's own queue
     first_log = open(tmp_path / "worker1.log", "wb")
     first = _start_worker(queue, first_log)
     second = None
     try:
-        tasks.send_render(job=job, queue=queue)
         job = _wait(job, until=lambda j: j.step == "PDFを組版中" or j.is_finished, timeout=120, interval=0.02)
         assert job.status == JobStatus.RUNNING, f"the job finished before the worker could be killed: {job.status}"
+        assert job.worker == f"{queue}@{socket.gethostname()}" and job.worker_pid  # who holds it
         _kill(first)  # SIGKILL to the worker's whole process group, mid-layout
         job.refresh_from_db()
         assert job.status == JobStatus.RUNNING and job.attempt == 1
 
-        # The beat sweep finds it without a heartbeat and requeues it; a new worker takes it.
-        time.sleep(1.5)
-        requeued, failed = tasks.requeue_stale_jobs(stale_after=datetime.timedelta(seconds=1), queue=queue)
-        assert (requeued, failed) == (1, 0)
+        # The worker restarts under the same node name: at start-up it finds its dead predecessor's job
+        # (same name, a process that is gone) and sends attempt 2 at once, with no sweep and no stale wait.
         second = _start_worker(queue, open(tmp_path / "worker2.log", "wb"))
         job = _wait(job, until=lambda j: j.is_finished, timeout=120)
     finally:
