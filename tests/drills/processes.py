@@ -25,6 +25,8 @@ BIN = Path(sys.executable).parent  # the project's .venv/bin
 PG_BIN = Path(os.environ.get("SHAHO_PG_BIN", "/usr/lib/postgresql/15/bin"))
 REDIS_SERVER = Path(os.environ.get("SHAHO_REDIS_SERVER", "/usr/bin/redis-server"))
 LOG_DIR = Path(os.environ.get("SHAHO_CI_LOG_DIR") or Path(tempfile.gettempdir()) / "shaho-ci") / "drills"
+if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` on a developer's machine: a cluster and logs per worker
+    LOG_DIR = LOG_DIR / os.environ["PYTEST_XDIST_WORKER"]
 
 _started = []  # every Process, so the session's end can kill what is left
 
@@ -302,10 +304,16 @@ class Client:
         self.port, self.timeout = port, timeout
         self.cookies = {}
         self.connection = None
+        self.used_at = 0.0
 
     def _connect(self):
+        # gunicorn closes a keep-alive connection idle for 2 s (--keep-alive); as a browser does, a connection
+        # idle for a while is not reused but opened again, so a request is never sent into a closed socket.
+        if self.connection is not None and time.monotonic() - self.used_at > 1:
+            self.close()
         if self.connection is None:
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        self.used_at = time.monotonic()
         return self.connection
 
     def close(self):
@@ -328,6 +336,7 @@ class Client:
             connection.request(method, path, body=body, headers=headers)
             raw = connection.getresponse()
             payload = raw.read()
+            self.used_at = time.monotonic()
         except Exception:
             self.close()  # never reuse a connection in an unknown state
             raise

@@ -34,9 +34,24 @@ def test_drill2_redis_stopped_requests_answer_entries_recorded_jobs_run_once_whe
     organizers = rows["organizers"][:ORGANIZERS]
     sessions = processes.rows(env, "sessions", usernames=[rows["staff"], *organizers])
     worker = processes.celery_worker(env, name="drill2-worker", extra=("-B", "-s", str(tmp_path / "beat-schedule")))
-    server = processes.gunicorn(env, name="drill2-gunicorn", workers=2, threads=4)
+    server = processes.gunicorn(env, name="drill2-gunicorn", workers=1, threads=8)
     staff = processes.Client(server.port).use_session(sessions[rows["staff"]])
     assert staff.get("/reports/new/tally_table/").status == 200
+    # The server has been working before Redis fails: one report requested and made while Redis is up.
+    warm = staff.post(
+        "/reports/new/tally_table/", {"petition": rows["petition_slug"], "date": "2025-10-31", "format": "xlsx"}
+    )
+    assert warm.status == 302 and JOB_URL.match(warm.location), warm.status
+    warm_token = JOB_URL.match(warm.location).group(1)
+    processes.wait_for(
+        "the report requested before Redis stops is done",
+        lambda: (
+            site.query("SELECT status FROM reports_reportjob WHERE token::text = %s", (warm_token,))[0][0] == "done"
+        ),
+        timeout=60,
+        interval=0.2,
+        logs=[worker.log],
+    )
 
     redis.stop()
     report_times, tokens, entry_acks, problems = [], [], [], []
@@ -91,10 +106,11 @@ def test_drill2_redis_stopped_requests_answer_entries_recorded_jobs_run_once_whe
     assert len(tokens) == REPORTS and len(entry_acks) == ORGANIZERS * ENTRIES_EACH
     waiting = staff.get(f"/reports/jobs/{tokens[0]}/")
     assert waiting.status == 200 and "処理サーバーに接続できません" in waiting.text, waiting.text[:3000]
-    ledger = site.scalar(
-        "SELECT count(DISTINCT note) FROM petitions_tallyentry WHERE petition_id = %s AND note LIKE 'drill2 %%'",
+    ledger, distinct = site.query(
+        "SELECT count(*), count(DISTINCT note) FROM petitions_tallyentry"
+        " WHERE petition_id = %s AND note LIKE 'drill2 %%'",
         (rows["petition"],),
-    )
+    )[0]
     not_done = site.scalar(
         "SELECT count(*) FROM reports_reportjob WHERE token::text = ANY(%s) AND status <> 'done'", (tokens,)
     )
@@ -111,24 +127,30 @@ def test_drill2_redis_stopped_requests_answer_entries_recorded_jobs_run_once_whe
                               logs=[worker.log])  # fmt: skip
     recovered_in = time.monotonic() - back
     files = [p for p in media.rglob("*") if p.is_file() and p.suffix == ".xlsx"]
-    runs = len(
+    files = [p for p in files if str(p.relative_to(media)) != warm_file(site, warm_token)]
+    runs = -1 + len(
         re.findall(r"Task reports\.render_report\[[^\]]+\] succeeded in [0-9.]+s: 'done'", worker.log.read_text())
     )
     figures(
         2,
         requests=len(report_times),
         slowest_request=f"{max(report_times):.2f}s",
+        median_request=f"{sorted(report_times)[len(report_times) // 2]:.2f}s",
         entries=len(entry_acks),
         ledger=ledger,
         jobs=len(jobs),
         runs=runs,
         files=len(files),
-        lost=(ORGANIZERS * ENTRIES_EACH - ledger) + sum(s != "done" for s, _, _ in jobs),
-        doubled=runs - len(jobs),
+        lost=(ORGANIZERS * ENTRIES_EACH - distinct) + sum(s != "done" for s, _, _ in jobs),
+        doubled=(runs - len(jobs)) + (ledger - distinct),
         recovered_in=f"{recovered_in:.1f}s",
     )
     assert max(report_times) < 2, sorted(report_times)[-5:]
-    assert ledger == ORGANIZERS * ENTRIES_EACH
+    assert ledger == distinct == ORGANIZERS * ENTRIES_EACH
     assert [(s, a) for s, a, _ in jobs] == [("done", 1)] * REPORTS
     assert runs == REPORTS and len(files) == REPORTS
     assert sorted(str(p.relative_to(media)) for p in files) == sorted(f for _, _, f in jobs)
+
+
+def warm_file(site, token):
+    return site.query("SELECT file FROM reports_reportjob WHERE token::text = %s", (token,))[0][0]

@@ -6,7 +6,9 @@ submission token per entry to a real gunicorn. Partway through, the cluster is r
 see its entry acknowledged (the redirect to the entry's confirmation) sends the same form again, same token,
 until it is. Afterwards: every acknowledged entry is in the ledger once and is the row its confirmation named,
 no entry is there twice, and requests that started after the database was back all succeeded without
-restarting gunicorn (Django checks a kept connection before reusing it: CONN_HEALTH_CHECKS).
+restarting gunicorn. Last, the cluster is restarted once more while every gunicorn thread idles on the
+connection it keeps (CONN_MAX_AGE): the next request of each succeeds, because Django checks a kept connection
+before reusing it (CONN_HEALTH_CHECKS; without it the first request of each thread was a 500).
 """
 
 import re

@@ -1,8 +1,8 @@
 """Drill 4: an import killed mid-commit (SIGKILL) leaves all of its rows or none, and can simply be run again.
 
-`manage.py import_tallies` commits a 10,000-row tally file (the same importer as the admin's import page:
+`manage.py import_tallies` commits a 20,000-row tally file (the same importer as the admin's import page:
 check again, then every row in one transaction). The drill watches the database until that process's
-transaction holds writes and its statement is the INSERT of ledger rows (pg_stat_activity), and kills the
+transaction holds writes and its statement writes ledger rows (COPY, pg_stat_activity), and kills the
 process group with SIGKILL then. The ledger then has none
 of the file's rows (or, had the commit won the race, all of them: never a part), no import batch is half
 there, and no backend of the dead process is left holding locks. The same command then imports the file once.
@@ -16,7 +16,7 @@ from . import processes
 
 pytestmark = pytest.mark.drill
 
-ROWS = 10_000
+ROWS = 20_000
 
 
 def _file_rows(site, petition):
@@ -29,15 +29,22 @@ def _batches(site):
     return site.scalar("SELECT count(*) FROM petitions_importbatch WHERE file_name = 'drill4.csv'")
 
 
-def _writing_backend(site, inserting=False):
-    """The backend of the import while its transaction holds writes (with `inserting`: once its statement is
-    an INSERT of ledger rows, i.e. the rows are going in)."""
-    found = site.query(
-        "SELECT pid, state, left(query, 60) FROM pg_stat_activity"
-        " WHERE datname = %s AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
-        " AND (NOT %s OR query LIKE 'INSERT INTO \"petitions_tallyentry\"%%')",
-        (site.database, inserting),
-    )
+WRITING = (
+    "SELECT pid, state, left(query, 60) FROM pg_stat_activity"
+    " WHERE datname = %s AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()"
+    # With `inserting`: once its statement writes ledger rows (COPY on PostgreSQL, else INSERTs).
+    " AND (NOT %s OR query ~ '^(COPY|INSERT INTO) \"petitions_tallyentry\"')"
+)
+
+
+def _writing_backend(site, inserting=False, connection=None):
+    """The backend of the import while its transaction holds writes (pg_stat_activity)."""
+    if connection is None:
+        found = site.query(WRITING, (site.database, inserting))
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(WRITING, (site.database, inserting))
+            found = cursor.fetchall()
     return found[0] if found else None
 
 
@@ -54,13 +61,20 @@ def test_drill4_import_killed_mid_commit_leaves_all_rows_or_none(drill, figures,
                "--user", site.rows["staff"]]  # fmt: skip
     importer = processes.Process("drill4-import", command, env=env, log=processes.LOG_DIR / "drill4-import.log")
     clock = time.monotonic()
-    writing = processes.wait_for(
-        "the import's transaction inserting ledger rows",
-        lambda: _writing_backend(site, inserting=True) or (not importer.alive() and ("exited", None, None)),
-        timeout=120,
-        interval=0.01,
-        logs=[importer.log],
-    )
+    watch = site.cluster.connect(site.database)  # one connection, polled every few milliseconds
+    try:
+        writing = processes.wait_for(
+            "the import's transaction writing ledger rows",
+            lambda: (
+                _writing_backend(site, inserting=True, connection=watch)
+                or (not importer.alive() and ("exited", None, None))
+            ),
+            timeout=120,
+            interval=0.002,
+            logs=[importer.log],
+        )
+    finally:
+        watch.close()
     assert writing[0] != "exited", "the import finished before its commit could be caught:\n" + processes.log_tail(
         importer.log
     )
