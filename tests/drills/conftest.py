@@ -7,13 +7,16 @@ $SHAHO_CI_LOG_DIR/drills (else <tmp>/shaho-ci/drills); a failed drill prints the
 The drills do not use pytest-django's test database: they read their own cluster with psycopg2.
 """
 
+import os
 import shutil
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
+from tests import sqlite_template
 from tests.required_services import service_missing
 
 from . import processes
@@ -53,6 +56,29 @@ class DrillSite:
         return self.query(sql, params)[0][0]
 
 
+def _migrate(site, env):
+    """Migrate the drills' database and load the registry, or restore the dump an earlier session kept of exactly
+    that (named by the hash of every migration, the registry and the pinned requirements, as the test database
+    templates are: tests/sqlite_template.py). Migrating takes 30-40 s here, restoring a few."""
+    digest = sqlite_template.template_path().stem.rsplit("-", 1)[-1]
+    dump = Path(tempfile.gettempdir()) / f"shaho-drills-{digest}.dump"
+    if dump.exists():
+        restored = subprocess.run(
+            [processes.PG_BIN / "pg_restore", "--no-owner", "-d", site.database_url, dump], capture_output=True
+        )
+        if restored.returncode == 0:
+            return f"restored from {dump.name}"
+        site.cluster.query("postgres", f"DROP DATABASE {site.database}")  # a damaged dump: migrate after all
+        site.cluster.query("postgres", f"CREATE DATABASE {site.database}")
+    processes.manage(env, "migrate", "--verbosity=0")
+    processes.manage(env, "load_municipalities", "--verbosity=0")
+    partial = dump.with_suffix(f".{os.getpid()}.tmp")
+    kept = subprocess.run([processes.PG_BIN / "pg_dump", "-Fc", "-f", partial, site.database_url], capture_output=True)
+    if kept.returncode == 0:
+        partial.replace(dump)
+    return "migrated"
+
+
 @pytest.fixture(scope="session")
 def drill_site():
     missing = processes.missing_binaries()
@@ -69,10 +95,9 @@ def drill_site():
         site.cluster.init()
         site.cluster.query("postgres", f"CREATE DATABASE {site.database}")
         env = site.env(media_root=workdir / "media")
-        processes.manage(env, "migrate", "--verbosity=0")
-        processes.manage(env, "load_municipalities", "--verbosity=0")
+        how = _migrate(site, env)
         site.rows = processes.rows(env, "federation", organizers=20)
-        print(f"drills: cluster on port {site.cluster.port} migrated in {time.monotonic() - clock:.1f} s")
+        print(f"drills: cluster on port {site.cluster.port} {how} in {time.monotonic() - clock:.1f} s")
         yield site
     finally:
         processes.kill_all()
