@@ -192,6 +192,13 @@ def release_send(*, job_id, claimed_at):
     )
 
 
+def mark_unreachable(*, job_ids):
+    """Jobs still waiting for their first message say why: the broker could not be reached (one UPDATE)."""
+    ReportJob.objects.filter(pk__in=job_ids, status=JobStatus.QUEUED, sent_at__isnull=True).update(
+        step=UNREACHABLE_STEP
+    )
+
+
 def start_attempt(*, job_id, attempt, worker="", pid=None):
     """Claim `job_id` for `attempt`: the job becomes 作成中 with that attempt number, held by `worker` (a
     Celery node name) in process `pid`.

@@ -77,12 +77,13 @@ def render_report(self, job_id, attempt):
 def send_pending_job(job_id, *, queue=None):
     """Send the render of `job_id`'s next attempt if it is this caller's to send (claimed in the job row).
 
-    Returns True when a message was handed to the broker (or run in-process), False when another sender
-    had it, or when the broker could not be reached: the job then waits for the next sweep.
+    Returns True when a message was handed to the broker (or run in-process), None when it was not this
+    caller's to send (another sender had it, or it no longer waits), False when the broker could not be
+    reached: the job then waits, saying so, for the next sweep.
     """
     claim = services.claim_send(job_id=job_id)
     if claim is None:
-        return False
+        return None
     attempt, claimed_at = claim
     options = {"queue": queue} if queue else {}
     if app.conf.task_always_eager:
@@ -109,7 +110,15 @@ def send_pending_jobs(*, queue=None):
 
     Exactly one message per job, however many senders run at once (`services.claim_send`).
     """
-    return sum(send_pending_job(job_id, queue=queue) for job_id in services.jobs_to_send())
+    sent, waiting = 0, services.jobs_to_send()
+    for position, job_id in enumerate(waiting):
+        outcome = send_pending_job(job_id, queue=queue)
+        if outcome is False:
+            # The broker is unreachable: the others wait too, saying so, without a timeout each.
+            services.mark_unreachable(job_ids=waiting[position + 1 :])
+            break
+        sent += bool(outcome)
+    return sent
 
 
 def request_report(*, kind, params, user):

@@ -37,7 +37,7 @@ def redis_queue():
     client = require_redis()
     queue = f"outbox-test-{uuid.uuid4().hex[:10]}"
     yield client, queue
-    client.delete(queue)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")  # kombu's routing keys
     client.close()
 
 
