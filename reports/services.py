@@ -16,7 +16,9 @@ the job then waits 待機中 with 「順番待ち（処理サーバーに接続�
 worker sends it. A duplicate message is harmless: `start_attempt` lets one message per attempt run.
 """
 
+import contextlib
 import datetime
+import errno
 import hashlib
 import json
 import logging
@@ -93,9 +95,10 @@ def validate_request(*, kind, params, user):
     return report_kind, request
 
 
-def request_job(*, kind, params, user):
+def request_job(*, kind, params, user, reuse_recent=True):
     """(job, created): a new job 待機中 for `kind` with `params`, or the existing one when the same request was
-    just made (created False).
+    just made (created False). With `reuse_recent` off (making a document again because its file is gone), a
+    finished job of the same request is not reused; one still waiting or running is.
 
     Raises ValidationError (with every reason) or PermissionDenied; no job is created then. Nothing is sent
     to a worker here: `reports.tasks.request_report` sends the render once the row is committed.
@@ -104,12 +107,10 @@ def request_job(*, kind, params, user):
     version = data_version(report_kind, user=user)
     key = _dedupe_key(kind=kind, params=request.params, council=request.council, user=user, data_version=version)
     since = timezone.now() - datetime.timedelta(seconds=DEDUPE_SECONDS)
-    recent = (
-        ReportJob.objects.filter(dedupe_key=key, created_at__gte=since)
-        .exclude(status=JobStatus.FAILED)
-        .order_by("-created_at")
-        .first()
-    )
+    recent = ReportJob.objects.filter(dedupe_key=key, created_at__gte=since).exclude(status=JobStatus.FAILED)
+    if not reuse_recent:
+        recent = recent.filter(status__in=ACTIVE_STATUSES)
+    recent = recent.order_by("-created_at").first()
     if recent is not None:
         return recent, False
     try:
@@ -333,17 +334,39 @@ def _is_transient(exc):
     return isinstance(exc, (OperationalError, InterfaceError))
 
 
+# A file that cannot be written: the disk (or the user's quota) is full, or the directory is not writable.
+_STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
 def _reason(exc):
     if isinstance(exc, ValidationError):
         return "\n".join(exc.messages)
+    if isinstance(exc, OSError) and exc.errno in _STORAGE_FULL:
+        return (
+            "保存先のディスクに空きがないため、ファイルを保存できませんでした。"
+            "システム管理者に空きを作ってもらってから、「もう一度作成」を押してください。"
+        )
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return f"ファイルを保存できませんでした（{exc.strerror}）。システム管理者に連絡してください。"
     return f"{type(exc).__name__}: {exc}"
+
+
+def file_missing(job):
+    """Whether `job` is done but its file is gone from storage (deleted, a restore without files, a lost disk)."""
+    return job.status == JobStatus.DONE and bool(job.file.name) and not job.file.storage.exists(job.file.name)
 
 
 def _finish(*, job, attempt, content, pages, warnings, web_html=""):
     digest = hashlib.sha256(content).hexdigest()
     storage = ReportJob._meta.get_field("file").storage
     name = ReportJob._meta.get_field("file").generate_filename(job, f"report.{job.format}")
-    name = storage.save(name, ContentFile(content))
+    try:
+        name = storage.save(name, ContentFile(content))
+    except OSError:
+        # A disk that fills up mid-write leaves the part written: remove it (the name is random, so it is ours).
+        with contextlib.suppress(OSError):
+            storage.delete(name)
+        raise
     now = timezone.now()
     with transaction.atomic():
         locked = ReportJob.objects.select_for_update().filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING)
@@ -393,9 +416,11 @@ def run_now(*, kind, params, user=None):
 
 
 def rerun_job(*, job, user):
-    """(job, created) for the same request as `job` (admin action), validated again as a fresh request."""
+    """(job, created) for the same request as `job` (admin action, the job page's 「もう一度作成」), validated
+    again as a fresh request. A finished job of the same request is not reused (its file may be gone); one
+    waiting or running is, so a double click makes one job."""
     params = {k: str(v) for k, v in job.params.items()}
-    return request_job(kind=job.kind, params=params, user=user)
+    return request_job(kind=job.kind, params=params, user=user, reuse_recent=False)
 
 
 def publish_job(*, job, audience, user):

@@ -1,6 +1,7 @@
 """Members download what is published to them; staff request reports and watch them being made."""
 
 import datetime
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from shaho.core.roles import is_staff_user
 from . import selectors, services, tasks
 from .forms import PublishForm, ReportRequestForm
 
+logger = logging.getLogger(__name__)
+
 
 def _staff_only(user):
     if not is_staff_user(user):
@@ -33,13 +36,34 @@ def downloads(request):
 
 @login_required
 def download(request, token):
-    """The file, after the permission check: 404 for anyone who may not have it (no public URL exists)."""
+    """The file, after the permission check: 404 for anyone who may not have it (no public URL exists).
+
+    A file that is gone from storage (deleted, a restore without the files, a lost disk) is a page saying so,
+    with 「もう一度作成する」 for staff who may request it (410), never a 500.
+    """
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
+    try:
+        handle = job.file.open("rb")
+    except OSError as exc:
+        logger.warning("report job %s: its file %s cannot be opened: %s", job.pk, job.file.name, exc)
+        return _file_missing(request, job)
     response = file_response(
-        job.file.open("rb"), filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
+        handle, filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _file_missing(request, job):
+    staff_job = (
+        selectors.jobs_for_staff(user=request.user).filter(pk=job.pk).exists() if is_staff_user(request.user) else False
+    )
+    return render(
+        request,
+        "reports/file_missing.html",
+        {"job": job, "kind_label": kind_label(job.kind), "may_rerun": staff_job},
+        status=410,
+    )
 
 
 @login_required
@@ -92,6 +116,7 @@ def job_detail(request, token):
         "reports/job.html",
         {
             "job": job,
+            "file_missing": services.file_missing(job),
             "kind_label": kind_label(job.kind),
             "steps": _step_rows(job),
             "publish_form": PublishForm(initial={"audience": job.audience}),
@@ -148,7 +173,8 @@ def job_status(request, token):
 @login_required
 @require_POST
 def job_rerun(request, token):
-    """「もう一度作成」 on a failed job's page: the same request, validated again as a fresh one, and sent."""
+    """「もう一度作成」 on the page of a failed job, or of one whose file is gone (and on the download's page then):
+    the same request, validated again as a fresh one, and sent. A double click makes one job."""
     job = _staff_job(request, token)
     try:
         new = tasks.rerun_report(job=job, user=request.user)

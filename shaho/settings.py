@@ -103,10 +103,14 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "shaho.wsgi.application"
 
+# A connection is kept for CONN_MAX_AGE seconds and checked before a request reuses it (CONN_HEALTH_CHECKS):
+# after PostgreSQL restarts, the first request of each worker would otherwise fail on the dead connection
+# (drill 3, tests/drills/test_drill3_postgresql_restart.py).
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS", default=True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -168,3 +168,63 @@ def test_a_jobs_history_page_lists_the_admin_changes_to_it(client, councils):
     assert client.get(reverse("admin:reports_reportjob_simple_history", args=[job.pk, 1])).status_code == 404
     tokyo_job = _done_job(councils, "13")
     assert client.get(reverse("admin:reports_reportjob_history", args=[tokyo_job.pk])).status_code == 404
+
+
+def test_a_download_whose_file_is_gone_says_so_and_staff_can_make_it_again(
+    client, councils, django_capture_on_commit_callbacks
+):
+    # It answered 500 (FileNotFoundError from the storage): drill 5 (tests/drills/test_drill5_disk_full.py).
+    job = _done_job(councils, "14")
+    job.file.storage.delete(job.file.name)
+    member = staff_of(councils["yokohama"], role=Role.MEMBER)
+    services.publish_job(job=job, audience=Audience.COUNCIL, user=staff_of(councils["kanagawa"]))
+    client.force_login(member)
+    page = _download(client, job)
+    assert page.status_code == 410
+    body = page.content.decode()
+    assert "ファイルが見つかりません" in body and "事務局に作り直しを依頼してください" in body
+    assert reverse("reports:job_rerun", args=[job.token]) not in body  # members cannot request reports
+
+    staff = staff_of(councils["kanagawa"])
+    client.force_login(staff)
+    body = _download(client, job).content.decode()
+    rerun_url = reverse("reports:job_rerun", args=[job.token])
+    assert rerun_url in body and "もう一度作成" in body
+    assert (
+        "作成したファイルが保存先に見つかりません"
+        in client.get(reverse("reports:job", args=[job.token])).content.decode()
+    )
+    # The same request is made again (not the finished job with no file, as the dedupe would have it), once.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(rerun_url)
+    new = ReportJob.objects.exclude(pk=job.pk).get()
+    assert response.status_code == 302 and response.url == reverse("reports:job", args=[new.token])
+    assert new.params == job.params and new.status == "done"
+    assert _download(client, new).status_code == 200
+    # Another council's staff cannot press it.
+    client.force_login(staff_of(councils["tokyo"]))
+    assert client.post(rerun_url).status_code == 404
+
+
+def test_a_full_disk_fails_the_job_with_a_japanese_reason_and_leaves_no_partial_file(councils, monkeypatch):
+    import errno
+    import os
+
+    from django.core.files.storage import FileSystemStorage
+
+    written = []
+
+    def full(self, name, content):
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        written.append(path)
+        with open(path, "wb") as f:
+            f.write(b"%PDF-partial")  # what a disk that fills mid-write leaves
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(FileSystemStorage, "_save", full)
+    with pytest.raises(OSError):
+        _done_job(councils, "14")
+    job = ReportJob.objects.get()
+    assert job.status == "failed" and "ディスクに空きがない" in job.error and "もう一度作成" in job.error
+    assert written and not any(os.path.exists(p) for p in written)
