@@ -54,6 +54,8 @@ PASSWORD = "demo-password-2025"
 SHAPING_DIRS = ["shaho", "councils", "municipalities", "petitions", "campaigns", "consultations", "reports"]
 SHAPING_DIRS += ["demo", "templates", "static", "locale"]
 SQLITE_NAME = "demo.sqlite3"
+# The steps of the site's pages without the documents (tests/test_links_work.py, tests/demo/test_scaled_figures.py).
+SITE_STEPS = ["demo.federation", "demo.petitions", "demo.campaigns", "demo.caravans", "demo.consultations"]
 
 
 def enabled():
