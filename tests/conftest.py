@@ -12,7 +12,7 @@ from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
 from councils.models import Role
-from tests import postgresql_template, sqlite_template
+from tests import demo_snapshot, postgresql_template, sqlite_template
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
 
@@ -91,6 +91,26 @@ def pytest_runtest_teardown(item, nextitem):
         blocker = item.config.stash[blocking_manager_key]
         with blocker.unblock():
             _load_registry()
+
+
+# --- the demo (seed_demo), loaded from the run's snapshot -------------------------------------------------
+
+
+class Demo:
+    """What a demo module gets: the folder of the demo's files (MEDIA_ROOT for the module) and the seed's output."""
+
+    def __init__(self, media, output):
+        self.media, self.output = media, output
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo (`seed_demo`, SHAHO_DEMO_PASSWORD=tests.demo_snapshot.PASSWORD) for the module: seeded once
+    per run and loaded in about a second (tests/demo_snapshot.py), rolled back after the module
+    (tests/module_data.py); each test's changes are rolled back after it. MEDIA_ROOT holds its files."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with demo_snapshot.for_the_module(django_db_blocker, media) as output:
+        yield Demo(media, output)
 
 
 # --- figures a test prints after the summary (the isolation walk's), also under pytest-xdist ------------

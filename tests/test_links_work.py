@@ -5,16 +5,14 @@ A member used to meet 66 「入力・修正」 links and an upload form on a que
 Django's bare 「403 Forbidden」: pages now ask the same functions as the views they link to.
 """
 
-import io
-
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from councils.models import User
 from reports.models import Audience, JobStatus, ReportJob
+from tests import demo_snapshot
 from tests.link_walk import walk
 
 # The demo's accounts, one per role (demo/federation.py ACCOUNTS); None is a visitor without login.
@@ -29,15 +27,14 @@ ROLES = {
 
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo's federation, petitions, campaigns, caravans and calls, a national questionnaire template and a
-    report published to Kanagawa's members: made once for the module, rolled back after."""
-    from demo import campaigns, caravans, consultations, federation, petitions
+    """The demo's federation, petitions, campaigns, caravans and calls (the run's snapshot of those steps,
+    tests/demo_snapshot.py), a national questionnaire template and a report published to Kanagawa's members:
+    made once for the module, rolled back after."""
     from municipalities.caravans import services as caravan_services
 
     media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
-        for step in (federation, petitions, campaigns, caravans, consultations):
-            step.seed(stdout=io.StringIO())
+    site = demo_snapshot.SITE_STEPS
+    with demo_snapshot.for_the_module(django_db_blocker, media, steps=site), django_db_blocker.unblock():
         chuo = User.objects.get(username="chuo")
         caravan_services.questionnaire_create(
             user=chuo, council=chuo.council, fiscal_year=2025, title="全国統一 自治体アンケート", is_template=True,
@@ -50,7 +47,6 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
         )  # fmt: skip
         job.file.save("walk.pdf", ContentFile(b"%PDF-1.4\n"))
         yield media
-        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -6,11 +6,9 @@ inline) and a caravan's (337 KB: 63 targets as inline forms). Both are now table
 of each page is printed, never asserted (`bench/bench_admin_pages.py` prints them on PostgreSQL).
 """
 
-import io
 import time
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,7 +16,6 @@ from django.urls import reverse
 from councils.models import Role, User
 from municipalities.caravans.models import Caravan, CaravanTarget
 from tests.admin_pages import admin_pages
-from tests.module_data import kept_for_the_module
 
 MAX_BYTES = 100_000
 TARGET_ROW_BYTES = 400  # a target in the caravan's table: a link and six short cells
@@ -34,24 +31,16 @@ def _open(client, url):
     return response, len(page), ms
 
 
-@pytest.fixture(scope="module")
-def demo_seeded(django_db_setup, django_db_blocker):
-    """The demo, seeded once for the module (tests.module_data): every test here only reads it or changes it
-    within its own transaction."""
-    with kept_for_the_module(django_db_blocker), pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-
-
 @pytest.fixture
-def demo(demo_seeded, db):
+def national_staff_of_the_demo(demo, db):
+    """A national staff account of the demo (the `demo` fixture: loaded once for the module; every test here
+    only reads it or changes it within its own transaction)."""
     return User.objects.filter(role=Role.NATIONAL_STAFF, council__isnull=False).order_by("pk").first()
 
 
 @pytest.mark.django_db
-def test_every_admin_page_on_the_demo_data_is_under_100_kb(client, demo):
-    client.force_login(demo)
+def test_every_admin_page_on_the_demo_data_is_under_100_kb(client, national_staff_of_the_demo):
+    client.force_login(national_staff_of_the_demo)
     sizes, too_big = {}, {}
     for label, url in admin_pages():
         response, queries, ms = _open(client, url)
@@ -69,8 +58,8 @@ def test_every_admin_page_on_the_demo_data_is_under_100_kb(client, demo):
 
 
 @pytest.mark.django_db
-def test_the_caravan_and_council_pages_show_their_long_lists_as_tables_of_links(client, demo):
-    client.force_login(demo)
+def test_the_caravan_and_council_pages_show_their_long_lists_as_tables_of_links(client, national_staff_of_the_demo):
+    client.force_login(national_staff_of_the_demo)
     caravan = max(Caravan.objects.all(), key=lambda c: c.targets.count())
     response, _, _ = _open(client, reverse("admin:municipalities_caravan_change", args=[caravan.pk]))
     page = response.content.decode()
@@ -98,7 +87,7 @@ def test_the_caravan_and_council_pages_show_their_long_lists_as_tables_of_links(
 
 
 @pytest.mark.django_db
-def test_a_council_sees_only_its_own_councils_below_in_the_table(client, demo):
+def test_a_council_sees_only_its_own_councils_below_in_the_table(client, national_staff_of_the_demo):
     """The table is scoped like the inline was: Kanagawa's staff never see another prefecture's councils."""
     from councils.models import Council, CouncilKind
 

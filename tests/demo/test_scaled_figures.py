@@ -5,15 +5,14 @@ The seed figures (Kanagawa's 33 municipalities and its indicator counts, Tokyo's
 """
 
 import datetime
-import io
 
 import pytest
-from django.db import transaction
 
 from councils.models import Council, CouncilKind
 from demo import population
 from municipalities.models import Answer, Municipality, Questionnaire
 from petitions.models import PetitionDrive, Submission, TallyEntry
+from tests import demo_snapshot
 
 TOKYO_SURVEY_PLANNED = "2"  # 資格確認書の送付予定数
 WARDS_23 = ["練馬区", "江東区", "港区", "江戸川区", "足立区", "中野区", "葛飾区"]
@@ -21,15 +20,12 @@ SMALL = ["御蔵島村", "八丈町"]
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo federation, petitions, actions and caravans, made once for the module and rolled back after."""
-    from demo import campaigns, caravans, federation, petitions
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        for step in (federation, petitions, campaigns, caravans):
-            step.seed(stdout=io.StringIO())
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo federation, petitions, actions, caravans (and calls: the same snapshot as tests/test_links_work.py,
+    tests/demo_snapshot.py), loaded once for the module and rolled back after."""
+    media = tmp_path_factory.mktemp("media")
+    with demo_snapshot.for_the_module(django_db_blocker, media, steps=demo_snapshot.SITE_STEPS):
         yield
-        transaction.set_rollback(True)
 
 
 def _municipality(prefecture, name):

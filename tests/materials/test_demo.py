@@ -2,7 +2,8 @@
 organisations' figures from data in the prefecture report; the demo carries the petition forms at 1.6 yen a
 sheet and Osaka's 2,600 copies of its 資料集 (seed 000), and seeding again adds nothing.
 
-The demo is built once for the module (tests/module_data.py); each test's changes are rolled back after it.
+The demo is loaded once for the module (the `demo` fixture, tests/demo_snapshot.py); each test's changes are
+rolled back after it.
 """
 
 import io
@@ -10,7 +11,6 @@ import tempfile
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.test.utils import override_settings
 from pypdf import PdfReader
 
@@ -20,23 +20,9 @@ from councils.models import User
 from demo import materials as demo_materials
 from reports.models import ReportJob
 from reports.services import run_now
-from tests.module_data import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 TWO_MONTHS = {"prefecture": "14", "start": "2023-11-01", "end": "2023-12-31"}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with (
-        tempfile.TemporaryDirectory() as media,
-        override_settings(MEDIA_ROOT=media),
-        kept_for_the_module(django_db_blocker),
-    ):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-            call_command("seed_demo", stdout=io.StringIO())
-        yield
 
 
 def _report_text(user):

@@ -1,20 +1,17 @@
-import io
-
 import pytest
-from django.db import transaction
+
+from tests import demo_snapshot
+
+CARAVAN_STEPS = ["demo.federation", "demo.caravans"]
 
 
 @pytest.fixture(scope="module")
-def demo_caravans(django_db_setup, django_db_blocker):
-    """The demo federation (councils, accounts) and the demo caravans, made once for a module and rolled back after.
+def demo_caravans(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo federation (councils, accounts) and the demo caravans, loaded once for a module from the run's
+    snapshot of those two steps (tests/demo_snapshot.py) and rolled back after; the seed's output.
 
     Tests that use it also take `db` (each runs in a savepoint inside this transaction).
     """
-    from demo import caravans, federation
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        federation.seed(stdout=io.StringIO())
-        out = io.StringIO()
-        caravans.seed(stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+    media = tmp_path_factory.mktemp("demo-caravans-media")
+    with demo_snapshot.for_the_module(django_db_blocker, media, steps=CARAVAN_STEPS) as output:
+        yield output

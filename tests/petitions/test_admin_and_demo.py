@@ -1,14 +1,13 @@
 """Staff pages keep to the scope and never change the ledger; the demo data is idempotent and matches the seeds."""
 
 import datetime
-import io
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from petitions.selectors import tally_table
+from tests import demo_snapshot
 from tests.admin_forms import change_form_data, form_data, full_model_form
 
 from .factories import PetitionDriveFactory, record, tokyo_objects
@@ -102,15 +101,19 @@ def test_goal_split_is_refused_on_the_admin_form(client, kanagawa, kawasaki, kan
     assert not PetitionGoal.objects.filter(council=kawasaki).exists()
 
 
-def test_demo_matches_the_seeds_and_is_idempotent(monkeypatch):
-    from demo.management.commands import seed_demo
+@pytest.fixture(scope="module")
+def demo_snapshot_of_the_run(django_db_setup, django_db_blocker):
+    """The run's demo snapshot, made (if no module has made it yet) before any test's transaction opens."""
+    return demo_snapshot.prepared(django_db_blocker)
 
-    monkeypatch.setenv("SHAHO_DEMO_PASSWORD", "demo-pass-2025")
-    # The ledger's demo and the actions whose signatures it holds; the other steps have their own demo tests.
-    monkeypatch.setattr(seed_demo, "STEPS", ["demo.federation", "demo.petitions", "demo.campaigns"])
-    call_command("seed_demo", stdout=io.StringIO())
+
+def test_demo_matches_the_seeds_and_is_idempotent(demo_snapshot_of_the_run, tmp_path, settings):
+    # The demo's first run (loaded from the run's snapshot into this test's transaction only: the other tests
+    # of the module have no demo), then the ledger's steps and the actions whose signatures it holds run again.
+    settings.MEDIA_ROOT = tmp_path
+    demo_snapshot.load_or_seed(demo_snapshot_of_the_run, tmp_path)
     counts = (PetitionDrive.objects.count(), TallyEntry.objects.count(), Submission.objects.count())
-    call_command("seed_demo", stdout=io.StringIO())
+    demo_snapshot.seed(["demo.federation", "demo.petitions", "demo.campaigns"])
     assert (PetitionDrive.objects.count(), TallyEntry.objects.count(), Submission.objects.count()) == counts
 
     kaigo = PetitionDrive.objects.get(slug="kaigo-2023")

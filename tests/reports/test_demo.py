@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from pypdf import PdfReader
 
-from demo import meetings as demo
+from demo import meetings as demo_meetings
 from demo.campaigns import CALENDAR_2020
 from demo.petitions import ARTICLE25_ITEMS
 from petitions.models import PetitionDrive
@@ -16,10 +16,7 @@ from reports.models import Chapter, Meeting
 
 
 @pytest.mark.django_db
-def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(tmp_path, settings, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-    call_command("seed_demo", stdout=io.StringIO())
+def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(demo, tmp_path):
     meeting = Meeting.objects.get(number=64)
     assert meeting.date.isoformat() == "2020-09-02" and meeting.chapters.count() == 6
 
@@ -32,9 +29,9 @@ def test_demo_2020_policy_draft_has_the_census_and_the_25jo_signatures(tmp_path,
     assert "社保協の総数は466で、前年から+1となりました" in text
     # The demo's 2019–2020 25条 drive, running on the figures date: a real, non-zero count from the ledger.
     petition = PetitionDrive.objects.get(slug="article25-2019")
-    to_date = tally_table(petition=petition, as_of=demo.FIGURES_DATE).total.to_date
+    to_date = tally_table(petition=petition, as_of=demo_meetings.FIGURES_DATE).total.to_date
     assert to_date > 0
-    assert f"{demo.FIGURES_DATE.year}年9月1日までに{to_date:,}筆を集約し" in text
+    assert f"{demo_meetings.FIGURES_DATE.year}年9月1日までに{to_date:,}筆を集約し" in text
     # The caravans of seed 000's 活動報告, from the demo caravans (demo.caravans).
     assert "県内63市町村を36コースで訪ねて懇談し、延べ約500団体・1,500人、行政側からも約900人が参加" in text
     assert "42市町村とくすのき広域連合、大阪市・堺市の31区と懇談し、のべ1,400人が参加" in text
@@ -78,7 +75,7 @@ def blocks_of_the_2020_draft(text):
     for number, item in enumerate(ARTICLE25_ITEMS, start=1):
         assert f"【{number}】{item}" in text
     # 「社会保障関連の署名総数は　筆」: every drive of the year, summed by the database.
-    total = signatures_of_period(start=demo.D(2019, 9, 1), end=demo.D(2020, 8, 31), user=None)
+    total = signatures_of_period(start=demo_meetings.D(2019, 9, 1), end=demo_meetings.D(2020, 8, 31), user=None)
     assert total > 0 and f"社会保障関連の署名総数は{total:,}筆" in text
     assert f"署名総数（団体署名を除く）筆{total:,}" in text
     # 「（一覧表参照）」: the study sessions per prefecture follow the sentence.

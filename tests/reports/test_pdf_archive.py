@@ -14,8 +14,6 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
-from django.core.management import call_command
-from django.test import override_settings
 from django.utils import timezone
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
@@ -25,7 +23,6 @@ from demo.newsletters import KANAGAWA_TITLE
 from reports import documents, services
 from reports.models import Newsletter
 from shaho.core.report_kinds import all_kinds, get_kind
-from tests.module_data import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
@@ -69,13 +66,10 @@ def _generate(kind, params):
 
 
 @pytest.fixture(scope="module")
-def made(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, and each kind's PDF generated from it once for the module."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")), kept_for_the_module(django_db_blocker):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-            call_command("seed_demo", stdout=io.StringIO())
-        yield {kind: _generate(kind, params() if callable(params) else params) for kind, params in REQUESTS.items()}
+def made(demo, django_db_blocker):
+    """Each kind's PDF, generated once for the module from the demo (the module's data)."""
+    with django_db_blocker.unblock():
+        return {kind: _generate(kind, params() if callable(params) else params) for kind, params in REQUESTS.items()}
 
 
 def _xmp(reader):

@@ -3,7 +3,8 @@ generated from the demo, prints every figure of seed 001's Kanagawa sections tha
 fiscal year holds every line of the two months and more; a section without rows is not printed; a Kanagawa
 user's report shows no Tokyo row; the number of queries does not grow with the rows.
 
-The demo is built once for the module (tests/module_data.py); each test's changes are rolled back after it.
+The demo is loaded once for the module (the `demo` fixture, tests/demo_snapshot.py); each test's changes are
+rolled back after it.
 """
 
 import datetime
@@ -12,7 +13,6 @@ import re
 import tempfile
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils.html import strip_tags
@@ -26,25 +26,11 @@ from petitions.models import Submission
 from reports import prefecture_report
 from reports.models import ReportJob
 from reports.services import run_now
-from tests.module_data import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 TWO_MONTHS = {"prefecture": "14", "start": "2023-11-01", "end": "2023-12-31"}
 FISCAL_YEAR = {"prefecture": "14", "start": "2023-04-01", "end": "2024-03-31"}
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with (
-        tempfile.TemporaryDirectory() as media,
-        override_settings(MEDIA_ROOT=media),
-        kept_for_the_module(django_db_blocker),
-    ):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-            call_command("seed_demo", stdout=io.StringIO())
-        yield
 
 
 @pytest.fixture
@@ -66,9 +52,12 @@ def report_text(params, user):
             return "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
 
 
-@pytest.fixture
-def two_months(kanagawa_user):
-    return report_text(TWO_MONTHS, kanagawa_user)
+@pytest.fixture(scope="module")
+def two_months(demo, django_db_blocker):
+    """The two months' report, made once for the module: the tests that read it change nothing. Its job stays in
+    the module's data (each later `report_text` deletes it first)."""
+    with django_db_blocker.unblock():
+        return report_text(TWO_MONTHS, User.objects.get(username="kanagawa"))
 
 
 # Seed 001's Kanagawa sections (and 003 where it says more), each figure as the report prints it.

@@ -1,16 +1,15 @@
 """Done when (issue 19, newsletters): on the demo, Kanagawa's newsletter (seed 003) is written from its records
 with a photo and published to its members as a PDF and a phone page; Tokyo's digest (seed 002) gathers its
 local councils' articles with their authors; correcting a record corrects the next generation; a Kanagawa
-member never sees Tokyo's. The demo is built once for the module; each test's changes are rolled back."""
+member never sees Tokyo's. The demo is loaded once for the module (tests/demo_snapshot.py); each test's changes
+are rolled back."""
 
 import io
 import re
-import tempfile
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -20,28 +19,14 @@ from reports.models import Audience, ReportJob
 from reports.newsletters.models import Newsletter, PhotoAudience
 from reports.newsletters.report_kinds import prepare_articles
 from reports.services import run_now
-from tests.module_data import kept_for_the_module
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with (
-        tempfile.TemporaryDirectory() as media,
-        override_settings(MEDIA_ROOT=media),
-        kept_for_the_module(django_db_blocker),
-    ):
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("SHAHO_DEMO_PASSWORD", "demo-password-2025")
-            call_command("seed_demo", stdout=io.StringIO())
-        yield media
-
-
 @pytest.fixture
 def media(demo):
-    with override_settings(MEDIA_ROOT=demo):
-        yield demo
+    """The demo's files: its newsletters' photos and PDFs (MEDIA_ROOT for the module)."""
+    return demo.media
 
 
 def job_of(title):
