@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from councils.models import Council
-from shaho.core.forms import add_service_errors
+from shaho.core.forms import NamedErrors, add_service_errors
 
 from . import services
 from .models import Photo
@@ -59,7 +59,7 @@ class PhotoForm(forms.ModelForm):
         super()._post_clean()
 
 
-class DigestForm(forms.Form):
+class DigestForm(NamedErrors, forms.Form):
     council = forms.ModelChoiceField(label="発行する社保協", queryset=Council.objects.none())
     title = forms.CharField(label="紙名", max_length=100, initial="社保協ニュース 地域版")
     number = forms.IntegerField(label="号数", min_value=1)

@@ -19,6 +19,50 @@ def required_messages(label):
     }
 
 
+def _default_messages(field):
+    messages = {}
+    for klass in reversed(type(field).__mro__):
+        messages.update(getattr(klass, "default_error_messages", {}))
+    return messages
+
+
+# The validators' messages a CharField shows (Django's, which do not name the field).
+_LENGTH_MESSAGES = {
+    "max_length": "「{}」は%(limit_value)d文字以内で入力してください（いま%(show_value)d文字です）。",
+    "min_length": "「{}」は%(limit_value)d文字以上で入力してください（いま%(show_value)d文字です）。",
+}
+
+
+def name_field_errors(fields):
+    """Every field's messages that are still Django's (which never say which field) made to name it.
+
+    「集めた日」を入力してください。 for an empty required field, 「形式」: 選べない値です。 for a choice not offered,
+    「備考」は500文字以内で… for a text too long, and any other of Django's messages after 「label」:. Messages a
+    form or field wrote itself are kept.
+    """
+    for field in fields.values():
+        if not field.label:
+            continue
+        label = str(field.label).replace("%", "%%")
+        defaults = _default_messages(field)
+        named = {code: f"「{label}」: {text}" for code, text in defaults.items()}
+        named.update({code: str(text) for code, text in required_messages(label).items()})
+        named.update({code: text.format(label) for code, text in _LENGTH_MESSAGES.items()})
+        for code, text in named.items():
+            current = field.error_messages.get(code)
+            if current is None or str(current) == str(defaults.get(code)):
+                field.error_messages[code] = text
+
+
+class NamedErrors:
+    """Mixin for every site form: each field's errors name the field (`name_field_errors`), fields added in a
+    form's __init__ included (the messages are named when the form is cleaned)."""
+
+    def full_clean(self):
+        name_field_errors(self.fields)
+        super().full_clean()
+
+
 class _JapaneseInput:
     """Mixin: `to_python` reads the text with `parse` (a function of shaho.core.japanese raising ValueError)."""
 
@@ -72,6 +116,19 @@ class YesNoField(_JapaneseInput, forms.CharField):
     """An answer typed as はい/いいえ, 有/無, あり/なし, ○/× or 1/0: True or False (None when left empty)."""
 
     parse = staticmethod(parse_yes_no)
+
+
+class SubmissionTokenField(forms.UUIDField):
+    """The hidden token that makes a form sent twice count once. Missing or damaged only when the page was
+    altered or is very old: the message says so in Japanese and what to do (a hidden field has no label shown)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        message = "「送信の確認番号」が欠けているか壊れています。ページを開き直して、もう一度送信してください。"
+        kwargs.setdefault("label", "送信の確認番号")
+        kwargs.setdefault("error_messages", {"required": message, "invalid": message})
+        super().__init__(**kwargs)
 
 
 def add_service_errors(form, exc):
