@@ -2,9 +2,10 @@
 
 Profiles (HYPOTHESIS_PROFILE picks one; "ci" by default):
 
-* ``ci``: few examples per test, derandomized (the same examples on every run, so CI is reproducible), no
-  deadline (two shared cores make timings meaningless) and no example database;
-* ``dev``: 500 examples per test, random, for a local run that looks harder.
+* ``ci``: 12 examples per test (a third of that for the admin's import pages), derandomized (the same
+  examples on every run, so CI is reproducible), no deadline (two shared cores make timings meaningless)
+  and no example database;
+* ``dev``: 500 examples per test (SHAHO_FUZZ_EXAMPLES changes it), random, for a local run that looks harder.
 
 Database rollback per example: the tests are pytest-django tests (``db``: one transaction per test) and each
 example runs inside its own savepoint (`rolled_back`), rolled back when the example ends, so every example
@@ -23,10 +24,20 @@ from hypothesis import HealthCheck, settings
 _SUPPRESSED = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
 settings.register_profile(
-    "ci", max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=_SUPPRESSED
+    "ci", max_examples=12, deadline=None, derandomize=True, database=None, suppress_health_check=_SUPPRESSED
 )
-settings.register_profile("dev", max_examples=500, deadline=None, suppress_health_check=_SUPPRESSED)
+settings.register_profile(
+    "dev",
+    max_examples=int(os.environ.get("SHAHO_FUZZ_EXAMPLES", "500")),
+    deadline=None,
+    suppress_health_check=_SUPPRESSED,
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def fewer(fraction):
+    """Settings for a slow test (a whole admin page per example): a fraction of the profile's examples."""
+    return settings(max_examples=max(3, int(settings.default.max_examples * fraction)))
 
 
 @contextlib.contextmanager

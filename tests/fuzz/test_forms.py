@@ -204,6 +204,63 @@ def answer_sheet(client, tokyo):
     return FormPage(client, url, apps=["municipalities"])
 
 
+@pytest.fixture
+def call_edit(client, kanagawa):
+    from tests.consultations import factories
+
+    station = factories.station(factories.national_day(), kanagawa)
+    me = factories.responder(station)
+    made = factories.call(me, summary="母の介護", categories=[factories.category("利用料・費用")])
+    client.force_login(me.user)
+    return FormPage(client, reverse("consultations:call_edit", args=[made.pk]), apps=["consultations"])
+
+
+@pytest.fixture
+def action_confirm(client, kanagawa_staff, kawasaki):
+    from tests.campaigns.factories import action
+
+    done = action(kanagawa_staff, kawasaki)
+    client.force_login(kanagawa_staff)
+    return FormPage(
+        client,
+        reverse("campaigns:action", args=[done.pk]),
+        apps=["campaigns"],
+        extra={"_confirm": "1"},
+        form_key="confirm_form",
+    )
+
+
+@pytest.fixture
+def digest(client, kanagawa_staff, kawasaki):
+    client.force_login(kanagawa_staff)
+    return FormPage(client, reverse("reports:newsletter_digest"), apps=["reports"])
+
+
+class PublishPage(FormPage):
+    """The job page's 公開範囲 form, posted to its own URL (it always goes back to the job page)."""
+
+    def __init__(self, client, job_url, publish_url):
+        super().__init__(client, job_url, apps=["reports"], form_key="publish_form")
+        self.url = publish_url
+
+
+@pytest.fixture
+def publish(client, kanagawa_staff, kanagawa):
+    from reports.models import ReportJob
+
+    job = ReportJob.objects.create(kind="council_directory", council=kanagawa, requested_by=kanagawa_staff)
+    client.force_login(kanagawa_staff)
+    return PublishPage(
+        client, reverse("reports:job", args=[job.token]), reverse("reports:job_publish", args=[job.token])
+    )
+
+
+@pytest.fixture
+def otp_token(client, kanagawa_staff):
+    client.force_login(kanagawa_staff)
+    return FormPage(client, reverse("otp_setup"), apps=["otp_totp"])
+
+
 FORMS = [
     "tally_entry",
     "correction",
@@ -214,6 +271,11 @@ FORMS = [
     *(f"report:{kind}" for kind in REPORT_KINDS),
     "call_record",
     "answer_sheet",
+    "call_edit",
+    "action_confirm",
+    "digest",
+    "publish",
+    "otp_token",
 ]
 
 

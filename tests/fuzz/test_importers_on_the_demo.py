@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from tests.module_data import kept_for_the_module
 
 from . import strategies as s
-from .test_importers import World, edited_file, export_imports_as_no_change, import_twice
+from .conftest import fewer
+from .test_importers import World, edited_file, export_imports_as_no_change, import_twice, upload_and_commit
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +80,14 @@ def test_generated_files_import_all_or_nothing_and_once(demo, name, request, exa
 @pytest.mark.parametrize(("name", "file_format"), [("assemblies", "xlsx"), ("assemblies", "csv"), ("answers", "xlsx")])
 def test_an_unedited_export_imports_as_no_change(demo, name, file_format, request):
     export_imports_as_no_change(request.getfixturevalue(name), file_format)
+
+
+@pytest.mark.parametrize("name", ["assemblies", "answers"])
+@fewer(1 / 3)
+@given(data=st.data())
+def test_the_import_pages_take_generated_files(demo, name, request, client, examples, data):
+    world = request.getfixturevalue(name)
+    client.force_login(world.user)
+    table, header_index = world.exported()
+    content, filename = data.draw(edited_file(world, table, header_index)).written()
+    upload_and_commit(client, world, content, filename, examples)
