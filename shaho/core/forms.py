@@ -26,10 +26,12 @@ def _default_messages(field):
     return messages
 
 
-# The validators' messages a CharField shows (Django's, which do not name the field).
-_LENGTH_MESSAGES = {
+# The validators' messages (Django's, which do not name the field): lengths of text, limits of numbers.
+_VALIDATOR_MESSAGES = {
     "max_length": "「{}」は%(limit_value)d文字以内で入力してください（いま%(show_value)d文字です）。",
     "min_length": "「{}」は%(limit_value)d文字以上で入力してください（いま%(show_value)d文字です）。",
+    "max_value": "「{}」は%(limit_value)s以下にしてください。",
+    "min_value": "「{}」は%(limit_value)s以上にしてください。",
 }
 
 
@@ -47,7 +49,7 @@ def name_field_errors(fields):
         defaults = _default_messages(field)
         named = {code: f"「{label}」: {text}" for code, text in defaults.items()}
         named.update({code: str(text) for code, text in required_messages(label).items()})
-        named.update({code: text.format(label) for code, text in _LENGTH_MESSAGES.items()})
+        named.update({code: text.format(label) for code, text in _VALIDATOR_MESSAGES.items()})
         for code, text in named.items():
             current = field.error_messages.get(code)
             if current is None or str(current) == str(defaults.get(code)):

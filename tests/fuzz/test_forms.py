@@ -334,3 +334,13 @@ def test_an_empty_required_field_of_a_report_request_names_it(request):
 def test_an_answer_sheet_without_its_source_names_the_field(answer_sheet):
     response = answer_sheet.send({**answer_sheet.base, "source": ""})
     assert _errors(response)["source"] == ["「出典」を入力してください。"]
+
+
+def test_the_digest_reads_japanese_dates_and_refuses_an_issue_number_past_its_limit(digest):
+    """The digest's fields were Django's own (no 令和, no limit on 号数); they are shaho's Japanese fields now."""
+    dates = {"date": "令和7年12月7日", "start": "R7.11.1", "end": "２０２５年１１月３０日"}
+    data = {**digest.base, "number": "9" * 30, **dates}
+    response = digest.send(data)
+    errors = _errors(response)
+    assert list(errors) == ["number"]
+    assert errors["number"] == ["「号数」は100000以下にしてください。"]
