@@ -143,6 +143,9 @@ FORMATS = ["csv-utf-8", "csv-utf-8-sig", "csv-cp932", "xlsx"]
 
 
 def _as_text(value):
+    """A cell as Excel writes it into a CSV (a date cell as its date)."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()
     if isinstance(value, datetime.date):
         return value.isoformat()
     return "" if value is None else str(value)

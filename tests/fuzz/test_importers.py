@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass, field
 
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from shaho.core.imports import ImportRefused
@@ -36,6 +36,7 @@ class World:
     tables: tuple  # the querysets whose rows must not change when nothing may (compared value by value)
     counts: dict = field(default_factory=dict)  # header → strategy of good values (counts)
     dates: tuple = ()  # headers holding dates
+    date_range: tuple = (datetime.date(2019, 5, 1), datetime.date(2025, 12, 31))  # the dates the world accepts
 
     def snapshot(self):
         return [sorted(map(repr, qs.values_list())) for qs in self.tables]
@@ -76,6 +77,7 @@ def tallies(kanagawa_staff, kanagawa, kawasaki, petition):
         (TallyEntry.objects.all(), ImportBatch.objects.all()),
         counts={"筆数": s.count_cell(-50, 5000)},
         dates=("日付",),
+        date_range=(datetime.date(2023, 9, 1), datetime.date(2025, 12, 31)),
     )
 
 
@@ -160,8 +162,10 @@ def edited_file(draw, world, table, header_index):
         if name in world.counts:
             options.append(world.counts[name])
         if name in world.dates:
-            options.append(s.date_cell(hi=datetime.date(2025, 12, 31)))
+            options.append(s.date_cell(lo=world.date_range[0], hi=world.date_range[1]))
         good[col] = st.one_of(*options) if options else st.just("")
+    # Half the files are clean (every edited cell a good value): they reach the commit and the second import.
+    clean = draw(st.booleans())
     rows = []
     for _ in range(draw(st.integers(1, 4))):
         base = list(draw(st.sampled_from(body))) if body else [""] * len(header)
@@ -169,7 +173,7 @@ def edited_file(draw, world, table, header_index):
         if header and header[0] == "番号" and draw(st.booleans()):
             base[0] = ""  # a new record
         for col in draw(st.sets(st.integers(0, len(header) - 1), max_size=3)):
-            base[col] = draw(s.cell(good[col]))
+            base[col] = draw(good[col] if clean else s.cell(good[col]))
         rows.append(base)
     return Upload(header, rows, draw(s.file_formats()))
 
@@ -189,6 +193,7 @@ class Upload:
 def _check_messages(preview):
     for error in preview.errors:
         assert is_japanese(error.message), error
+        assert "「」" not in error.message, error  # a message quoting an empty (or invisible) cell says nothing
         assert error.column, error
         if error.row is not None:
             assert error.row >= 1
@@ -206,9 +211,11 @@ def import_twice(world, data, filename, examples):
         try:
             world.importer.commit(data=data, filename=filename, user=world.user, target=world.target)
         except ImportRefused as exc:
+            event("refused")
             assert all(is_japanese(line) for line in exc.messages), exc.messages
             assert world.snapshot() == before, "a refused file wrote something"
             return
+        event(f"committed, {(preview.changes and 'with') or 'without'} changes")
         assert preview.ok, "a preview with errors was committed"
         after = world.snapshot()
         again = world.importer.preview(data=data, filename=filename, user=world.user, target=world.target)
@@ -267,6 +274,41 @@ def test_an_action_file_without_numbers_imported_twice_adds_nothing_the_second_t
     assert again.ok and again.counts() == {"new": 0, "changed": 0, "unchanged": 1}
     actions.importer.commit(data=data, filename="a.csv", user=actions.user, target=None)
     assert Action.objects.count() == count
+
+
+def test_an_unnumbered_row_is_not_matched_to_the_action_another_row_changes(actions):
+    """Found by the fuzzing: a row without 番号 equal to action 1 as it was, and a row changing action 1 by its 番号.
+    The unnumbered row was 変更なし (matched to action 1) the first time and 新規 the second: it is 新規 at once."""
+    from campaigns.models import Action
+
+    first = Action.objects.order_by("pk").first()
+    data = (
+        "番号,日付,種類,名称,主催,会場参加\n"
+        f",2024-01-10,宣伝行動,桜木町駅前宣伝,川崎社保協,12\n"
+        f"{first.pk},2024-01-10,学習会,桜木町駅前宣伝,川崎社保協,12\n"
+    ).encode()
+    preview, _message = actions.importer.commit(data=data, filename="a.csv", user=actions.user, target=None)
+    assert preview.counts() == {"new": 1, "changed": 1, "unchanged": 0}
+    after = actions.snapshot()
+    again = actions.importer.preview(data=data, filename="a.csv", user=actions.user, target=None)
+    assert again.counts() == {"new": 0, "changed": 0, "unchanged": 2}
+    actions.importer.commit(data=data, filename="a.csv", user=actions.user, target=None)
+    assert actions.snapshot() == after
+
+
+def test_invisible_cells_read_as_blank_and_a_blank_name_asks_for_one(orders):
+    """Found by the fuzzing: a cell holding only a BOM or a zero-width space, or a blank required name, gave
+    「」という資料は見つかりません — quoting nothing. Invisible edges are dropped; a blank name is asked for."""
+    data = "資料,注文日,宛先,数量\n\ufeff,2023-10-21,\u200b保険医協会,\ufeff１２\n".encode()
+    preview = orders.importer.preview(data=data, filename="o.csv", user=orders.user, target=None)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "資料", "資料を入力してください。")]
+    assert preview.rows[0].cells["quantity"] == "１２" and preview.rows[0].cells["recipient"] == "保険医協会"
+
+
+def test_an_action_without_its_kind_asks_for_it(actions):
+    data = "日付,種類,名称\n2024-05-01,\u3000,学習会\n".encode()
+    preview = actions.importer.preview(data=data, filename="a.csv", user=actions.user, target=None)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "種類", "種類を入力してください。")]
 
 
 # --- the one flow's pages, as staff use them ---------------------------------------------------------------
