@@ -32,7 +32,18 @@ _VALIDATOR_MESSAGES = {
     "min_length": "「{}」は%(limit_value)d文字以上で入力してください（いま%(show_value)d文字です）。",
     "max_value": "「{}」は%(limit_value)s以下にしてください。",
     "min_value": "「{}」は%(limit_value)s以上にしてください。",
+    # Django's Japanese for its NUL check reads 何か文字を入力してください。, which says nothing of the cause.
+    "null_characters_not_allowed": "「{}」に使えない文字（NUL）が含まれています。取り除いてから送信してください。",
 }
+
+
+def _with_label(label, text, *, prefix=True):
+    """`text` naming `label` (「label」: text, or text's {} filled); a % of the label kept as one when Django
+    fills the message's %(…)s parameters."""
+    text = str(text)
+    if "%(" in text:
+        label = label.replace("%", "%%")
+    return f"「{label}」: {text}" if prefix else text.format(label)
 
 
 def name_field_errors(fields):
@@ -45,11 +56,11 @@ def name_field_errors(fields):
     for field in fields.values():
         if not field.label:
             continue
-        label = str(field.label).replace("%", "%%")
+        label = str(field.label)
         defaults = _default_messages(field)
-        named = {code: f"「{label}」: {text}" for code, text in defaults.items()}
+        named = {code: _with_label(label, text) for code, text in defaults.items()}
         named.update({code: str(text) for code, text in required_messages(label).items()})
-        named.update({code: text.format(label) for code, text in _VALIDATOR_MESSAGES.items()})
+        named.update({code: _with_label(label, text, prefix=False) for code, text in _VALIDATOR_MESSAGES.items()})
         for code, text in named.items():
             current = field.error_messages.get(code)
             if current is None or str(current) == str(defaults.get(code)):

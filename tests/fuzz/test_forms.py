@@ -344,3 +344,14 @@ def test_the_digest_reads_japanese_dates_and_refuses_an_issue_number_past_its_li
     errors = _errors(response)
     assert list(errors) == ["number"]
     assert errors["number"] == ["「号数」は100000以下にしてください。"]
+
+
+def test_a_nul_character_is_named_as_the_cause_with_the_field(tally_entry):
+    """Found by the fuzzing (dev profile): Django's message for a NUL read 何か文字を入力してください。 on any field."""
+    from petitions.models import TallyEntry
+
+    response = tally_entry.send({**tally_entry.base, "count": "42", "note": "駅前\x00宣伝"})
+    assert _errors(response)["note"] == [
+        "「備考（任意）」に使えない文字（NUL）が含まれています。取り除いてから送信してください。"
+    ]
+    assert not TallyEntry.objects.exists()
