@@ -5,6 +5,8 @@ Counts, dates, times and yes/no answers are typed as people type them (４２, 6
 and refuse with a Japanese message naming the field.
 """
 
+import functools
+
 from django import forms
 from django.utils.text import format_lazy
 
@@ -65,6 +67,16 @@ def name_field_errors(fields):
             current = field.error_messages.get(code)
             if current is None or str(current) == str(defaults.get(code)):
                 field.error_messages[code] = text
+        if hasattr(field, "validate_no_null_characters"):
+            # A model choice checks for NUL outside its validators, with Django's message: a choice not offered.
+            field.validate_no_null_characters = functools.partial(_no_nul_in_choice, field)
+
+
+def _no_nul_in_choice(field, value):
+    if "\x00" in str(value):
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
 
 
 class NamedErrors:

@@ -355,3 +355,9 @@ def test_a_nul_character_is_named_as_the_cause_with_the_field(tally_entry):
         "「備考（任意）」に使えない文字（NUL）が含まれています。取り除いてから送信してください。"
     ]
     assert not TallyEntry.objects.exists()
+
+
+def test_a_nul_in_a_choice_reads_as_a_choice_not_offered(tally_entry):
+    """Found by the dev profile: a model choice checks for NUL on its own, with Django's 何か文字を入力してください。"""
+    response = tally_entry.send({**tally_entry.base, "count": "42", "council": "1\x00"})
+    assert _errors(response)["council"] == ["「社保協」: 選べない値です。"]
