@@ -311,6 +311,13 @@ def test_an_action_without_its_kind_asks_for_it(actions):
     assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "種類", "種類を入力してください。")]
 
 
+def test_a_blank_date_says_it_is_blank(orders):
+    """Found by the dev profile: a blank 注文日 (a space, a BOM) read 「」は日付として読めません。"""
+    data = "資料,注文日,宛先,数量\n新国保パンフ,\u3000,保険医協会,12\n".encode()
+    preview = orders.importer.preview(data=data, filename="o.csv", user=orders.user, target=None)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [(2, "注文日", "日付が入力されていません。")]
+
+
 # --- the one flow's pages, as staff use them ---------------------------------------------------------------
 
 

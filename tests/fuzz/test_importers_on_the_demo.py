@@ -91,3 +91,13 @@ def test_the_import_pages_take_generated_files(demo, name, request, client, exam
     table, header_index = world.exported()
     content, filename = data.draw(edited_file(world, table, header_index)).written()
     upload_and_commit(client, world, content, filename, examples)
+
+
+def test_an_answer_row_without_its_code_asks_for_it(demo, answers):
+    """Found by the dev profile: a blank 団体コード read 団体コード「」の市区町村はありません。"""
+    question = answers.target.questions.order_by("pk").first()
+    data = f"団体コード,市区町村名,{question.header}\n,千代田区,12\n".encode()
+    preview = answers.importer.preview(data=data, filename="a.csv", user=answers.user, target=answers.target)
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [
+        (2, "団体コード", "団体コードを入力してください。")
+    ]
