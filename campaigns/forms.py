@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from petitions.services import allowed_organisations
-from shaho.core.forms import CountField, DateField, TimeField, required_messages
+from shaho.core.forms import CountField, DateField, NamedErrors, SubmissionTokenField, TimeField, required_messages
 from shaho.core.japanese import normalize
 
 from . import services
@@ -23,7 +23,7 @@ MAX_ROWS = 30
 ROWS_STEP = 3
 
 
-class StreetActionForm(forms.Form):
+class StreetActionForm(NamedErrors, forms.Form):
     """One street action's result, filed from a phone right after it ends."""
 
     kind = forms.ModelChoiceField(
@@ -51,7 +51,7 @@ class StreetActionForm(forms.Form):
     stated_organisations = CountField(label=_("報告の団体数（任意）"), required=False)
     stated_participants = CountField(label=_("報告の参加者数（任意）"), required=False)
     rows = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,7 +174,7 @@ class StreetActionForm(forms.Form):
 ROW_ERROR_FIELDS = {"participants": None, "polls": "poll_question", "signatures": None}
 
 
-class SignatureForm(forms.Form):
+class SignatureForm(NamedErrors, forms.Form):
     """Signatures collected at an action, added on its page: one drive, one count."""
 
     petition = forms.ModelChoiceField(
@@ -187,7 +187,7 @@ class SignatureForm(forms.Form):
         self.fields["petition"].queryset = services.running_petitions(user=user, date=date)
 
 
-class ConfirmTotalsForm(forms.Form):
+class ConfirmTotalsForm(NamedErrors, forms.Form):
     note = forms.CharField(
         label=_("食い違いの説明"),
         max_length=300,
@@ -196,13 +196,16 @@ class ConfirmTotalsForm(forms.Form):
     )
 
 
-class RangeForm(forms.Form):
+class RangeForm(NamedErrors, forms.Form):
     """?start=…&end=…&format=… on the calendar, the list and the export."""
 
     start = DateField(label=_("開始日"), required=False)
     end = DateField(label=_("終了日"), required=False)
     format = forms.ChoiceField(
-        label=_("形式"), choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
+        label=_("形式"),
+        choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")],
+        required=False,
+        error_messages=required_messages("形式"),
     )
 
     def clean(self):

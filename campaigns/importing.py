@@ -10,6 +10,8 @@ row or none.
 The actions export (`exports.actions_xlsx` / `actions_csv`) carries each action's 番号: a row with a
 番号 updates that action (only the columns the file has; its participants and other rows are left as
 they are), and a row equal to its action is 変更なし, so an unedited export imports as no change.
+A row without 番号 equal to an action already recorded in the scope (same date, title, kind, organiser and
+every value) is 変更なし too, so the same file imported twice adds nothing the second time.
 """
 
 from django.core.exceptions import ValidationError
@@ -140,7 +142,39 @@ class ActionImporter(Importer):
             if deadline is not None:
                 deadline.check()
             preview.rows.append(self._check_row(source, user, present, matcher, kinds, default, known, seen))
+        self._find_earlier(preview.rows, user)
         return preview
+
+    def _find_earlier(self, rows, user):
+        """A row without 番号 equal to an action already recorded (the same file imported again) is 変更なし.
+
+        Equal means the same kind, organiser and every value the row sets; one query for the whole file. Each
+        action answers for one row at most, and never for a row when another row of the file names it by its
+        番号 (that row may change it): the same file read again then finds the same actions.
+        """
+        new = [row for row in rows if row.ok and row.status == NEW]
+        if not new:
+            return
+        taken = {row.action.pk for row in rows if row.action is not None}
+        candidates = restrict(
+            Action.objects.filter(
+                starts_on__in={row.values.get("starts_on") for row in new},
+                title__in={row.values.get("title") for row in new},
+            ),
+            user,
+        ).order_by("pk")
+        by_key = {}
+        for action in candidates:
+            by_key.setdefault((action.starts_on, action.title, action.kind_id, action.organiser_id), []).append(action)
+        for row in new:
+            key = (row.values.get("starts_on"), row.values.get("title"), row.kind.pk, row.organiser.pk)
+            for action in by_key.get(key, ()):
+                if action.pk not in taken and all(
+                    _same(getattr(action, name), value) for name, value in row.values.items()
+                ):
+                    row.action, row.status = action, UNCHANGED
+                    taken.add(action.pk)
+                    break
 
     def _check_row(self, source, user, present, matcher, kinds, default, known, seen):
         row = ActionRow(source.number, source.cells)
@@ -170,7 +204,9 @@ class ActionImporter(Importer):
                 row.error(COLUMNS[key], str(exc))
         kind_text = intake.read_name(source.cells.get("kind"))
         row.kind = kinds.get(kind_text)
-        if row.kind is None:
+        if not kind_text:
+            row.error(COLUMNS["kind"], "種類を入力してください。")
+        elif row.kind is None:
             row.error(COLUMNS["kind"], f"「{normalize(kind_text)}」という種類はありません。")
         if intake.read_text(source.cells.get("organiser")):
             current = action.organiser_id if action is not None else None

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.registry.models import Municipality
-from shaho.core.forms import TimeField
+from shaho.core.forms import NamedErrors, SubmissionTokenField, TimeField
 from shaho.core.forms import required_messages as _messages
 from shaho.core.japanese import normalize, normalize_municipality_code, to_katakana
 
@@ -139,7 +139,7 @@ class ChoiceBoxes(ReadingsMixin, forms.CheckboxSelectMultiple):
     pass
 
 
-class CallForm(forms.Form):
+class CallForm(NamedErrors, forms.Form):
     # The order on the page (call_form.html), which is also the order the focus looks for an error in.
     field_order = [
         "started_at", "duration_minutes", "caller_type", "caller_relation", "age_band", "sex", "care_level",
@@ -191,7 +191,7 @@ class CallForm(forms.Form):
     advice = forms.CharField(label=_("助言"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     referral = forms.CharField(label=_("紹介先"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     follow_up = forms.BooleanField(label=_("要フォロー"), required=False)
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    submission_token = SubmissionTokenField(initial=uuid.uuid4)
 
     def __init__(self, *args, station, user, **kwargs):
         super().__init__(*args, **kwargs)

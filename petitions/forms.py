@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from councils.models import Council
-from shaho.core.forms import CountField, DateField, required_messages
+from shaho.core.forms import CountField, DateField, NamedErrors, SubmissionTokenField, required_messages
 from shaho.core.scoping import scope_for
 
 from .models import SignatureKind
@@ -15,7 +15,7 @@ from .selectors import open_petitions
 from .services import allowed_organisations
 
 
-class TallyEntryForm(forms.Form):
+class TallyEntryForm(NamedErrors, forms.Form):
     """One tally report. Choices come from the user's scope; the service checks it again on save."""
 
     petition = forms.ModelChoiceField(
@@ -41,7 +41,7 @@ class TallyEntryForm(forms.Form):
     )
     source = forms.CharField(label=_("場所・行動（任意）"), max_length=200, required=False)
     note = forms.CharField(label=_("備考（任意）"), max_length=500, required=False)
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,7 +58,7 @@ class TallyEntryForm(forms.Form):
                 self.initial["council"] = user.council_id
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(NamedErrors, forms.Form):
     corrected = CountField(label=_("正しい数"), error_messages=required_messages("正しい数"))
     correction_reason = forms.CharField(
         label=_("訂正の理由"),
@@ -66,7 +66,7 @@ class CorrectionForm(forms.Form):
         error_messages=required_messages("訂正の理由"),
         widget=forms.TextInput(attrs={"placeholder": "例: 42筆を24筆と入力していた"}),
     )
-    submission_token = forms.UUIDField(widget=forms.HiddenInput)
+    submission_token = SubmissionTokenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,13 +74,19 @@ class CorrectionForm(forms.Form):
             self.initial.setdefault("submission_token", uuid.uuid4())
 
 
-class TableFilterForm(forms.Form):
+class TableFilterForm(NamedErrors, forms.Form):
     """?date=…&prefecture=…&format=…&encoding=… on the tally table."""
 
     date = DateField(label=_("基準日"), required=False)
     format = forms.ChoiceField(
-        label=_("形式"), choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")], required=False
+        label=_("形式"),
+        choices=[("html", "HTML"), ("xlsx", "xlsx"), ("csv", "CSV")],
+        required=False,
+        error_messages=required_messages("形式"),
     )
     encoding = forms.ChoiceField(
-        label=_("文字コード"), choices=[("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")], required=False
+        label=_("文字コード"),
+        choices=[("utf-8", "UTF-8"), ("cp932", "Shift_JIS (CP932)")],
+        required=False,
+        error_messages=required_messages("文字コード"),
     )

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from shaho.core import blocks
+from shaho.core.forms import NamedErrors
 from shaho.core.japanese import normalize
 from shaho.core.report_kinds import ParamType, ReportKind
 
@@ -19,7 +20,7 @@ class DatePickerInput(forms.DateInput):
         return value or None
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(NamedErrors, forms.Form):
     """One widget per parameter of a kind: a select of what the user may choose, a date picker, or text.
 
     The choices are the user's own (drives, meetings and prefectures they may see), so nothing
@@ -57,7 +58,7 @@ class ReportRequestForm(forms.Form):
         return {name: normalize(value) for name, value in self.cleaned_data.items() if value}
 
 
-class PublishForm(forms.Form):
+class PublishForm(NamedErrors, forms.Form):
     audience = forms.ChoiceField(label="公開範囲", choices=Audience.choices)
 
 

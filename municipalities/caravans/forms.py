@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from municipalities.caravans.models import Answer, AnswerKind
+from shaho.core.forms import NamedErrors, required_messages
 
 from . import services
 
@@ -59,14 +60,19 @@ class AnswerField(forms.Field):
             raise ValidationError(f"「{self.question.header}」: {exc}") from None
 
 
-class AnswerSheetForm(forms.Form):
+class AnswerSheetForm(NamedErrors, forms.Form):
     """Every question of a questionnaire for one municipality, and where the answers come from.
 
     `sheet`: [(question, the municipality's answer or None)] from `selectors.answer_sheet`.
     A choice the question no longer offers (typed before it changed) stays selectable, as it was.
     """
 
-    source = forms.ChoiceField(label="出典", choices=Answer.Source.choices, initial=Answer.Source.PAPER)
+    source = forms.ChoiceField(
+        label="出典",
+        choices=Answer.Source.choices,
+        initial=Answer.Source.PAPER,
+        error_messages=required_messages("出典"),
+    )
 
     def __init__(self, *args, sheet, municipality, **kwargs):
         super().__init__(*args, **kwargs)

@@ -186,7 +186,11 @@ class AnswerImporter(Importer):
             code = _code(raw_code)
             municipality = by_code.get(code) if code else None
             if municipality is None:
-                row.error(CODE, f"団体コード「{intake.read_text(raw_code)}」の市区町村はありません。")
+                written = intake.read_text(raw_code)
+                row.error(
+                    CODE,
+                    f"団体コード「{written}」の市区町村はありません。" if written else "団体コードを入力してください。",
+                )
                 continue
             if questionnaire.prefecture_id and municipality.prefecture_id != questionnaire.prefecture_id:
                 row.error(CODE, f"{municipality.name}は{questionnaire.prefecture.name}の市区町村ではありません。")

@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from councils.models import Council
-from shaho.core.forms import add_service_errors
+from shaho.core.forms import CountField, DateField, NamedErrors, add_service_errors
 
 from . import services
 from .models import Photo
@@ -59,13 +59,14 @@ class PhotoForm(forms.ModelForm):
         super()._post_clean()
 
 
-class DigestForm(forms.Form):
+class DigestForm(NamedErrors, forms.Form):
     council = forms.ModelChoiceField(label="発行する社保協", queryset=Council.objects.none())
     title = forms.CharField(label="紙名", max_length=100, initial="社保協ニュース 地域版")
-    number = forms.IntegerField(label="号数", min_value=1)
-    date = forms.DateField(label="発行日", widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateField(label="対象期間（開始）", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="対象期間（終了）", widget=forms.DateInput(attrs={"type": "date"}))
+    # Typed as people type them (２号, 令和7年12月7日) through shaho.core.japanese, as every site form's.
+    number = CountField(label="号数", min_value=1, max_value=100_000)
+    date = DateField(label="発行日")
+    start = DateField(label="対象期間（開始）")
+    end = DateField(label="対象期間（終了）")
 
     def __init__(self, *args, councils, **kwargs):
         super().__init__(*args, **kwargs)

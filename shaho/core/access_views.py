@@ -16,9 +16,10 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
+from .forms import NamedErrors
 
 
-class TokenForm(forms.Form):
+class TokenForm(NamedErrors, forms.Form):
     token = forms.CharField(
         label="確認コード（6桁）",
         max_length=6,

@@ -5,6 +5,8 @@ Counts, dates, times and yes/no answers are typed as people type them (４２, 6
 and refuse with a Japanese message naming the field.
 """
 
+import functools
+
 from django import forms
 from django.utils.text import format_lazy
 
@@ -17,6 +19,73 @@ def required_messages(label):
         "required": format_lazy("「{}」を入力してください。", label),
         "invalid_choice": format_lazy("「{}」: 選べない値です。", label),
     }
+
+
+def _default_messages(field):
+    messages = {}
+    for klass in reversed(type(field).__mro__):
+        messages.update(getattr(klass, "default_error_messages", {}))
+    return messages
+
+
+# The validators' messages (Django's, which do not name the field): lengths of text, limits of numbers.
+_VALIDATOR_MESSAGES = {
+    "max_length": "「{}」は%(limit_value)d文字以内で入力してください（いま%(show_value)d文字です）。",
+    "min_length": "「{}」は%(limit_value)d文字以上で入力してください（いま%(show_value)d文字です）。",
+    "max_value": "「{}」は%(limit_value)s以下にしてください。",
+    "min_value": "「{}」は%(limit_value)s以上にしてください。",
+    # Django's Japanese for its NUL check reads 何か文字を入力してください。, which says nothing of the cause.
+    "null_characters_not_allowed": "「{}」に使えない文字（NUL）が含まれています。取り除いてから送信してください。",
+}
+
+
+def _with_label(label, text, *, prefix=True):
+    """`text` naming `label` (「label」: text, or text's {} filled); a % of the label kept as one when Django
+    fills the message's %(…)s parameters."""
+    text = str(text)
+    if "%(" in text:
+        label = label.replace("%", "%%")
+    return f"「{label}」: {text}" if prefix else text.format(label)
+
+
+def name_field_errors(fields):
+    """Every field's messages that are still Django's (which never say which field) made to name it.
+
+    「集めた日」を入力してください。 for an empty required field, 「形式」: 選べない値です。 for a choice not offered,
+    「備考」は500文字以内で… for a text too long, and any other of Django's messages after 「label」:. Messages a
+    form or field wrote itself are kept.
+    """
+    for field in fields.values():
+        if not field.label:
+            continue
+        label = str(field.label)
+        defaults = _default_messages(field)
+        named = {code: _with_label(label, text) for code, text in defaults.items()}
+        named.update({code: str(text) for code, text in required_messages(label).items()})
+        named.update({code: _with_label(label, text, prefix=False) for code, text in _VALIDATOR_MESSAGES.items()})
+        for code, text in named.items():
+            current = field.error_messages.get(code)
+            if current is None or str(current) == str(defaults.get(code)):
+                field.error_messages[code] = text
+        if hasattr(field, "validate_no_null_characters"):
+            # A model choice checks for NUL outside its validators, with Django's message: a choice not offered.
+            field.validate_no_null_characters = functools.partial(_no_nul_in_choice, field)
+
+
+def _no_nul_in_choice(field, value):
+    if "\x00" in str(value):
+        raise forms.ValidationError(
+            field.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class NamedErrors:
+    """Mixin for every site form: each field's errors name the field (`name_field_errors`), fields added in a
+    form's __init__ included (the messages are named when the form is cleaned)."""
+
+    def full_clean(self):
+        name_field_errors(self.fields)
+        super().full_clean()
 
 
 class _JapaneseInput:
@@ -72,6 +141,19 @@ class YesNoField(_JapaneseInput, forms.CharField):
     """An answer typed as はい/いいえ, 有/無, あり/なし, ○/× or 1/0: True or False (None when left empty)."""
 
     parse = staticmethod(parse_yes_no)
+
+
+class SubmissionTokenField(forms.UUIDField):
+    """The hidden token that makes a form sent twice count once. Missing or damaged only when the page was
+    altered or is very old: the message says so in Japanese and what to do (a hidden field has no label shown)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        message = "「送信の確認番号」が欠けているか壊れています。ページを開き直して、もう一度送信してください。"
+        kwargs.setdefault("label", "送信の確認番号")
+        kwargs.setdefault("error_messages", {"required": message, "invalid": message})
+        super().__init__(**kwargs)
 
 
 def add_service_errors(form, exc):

@@ -16,7 +16,7 @@ every importer needs is done here once:
 * the header row, found by the layout's aliases anywhere in the first rows, in any
   order, with titles and blank lines above it; other columns ignored;
 * rows with their row numbers as the spreadsheet shows them, blank lines skipped,
-  NUL characters dropped (PostgreSQL text cannot hold them);
+  NUL characters dropped (PostgreSQL text cannot hold them), a cell's invisible edges (BOM, zero-width) too;
 * cell readers that normalise through `shaho.core.japanese` (全角, 万, 和暦, Excel
   date serials): `read_text`, `read_name`, `read_count`, `read_date`;
 * the outcome file's writing (`outcome_file`, its table from `shaho.core.imports`), as CSV or
@@ -227,9 +227,13 @@ def _find_header(lines, layout):
     raise HeaderNotFound(f"見出し行が見つかりません: {missing}の列がありません（{layout.header_help()}）。", seen)
 
 
+# Characters nobody sees at a cell's edges: a BOM (files pasted together), zero-width spaces and joiners.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+
+
 def _clean(value):
     if isinstance(value, str):
-        value = value.replace("\x00", "").strip()
+        value = value.replace("\x00", "").strip().strip(_INVISIBLE).strip()
         if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
             value = value[1:]  # written by exports.safe_cell: a template or outcome file reads back as it was
         return value or None

@@ -87,6 +87,8 @@ def parse_date(text):
     if isinstance(text, datetime.date):
         return text
     s = normalize(text).replace(" ", "")
+    if not s:
+        raise ValueError("日付が入力されていません。")
     try:
         for pattern in _DATE_PATTERNS:
             m = pattern.match(s)

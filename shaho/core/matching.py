@@ -79,6 +79,8 @@ class Matcher:
     def match(self, value, *, prefer=()):
         """(object, None) or (None, Japanese message). `prefer`: predicates tried in turn on several candidates."""
         text = _text(value)
+        if not name_key(text):
+            return None, f"{self.what}を入力してください。"  # a blank cell is not a name that does not exist
         candidates = self.candidates(value)
         for predicate in prefer:
             if len(candidates) < 2:
