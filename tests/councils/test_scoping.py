@@ -37,6 +37,7 @@ from municipalities.models import (
 )
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from reports.models import Meeting, Newsletter, Photo, ReportJob
+from shaho.core.backups.models import BackupRecord
 from shaho.core.scoping import restrict, scope_for
 from tests.municipalities.factories import tokyo_objects as tokyo_caravan_objects
 from tests.petitions.factories import tokyo_objects as tokyo_petition_objects
@@ -195,6 +196,13 @@ OTHER_PREFECTURE_OBJECTS = {
     ),
     **{model: (lambda m=model: _tokyo_materials()[m]) for model in (Material, Order, OrderLine, Distribution)},
     **{model: (lambda m=model: _tokyo_newsletter()[m]) for model in (Newsletter, Photo)},
+    # Backups and restore drills (shaho/core/backups/): national staff only, so any row is "another prefecture's".
+    BackupRecord: lambda: BackupRecord.objects.create(
+        kind=BackupRecord.Kind.values[0],
+        started_at=datetime.datetime(2026, 12, 6, 3, 0, tzinfo=datetime.UTC),
+        archive="shaho-20261206-030000.shaho-backup",
+        verdict=BackupRecord.Verdict.values[0],
+    ),
     TOTPDevice: lambda: TOTPDevice.objects.create(
         user=UserFactory(council=prefectural_council(TOKYO), role=Role.COUNCIL_STAFF), name="認証アプリ"
     ),

@@ -102,6 +102,11 @@ URL_CASES = {
         objects=lambda t: [r("reports:job_publish", t.tokyo_job.token)],
         posts=lambda t: [(r("reports:job_publish", t.tokyo_job.token), {"audience": Audience.ALL})],
     ),
+    # 「もう一度作成」 of Tokyo's job: refused (404), and no new job for Tokyo.
+    "reports:job_rerun": Case(
+        objects=lambda t: [r("reports:job_rerun", t.tokyo_job.token)],
+        posts=lambda t: [(r("reports:job_rerun", t.tokyo_job.token), {})],
+    ),
     "reports:newsletter_read": Case(objects=lambda t: [r("reports:newsletter_read", t.tokyo_newsletter.token)]),
     "reports:newsletter_photo": Case(
         objects=lambda t: [r("reports:newsletter_photo", t.tokyo_newsletter.token, t[Photo].pk)]
