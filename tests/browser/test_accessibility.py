@@ -55,6 +55,7 @@ NOT_PAGES = {
     "campaigns:feed": "an iCalendar file",
     "reports:job_status": "JSON polled by the job page",
     "reports:job_publish": "POST only (a button on the job page)",
+    "reports:job_rerun": "POST only (「もう一度作成」 on a failed job or one whose file is gone)",
     "reports:download": "a PDF/xlsx file",
     "reports:newsletter_photo": "an image file (a photo of a newsletter's web version)",
     "reports:newsletter_export": "a Markdown/text file",
