@@ -15,6 +15,7 @@ from municipalities.registry.models import Municipality
 from reports.models import Photo, ReportJob
 from tests import demo_snapshot
 from tests.councils.factories import local_council
+from tests.required_services import service_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,7 @@ def _snapshot_counts():
 
 def test_every_row_the_demo_made_is_loaded(demo):
     if not demo_snapshot.enabled():
-        pytest.skip("SHAHO_DEMO_SNAPSHOT=0: the demo was seeded")
+        service_missing("the demo snapshot is off (SHAHO_DEMO_SNAPSHOT=0): the demo was seeded")
     expected = _snapshot_counts()
     assert len(expected) > 50 and expected["councils_council"] > 400 and expected["campaigns_action"] > 1000
     with connection.cursor() as cursor:
@@ -78,7 +79,7 @@ def test_a_changed_source_names_a_new_snapshot(monkeypatch, tmp_path):
 
 def test_a_database_that_does_not_start_where_the_snapshot_did_is_noticed(demo):
     if not demo_snapshot.enabled():
-        pytest.skip("SHAHO_DEMO_SNAPSHOT=0: the demo was seeded")
+        service_missing("the demo snapshot is off (SHAHO_DEMO_SNAPSHOT=0): the demo was seeded")
     snapshot = demo_snapshot.snapshot_dir(demo_snapshot.STEPS)
     manifest = json.loads((snapshot / "manifest.json").read_text(encoding="utf-8"))
     assert demo_snapshot._mismatch(manifest) is None
