@@ -190,10 +190,9 @@ def test_a_download_whose_file_is_gone_says_so_and_staff_can_make_it_again(
     body = _download(client, job).content.decode()
     rerun_url = reverse("reports:job_rerun", args=[job.token])
     assert rerun_url in body and "もう一度作成" in body
-    assert (
-        "作成したファイルが保存先に見つかりません"
-        in client.get(reverse("reports:job", args=[job.token])).content.decode()
-    )
+    job_page = client.get(reverse("reports:job", args=[job.token])).content.decode()
+    assert "作成したファイルが保存先に見つかりません" in job_page
+    assert '<p id="job-download" hidden>' in job_page  # no ダウンロード button that leads to the missing file
     # The same request is made again (not the finished job with no file, as the dedupe would have it), once.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(rerun_url)
