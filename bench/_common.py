@@ -297,3 +297,31 @@ def build_federation(*, local_councils):
                     have[p.pk] = n + 1
                     wanted -= 1
     return national, prefectural, existing[:local_councils]
+
+
+# --- the document benches: the demo in a temporary SQLite database --------------------------------------------
+
+
+def demo_sqlite_setup():
+    """A temporary SQLite database and MEDIA_ROOT, tasks in-process, Django set up: the document benches
+    (bench_newsletter, bench_policy_draft, bench_tally_pdf) build the demo there. Returns the folder."""
+    work = Path(tempfile.mkdtemp(prefix="shaho-bench-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(work / "media")
+    os.environ.pop("CELERY_BROKER_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaho.settings")
+    os.environ.setdefault("SHAHO_DEMO_PASSWORD", "bench-password-2025")
+    import django
+
+    django.setup()
+    return work
+
+
+def build_demo():
+    """Migrate, load the registry and seed the demo, quietly."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_municipalities", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        call_command("seed_demo", stdout=devnull)

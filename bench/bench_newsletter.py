@@ -8,38 +8,21 @@ Builds its own data in a temporary SQLite database (registry, seed_demo), then m
 and prints the ratio, the pages and the PDF size. Targets: < 3 s, ratio <= 1.3, < 1 MB.
 """
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="shaho-bench-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-os.environ["MEDIA_ROOT"] = str(WORK / "media")
-os.environ.pop("CELERY_BROKER_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaho.settings")
-os.environ.setdefault("SHAHO_DEMO_PASSWORD", "bench-password-2025")
 
-import django  # noqa: E402
+from _common import build_demo, demo_sqlite_setup  # noqa: E402
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+WORK = demo_sqlite_setup()
 
 from councils.models import User  # noqa: E402
 from reports import documents, services  # noqa: E402
 from reports.models import ReportJob  # noqa: E402
 from reports.newsletters.models import Newsletter  # noqa: E402
-
-
-def build_data():
-    call_command("migrate", verbosity=0)
-    call_command("load_municipalities", verbosity=0)
-    with open(os.devnull, "w") as devnull:
-        call_command("seed_demo", stdout=devnull)
 
 
 def run_once(issue, user):
@@ -61,7 +44,7 @@ def run_once(issue, user):
 
 def main():
     t = time.perf_counter()
-    build_data()
+    build_demo()
     print(f"data built in {time.perf_counter() - t:.1f} s ({WORK})")
     issue = Newsletter.objects.get(title="神奈川社保協ニュース", number=1)
     user = User.objects.get(username="kanagawa")

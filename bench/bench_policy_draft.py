@@ -9,40 +9,23 @@ pages, then measures in the same run:
 and prints the ratio and the PDF size. Targets: < 6 s, ratio <= 1.2, < 2 MB, tagging and PDF/A <= +20 %.
 """
 
-import os
 import sys
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="shaho-bench-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-os.environ["MEDIA_ROOT"] = str(WORK / "media")
-os.environ.pop("CELERY_BROKER_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaho.settings")
-os.environ.setdefault("SHAHO_DEMO_PASSWORD", "bench-password-2025")
 
-import django  # noqa: E402
+from _common import build_demo, demo_sqlite_setup  # noqa: E402
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+WORK = demo_sqlite_setup()
 
 from reports import documents, services  # noqa: E402
 from reports.models import Chapter, Meeting  # noqa: E402
 
 TARGET_PAGES = 40
 SEED = ROOT.parent / "shared" / "seeds" / "000_eb68dec02dc9e998.txt"
-
-
-def build_data():
-    call_command("migrate", verbosity=0)
-    call_command("load_municipalities", verbosity=0)
-    with open(os.devnull, "w") as devnull:
-        call_command("seed_demo", stdout=devnull)
 
 
 def seed_paragraphs():
@@ -108,7 +91,7 @@ def pdf_output_costs(html, *, runs=3):
 
 def main():
     t = time.perf_counter()
-    build_data()
+    build_demo()
     meeting = Meeting.objects.get(number=64)
     print(f"data built in {time.perf_counter() - t:.1f} s ({WORK})")
     extra = 0

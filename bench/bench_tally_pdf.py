@@ -5,35 +5,18 @@ Builds its own data in a temporary SQLite database (registry, seed_demo), then m
 HTML, best of five. Target: under 2 s.
 """
 
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-WORK = Path(tempfile.mkdtemp(prefix="shaho-bench-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
-os.environ["MEDIA_ROOT"] = str(WORK / "media")
-os.environ.pop("CELERY_BROKER_URL", None)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shaho.settings")
-os.environ.setdefault("SHAHO_DEMO_PASSWORD", "bench-password-2025")
 
-import django  # noqa: E402
+from _common import build_demo, demo_sqlite_setup  # noqa: E402
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+WORK = demo_sqlite_setup()
 
 from reports import documents, services  # noqa: E402
-
-
-def build_data():
-    call_command("migrate", verbosity=0)
-    call_command("load_municipalities", verbosity=0)
-    with open(os.devnull, "w") as devnull:
-        call_command("seed_demo", stdout=devnull)
 
 
 def run_once(slug, date):
@@ -55,7 +38,7 @@ def run_once(slug, date):
 def main():
     from petitions.models import PetitionDrive, TallyEntry
 
-    build_data()
+    build_demo()
     # The drive with the most ledger lines, as of its last entry.
     petition = max(PetitionDrive.objects.all(), key=lambda p: TallyEntry.objects.filter(petition=p).count())
     last = TallyEntry.objects.filter(petition=petition).order_by("-collected_on").first()
