@@ -61,17 +61,32 @@ def purge_pending_uploads():
     return pending_uploads_purge()
 
 
+class RecordedFailure(Exception):
+    """A periodic run that failed and was recorded (a BackupRecord saying why): raised so that beat's task
+    and a cluster's CronJob (`manage.py periodic`, non-zero exit) fail too, instead of passing quietly."""
+
+
 @shared_task(name="core.backup_daily")
 def backup_daily():
-    """The daily backup to SHAHO_BACKUP_DIR (or its storage), then the retention rule; recorded either way."""
+    """The daily backup to SHAHO_BACKUP_DIR (or its storage), then the retention rule; recorded either way.
+
+    Returns the record's pk; raises RecordedFailure (after recording) when the backup failed."""
     from .backups.services import backup_scheduled
 
-    return backup_scheduled().pk
+    record = backup_scheduled()
+    if record.verdict == record.Verdict.FAILED:
+        raise RecordedFailure(f"バックアップに失敗しました（記録 {record.pk}）: {record.message}")
+    return record.pk
 
 
 @shared_task(name="core.restore_drill")
 def restore_drill():
-    """The weekly restore drill of the newest archive; recorded either way."""
+    """The weekly restore drill of the newest archive; recorded either way.
+
+    Returns the record's pk; raises RecordedFailure (after recording) when the drill failed."""
     from .backups.services import drill_run
 
-    return drill_run().pk
+    record = drill_run()
+    if record.verdict == record.Verdict.FAILED:
+        raise RecordedFailure(f"復元訓練に失敗しました（記録 {record.pk}）: {record.message}")
+    return record.pk
