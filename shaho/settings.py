@@ -164,6 +164,14 @@ REPORTS_FONT_PATH = os.environ.get("REPORTS_FONT_PATH") or (
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shaho@localhost")
+# Outgoing mail (password resets) through a relay, with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# (issue 22: compose and the cluster manifests set these; the default console backend only prints the mail).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 10  # seconds: a relay that does not answer fails the send instead of holding the request
 
 # Celery: with no broker configured, tasks run in-process (eagerly).
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -381,3 +389,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# === Cluster: backups to object storage (issue 22, deploy/k8s) ==================
+# A cluster has no volume for the daily archives: with SHAHO_BACKUP_S3_BUCKET set, a storage named "backups"
+# keeps them in that bucket, at the endpoint and with the keys of the files' storage (SHAHO_S3_ENDPOINT_URL,
+# SHAHO_S3_REGION, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), and SHAHO_BACKUP_STORAGE=backups sends the
+# backup and the restore drill there. Never the files' own bucket: each archive holds every file of the
+# default storage, so it would hold the previous archives too.
+SHAHO_BACKUP_S3_BUCKET = os.environ.get("SHAHO_BACKUP_S3_BUCKET", "")
+if SHAHO_BACKUP_S3_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": SHAHO_BACKUP_S3_BUCKET,
+            "endpoint_url": os.environ.get("SHAHO_S3_ENDPOINT_URL", "") or None,
+            "region_name": os.environ.get("SHAHO_S3_REGION", "us-east-1"),
+            "file_overwrite": False,  # an archive is never replaced by a later one of the same name
+        },
+    }
+# === end of the cluster block ===================================================
