@@ -23,6 +23,7 @@ from shaho.core.uploads import pending_upload_store
 from tests.consultations import factories as consultation_factories
 from tests.councils.factories import prefectural_council, staff_of
 from tests.reports import factories as report_factories
+from tests.required_services import service_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,59 @@ def test_a_drill_with_no_archive_fails_the_command(settings, tmp_path):
     with pytest.raises(CommandError, match="復元するアーカイブがありません"):
         call_command("periodic", "core-restore-drill-weekly")
     assert BackupRecord.objects.get().verdict == BackupRecord.Verdict.FAILED
+
+
+# --- a cluster's backups: to a bucket of their own (deploy/k8s: SHAHO_BACKUP_STORAGE=backups) -----------------
+
+
+def _s3_or_missing():
+    try:
+        import boto3
+        import moto
+        import storages.backends.s3  # noqa: F401  (django-storages, issue 22's storage part)
+    except ImportError as error:
+        service_missing(f"needs django-storages and moto for the backups bucket: {error}")
+    return boto3, moto
+
+
+def test_the_backups_storage_is_configured_from_the_environment():
+    env = {**os.environ, "SHAHO_BACKUP_S3_BUCKET": "site-backups", "SHAHO_S3_ENDPOINT_URL": "https://s3.test.invalid"}
+    code = "from django.conf import settings; print(settings.STORAGES['backups'])"
+    completed = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120,
+        env={**env, "DJANGO_SETTINGS_MODULE": "shaho.settings"},
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    assert "'BACKEND': 'storages.backends.s3.S3Storage'" in completed.stdout
+    assert "'bucket_name': 'site-backups'" in completed.stdout
+    assert "'endpoint_url': 'https://s3.test.invalid'" in completed.stdout
+    assert "backups" not in settings.STORAGES  # unset here: compose and `make run` keep the directory
+
+
+def test_the_backup_and_the_drill_use_the_backups_bucket(settings, tmp_path, monkeypatch):
+    boto3, moto = _s3_or_missing()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "testing")
+    with moto.mock_aws():
+        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="site-backups")
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "backups": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": {"bucket_name": "site-backups", "region_name": "us-east-1", "file_overwrite": False},
+            },
+        }
+        settings.SHAHO_BACKUP_STORAGE, settings.SHAHO_BACKUP_DIR = "backups", tmp_path / "unused"
+        settings.MEDIA_ROOT, settings.SHAHO_BACKUP_KEY = tmp_path / "media", crypto.key_generate()
+        periodic_run("core-backup-daily")
+        backup = BackupRecord.objects.get(kind=BackupRecord.Kind.BACKUP)
+        assert backup.verdict == BackupRecord.Verdict.OK, backup.message
+        listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket="site-backups")["Contents"]
+        assert [(o["Key"], o["Size"]) for o in listed] == [(backup.archive, backup.size)]
+        assert not (tmp_path / "unused").exists()  # nothing kept on the pod's disk
+
+        periodic_run("core-restore-drill-weekly")
+        drill = BackupRecord.objects.get(kind=BackupRecord.Kind.DRILL)
+        assert drill.verdict == BackupRecord.Verdict.OK, drill.message
+        assert drill.archive == backup.archive and drill.rows == backup.rows
