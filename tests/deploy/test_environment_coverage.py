@@ -71,13 +71,13 @@ SAFE_DEFAULTS = {
 }
 
 # Names of issue 22's other parts (storage, queues) with a safe default, which this branch's settings do not read
-# yet: accepted here before the merge; after it they are read, and SAFE_DEFAULTS is where they belong.
+# yet: safe defaults all the same (the merge needs no change here; moving them up to SAFE_DEFAULTS is tidier).
 OTHER_PARTS_SAFE_DEFAULTS = {
     "LOG_FORMAT": "plain text; the cluster sets json",
     "SHAHO_S3_SIGNED_URL_SECONDS": "60 s",
     "SHAHO_DOWNLOAD_REDIRECT": "off: the web process streams the file after the scope check",
 }
-# Names the manifests set for the others parts of issue 22 (not read by this branch's settings yet).
+# Names the manifests set for the other parts of issue 22 (not read by this branch's settings yet).
 OTHER_PARTS = {"SHAHO_STORAGE", "SHAHO_S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
 OTHER_PARTS |= set(OTHER_PARTS_SAFE_DEFAULTS)
 # Read by something other than settings: fontconfig (WeasyPrint) in a container with a read-only root.
@@ -150,7 +150,7 @@ def variables_read(source):
     return names
 
 
-def uncovered(read, *, cluster, compose, safe=SAFE_DEFAULTS):
+def uncovered(read, *, cluster, compose, safe=SAFE_DEFAULTS | OTHER_PARTS_SAFE_DEFAULTS):
     """The variables read that deploy/k8s, or compose's web environment, leave unset with no safe default."""
     return {
         "not set in deploy/k8s (ConfigMap/Secret)": sorted(set(read) - set(cluster) - set(safe)),
