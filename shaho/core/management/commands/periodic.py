@@ -13,10 +13,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", nargs="?", help="CELERY_BEAT_SCHEDULE の項目名（例: core-backup-daily）")
-        parser.add_argument("--list", action="store_true", help="項目名、タスク、beat の予定、cron の書式を一覧する")
+        parser.add_argument(
+            "--list", action="store_true", dest="list_entries", help="項目名、タスク、beat の予定、cron の書式を一覧"
+        )
 
-    def handle(self, *args, name=None, list=False, **options):
-        if list:
+    def handle(self, *args, name=None, list_entries=False, **options):
+        if list_entries:
             for entry_name, entry in periodic.entries().items():
                 self.stdout.write(
                     f"{entry_name}\t{entry['task']}\t{periodic.describe(entry['schedule'])}\t"
