@@ -204,6 +204,8 @@ if SHAHO_STORAGE == "s3":
 # Backups to a bucket: SHAHO_BACKUP_S3_BUCKET names it (never the files' bucket: a backup of the files must
 # not hold the backups) and SHAHO_BACKUP_STORAGE=backups sends the scheduled archives there.
 SHAHO_BACKUP_S3_BUCKET = os.environ.get("SHAHO_BACKUP_S3_BUCKET", "")
+if SHAHO_BACKUP_S3_BUCKET and SHAHO_BACKUP_S3_BUCKET == os.environ.get("SHAHO_S3_BUCKET", ""):
+    raise ImproperlyConfigured("SHAHO_BACKUP_S3_BUCKET must be another bucket than SHAHO_S3_BUCKET (the files').")
 if SHAHO_BACKUP_S3_BUCKET:
     STORAGES["backups"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
