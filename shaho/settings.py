@@ -173,6 +173,8 @@ SHAHO_DOWNLOAD_REDIRECT = env_bool("SHAHO_DOWNLOAD_REDIRECT", default=False)
 
 def s3_storage_options(*, bucket, location=""):
     """The options of one S3Storage: the bucket, private objects, signed short-lived URLs."""
+    from botocore.config import Config  # only with object storage configured
+
     return {
         "bucket_name": bucket,
         "location": location,
@@ -185,8 +187,15 @@ def s3_storage_options(*, bucket, location=""):
         "querystring_auth": True,  # every URL signed …
         "querystring_expire": SHAHO_S3_SIGNED_URL_SECONDS,  # … and short-lived
         "file_overwrite": False,  # a name taken gets a suffix, as on the local disk
-        "signature_version": "s3v4",
-        "addressing_style": "path",  # works with any S3-compatible server (MinIO, SeaweedFS, moto)
+        # SigV4, path-style addressing (works with any S3-compatible server: MinIO, SeaweedFS, moto), and short
+        # network timeouts: a bucket that does not answer costs a request seconds, not a gunicorn worker.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
         # An object read by the web process (a download, a photo for a PDF) is held in memory up to 4 MB,
         # then in a temporary file: a 45-page draft never sits whole in a gunicorn worker's memory.
         "max_memory_size": 4 * 1024 * 1024,

@@ -17,7 +17,9 @@ SHOW = (
     "'signed': getattr(d, 'querystring_auth', None), 'expire': getattr(d, 'querystring_expire', None), "
     "'overwrite': getattr(d, 'file_overwrite', None), 'location': str(getattr(d, 'location', '')), "
     "'redirect': s.SHAHO_DOWNLOAD_REDIRECT, 'seconds': s.SHAHO_S3_SIGNED_URL_SECONDS, "
-    "'backups': getattr(b, 'bucket_name', None)}))"
+    "'backups': getattr(b, 'bucket_name', None), "
+    "'timeouts': [getattr(d, 'client_config', None) and getattr(d.client_config, n) for n in "
+    "('connect_timeout', 'read_timeout', 'signature_version')]}))"
 )
 NAMES = (
     "SHAHO_STORAGE", "SHAHO_S3_BUCKET", "SHAHO_S3_ENDPOINT_URL", "SHAHO_S3_REGION", "SHAHO_S3_SIGNED_URL_SECONDS",
@@ -65,7 +67,7 @@ def test_s3_is_a_private_bucket_with_signed_short_lived_urls():
     assert shown["class"] == "S3Storage" and shown["bucket"] == "shaho-files"
     assert shown["endpoint"] == "http://127.0.0.1:9000" and shown["region"] == "us-east-1"
     assert shown["acl"] is None and shown["signed"] is True and shown["expire"] == 45
-    assert shown["overwrite"] is False
+    assert shown["overwrite"] is False and shown["timeouts"] == [5, 30, "s3v4"]
     assert shown["redirect"] is True and shown["seconds"] == 45 and shown["backups"] == "shaho-backups"
 
 
