@@ -1,8 +1,9 @@
 """Report jobs and the documents staff write for them (general meetings and their chapters).
 
 A generated file is a row (ReportJob) with its kind, parameters, requester, council,
-progress and checksum, never a loose path: the file lives under MEDIA_ROOT with a
-random name and is only ever served by the download view after a permission check.
+progress and checksum, never a loose path: the file lives in the default storage (MEDIA_ROOT, or
+the bucket with SHAHO_STORAGE=s3) with a random name and is only ever served by the download view
+after a permission check.
 """
 
 import re

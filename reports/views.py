@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shaho.core.downloads import file_response
+from shaho.core.downloads import stored_file_response
 from shaho.core.japanese import format_datetime
 from shaho.core.report_kinds import all_kinds, get_kind, kind_label
 from shaho.core.roles import is_staff_user
@@ -43,13 +43,14 @@ def download(request, token):
     """
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
     try:
-        handle = job.file.open("rb")
+        # Streamed from storage (the disk or the bucket), or a redirect to a short-lived signed URL
+        # (SHAHO_DOWNLOAD_REDIRECT=1): either way only after the selector above let this user have it.
+        response = stored_file_response(
+            job.file, filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
+        )
     except OSError as exc:
         logger.warning("report job %s: its file %s cannot be opened: %s", job.pk, job.file.name, exc)
         return _file_missing(request, job)
-    response = file_response(
-        handle, filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
-    )
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -157,6 +157,71 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 
+# === Object storage (issue 22, storage slice) ==========================================
+# Every file the system writes or keeps (reports, newsletter photos, assembly attachments, backups) goes
+# through Django's storage API. The default is the local MEDIA_ROOT (so `make run` needs nothing);
+# SHAHO_STORAGE=s3 puts them in an S3-compatible bucket (django-storages) that several web and worker
+# machines share. No object is public: no ACL is set (the bucket's own policy, private), every URL is
+# signed and expires after SHAHO_S3_SIGNED_URL_SECONDS; downloads go through the scope check in the web
+# process, which streams the file or, with SHAHO_DOWNLOAD_REDIRECT=1, redirects to such a signed URL.
+SHAHO_STORAGE = os.environ.get("SHAHO_STORAGE", "local").strip().lower() or "local"
+if SHAHO_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"SHAHO_STORAGE must be 'local' or 's3', not {SHAHO_STORAGE!r}.")
+SHAHO_S3_SIGNED_URL_SECONDS = int(os.environ.get("SHAHO_S3_SIGNED_URL_SECONDS", "60"))
+SHAHO_DOWNLOAD_REDIRECT = env_bool("SHAHO_DOWNLOAD_REDIRECT", default=False)
+
+
+def s3_storage_options(*, bucket, location=""):
+    """The options of one S3Storage: the bucket, private objects, signed short-lived URLs."""
+    from botocore.config import Config  # only with object storage configured
+
+    return {
+        "bucket_name": bucket,
+        "location": location,
+        "endpoint_url": os.environ.get("SHAHO_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("SHAHO_S3_REGION", "us-east-1"),
+        # boto3 reads AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY itself; read here so settings name them.
+        "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+        "default_acl": None,  # no per-object ACL: objects are as private as the bucket
+        "querystring_auth": True,  # every URL signed …
+        "querystring_expire": SHAHO_S3_SIGNED_URL_SECONDS,  # … and short-lived
+        "file_overwrite": False,  # a name taken gets a suffix, as on the local disk
+        # SigV4, path-style addressing (works with any S3-compatible server: MinIO, SeaweedFS, moto), and short
+        # network timeouts: a bucket that does not answer costs a request seconds, not a gunicorn worker.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            connect_timeout=5,
+            read_timeout=30,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+        # An object read by the web process (a download, a photo for a PDF) is held in memory up to 4 MB,
+        # then in a temporary file: a 45-page draft never sits whole in a gunicorn worker's memory.
+        "max_memory_size": 4 * 1024 * 1024,
+    }
+
+
+if SHAHO_STORAGE == "s3":
+    SHAHO_S3_BUCKET = os.environ.get("SHAHO_S3_BUCKET", "")
+    if not SHAHO_S3_BUCKET:
+        raise ImproperlyConfigured("SHAHO_STORAGE=s3 needs SHAHO_S3_BUCKET (the bucket's name).")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_storage_options(bucket=SHAHO_S3_BUCKET),
+    }
+# Backups to a bucket: SHAHO_BACKUP_S3_BUCKET names it (never the files' bucket: a backup of the files must
+# not hold the backups) and SHAHO_BACKUP_STORAGE=backups sends the scheduled archives there.
+SHAHO_BACKUP_S3_BUCKET = os.environ.get("SHAHO_BACKUP_S3_BUCKET", "")
+if SHAHO_BACKUP_S3_BUCKET and SHAHO_BACKUP_S3_BUCKET == os.environ.get("SHAHO_S3_BUCKET", ""):
+    raise ImproperlyConfigured("SHAHO_BACKUP_S3_BUCKET must be another bucket than SHAHO_S3_BUCKET (the files').")
+if SHAHO_BACKUP_S3_BUCKET:
+    STORAGES["backups"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_storage_options(bucket=SHAHO_BACKUP_S3_BUCKET),
+    }
+# === end of the object storage block ===================================================
+
 # The PDF font; `make run` / `make test` fetch it into fonts/ (see Makefile).
 REPORTS_FONT_PATH = os.environ.get("REPORTS_FONT_PATH") or (
     str(BASE_DIR / "fonts" / "ipaexg.ttf") if (BASE_DIR / "fonts" / "ipaexg.ttf").exists() else ""
@@ -325,6 +390,10 @@ TRUSTED_PROXY_IP_HEADER = os.environ.get("TRUSTED_PROXY_IP_HEADER", "")
 PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
 PASSWORD_RESET_WINDOW = datetime.timedelta(hours=1)
 CACHE_URL = os.environ.get("CACHE_URL", "")
+# Shared between web processes (issue 22): sessions and the lock-out counters in the database, said out
+# loud; the cache must be Redis (CACHE_URL) once DEBUG is off — shaho.core.checks warns otherwise (shaho.W001).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
     if CACHE_URL
@@ -389,22 +458,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
-
-# === Cluster: backups to object storage (issue 22, deploy/k8s) ==================
-# A cluster has no volume for the daily archives: with SHAHO_BACKUP_S3_BUCKET set, a storage named "backups"
-# keeps them in that bucket, at the endpoint and with the keys of the files' storage (SHAHO_S3_ENDPOINT_URL,
-# SHAHO_S3_REGION, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), and SHAHO_BACKUP_STORAGE=backups sends the
-# backup and the restore drill there. Never the files' own bucket: each archive holds every file of the
-# default storage, so it would hold the previous archives too.
-SHAHO_BACKUP_S3_BUCKET = os.environ.get("SHAHO_BACKUP_S3_BUCKET", "")
-if SHAHO_BACKUP_S3_BUCKET:
-    STORAGES["backups"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": SHAHO_BACKUP_S3_BUCKET,
-            "endpoint_url": os.environ.get("SHAHO_S3_ENDPOINT_URL", "") or None,
-            "region_name": os.environ.get("SHAHO_S3_REGION", "us-east-1"),
-            "file_overwrite": False,  # an archive is never replaced by a later one of the same name
-        },
-    }
-# === end of the cluster block ===================================================

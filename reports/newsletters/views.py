@@ -52,8 +52,12 @@ def photo(request, token, photo_id):
         raise Http404
     below = Council.objects.filter(path__startswith=job.council.path)
     found = get_object_or_404(Photo.objects.filter(council__in=below), pk=photo_id)
-    with found.image.open("rb") as handle:
-        response = HttpResponse(handle.read(), content_type="image/jpeg" if found.extension == "jpg" else "image/png")
+    try:  # read through the storage (the disk or the bucket); a photo gone from it is not found, not a 500
+        with found.image.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        raise Http404 from None
+    response = HttpResponse(data, content_type="image/jpeg" if found.extension == "jpg" else "image/png")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

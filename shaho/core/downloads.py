@@ -1,11 +1,13 @@
-"""Downloads: every file a view or admin hands out is built by `file_response`.
+"""Downloads: every file a view or admin hands out is built by `file_response` (or, for a stored file,
+`stored_file_response`, which reads it through the storage API: the local disk or the bucket alike).
 
 Content-Disposition carries the Japanese name for browsers that read filename* and an ASCII one for the rest.
 """
 
 import re
 
-from django.http import FileResponse, HttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,3 +53,35 @@ def file_response(content, *, filename, ascii_fallback=None, kind=None, content_
     response["Content-Disposition"] = attachment_header(filename, ascii_fallback=ascii_fallback or f"download.{kind}")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def signs_urls(storage):
+    """Whether `storage` hands out signed, expiring URLs (object storage with querystring auth)."""
+    return bool(getattr(storage, "querystring_auth", False)) and hasattr(storage, "bucket_name")
+
+
+def stored_file_response(field_file, *, filename, ascii_fallback=None, kind=None):
+    """The stored file `field_file` (a FieldFile) as a download; call it only AFTER the permission check.
+
+    The web process streams it from its storage (a FileResponse over `storage.open`, with Content-Length).
+    With SHAHO_DOWNLOAD_REDIRECT=1 and a storage that signs URLs, it answers instead with a redirect to a
+    URL signed for SHAHO_S3_SIGNED_URL_SECONDS that makes the bucket send the same Content-Disposition and
+    Content-Type. Raises OSError (FileNotFoundError) when the file is gone from storage, before any answer.
+    """
+    storage, name = field_file.storage, field_file.name
+    if not name:
+        raise FileNotFoundError("no file")
+    kind = kind or filename.rpartition(".")[2].lower()
+    disposition = attachment_header(filename, ascii_fallback=ascii_fallback or f"download.{kind}")
+    if settings.SHAHO_DOWNLOAD_REDIRECT and signs_urls(storage):
+        if not storage.exists(name):
+            raise FileNotFoundError(name)
+        url = storage.url(
+            name,
+            parameters={"ResponseContentDisposition": disposition, "ResponseContentType": content_type_of(kind)},
+            expire=settings.SHAHO_S3_SIGNED_URL_SECONDS,
+        )
+        response = HttpResponseRedirect(url)
+        response["Cache-Control"] = "private, no-store"  # the signed URL is this user's, for a minute
+        return response
+    return file_response(storage.open(name, "rb"), filename=filename, ascii_fallback=ascii_fallback, kind=kind)

@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "shaho.example.jp",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    # The cache every web process shares (shaho.W001 otherwise); check does not connect to it.
+    "CACHE_URL": "redis://redis:6379/1",
 }
 
 
@@ -34,6 +36,22 @@ def test_check_deploy_with_production_settings_gives_no_warning():
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues" in output, output
+
+
+def test_check_deploy_warns_when_the_cache_is_per_process():
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CACHE_URL"}} | PRODUCTION_ENV
+    del env["CACHE_URL"]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "(shaho.W001) The cache is per process (LocMemCache)" in output, output
 
 
 def test_production_settings_enforce_https_and_two_factor():

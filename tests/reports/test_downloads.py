@@ -227,3 +227,14 @@ def test_a_full_disk_fails_the_job_with_a_japanese_reason_and_leaves_no_partial_
     job = ReportJob.objects.get()
     assert job.status == "failed" and "ディスクに空きがない" in job.error and "もう一度作成" in job.error
     assert written and not any(os.path.exists(p) for p in written)
+
+
+def test_redirect_mode_on_the_local_disk_still_streams_the_file(client, councils, settings):
+    # SHAHO_DOWNLOAD_REDIRECT only applies to a storage that signs URLs; the disk has no URL to hand out.
+    settings.SHAHO_DOWNLOAD_REDIRECT = True
+    job = _done_job(councils, "14")
+    client.force_login(staff_of(councils["kanagawa"]))
+    response = _download(client, job)
+    assert response.status_code == 200 and "Location" not in response
+    body = b"".join(response.streaming_content)
+    assert body[:5] == b"%PDF-" and int(response["Content-Length"]) == len(body) == job.file_size
