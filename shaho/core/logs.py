@@ -53,6 +53,8 @@ def logging_config(*, log_format="plain", level="WARNING"):
         "handlers": {"console": {"class": "logging.StreamHandler", **({"formatter": "json"} if json_lines else {})}},
         "root": {"handlers": ["console"], "level": level},
     }
+    # Plain text: the request and job lines stay off whatever LOG_LEVEL says (a bare "request" says nothing).
+    config["loggers"] = {REQUEST_LOGGER: {"level": "WARNING"}, JOB_LOGGER: {"level": "WARNING"}}
     if json_lines:
         config["loggers"] = {
             REQUEST_LOGGER: {"level": "INFO"},
