@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from shaho.core.logs import logging_config
 
@@ -247,6 +248,9 @@ if REPORTS_STALE_AFTER_SECONDS < 3 * REPORTS_HEARTBEAT_SECONDS:
 # (tests/core/test_queues.py checks that each registered task has a route).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 SHAHO_QUEUES = ("reports", "imports", "default")
+# Declared, so that `celery purge` empties all three and a worker started without -Q takes all three (one
+# machine); each exactly as Celery would make it from a route (a direct exchange of the queue's name).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in SHAHO_QUEUES]
 CELERY_TASK_ROUTES = {
     "reports.render_report": {"queue": "reports"},
     "reports.sweep_stale_jobs": {"queue": "default"},

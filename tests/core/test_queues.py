@@ -84,6 +84,8 @@ def test_every_task_of_the_project_has_a_route_to_one_of_the_three_queues():
     assert {route["queue"] for route in routes.values()} <= set(QUEUES)
     assert routes["reports.render_report"] == {"queue": "reports"}
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
+    # Declared: `celery purge` empties all three, and a worker started without -Q takes all three.
+    assert list(shaho_app.amqp.queues) == list(QUEUES)
 
 
 def test_routing_sends_each_task_name_to_its_queue(redis_client):
