@@ -98,4 +98,4 @@ bench: $(DEV_STAMP)
 	done
 
 worker: $(RUNTIME_STAMP)
-	$(BIN)/celery -A shaho worker --loglevel=INFO
+	$(BIN)/celery -A shaho worker -Q reports,imports,default --loglevel=INFO

@@ -14,7 +14,12 @@ web)
         --timeout "${GUNICORN_TIMEOUT:-60}"
     ;;
 worker)
-    exec celery -A shaho worker --loglevel="${CELERY_LOG_LEVEL:-INFO}"
+    # Which queues (settings.CELERY_TASK_ROUTES) and how many processes: docker-compose.yml runs
+    # worker-reports (CELERY_QUEUES=reports, 1 process) and worker (imports,default). Max tasks and memory
+    # per process come from settings (CELERY_WORKER_MAX_TASKS_PER_CHILD, CELERY_WORKER_MAX_MEMORY_PER_CHILD).
+    exec celery -A shaho worker --loglevel="${CELERY_LOG_LEVEL:-INFO}" \
+        -Q "${CELERY_QUEUES:-reports,imports,default}" \
+        ${CELERY_CONCURRENCY:+--concurrency="$CELERY_CONCURRENCY"}
     ;;
 beat)
     # The schedule lives in settings (CELERY_BEAT_SCHEDULE); its state file goes to /tmp.

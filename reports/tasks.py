@@ -15,6 +15,7 @@ import logging
 import os
 
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections, transaction
 
 from shaho.celery import app
@@ -52,6 +53,10 @@ def render_report(self, job_id, attempt):
     job = services.start_attempt(
         job_id=job_id, attempt=attempt + self.request.retries, worker=self.request.hostname or "", pid=os.getpid()
     )
+    # What the job's log line names (shaho.core.logs.job_finished, with LOG_FORMAT=json).
+    self.request.log_fields = {"job_id": job_id, "attempt": attempt + self.request.retries}
+    if job is not None:
+        self.request.log_fields["kind"] = job.kind
     if job is None:
         # Finished already, or this or a later attempt owns it (a duplicate message): this message stops. If
         # the owner was a process of this very worker that is gone (a pool process killed mid-render; Celery
@@ -178,13 +183,15 @@ def recover_at_start(*, worker, queue=None):
 
 
 def _queue_of(consumer):
-    """The queue a starting worker sends waiting jobs to: the default one if it reads it, else its first."""
+    """The queue a starting worker sends waiting jobs to: none (each job to its routed queue, `reports`:
+    settings.CELERY_TASK_ROUTES) when the worker reads any of the project's queues, whichever; only a worker
+    reading queues of its own (a test's private queue) sends them to its first one."""
     try:
         names = list(consumer.app.amqp.queues.consume_from)
     except Exception:
         return None
-    default = consumer.app.conf.task_default_queue
-    return None if not names or default in names else names[0]
+    known = set(getattr(settings, "SHAHO_QUEUES", ())) | {consumer.app.conf.task_default_queue}
+    return None if not names or known & set(names) else names[0]
 
 
 @worker_ready.connect

@@ -12,6 +12,9 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
+
+from shaho.core.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -58,6 +61,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 22 (queues part): the probes /health/live/ and /health/ready/ are answered first, from any Host and
+    # over plain HTTP (shaho.core.health); then every other request gets its id and, with LOG_FORMAT=json,
+    # its log line (shaho.core.logs).
+    "shaho.core.health.HealthMiddleware",
+    "shaho.core.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Pages carry their charts and maps as SVG (the national home page's two municipality maps are ~250 KB
     # each); compressed they travel at a fraction. Django's GZip adds random padding against BREACH, and the
@@ -82,7 +90,9 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # Static files served by the app itself under gunicorn (collectstatic fills STATIC_ROOT).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    # Right after SecurityMiddleware, as WhiteNoise asks (the probes and the request log stay in front).
+    _AFTER_SECURITY = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+    MIDDLEWARE.insert(_AFTER_SECURITY, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "shaho.urls"
 
@@ -302,6 +312,35 @@ REPORTS_RESEND_AFTER_SECONDS = float(os.environ.get("REPORTS_RESEND_AFTER_SECOND
 if REPORTS_STALE_AFTER_SECONDS < 3 * REPORTS_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured("REPORTS_STALE_AFTER_SECONDS must be at least 3 × REPORTS_HEARTBEAT_SECONDS")
 
+# === Queues by kind of work (issue 22, queues part) ===================================
+# `reports`: WeasyPrint renders, memory-heavy and long (a 45-page policy draft takes minutes); `imports`: the
+# spreadsheet intake's work (none is a task yet: an import runs in its request, within SHAHO_IMPORT_MAX_SECONDS);
+# `default`: mail and upkeep, all short. A worker takes one or several: `-Q reports` (concurrency 1–2) and
+# `-Q imports,default` in production (docker-compose.yml), all three under `make worker` and CI (.ci/run).
+# Every task is routed here by name, so a long render never sits in front of a short job
+# (tests/core/test_queues.py checks that each registered task has a route).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+SHAHO_QUEUES = ("reports", "imports", "default")
+# Declared, so that `celery purge` empties all three and a worker started without -Q takes all three (one
+# machine); each exactly as Celery would make it from a route (a direct exchange of the queue's name).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name, type="direct"), routing_key=name) for name in SHAHO_QUEUES]
+CELERY_TASK_ROUTES = {
+    "reports.render_report": {"queue": "reports"},
+    "reports.sweep_stale_jobs": {"queue": "default"},
+    "core.purge_pending_uploads": {"queue": "default"},
+    "core.backup_daily": {"queue": "default"},
+    "core.restore_drill": {"queue": "default"},
+    "consultations.purge_free_text": {"queue": "default"},
+    "shaho.ping": {"queue": "default"},
+}
+# A worker process is replaced after this many tasks, or once its resident memory passes this many KiB
+# (checked after each task): WeasyPrint's layout of a long document leaves a large heap behind. Measured: a
+# process that built the full demo and rendered the 42-page policy draft ten times peaked at 349 MB
+# (bench/bench_policy_draft.py under /usr/bin/time -v), so 512 MB leaves room for one render and recycles after.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_TASKS_PER_CHILD", "50"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_PER_CHILD", str(512 * 1024)))
+# === end of the queues block ===========================================================
+
 CELERY_BEAT_SCHEDULE = {
     # Sends every job committed but never handed to the broker, requeues or fails the ones whose worker died.
     "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": REPORTS_SWEEP_SECONDS},
@@ -452,9 +491,15 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
 # === end of the access block ====================================================
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# === Health and structured logs (issue 22, queues part) ================================
+# LOG_FORMAT=json: every record one JSON line, plus one line per request (shaho.request) and per job
+# (shaho.jobs); plain text (the default) as before. shaho.core.logs says what is never logged.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+# With JSON lines the worker keeps Django's handlers (Celery would otherwise put its own, plain, in their place).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+# Each readiness check (database, cache, broker, storage) gets this long; they run at once.
+SHAHO_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("SHAHO_HEALTH_TIMEOUT_SECONDS", "2"))
+# === end of the health and logs block =================================================

@@ -11,7 +11,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # The login records' admin (national staff only) and the session/OTP signal handlers.
-        from . import access, access_admin, checks  # noqa: F401  (checks: shared state between web processes)
+        from . import (  # noqa: F401
+            access,
+            access_admin,
+            checks,  # shared state between web processes
+            redis_roles,
+        )
         from .backups import admin as backups_admin  # noqa: F401  (the backups' record, national staff only)
 
         access_admin.register()

@@ -268,8 +268,10 @@ def gunicorn(env, *, name="gunicorn", workers=2, threads=1, timeout=60):
 
 def celery_worker(env, *, name="worker", concurrency=1, extra=()):
     log = LOG_DIR / f"{name}.log"
+    # Every queue (settings.CELERY_TASK_ROUTES), as one worker on one machine takes them.
     command = [str(BIN / "celery"), "-A", "shaho", "worker", f"--concurrency={concurrency}", "--loglevel=INFO",
-               "--without-gossip", "--without-mingle", "-n", f"{name}@%h", *extra]  # fmt: skip
+               "-Q", "reports,imports,default", "--without-gossip", "--without-mingle", "-n", f"{name}@%h",
+               *extra]  # fmt: skip
     process = Process(name, command, env=env, log=log)
     start = log.stat().st_size if log.exists() else 0
 
