@@ -76,6 +76,11 @@ OTHER_PARTS_SAFE_DEFAULTS = {
     "LOG_FORMAT": "plain text; the cluster sets json",
     "SHAHO_S3_SIGNED_URL_SECONDS": "60 s",
     "SHAHO_DOWNLOAD_REDIRECT": "off: the web process streams the file after the scope check",
+    # Worker recycling for WeasyPrint (measured peak 349 MB for a 42-page draft): the compose worker services and
+    # the cluster's worker Deployments pass their own values on the celery command line.
+    "CELERY_WORKER_MAX_TASKS_PER_CHILD": "50 tasks",
+    "CELERY_WORKER_MAX_MEMORY_PER_CHILD": "512 MiB (524288 KiB)",
+    "SHAHO_HEALTH_TIMEOUT_SECONDS": "2 s per check",
 }
 # Names the manifests set for the other parts of issue 22 (not read by this branch's settings yet).
 OTHER_PARTS = {"SHAHO_STORAGE", "SHAHO_S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
