@@ -24,7 +24,7 @@ import pytest
 
 from tests.required_services import service_missing
 
-from . import processes
+from tests.harness import processes
 
 pytestmark = pytest.mark.drill
 

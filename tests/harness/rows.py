@@ -1,6 +1,6 @@
 """The rows the drills start from, made in a process of their own against the drill's database.
 
-    DATABASE_URL=postgres://…/shaho python -m tests.drills.rows federation '{"organizers": 20}'
+    DATABASE_URL=postgres://…/shaho python -m tests.harness.rows federation '{"organizers": 20}'
 
 Each recipe prints one line of JSON (what the drill needs to know: names, ids, slugs) as its last line.
 The accounts share one password hash, computed once (hashing twenty passwords would take seconds).
@@ -115,7 +115,24 @@ def sessions(*, usernames):
     return keys
 
 
-RECIPES = {"sessions": sessions, "federation": federation, "long_meeting": long_meeting, "tally_csv": tally_csv}
+def totp_device(*, username, key):
+    """A confirmed TOTP device with the hex `key` for `username` (DEBUG off requires one of national staff): the
+    test computes the code as the phone's authenticator app would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(user=user, name="認証アプリ", key=key, confirmed=True)
+    return {"username": username}
+
+
+RECIPES = {
+    "sessions": sessions,
+    "totp_device": totp_device,
+    "federation": federation,
+    "long_meeting": long_meeting,
+    "tally_csv": tally_csv,
+}
 
 if __name__ == "__main__":
     recipe, params = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
