@@ -1,11 +1,15 @@
 #!/bin/sh
-# One image, three roles: web (migrate, collectstatic, gunicorn), worker, beat.
+# One image, three roles: web (migrate unless MIGRATE_ON_START=0, collectstatic, gunicorn), worker, beat.
 # Anything else is run as given, e.g. `docker-compose run web manage.py createsuperuser`.
 set -eu
 
 case "${1:-web}" in
 web)
-    python manage.py migrate --noinput
+    # docker-compose.yml runs the migrations once in its `migrate` service (MIGRATE_ON_START=0), so that
+    # several web containers never race at them; a lone `docker run` still migrates here.
+    if [ "${MIGRATE_ON_START:-1}" = "1" ]; then
+        python manage.py migrate --noinput
+    fi
     python manage.py collectstatic --noinput
     exec gunicorn shaho.wsgi:application \
         --bind "0.0.0.0:${PORT:-8000}" \

@@ -16,6 +16,10 @@ from tests import demo_snapshot, postgresql_template, sqlite_template
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
 
+# The real-process harness (its own PostgreSQL cluster, redis-server, gunicorn, Celery, Caddy, S3) of the drills and
+# the production-shape test: one plugin for the session, so tests/drills/ and tests/production/ share one cluster.
+pytest_plugins = ["tests.harness.fixtures"]
+
 KANAGAWA, TOKYO = "14", "13"
 _TEMPLATE_COPIED = pytest.StashKey[bool]()
 

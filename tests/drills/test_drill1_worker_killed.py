@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from . import processes
+from tests.harness import processes
 
 pytestmark = pytest.mark.drill
 

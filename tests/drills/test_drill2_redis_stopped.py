@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from . import processes
+from tests.harness import processes
 
 pytestmark = pytest.mark.drill
 

@@ -18,7 +18,7 @@ import uuid
 
 import pytest
 
-from . import processes
+from tests.harness import processes
 
 pytestmark = pytest.mark.drill
 

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness import processes
 from tests.required_services import service_missing
-
-from . import processes
 
 pytestmark = pytest.mark.drill
 

@@ -1,5 +1,7 @@
-"""The drills' harness: one PostgreSQL cluster of their own for the session, migrated once, with the rows of
-tests/drills/rows.py; redis-server, gunicorn and Celery workers started by each drill as it needs them.
+"""The harness of the drills (tests/drills/) and the production-shape test (tests/production/): one PostgreSQL
+cluster of their own for the session, migrated once, with the rows of tests/harness/rows.py; redis-server,
+gunicorn, Celery workers, Caddy and the S3 server started by each test as it needs them. A pytest plugin,
+registered for the whole suite by tests/conftest.py (`pytest_plugins`), so both folders share one cluster.
 
 Everything runs as real processes on 127.0.0.1 on free ports, never on the machine's own PostgreSQL (5432) or
 Redis (6379), and is killed, process group by process group, when the session ends. Logs stay under
@@ -127,7 +129,8 @@ def figures(request):
     """figures(n, **values): the drill's one line, printed now, in the summary at the end, and into figures.txt."""
 
     def say(number, **values):
-        line = f"DRILL {number}: " + " ".join(f"{k}={v}" for k, v in values.items())
+        label = f"DRILL {number}" if isinstance(number, int) else number  # figures("PRODUCTION", …)
+        line = f"{label}: " + " ".join(f"{k}={v}" for k, v in values.items())
         print(line)
         request.node.user_properties.append(("printed at the end", line))
         with open(LOG_DIR / "figures.txt", "a", encoding="utf-8") as f:

@@ -1,4 +1,5 @@
-"""The real processes a drill starts on 127.0.0.1: a PostgreSQL cluster, redis-server, gunicorn, Celery workers.
+"""The real processes a drill starts on 127.0.0.1: a PostgreSQL cluster, redis-server, gunicorn, Celery workers;
+for the production shape also Caddy (TLS in front, Debian's caddy) and an S3 server (moto's server mode).
 
 Each runs in its own process group (start_new_session), logs to a file under the drills' log directory
 ($SHAHO_CI_LOG_DIR/drills, else <tmp>/shaho-drills), and is killed with its whole group at the end of the
@@ -13,6 +14,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the project's .venv/bin
 PG_BIN = Path(os.environ.get("SHAHO_PG_BIN", "/usr/lib/postgresql/15/bin"))
 REDIS_SERVER = Path(os.environ.get("SHAHO_REDIS_SERVER", "/usr/bin/redis-server"))
+CADDY = Path(os.environ.get("SHAHO_CADDY", "/usr/bin/caddy"))
 LOG_DIR = Path(os.environ.get("SHAHO_CI_LOG_DIR") or Path(tempfile.gettempdir()) / "shaho-ci") / "drills"
 if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` on a developer's machine: a cluster and logs per worker
     LOG_DIR = LOG_DIR / os.environ["PYTEST_XDIST_WORKER"]
@@ -31,9 +34,9 @@ if os.environ.get("PYTEST_XDIST_WORKER"):  # `make test` on a developer's machin
 _started = []  # every Process, so the session's end can kill what is left
 
 
-def missing_binaries():
+def missing_binaries(*extra):
     """What a drill needs and the machine lacks (the rule of tests/required_services.py applies)."""
-    wanted = [PG_BIN / "initdb", PG_BIN / "pg_ctl", REDIS_SERVER, BIN / "gunicorn", BIN / "celery"]
+    wanted = [PG_BIN / "initdb", PG_BIN / "pg_ctl", REDIS_SERVER, BIN / "gunicorn", BIN / "celery", *extra]
     return [str(p) for p in wanted if not os.access(p, os.X_OK)]
 
 
@@ -232,9 +235,9 @@ def manage(env, *args, timeout=300):
 
 
 def rows(env, recipe, **params):
-    """Run one recipe of tests/drills/rows.py in its own process; what it prints (JSON)."""
+    """Run one recipe of tests/harness/rows.py in its own process; what it prints (JSON)."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.drills.rows", recipe, json.dumps(params)],
+        [sys.executable, "-m", "tests.harness.rows", recipe, json.dumps(params)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -245,7 +248,9 @@ def rows(env, recipe, **params):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def gunicorn(env, *, name="gunicorn", workers=2, threads=1, timeout=60):
+def gunicorn(env, *, name="gunicorn", workers=2, threads=1, timeout=60, ready=(200,)):
+    """gunicorn on a free port, answered once /login/ gives a status in `ready` (behind an HTTPS proxy, DEBUG off,
+    a plain request is redirected: ready=(301,))."""
     port = free_port()
     log = LOG_DIR / f"{name}.log"
     command = [str(BIN / "gunicorn"), "shaho.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -259,7 +264,7 @@ def gunicorn(env, *, name="gunicorn", workers=2, threads=1, timeout=60):
         if not process.alive():
             raise AssertionError(f"gunicorn exited\n{log_tail(log)}")
         with contextlib.suppress(OSError):
-            return Client(port).get("/login/").status == 200
+            return Client(port).get("/login/").status in ready
         return False
 
     wait_for("gunicorn answers", answers, timeout=60, interval=0.2, logs=[log])
@@ -300,13 +305,24 @@ class Response:
 
 
 class Client:
-    """A browser's session over one keep-alive connection: cookies kept, CSRF token sent, redirects not followed."""
+    """A browser's session over one keep-alive connection: cookies kept, CSRF token sent, redirects not followed.
 
-    def __init__(self, port, *, timeout=10):
+    Over HTTPS (`ca`: the file of the certificate authority to trust, e.g. Caddy's local CA) it sends the port in
+    Host and Referer as a browser does (Django's CSRF check compares them). `source` is the address the
+    connection comes from: any 127.x.y.z on Linux, so a test can tell the client's address from the proxy's.
+    """
+
+    def __init__(self, port, *, timeout=10, ca=None, source=None):
         self.port, self.timeout = port, timeout
+        self.ca, self.source = ca, source
         self.cookies = {}
         self.connection = None
         self.used_at = 0.0
+        self.extra_headers = {}
+
+    @property
+    def scheme(self):
+        return "https" if self.ca else "http"
 
     def _connect(self):
         # gunicorn closes a keep-alive connection idle for 2 s (--keep-alive); as a browser does, a connection
@@ -314,7 +330,16 @@ class Client:
         if self.connection is not None and time.monotonic() - self.used_at > 1:
             self.close()
         if self.connection is None:
-            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+            source = (self.source, 0) if self.source else None
+            if self.ca:
+                context = ssl.create_default_context(cafile=str(self.ca))
+                self.connection = http.client.HTTPSConnection(
+                    "127.0.0.1", self.port, timeout=self.timeout, context=context, source_address=source
+                )
+            else:
+                self.connection = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=self.timeout, source_address=source
+                )
         self.used_at = time.monotonic()
         return self.connection
 
@@ -324,7 +349,7 @@ class Client:
             self.connection = None
 
     def request(self, method, path, data=None):
-        headers = {"Host": "127.0.0.1"}
+        headers = {"Host": f"127.0.0.1:{self.port}" if self.ca else "127.0.0.1", **self.extra_headers}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -332,7 +357,7 @@ class Client:
             data = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **data}
             body = urlencode(data).encode()
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-            headers["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+            headers["Referer"] = f"{self.scheme}://127.0.0.1:{self.port}{path}"
         try:
             connection = self._connect()
             connection.request(method, path, body=body, headers=headers)
@@ -357,7 +382,7 @@ class Client:
         return self.request("POST", path, data)
 
     def use_session(self, key):
-        """Take over a logged-in session (tests/drills/rows.py `sessions`); the form pages set the CSRF cookie."""
+        """Take over a logged-in session (tests/harness/rows.py `sessions`); the form pages set the CSRF cookie."""
         self.cookies["sessionid"] = key
         return self
 
@@ -367,6 +392,13 @@ class Client:
         assert response.status == 302, f"login of {username} failed: {response.status} {response.text[:500]}"
         return self
 
+    def same_session(self, port):
+        """Another Client on `port` (another site of the same proxy) carrying this one's cookies, as a browser
+        that was sent to another server of the same site."""
+        other = Client(port, timeout=self.timeout, ca=self.ca, source=self.source)
+        other.cookies = dict(self.cookies)
+        return other
+
 
 def form_values(html, name):
     """The value of input `name` in a page (hidden fields such as submission_token)."""
@@ -374,3 +406,107 @@ def form_values(html, name):
         rf'name="{re.escape(name)}"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="{re.escape(name)}"', html
     )
     return (match.group(1) or match.group(2)) if match else None
+
+
+class MotoS3:
+    """A real S3 endpoint on 127.0.0.1: moto's server mode (`moto_server`, pinned in requirements-dev.txt)."""
+
+    def __init__(self, *, name="s3", region="us-east-1"):
+        self.port = free_port()
+        self.region = region
+        self.log = LOG_DIR / f"{name}.log"
+        self.process = Process(name, [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)], log=self.log)
+        wait_for("the S3 server answers", self._answers, timeout=60, interval=0.2, logs=[self.log])
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def _answers(self):
+        if not self.process.alive():
+            raise AssertionError(f"moto_server exited\n{log_tail(self.log)}")
+        with contextlib.suppress(OSError):
+            connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            connection.request("GET", "/")
+            return connection.getresponse().status < 500
+        return False
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.url,
+            region_name=self.region,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def env(self, bucket):
+        """The storage part's names (SHAHO_STORAGE=s3 …) for a Django process that keeps its files in `bucket`."""
+        return {
+            "SHAHO_STORAGE": "s3",
+            "SHAHO_S3_BUCKET": bucket,
+            "SHAHO_S3_ENDPOINT_URL": self.url,
+            "SHAHO_S3_REGION": self.region,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+
+
+class Caddy:
+    """Debian's caddy in front, configured with docker/shaho-proxy.caddy (the snippets compose ships) and
+    `tls internal`: its own certificate authority, whose root `ca` a Client trusts. Never installed into the
+    system's trust store (skip_install_trust), no admin endpoint, every listener on 127.0.0.1.
+
+    `sites` maps a name to the gunicorn ports behind it; "front" gets the HTTPS port (with Caddy's HTTP→HTTPS
+    redirect on the HTTP port), every other site an HTTPS port of its own (a way to reach one web process).
+    """
+
+    SNIPPETS = ROOT / "docker" / "shaho-proxy.caddy"
+
+    def __init__(self, workdir, sites, *, name="caddy"):
+        self.dir = Path(workdir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.http_port, self.https_port = free_port(), free_port()
+        self.ports = {site: (self.https_port if site == "front" else free_port()) for site in sites}
+        self.log = LOG_DIR / f"{name}.log"
+        blocks = []
+        for site, upstreams in sites.items():
+            address = "127.0.0.1" if site == "front" else f"https://127.0.0.1:{self.ports[site]}"
+            targets = " ".join(f"127.0.0.1:{port}" for port in upstreams)
+            blocks.append(
+                f"{address} {{\n\timport shaho_tls_internal\n\treverse_proxy {targets} {{\n"
+                f"\t\timport shaho_upstream\n\t}}\n}}\n"
+            )
+        config = (
+            "{\n\tadmin off\n\tskip_install_trust\n\tdefault_bind 127.0.0.1\n"
+            f"\thttp_port {self.http_port}\n\thttps_port {self.https_port}\n}}\n\n"
+            f"import {self.SNIPPETS}\n\n" + "\n".join(blocks)
+        )
+        self.caddyfile = self.dir / "Caddyfile"
+        self.caddyfile.write_text(config)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.dir),
+            "XDG_DATA_HOME": str(self.dir / "data"),
+            "XDG_CONFIG_HOME": str(self.dir / "config"),
+        }
+        command = [str(CADDY), "run", "--config", str(self.caddyfile), "--adapter", "caddyfile"]
+        self.process = Process(name, command, env=env, log=self.log, cwd=self.dir)
+        self.ca = self.dir / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+        wait_for("Caddy serves HTTPS", self._answers, timeout=60, interval=0.2, logs=[self.log])
+
+    def _answers(self):
+        if not self.process.alive():
+            raise AssertionError(f"caddy exited\n{log_tail(self.log)}")
+        if not self.ca.exists():
+            return False
+        with contextlib.suppress(OSError, ssl.SSLError, http.client.HTTPException):
+            for port in self.ports.values():
+                Client(port, ca=self.ca, timeout=5).get("/login/")
+            return True
+        return False
+
+    def client(self, site="front", **kwargs):
+        return Client(self.ports[site], ca=self.ca, **kwargs)

@@ -1,6 +1,6 @@
 """The rows the drills start from, made in a process of their own against the drill's database.
 
-    DATABASE_URL=postgres://…/shaho python -m tests.drills.rows federation '{"organizers": 20}'
+    DATABASE_URL=postgres://…/shaho python -m tests.harness.rows federation '{"organizers": 20}'
 
 Each recipe prints one line of JSON (what the drill needs to know: names, ids, slugs) as its last line.
 The accounts share one password hash, computed once (hashing twenty passwords would take seconds).
@@ -95,13 +95,17 @@ def tally_csv(*, path, rows):
     return {"path": path, "rows": rows, "petition": drive.pk}
 
 
-def sessions(*, usernames):
+def sessions(*, usernames, verified=False):
     """A logged-in session per account, as the login page makes it (without hashing the password each time):
-    {username: session key}. Drills that need many browsers use these; one drill logs in through the page."""
+    {username: session key}. Drills that need many browsers use these; one drill logs in through the page.
+    verified: the session has also passed the authenticator's code (the account's confirmed TOTP device), as
+    national staff must with DEBUG off."""
     from importlib import import_module
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = {}
@@ -110,12 +114,50 @@ def sessions(*, usernames):
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if verified:
+            session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
         session.create()
         keys[user.username] = session.session_key
     return keys
 
 
-RECIPES = {"sessions": sessions, "federation": federation, "long_meeting": long_meeting, "tally_csv": tally_csv}
+def totp_device(*, username, key):
+    """A confirmed TOTP device with the hex `key` for `username` (DEBUG off requires one of national staff): the
+    test computes the code as the phone's authenticator app would."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = User.objects.get(username=username)
+    TOTPDevice.objects.filter(user=user).delete()
+    TOTPDevice.objects.create(user=user, name="認証アプリ", key=key, confirmed=True)
+    return {"username": username}
+
+
+def staff_accounts(*, count, prefix="drill-staff-"):
+    """`count` more national staff accounts, each with a confirmed TOTP device (so `sessions(verified=True)` can
+    sign them in with DEBUG off): several requesters, whose identical report requests are not merged into one."""
+    import secrets
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    national = User.objects.get(username="drill-staff").council
+    password_hash = make_password(PASSWORD)
+    names = []
+    for i in range(count):
+        User.objects.filter(username=f"{prefix}{i}").delete()
+        user = _account(f"{prefix}{i}", national, Role.NATIONAL_STAFF, password_hash)
+        TOTPDevice.objects.create(user=user, name="認証アプリ", key=secrets.token_hex(20), confirmed=True)
+        names.append(user.username)
+    return {"staff": names}
+
+
+RECIPES = {
+    "staff_accounts": staff_accounts,
+    "sessions": sessions,
+    "totp_device": totp_device,
+    "federation": federation,
+    "long_meeting": long_meeting,
+    "tally_csv": tally_csv,
+}
 
 if __name__ == "__main__":
     recipe, params = sys.argv[1], json.loads(sys.argv[2] if len(sys.argv) > 2 else "{}")
