@@ -75,3 +75,11 @@ def restore_drill():
     from .backups.services import drill_run
 
     return drill_run().pk
+
+
+@shared_task(name="core.flush_api_uses")
+def flush_api_uses():
+    """Beat (every SHAHO_API_USE_FLUSH_SECONDS): write the buffered API uses to the log. Idempotent."""
+    from .api.usage import flush
+
+    return flush()
