@@ -29,6 +29,7 @@ def not_found(request, rest=""):
 
 urlpatterns = [
     path("councils/", include("councils.api.urls")),
+    path("petitions/", include("petitions.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     re_path(r"^(?P<rest>.*)$", not_found, name="not_found"),
