@@ -20,6 +20,7 @@ from shaho.core.api.views import ScopedReadOnlyAPIView, ScopedReadOnlyViewSet
 from shaho.core.scoping import restrict
 
 from .serializers import PetitionDriveSerializer, PetitionGoalSerializer, TallyEntrySerializer, TallyRowSerializer
+from .versions import ledger_fingerprint
 
 # campaigns sits above petitions (pyproject.toml layers): the action model through the ledger's link, not an import.
 Action = TallyEntry._meta.get_field("action").related_model
@@ -113,6 +114,10 @@ class TallyEntryViewSet(ScopedReadOnlyViewSet):
     modified_since_field = "entered_at"
     version_models = [TallyEntry, Council, Organisation, Action]
 
+    def version_fingerprint(self, request):
+        # The ledger by its summary, not a count of a million rows (versions.py); the rest as rows_version reads it
+        return ledger_fingerprint(models=[Council, Organisation, Action], user=request.user)
+
     def base_queryset(self):
         return selectors.ledger_entries(user=self.request.user)
 
@@ -144,6 +149,11 @@ class TallyTableView(ScopedReadOnlyAPIView):
     serializer_class = TallyRowSerializer
     export_name = "tally_table"
     version_models = [PetitionDrive, CollectionRound, PetitionGoal, TallyEntry, Submission, Council, Prefecture, Block]
+
+    def version_fingerprint(self, request):
+        # The drive's ledger by its summary, not a count of a million rows (versions.py)
+        others = [m for m in self.version_models if m is not TallyEntry]
+        return ledger_fingerprint(models=others, petition_id=self.kwargs["pk"])
 
     def get_data(self, request):
         petition = restrict(PetitionDrive.objects.all(), request.user).filter(pk=self.kwargs["pk"]).first()

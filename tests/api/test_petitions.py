@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from councils.models import Role
 from petitions import selectors
-from petitions.models import PetitionItem, Submission
+from petitions.models import PetitionItem, Submission, TallyEntry
 from petitions.services import tally_correct
 from shaho.core.api.models import ApiAccess
 from tests.api.conftest import api_get, auth_header, make_token
@@ -207,6 +207,32 @@ def test_a_member_token_never_learns_who_entered_an_entry(client, world, kanagaw
     assert "entered_by" not in as_csv.splitlines()[0] and str(world["kanagawa_staff"]) not in as_csv
 
 
+@pytest.mark.parametrize("access", [ApiAccess.STAFF, ApiAccess.MEMBER])
+def test_the_ledgers_direct_rows_are_what_drfs_fields_give(rf, world, kanagawa, access):
+    """TallyEntrySerializer builds its rows directly (speed); DRF's own walk of the declared fields gives the same."""
+    from rest_framework.request import Request
+
+    from petitions.api.serializers import TallyEntrySerializer
+    from shaho.core.api.authentication import TokenAuthentication
+
+    _, secret = make_token(kanagawa, access=access)
+    request = Request(rf.get("/", HTTP_AUTHORIZATION=f"Token {secret}"), authenticators=[TokenAuthentication()])
+    request.user  # noqa: B018 (authenticates)
+    organisation = OrganisationFactory(name="川崎の団体", home_council=kanagawa)
+    record(
+        world["kanagawa_staff"], world["petition"], kanagawa, 3, collected_on=D(2024, 1, 20), organisation=organisation
+    )
+    entries = list(selectors.ledger_entries(user=request.user))
+    serializer = TallyEntrySerializer(entries, many=True, context={"request": request})
+    direct = serializer.data
+    generic = [serializer.child.generic_representation(e) for e in entries]
+    assert [dict(r) for r in direct] == [dict(r) for r in generic]
+    assert list(direct[0]) == list(generic[0])  # the same columns in the same order (the CSV's header)
+    assert any(r["organisation_name"] == "川崎の団体" for r in direct)
+    assert any(r["corrects_url"] for r in direct)
+    assert ("entered_by" in direct[0]) == (access == ApiAccess.STAFF)
+
+
 def test_a_local_token_sees_its_own_council_only(client, world, kawasaki):
     _, secret = make_token(kawasaki)
     rows = api_get(client, secret, reverse("api:petition-entry-list")).json()["results"]
@@ -332,6 +358,21 @@ def test_an_unchanged_answer_is_a_304_in_one_query(client, world, kanagawa_token
     goal(world["kanagawa_drive"], world["own"][1].council, 5)
     changed = api_get(client, secret, url(world), HTTP_IF_NONE_MATCH=first["ETag"])
     assert changed.status_code == 200 and changed["ETag"] != first["ETag"]
+
+
+def test_an_entry_deleted_or_changed_by_hand_moves_the_ledgers_etag(client, world, kanagawa_token):
+    """The ledger is append-only, but a row removed or altered in the database by hand still moves the
+    fingerprint (its summary, kept by triggers: petitions/api/versions.py)."""
+    _, secret = kanagawa_token
+    urls = [reverse("api:petition-entry-list"), _table_url(world["petition"], as_of="2024-02-28")]
+    etags = [api_get(client, secret, url)["ETag"] for url in urls]
+    TallyEntry.objects.filter(pk=world["own"][2].pk).delete()
+    moved = [api_get(client, secret, url, HTTP_IF_NONE_MATCH=etag) for url, etag in zip(urls, etags, strict=True)]
+    assert [r.status_code for r in moved] == [200, 200]
+    etags = [r["ETag"] for r in moved]
+    TallyEntry.objects.filter(pk=world["own"][0].pk).update(count=121)
+    moved = [api_get(client, secret, url, HTTP_IF_NONE_MATCH=etag) for url, etag in zip(urls, etags, strict=True)]
+    assert [r.status_code for r in moved] == [200, 200]
 
 
 def _grow(world, n):

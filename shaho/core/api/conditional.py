@@ -68,9 +68,14 @@ class ConditionalMixin:
             return list(self.version_models)
         return [self.get_queryset().model]
 
+    def version_fingerprint(self, request):
+        """What the answer reads, in ONE query: `rows_version` over `version_models`. A view over a very large
+        table (the million-row tally ledger) may answer a cheaper one-query fingerprint of its own instead."""
+        return rows_version(self.get_version_models(), user=request.user)
+
     def current_etag(self, request):
         snapshot = getattr(request, "auth", None)
-        fingerprint = rows_version(self.get_version_models(), user=request.user)
+        fingerprint = self.version_fingerprint(request)
         renderer = getattr(getattr(request, "accepted_renderer", None), "format", "")
         raw = "|".join(
             [
