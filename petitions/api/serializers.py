@@ -7,7 +7,7 @@ reason (free text typed by staff), and who entered an entry only for a 事務局
 from django.urls import reverse
 from rest_framework import serializers
 
-from petitions.models import CollectionRound, PetitionDrive, PetitionGoal, PetitionItem, TallyEntry
+from petitions.models import CollectionRound, PetitionDrive, PetitionGoal, PetitionItem, SignatureKind, TallyEntry
 from shaho.core.api.authentication import shows_enterers
 
 
@@ -128,7 +128,7 @@ class TallyEntrySerializer(serializers.ModelSerializer):
             "action": entry.action_id,
             "action_title": entry.action.title if entry.action_id else None,
             "kind": entry.kind,
-            "kind_label": str(entry.get_kind_display()),
+            "kind_label": self._kind_labels().get(entry.kind, entry.kind),
             "count": entry.count,
             "collected_on": fields["collected_on"].to_representation(entry.collected_on),
             "round": entry.round_id,
@@ -145,6 +145,13 @@ class TallyEntrySerializer(serializers.ModelSerializer):
         if not self._shows_enterers():
             data.pop("entered_by", None)
         return data
+
+    def _kind_labels(self):
+        # get_kind_display() casts every choice's lazy label per row (4 translations a row): once per page here
+        root = self.parent or self
+        if not hasattr(root, "_kind_labels_cached"):
+            root._kind_labels_cached = {value: str(label) for value, label in SignatureKind.choices}
+        return root._kind_labels_cached
 
     def _shows_enterers(self):
         # A 会員向け token never learns who typed an entry; asked once per page, not per row

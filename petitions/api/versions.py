@@ -5,13 +5,18 @@
 is append-only and its summary `TallyCouncilTotal` (entries and total per drive, council and kind) is kept by
 triggers in the same transaction as every insert, update or delete of an entry (migration 0010), so:
 
+The 集約一覧表 (`ledger_fingerprint`):
+
 - an entry added anywhere: the ledger's highest id (its primary key index: one lookup);
 - an entry deleted, or its count, council, drive or kind changed (by hand: the application never does): the
   summary's entries and total summed over the drive (集約一覧表) or the token's councils (the ledger);
 - the other, small tables the answer reads (councils, goals, rounds, organisations, actions…): as
   rows_version reads them whole, their row count, highest id and highest history id.
 
-The fingerprint may move for a change the reader cannot see (an entry in another prefecture): a full answer
+The ledger's pages (`list_fingerprint`): the listed rows' count and highest id, which is the page's own COUNT
+(the paginator reuses it), and the small tables as above.
+
+The 集約一覧表's fingerprint may move for a change the reader cannot see (an entry in another prefecture): a full answer
 where a 304 would do, never a 304 where the answer changed.
 """
 
@@ -19,6 +24,7 @@ import hashlib
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import F
 
 from petitions.models import TallyCouncilTotal, TallyEntry
 from shaho.core.scoping import scope_for, sees_everything
@@ -59,6 +65,25 @@ def _ledger_part(index, *, petition_id=None, user=None):
         f" CAST(SUM(entries) AS TEXT), CAST(SUM(total) AS TEXT) FROM {quote(summary.db_table)}{condition}",
         params,
     )
+
+
+def list_fingerprint(queryset, *, models):
+    """One query for a page of the ledger: (fingerprint, the number of rows of `queryset`).
+
+    The list's own rows counted with their highest id (the page's COUNT, which the paginator then reuses: a page
+    costs this query and its rows, as the selector's page costs its count and its rows), and `models` whole.
+    """
+    try:
+        keys = queryset.order_by().annotate(fingerprint_pk=F("pk")).values("fingerprint_pk")
+        sql, params = keys.query.sql_with_params()
+        rows = f"SELECT 0, CAST(COUNT(*) AS TEXT), CAST(MAX(x.fingerprint_pk) AS TEXT), NULL FROM ({sql}) x"
+    except EmptyResultSet:
+        rows, params = "SELECT 0, '0', NULL, NULL", []
+    parts = [(rows, list(params))] + [_table_part(i, model) for i, model in enumerate(models, start=1)]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql for sql, _ in parts), [p for _, ps in parts for p in ps])
+        found = sorted(cursor.fetchall())
+    return hashlib.sha256(repr(found).encode()).hexdigest()[:32], int(found[0][1])
 
 
 def ledger_fingerprint(*, models, petition_id=None, user=None):

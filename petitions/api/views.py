@@ -19,8 +19,9 @@ from shaho.core.api.schema import date_parameter, ja_schema
 from shaho.core.api.views import ScopedReadOnlyAPIView, ScopedReadOnlyViewSet
 from shaho.core.scoping import restrict
 
+from .pagination import CountedPagination
 from .serializers import PetitionDriveSerializer, PetitionGoalSerializer, TallyEntrySerializer, TallyRowSerializer
-from .versions import ledger_fingerprint
+from .versions import ledger_fingerprint, list_fingerprint
 
 # campaigns sits above petitions (pyproject.toml layers): the action model through the ledger's link, not an import.
 Action = TallyEntry._meta.get_field("action").related_model
@@ -114,9 +115,15 @@ class TallyEntryViewSet(ScopedReadOnlyViewSet):
     modified_since_field = "entered_at"
     version_models = [TallyEntry, Council, Organisation, Action]
 
+    pagination_class = CountedPagination
+
     def version_fingerprint(self, request):
-        # The ledger by its summary, not a count of a million rows (versions.py); the rest as rows_version reads it
-        return ledger_fingerprint(models=[Council, Organisation, Action], user=request.user)
+        # The listed entries' count and highest id (the page's COUNT, reused by the paginator), not a COUNT of the
+        # whole million-row ledger as rows_version would (versions.py); the small tables as rows_version reads them
+        fingerprint, self.counted = list_fingerprint(
+            self.filter_queryset(self.get_queryset()), models=[Council, Organisation, Action]
+        )
+        return fingerprint
 
     def base_queryset(self):
         return selectors.ledger_entries(user=self.request.user)
