@@ -13,8 +13,8 @@ The 集約一覧表 (`ledger_fingerprint`):
 - the other, small tables the answer reads (councils, goals, rounds, organisations, actions…): as
   rows_version reads them whole, their row count, highest id and highest history id.
 
-The ledger's pages (`list_fingerprint`): the listed rows' count and highest id, which is the page's own COUNT
-(the paginator reuses it), and the small tables as above.
+The ledger's pages (`list_fingerprint`): the listed rows' count, which is the page's own COUNT (the paginator
+reuses it), the ledger's highest id, and the small tables as above.
 
 The 集約一覧表's fingerprint may move for a change the reader cannot see (an entry in another prefecture): a full answer
 where a 304 would do, never a 304 where the answer changed.
@@ -24,7 +24,6 @@ import hashlib
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F
 
 from petitions.models import TallyCouncilTotal, TallyEntry
 from shaho.core.scoping import scope_for, sees_everything
@@ -70,15 +69,19 @@ def _ledger_part(index, *, petition_id=None, user=None):
 def list_fingerprint(queryset, *, models):
     """One query for a page of the ledger: (fingerprint, the number of rows of `queryset`).
 
-    The list's own rows counted with their highest id (the page's COUNT, which the paginator then reuses: a page
-    costs this query and its rows, as the selector's page costs its count and its rows), and `models` whole.
+    The listed rows counted (the page's COUNT, which the paginator then reuses: a page costs this query and its
+    rows, as the selector's page costs its count and its rows) with the ledger's highest id, and `models` whole.
+    The count reads the council index alone; the listed rows' own highest id would read the table (a scan of a
+    million rows), so the ledger's highest id stands in for it: any new entry moves the fingerprint.
     """
+    quote = connection.ops.quote_name
+    ledger = queryset.model._meta
+    newest = f"(SELECT MAX({quote(ledger.pk.column)}) FROM {quote(ledger.db_table)})"
     try:
-        keys = queryset.order_by().annotate(fingerprint_pk=F("pk")).values("fingerprint_pk")
-        sql, params = keys.query.sql_with_params()
-        rows = f"SELECT 0, CAST(COUNT(*) AS TEXT), CAST(MAX(x.fingerprint_pk) AS TEXT), NULL FROM ({sql}) x"
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        rows = f"SELECT 0, CAST(COUNT(*) AS TEXT), CAST({newest} AS TEXT), NULL FROM ({sql}) x"
     except EmptyResultSet:
-        rows, params = "SELECT 0, '0', NULL, NULL", []
+        rows, params = f"SELECT 0, '0', CAST({newest} AS TEXT), NULL", []
     parts = [(rows, list(params))] + [_table_part(i, model) for i, model in enumerate(models, start=1)]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(sql for sql, _ in parts), [p for _, ps in parts for p in ps])

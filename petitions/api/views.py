@@ -65,6 +65,7 @@ class PetitionDriveViewSet(ScopedReadOnlyViewSet):
     serializer_class = PetitionDriveSerializer
     export_name = "petition_drives"
     ordering = ["-starts_on", "title"]
+    ordering_fields = ["starts_on", "ends_on", "title", "id"]
     version_models = [PetitionDrive, PetitionItem, CollectionRound, Council]
 
     def base_queryset(self):
@@ -89,6 +90,7 @@ class PetitionGoalViewSet(ScopedReadOnlyViewSet):
     serializer_class = PetitionGoalSerializer
     export_name = "petition_goals"
     ordering = ["petition", "council__sort_key"]
+    ordering_fields = ["goal", "id"]
     version_models = [PetitionGoal, Council]
 
     def base_queryset(self):
@@ -112,6 +114,7 @@ class TallyEntryViewSet(ScopedReadOnlyViewSet):
     serializer_class = TallyEntrySerializer
     export_name = "petition_entries"
     ordering = ["entered_at", "pk"]
+    ordering_fields = ["entered_at", "id"]  # both read from the ledger's order index (-entered_at, -id)
     modified_since_field = "entered_at"
     version_models = [TallyEntry, Council, Organisation, Action]
 

@@ -246,6 +246,27 @@ def test_the_ledgers_direct_rows_are_what_drfs_fields_give(rf, world, kanagawa, 
     assert ("entered_by" in direct[0]) == (access == ApiAccess.STAFF)
 
 
+def test_the_ledger_as_xlsx_is_the_same_rows(client, world, kanagawa_token):
+    from openpyxl import load_workbook
+
+    _, secret = kanagawa_token
+    response = api_get(client, secret, reverse("api:petition-entry-list") + "?format=xlsx")
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("id", "drive", "council") and "entered_by" in rows[0]
+    assert [r[rows[0].index("count")] for r in rows[1:]] == [120, 45, 7, -5]
+
+
+def test_a_ledger_page_is_two_queries(client, world, kanagawa_token, django_assert_num_queries):
+    """Its fingerprint (with the list's count, reused by the paginator) and its rows with their joins."""
+    _, secret = kanagawa_token
+    api_get(client, secret, reverse("api:petition-drive-list"))  # the token into the cache
+    with django_assert_num_queries(2):
+        response = api_get(client, secret, reverse("api:petition-entry-list") + "?page_size=2&page=2")
+    assert response.json()["count"] == 4 and len(response.json()["results"]) == 2
+
+
 def test_a_local_token_sees_its_own_council_only(client, world, kawasaki):
     _, secret = make_token(kawasaki)
     rows = api_get(client, secret, reverse("api:petition-entry-list")).json()["results"]
