@@ -121,8 +121,8 @@ class TallyEntryViewSet(ScopedReadOnlyViewSet):
     pagination_class = CountedPagination
 
     def version_fingerprint(self, request):
-        # The listed entries' count and highest id (the page's COUNT, reused by the paginator), not a COUNT of the
-        # whole million-row ledger as rows_version would (versions.py); the small tables as rows_version reads them
+        # The listed entries' count (the page's COUNT, reused by the paginator) and the ledger's highest id, not a
+        # COUNT of the whole million-row ledger as rows_version would (versions.py); the small tables whole
         fingerprint, self.counted = list_fingerprint(
             self.filter_queryset(self.get_queryset()), models=[Council, Organisation, Action]
         )
