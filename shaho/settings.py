@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "import_export",
+    # The read API (issue 21): Django REST Framework, its OpenAPI schema, Swagger UI/Redoc served from our static files.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "shaho.core",
     # Access (issue 7): login lock-out, two-factor authentication.
     "shaho.core.apps.AxesConfig",  # django-axes, with a Japanese heading
@@ -491,7 +495,6 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
 # === end of the access block ====================================================
 
-# === Health and structured logs (issue 22, queues part) ================================
 # LOG_FORMAT=json: every record one JSON line, plus one line per request (shaho.request) and per job
 # (shaho.jobs); plain text (the default) as before. shaho.core.logs says what is never logged.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
@@ -503,3 +506,65 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
 # Each readiness check (database, cache, broker, storage) gets this long; they run at once.
 SHAHO_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("SHAHO_HEALTH_TIMEOUT_SECONDS", "2"))
 # === end of the health and logs block =================================================
+=======
+# === The read API (issue 21; shaho/core/api/, docs/api.md) ======================
+# Tokens are stored as HMAC-SHA256(pepper, secret): the pepper comes from the environment only and is required
+# with DEBUG off (system check shaho.E021); with DEBUG on a fixed development pepper stands in.
+SHAHO_API_TOKEN_PEPPER = os.environ.get("SHAHO_API_TOKEN_PEPPER", "") or (
+    "shaho-development-pepper-not-for-production" if DEBUG else ""
+)
+# Requests per token, counted in the shared cache (Redis when CACHE_URL is set): each "N/period" a fixed window
+# (periods: s, min, hour, day, or e.g. 10s); over any of them → 429 with Retry-After.
+SHAHO_API_RATE = os.environ.get("SHAHO_API_RATE", "120/min,3000/hour")
+# The usage log is buffered (shaho.core.api.usage): written every SHAHO_API_USE_BATCH uses or every
+# SHAHO_API_USE_FLUSH_SECONDS (the beat task below; without a broker, by the first request after that long).
+SHAHO_API_USE_BATCH = int(os.environ.get("SHAHO_API_USE_BATCH", "100"))
+SHAHO_API_USE_FLUSH_SECONDS = float(os.environ.get("SHAHO_API_USE_FLUSH_SECONDS", "30"))
+CELERY_BEAT_SCHEDULE["core-flush-api-uses"] = {"task": "core.flush_api_uses", "schedule": SHAHO_API_USE_FLUSH_SECONDS}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["shaho.core.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["shaho.core.api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "shaho.core.api.renderers.JSONRenderer",
+        "shaho.core.api.renderers.CSVRenderer",
+        "shaho.core.api.renderers.XLSXRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "shaho.core.api.pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": ["shaho.core.api.pagination.TotalOrderingFilter"],
+    "ORDERING_PARAM": "ordering",
+    "EXCEPTION_HANDLER": "shaho.core.api.exceptions.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "shaho.core.api.schema.ShahoAutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+    "DATETIME_FORMAT": "iso-8601",
+    "DATE_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shaho 読み取りAPI",
+    "DESCRIPTION": (
+        "社保協のデータを、ウェブサイトや Excel（Power Query）から読むためのAPIです。読み取り専用で、トークンの社保協と"
+        "その下部組織の範囲だけを返します。認証は「Authorization: Token shaho_…」ヘッダー。一覧は1ページ最大100件"
+        "（page, page_size）、並びは常に最後にIDの順。ETag / Last-Modified に対し If-None-Match / If-Modified-Since で"
+        "304 を返します。?format=csv（UTF-8 BOM付き）・?format=xlsx で表として取れます。"
+        f"上限：トークンごとに {SHAHO_API_RATE}（超えると 429 と Retry-After）。"
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "RENDERER_WHITELIST": ["shaho.core.api.renderers.JSONRenderer"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "DISABLE_ERRORS_AND_WARNINGS": False,
+}
+# === end of the API block =========================================================
+
+
+# === Health and structured logs (issue 22, queues part) =========================

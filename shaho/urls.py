@@ -21,6 +21,8 @@ urlpatterns = [
     path("password/", include("django.contrib.auth.urls")),
     path("account/", include("shaho.core.access_urls")),
     path("admin/", admin.site.urls),
+    # The read API for councils' websites and spreadsheets (issue 21): token-authenticated, read-only, scoped.
+    path("api/v1/", include("shaho.api_urls")),
     path("petitions/", include("petitions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),

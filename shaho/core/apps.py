@@ -21,6 +21,15 @@ class CoreConfig(AppConfig):
 
         access_admin.register()
 
+        # The read API (issue 21): cached tokens dropped on change, the schema's token scheme, the checks.
+        from django.core.checks import register
+
+        from .api import checks, schema, signals  # noqa: F401
+
+        signals.connect()
+        register(checks.api_token_pepper_check, "security", deploy=False)
+        register(checks.api_rate_check)
+
 
 class AxesConfig(_AxesConfig):
     """django-axes under a Japanese heading in the admin (its labels: locale/ja)."""

@@ -70,4 +70,6 @@ class PendingUpload(models.Model):
 
 
 # The backups' record lives in its own sub-package; Django finds it here.
+# The read API's tokens and their use log (issue 21) live in shaho/core/api/.
+from .api.models import ApiToken, ApiTokenUse  # noqa: E402, F401
 from .backups.models import BackupRecord  # noqa: E402, F401

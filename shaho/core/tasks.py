@@ -90,3 +90,11 @@ def restore_drill():
     if record.verdict == record.Verdict.FAILED:
         raise RecordedFailure(f"復元訓練に失敗しました（記録 {record.pk}）: {record.message}")
     return record.pk
+
+
+@shared_task(name="core.flush_api_uses")
+def flush_api_uses():
+    """Beat (every SHAHO_API_USE_FLUSH_SECONDS): write the buffered API uses to the log. Idempotent."""
+    from .api.usage import flush
+
+    return flush()

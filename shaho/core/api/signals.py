@@ -1,0 +1,26 @@
+"""Cached token snapshots are dropped the moment what they copy changes (connected in CoreConfig.ready)."""
+
+from django.db.models.signals import post_delete, post_save
+
+from . import tokens
+
+
+def _token_changed(sender, instance, **kwargs):
+    tokens.forget([instance.key])
+
+
+def _council_changed(sender, instance, **kwargs):
+    # A council renamed, dissolved, moved (its path, and its descendants' paths, change): every cached token goes.
+    # Councils change rarely; one query for the keys then.
+    from .models import ApiToken
+
+    tokens.forget(list(ApiToken.objects.values_list("key", flat=True)))
+
+
+def connect():
+    from .models import ApiToken
+
+    post_save.connect(_token_changed, sender=ApiToken, dispatch_uid="api_token_saved")
+    post_delete.connect(_token_changed, sender=ApiToken, dispatch_uid="api_token_deleted")
+    post_save.connect(_council_changed, sender="councils.Council", dispatch_uid="api_council_saved")
+    post_delete.connect(_council_changed, sender="councils.Council", dispatch_uid="api_council_deleted")
