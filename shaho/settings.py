@@ -495,18 +495,6 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
 # === end of the access block ====================================================
 
-# LOG_FORMAT=json: every record one JSON line, plus one line per request (shaho.request) and per job
-# (shaho.jobs); plain text (the default) as before. shaho.core.logs says what is never logged.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
-if LOG_FORMAT not in {"plain", "json"}:
-    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
-LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
-# With JSON lines the worker keeps Django's handlers (Celery would otherwise put its own, plain, in their place).
-CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
-# Each readiness check (database, cache, broker, storage) gets this long; they run at once.
-SHAHO_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("SHAHO_HEALTH_TIMEOUT_SECONDS", "2"))
-# === end of the health and logs block =================================================
-=======
 # === The read API (issue 21; shaho/core/api/, docs/api.md) ======================
 # Tokens are stored as HMAC-SHA256(pepper, secret): the pepper comes from the environment only and is required
 # with DEBUG off (system check shaho.E021); with DEBUG on a fixed development pepper stands in.
@@ -567,4 +555,15 @@ SPECTACULAR_SETTINGS = {
 # === end of the API block =========================================================
 
 
-# === Health and structured logs (issue 22, queues part) =========================
+# === Health and structured logs (issue 22, queues part) ================================
+# LOG_FORMAT=json: every record one JSON line, plus one line per request (shaho.request) and per job
+# (shaho.jobs); plain text (the default) as before. shaho.core.logs says what is never logged.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be 'plain' or 'json'.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=os.environ.get("LOG_LEVEL", "WARNING"))
+# With JSON lines the worker keeps Django's handlers (Celery would otherwise put its own, plain, in their place).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+# Each readiness check (database, cache, broker, storage) gets this long; they run at once.
+SHAHO_HEALTH_TIMEOUT_SECONDS = float(os.environ.get("SHAHO_HEALTH_TIMEOUT_SECONDS", "2"))
+# === end of the health and logs block =================================================
