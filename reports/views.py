@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shaho.core.downloads import file_response
 from shaho.core.japanese import format_datetime
 from shaho.core.report_kinds import all_kinds, get_kind, kind_label
 from shaho.core.roles import is_staff_user
 
 from . import selectors, services, tasks
+from .downloads import job_file_response
 from .forms import PublishForm, ReportRequestForm
 
 logger = logging.getLogger(__name__)
@@ -42,15 +42,9 @@ def download(request, token):
     with 「もう一度作成する」 for staff who may request it (410), never a 500.
     """
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
-    try:
-        handle = job.file.open("rb")
-    except OSError as exc:
-        logger.warning("report job %s: its file %s cannot be opened: %s", job.pk, job.file.name, exc)
+    response = job_file_response(job)
+    if response is None:
         return _file_missing(request, job)
-    response = file_response(
-        handle, filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
-    )
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
