@@ -68,14 +68,14 @@ class ConditionalMixin:
             return list(self.version_models)
         return [self.get_queryset().model]
 
-    def version_user(self, request):
-        """Whose view of `version_models` the fingerprint reads: the token's (None: the whole tables, for an
-        endpoint whose rows reach past `restrict`, e.g. reports published to every member)."""
-        return request.user
+    def fingerprint(self, request):
+        """What the answer reads, in one query: `rows_version` of `version_models` as the token may see them. A view
+        whose rows are not `restrict()`'s, or whose table keeps no history, says it otherwise (still one query)."""
+        return rows_version(self.get_version_models(), user=request.user)
 
     def current_etag(self, request):
         snapshot = getattr(request, "auth", None)
-        fingerprint = rows_version(self.get_version_models(), user=self.version_user(request))
+        fingerprint = self.fingerprint(request)
         renderer = getattr(getattr(request, "accepted_renderer", None), "format", "")
         raw = "|".join(
             [
