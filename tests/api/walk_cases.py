@@ -3,8 +3,9 @@ consultations, reports), in the walk's own format (tests/walk_kit.py `Case`, `t`
 planted world): `urls` are what a Kanagawa token may read (no Tokyo canary may show), `objects` Tokyo's rows
 (a 200 fails). Requested with a Kanagawa token header (事務局 and 会員向け), as JSON and as CSV.
 
-Until the walk requests API cases with a token (tests/api: the foundation's walk support), tests/api/
-test_rest_walk.py walks these over the walk's own planting; the lead moves them into the walk's URL_CASES.
+Each app's tests/<app>/walk.py adds its share to its URL_CASES (`api_cases(prefix)`), as docs/api.md asks; until
+the walk requests API cases with a token header (the foundation's walk support), tests/api/test_rest_walk.py walks
+them with tokens over the walk's own planting.
 """
 
 from campaigns.models import Action, Campaign
@@ -81,3 +82,8 @@ API_URL_CASES = {
     "api:report-job-detail": Case(objects=lambda t: [r("api:report-job-detail", t[ReportJob].pk)]),
     "api:report-job-file": Case(objects=lambda t: [r("api:report-job-file", t[ReportJob].pk)]),
 }
+
+
+def api_cases(*prefixes):
+    """The cases whose URL names start with one of `prefixes` (an app's share, for its tests/<app>/walk.py)."""
+    return {key: case for key, case in API_URL_CASES.items() if key.startswith(prefixes)}
