@@ -18,8 +18,9 @@ from reports import selectors
 from reports.downloads import job_file_response
 from reports.models import ReportJob
 from shaho.core.api.renderers import JSONRenderer
-from shaho.core.api.schema import ja_schema
+from shaho.core.api.schema import ERROR_SCHEMA, ja_schema
 from shaho.core.api.views import ScopedReadOnlyAPIView, ScopedReadOnlyViewSet
+from shaho.core.downloads import content_type_of
 
 from .serializers import ReportJobSerializer
 
@@ -84,8 +85,13 @@ class ErrorsAsJson(DefaultContentNegotiation):
         description="報告書のファイル（PDF・xlsx・CSV）をダウンロードします。サイトのダウンロードと同じ確認をします"
         "（範囲外・未公開は 404、ファイルが失われていれば 410）。",
         responses={
-            200: OpenApiResponse(OpenApiTypes.BINARY, description="ファイル（Content-Disposition: attachment）"),
-            410: OpenApiResponse(description="ファイルが失われています"),
+            **{
+                (200, content_type_of(kind).split(";")[0]): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="ファイル（Content-Disposition: attachment）"
+                )
+                for kind in ("pdf", "xlsx", "csv")
+            },
+            410: OpenApiResponse(ERROR_SCHEMA, description="ファイルが失われています（サイトから作り直してください）"),
         },
     )
 )
