@@ -45,3 +45,23 @@ def test_a_kanagawa_token_meets_no_tokyo_canary_on_any_endpoint(settings, tmp_pa
                 walk.check(key, case, who, f"GET {url}", response, set(), object_page=True)
     assert walk.requests > 60
     assert not walk.findings, "\n".join(f"{key}: {message}" for key, message in walk.findings)
+
+
+@pytest.mark.django_db
+def test_every_table_of_part_3_answers_304_to_its_etag(settings, tmp_path):
+    """ETag/304 on every endpoint but a single row's detail (as the foundation's base classes promise)."""
+    settings.MEDIA_ROOT = tmp_path
+    t = plant(documents=False)
+    client = Client()
+    _, secret = make_token(t.kanagawa)
+    seen = 0
+    for key, case in sorted(API_URL_CASES.items()):
+        for url in case.urls(t) if case.urls else []:
+            first = client.get(url, **auth_header(secret))
+            if key.endswith("-detail"):
+                continue
+            assert first.has_header("ETag"), (key, url)
+            again = client.get(url, **auth_header(secret), HTTP_IF_NONE_MATCH=first["ETag"])
+            assert again.status_code == 304, (key, url, again.status_code)
+            seen += 1
+    assert seen >= 14
