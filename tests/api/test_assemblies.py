@@ -86,9 +86,10 @@ def test_the_party_record_counts_our_assemblies_only(client, kanagawa_token, wor
     assert CANARY not in csv.content.decode("utf-8-sig") and "共産" in csv.content.decode("utf-8-sig")
 
 
-def test_queries_do_not_grow_with_petitions(client, kanagawa_token, world):
+@pytest.mark.parametrize("name", ["api:assembly-petition-list", "api:assembly-adoptions", "api:assembly-party-votes"])
+def test_queries_do_not_grow_with_petitions(client, kanagawa_token, world, name):
     _, secret = kanagawa_token
-    url = reverse("api:assembly-petition-list")
+    url = reverse(name, args=[world["campaign"].pk] if name == "api:assembly-adoptions" else [])
 
     def count():
         with CaptureQueriesContext(connection) as ctx:

@@ -127,17 +127,20 @@ def test_the_action_list_filters_by_campaign_and_period(client, kanagawa_token, 
     assert _get(client, secret, "api:campaign-action-list", campaign="x").status_code == 400
 
 
-@pytest.mark.parametrize("name", ["api:campaign-action-list", "api:campaign-calendar"])
+@pytest.mark.parametrize(
+    "name", ["api:campaign-action-list", "api:campaign-calendar", "api:campaign-counts", "api:campaign-organisations"]
+)
 def test_queries_do_not_grow_with_actions(client, kanagawa_token, kawasaki, world, django_assert_num_queries, name):
     _, secret = kanagawa_token
     query = {"from": "2024-01-01", "to": "2024-12-31"} if name == "api:campaign-calendar" else {}
+    args = [world["mine"].pk] if name in ("api:campaign-counts", "api:campaign-organisations") else []
 
     def count():
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
         with CaptureQueriesContext(connection) as ctx:
-            assert _get(client, secret, name, **query).status_code == 200
+            assert _get(client, secret, name, *args, **query).status_code == 200
         return len(ctx.captured_queries)
 
     count()  # the token's lookup is cached by the first request
@@ -149,4 +152,15 @@ def test_queries_do_not_grow_with_actions(client, kanagawa_token, kawasaki, worl
             participants=[{"organisation_name": f"団体{i}", "count": i + 1}, {"organisation_name": "共通", "count": 1}],
         )  # fmt: skip
     with django_assert_num_queries(small):
-        assert _get(client, secret, name, **query).status_code == 200
+        response = _get(client, secret, name, *args, **query)
+        assert response.status_code == 200
+    shown = "団体5" if name in ("api:campaign-counts", "api:campaign-organisations") else "行動5"
+    assert shown in response.content.decode()  # the larger data set is in the answer
+
+
+def test_modified_since_lists_the_actions_entered_since(client, kanagawa_token, kawasaki, world):
+    _, secret = kanagawa_token
+    assert _get(client, secret, "api:campaign-action-list", modified_since="2000-01-01").json()["count"] == 1
+    assert _get(client, secret, "api:campaign-action-list", modified_since="2999-01-01").json()["count"] == 0
+    bad = _get(client, secret, "api:campaign-action-list", modified_since="きのう")
+    assert bad.status_code == 400 and "modified_since" in bad.json()["error"]["fields"]
