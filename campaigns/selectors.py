@@ -296,9 +296,15 @@ def _campaign_tree(campaign):
     return pks
 
 
-def participants_per_organisation(*, campaign, start=None, end=None):
-    """[(organisation label, actions joined, people)] across a campaign and the campaigns inside it, by people."""
+def participants_per_organisation(*, campaign, start=None, end=None, user=None):
+    """[(organisation label, actions joined, people)] across a campaign and the campaigns inside it, by people.
+
+    `user`: only the actions the user may see (None: every action, for national documents and system runs), so a
+    national campaign read by a prefecture's staff counts that prefecture's actions and the shared ones only.
+    """
     rows = Participation.objects.filter(action__campaigns__in=_campaign_tree(campaign))
+    if not system_user(user):
+        rows = rows.filter(action__in=visible_actions(user=user).values("pk"))
     if start:
         rows = rows.filter(action__starts_on__gte=start)
     if end:
@@ -311,9 +317,14 @@ def participants_per_organisation(*, campaign, start=None, end=None):
     return [(r["organisation_name"] or r["organisation__name"], r["actions"], r["people"]) for r in grouped]
 
 
-def campaign_participants(*, campaign, start=None, end=None):
-    """People counted at the campaign's actions (participation rows, else on-site counts): one query."""
+def campaign_participants(*, campaign, start=None, end=None, user=None):
+    """People counted at the campaign's actions (participation rows, else on-site counts): one query.
+
+    `user`: only the actions the user may see (None: every action), as `participants_per_organisation`.
+    """
     actions = Action.objects.filter(campaigns__in=_campaign_tree(campaign), status=Action.Status.HELD).distinct()
+    if not system_user(user):
+        actions = restrict(actions, user)
     if start:
         actions = actions.filter(starts_on__gte=start)
     if end:

@@ -78,7 +78,8 @@ def unclassified_fields():
 
 
 def is_coordinator(user):
-    if not user or not user.is_authenticated or not user.is_active:
+    # An API token's principal (an unsaved user, pk None) is nobody's coordinator nor any station's responder.
+    if not user or not user.is_authenticated or not user.is_active or user.pk is None:
         return False
     cached = getattr(user, "_consultations_coordinator", None)
     if cached is None:
@@ -89,7 +90,7 @@ def is_coordinator(user):
 
 def responder_station_ids(user):
     """The ids of the stations where `user` answers calls (a set; cached on the user object for the request)."""
-    if not user or not user.is_authenticated or not user.is_active:
+    if not user or not user.is_authenticated or not user.is_active or user.pk is None:
         return frozenset()
     cached = getattr(user, "_consultations_stations", None)
     if cached is None:

@@ -11,12 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from shaho.core.downloads import stored_file_response
 from shaho.core.japanese import format_datetime
 from shaho.core.report_kinds import all_kinds, get_kind, kind_label
 from shaho.core.roles import is_staff_user
 
 from . import selectors, services, tasks
+from .downloads import job_file_response
 from .forms import PublishForm, ReportRequestForm
 
 logger = logging.getLogger(__name__)
@@ -42,16 +42,9 @@ def download(request, token):
     with 「もう一度作成する」 for staff who may request it (410), never a 500.
     """
     job = get_object_or_404(selectors.downloadable_jobs(user=request.user), token=token)
-    try:
-        # Streamed from storage (the disk or the bucket), or a redirect to a short-lived signed URL
-        # (SHAHO_DOWNLOAD_REDIRECT=1): either way only after the selector above let this user have it.
-        response = stored_file_response(
-            job.file, filename=job.download_name, ascii_fallback=job.ascii_download_name, kind=job.format
-        )
-    except OSError as exc:
-        logger.warning("report job %s: its file %s cannot be opened: %s", job.pk, job.file.name, exc)
+    response = job_file_response(job)
+    if response is None:
         return _file_missing(request, job)
-    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -30,6 +30,11 @@ def not_found(request, rest=""):
 urlpatterns = [
     path("councils/", include("councils.api.urls")),
     path("petitions/", include("petitions.api.urls")),
+    path("campaigns/", include("campaigns.api.urls")),
+    path("caravans/", include("municipalities.caravans.api.urls")),
+    path("assemblies/", include("municipalities.assemblies.api.urls")),
+    path("consultations/", include("consultations.api.urls")),
+    path("reports/", include("reports.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     re_path(r"^(?P<rest>.*)$", not_found, name="not_found"),

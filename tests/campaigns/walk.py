@@ -24,6 +24,7 @@ from campaigns.models import (
     StudyGoal,
     Voice,
 )
+from tests.api.walk_cases import api_cases
 from tests.councils.factories import national_council
 from tests.petitions.factories import record
 from tests.walk_kit import Case, D, r
@@ -139,3 +140,7 @@ URL_CASES = {
 ADD_TWEAKS = {
     StudyGoal: lambda t: {"year": "2024"},
 }
+
+
+# The read API's endpoints of this app (tests/api/walk_cases.py; requested with a Kanagawa token header).
+URL_CASES.update(api_cases("api:campaign"))

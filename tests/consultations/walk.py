@@ -10,6 +10,7 @@ import datetime
 import uuid
 
 from consultations.models import CallRecord, ConsultationDay, FreeTextRead, Responder, Station
+from tests.api.walk_cases import api_cases
 from tests.walk_kit import Case, D, r
 
 
@@ -81,3 +82,7 @@ URL_CASES = {
 ADD_TWEAKS = {
     Station: lambda t: {"council": str(t.tokyo_local.pk)},  # one station per council and day
 }
+
+
+# The read API's endpoints of this app (tests/api/walk_cases.py; requested with a Kanagawa token header).
+URL_CASES.update(api_cases("api:consultation"))

@@ -37,6 +37,7 @@ from municipalities.models import (
     TalkParticipation,
 )
 from shaho.core.models import PendingUpload
+from tests.api.walk_cases import api_cases
 from tests.walk_kit import KANAGAWA, TOKYO, Case, D, r
 
 
@@ -280,3 +281,7 @@ ADD_TWEAKS = {
 ADD_IMPOSSIBLE = {
     Prefecture: "all 47 prefectures exist; there is no 48th to add",
 }
+
+
+# The read API's endpoints of this app (tests/api/walk_cases.py; requested with a Kanagawa token header).
+URL_CASES.update(api_cases("api:caravan", "api:assembly"))

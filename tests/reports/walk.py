@@ -13,6 +13,7 @@ from reports import services as report_services
 from reports.models import Article, Audience, Chapter, JobStatus, Meeting, Newsletter, Photo, ReportJob
 from reports.newsletters import services as newsletter_services
 from shaho.core.report_kinds import all_kinds
+from tests.api.walk_cases import api_cases
 from tests.councils.factories import national_council
 from tests.walk_kit import TOKYO, Case, D, r
 
@@ -158,3 +159,7 @@ ADD_IMPOSSIBLE = {
     # The add form takes the image as an upload (made a managed image by photo_add); a copy of a row has no file.
     Photo: "画像ファイルのアップロードが必要（行の写しにはファイルがない）",
 }
+
+
+# The read API's endpoints of this app (tests/api/walk_cases.py; requested with a Kanagawa token header).
+URL_CASES.update(api_cases("api:report"))
