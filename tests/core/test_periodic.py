@@ -34,6 +34,7 @@ RUN_BY = {
     "consultations-purge-free-text": "test_the_free_text_purge_empties_calls_past_retention_only",
     "core-backup-daily": "test_the_backup_writes_an_archive_and_the_drill_restores_it",
     "core-restore-drill-weekly": "test_the_backup_writes_an_archive_and_the_drill_restores_it",
+    "core-flush-api-uses": "test_the_api_use_flush_writes_the_buffered_uses",
 }
 
 
@@ -237,3 +238,27 @@ def test_the_backup_and_the_drill_use_the_backups_bucket(settings, tmp_path, mon
         drill = BackupRecord.objects.get(kind=BackupRecord.Kind.DRILL)
         assert drill.verdict == BackupRecord.Verdict.OK, drill.message
         assert drill.archive == backup.archive and drill.rows == backup.rows
+
+
+def test_the_api_use_flush_writes_the_buffered_uses():
+    from shaho.core.api import usage
+    from shaho.core.api.models import ApiTokenUse
+    from shaho.core.api.services import api_token_create
+
+    kanagawa = prefectural_council("14")
+    token, _secret = api_token_create(council=kanagawa, name="県のサイト", user=staff_of(kanagawa))
+    usage.flush()  # nothing left over from another test
+    for status in (200, 304):
+        usage.record_use(
+            token_key=token.key, method="GET", endpoint="api:council-list", path="/api/v1/councils/",
+            status=status, address="192.0.2.10",
+        )  # fmt: skip
+    line = periodic_run("core-flush-api-uses")
+    # Without a broker the first use may already have been written by record_use (the buffer was old): the command
+    # writes what is left, and between them both rows are in.
+    assert "完了" in line and line[-1] in "12"
+    uses = ApiTokenUse.objects.filter(token=token).order_by("status")
+    assert [(u.status, u.endpoint, u.council_id) for u in uses] == [
+        (200, "api:council-list", kanagawa.pk),
+        (304, "api:council-list", kanagawa.pk),
+    ]

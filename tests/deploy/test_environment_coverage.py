@@ -81,6 +81,10 @@ OTHER_PARTS_SAFE_DEFAULTS = {
     "CELERY_WORKER_MAX_TASKS_PER_CHILD": "50 tasks",
     "CELERY_WORKER_MAX_MEMORY_PER_CHILD": "512 MiB (524288 KiB)",
     "SHAHO_HEALTH_TIMEOUT_SECONDS": "2 s per check",
+    # The read API (issue 21): limits per token and the usage log's buffer (docs/api.md says them).
+    "SHAHO_API_RATE": "120/min,3000/hour per token",
+    "SHAHO_API_USE_BATCH": "100 uses",
+    "SHAHO_API_USE_FLUSH_SECONDS": "30 s",
 }
 # Names the manifests set for the other parts of issue 22 (not read by this branch's settings yet).
 OTHER_PARTS = {"SHAHO_STORAGE", "SHAHO_S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}

@@ -24,6 +24,7 @@ EXAMPLE = {
     "SHAHO_BACKUP_KEY": "ZXhhbXBsZS1rZXktZXhhbXBsZS1rZXktZXhhbXBsZS0=",
     "SHAHO_DOMAIN": "shaho.example.jp",
     "SHAHO_S3_SECRET_KEY": "Examples3secret1",
+    "SHAHO_API_TOKEN_PEPPER": secrets.token_urlsafe(48),
 }
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 
