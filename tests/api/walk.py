@@ -34,12 +34,6 @@ CANARY_RECIPES = {
     ApiTokenUse: _tokyo_use,
 }
 
-# Tokens are made on the site page (the secret is shown once there); their uses are a log.
-ADD_IMPOSSIBLE = {
-    ApiToken: "made on /account/api-tokens/ (the secret is shown once there), not in the admin",
-    ApiTokenUse: "a log written by the API itself",
-}
-
 URL_CASES = {
     # The site's token pages: Tokyo's token is neither listed, nor editable, nor revocable; no token made for Tokyo.
     "api_tokens": Case(
