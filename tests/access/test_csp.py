@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "shaho.example.jp",
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "SHAHO_API_TOKEN_PEPPER": secrets.token_urlsafe(48),
 }
 
 
