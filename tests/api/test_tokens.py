@@ -199,3 +199,14 @@ def test_national_staff_may_revoke_any_token(client, tokyo, national_staff):
     assert client.post(reverse("api_token_revoke", args=[token.pk])).status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None and token.revoked_by == national_staff
+
+
+def test_a_council_change_drops_every_cached_token_without_a_query(client, kanagawa, django_assert_num_queries):
+    token, secret = make_token(kanagawa)
+    assert api_get(client, secret, LIST).status_code == 200  # cached
+    with django_assert_num_queries(0):
+        tokens.forget_all()
+    assert tokens.lookup(token.key).council_name == kanagawa.name
+    kanagawa.name = "神奈川県社保協（改称）"
+    kanagawa.save()
+    assert tokens.lookup(token.key).council_name == "神奈川県社保協（改称）"
