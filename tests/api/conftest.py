@@ -43,3 +43,16 @@ def _empty_usage_buffer():
     usage._take()
     yield
     usage._take()
+
+
+def read_csv_as_excel(response):
+    """The rows of a CSV answer as Excel/Power Query reads it (Csv.Document, Encoding 65001): the BOM says UTF-8,
+    and every character must also exist in CP932 (Excel on Japanese Windows) or it shows as '?'."""
+    import csv
+    import io
+
+    body = response.content
+    assert body.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would read the CSV as CP932"
+    text = body[3:].decode("utf-8")
+    text.encode("cp932")  # raises on a character Japanese Excel cannot show
+    return list(csv.reader(io.StringIO(text, newline="")))
