@@ -88,3 +88,10 @@ def test_csv_reads_in_excel_as_the_json_does(client, kanagawa_token, kawasaki):
     assert rows[0] == ["prefecture_code", "prefecture_name", "covered", "total", "percent"]
     assert [r[1] for r in rows[1:]] == [d["prefecture_name"] for d in data]
     assert [int(r[3]) for r in rows[1:]] == [d["total"] for d in data]
+
+
+def test_a_page_past_the_end_says_so_in_japanese(client, kanagawa_token):
+    _, secret = kanagawa_token
+    response = api_get(client, secret, reverse("api:council-list") + "?page=999")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "そのページはありません。"}}
