@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import api_get
+from tests.api.kit import api_get
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_a_token_acts_as_its_councils_staff_or_member_with_the_same_scope(kanaga
     from shaho.core.api.tokens import lookup
     from shaho.core.roles import Role, is_staff_user
     from shaho.core.scoping import scope_for
-    from tests.api.conftest import make_token
+    from tests.api.kit import make_token
 
     staff_token, _ = make_token(kanagawa, access=ApiAccess.STAFF)
     member_token, _ = make_token(kanagawa, access=ApiAccess.MEMBER, name="会員向け")
@@ -80,7 +80,7 @@ def test_a_token_acts_as_its_councils_staff_or_member_with_the_same_scope(kanaga
 
 
 def test_csv_reads_in_excel_as_the_json_does(client, kanagawa_token, kawasaki):
-    from tests.api.conftest import read_csv_as_excel
+    from tests.api.kit import read_csv_as_excel
 
     _, secret = kanagawa_token
     rows = read_csv_as_excel(api_get(client, secret, reverse("api:council-coverage") + "?prefecture=14&format=csv"))

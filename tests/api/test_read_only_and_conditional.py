@@ -15,7 +15,7 @@ from django.utils.http import http_date
 
 from shaho.core.api import tokens, usage
 from shaho.core.api.models import ApiTokenUse
-from tests.api.conftest import api_get, make_token
+from tests.api.kit import api_get, make_token
 from tests.councils.factories import local_council
 from tests.required_services import TEST_REDIS_URL, require_redis
 

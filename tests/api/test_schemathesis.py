@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
 
 from shaho.core.api.models import ApiAccess
 from shaho.core.public import is_federation_public, is_reference_data
-from tests.api.conftest import make_token
+from tests.api.kit import make_token
 from tests.walk_kit import print_at_the_end
 
 CANARY = re.compile(r"cnry\d{4}", re.IGNORECASE)

@@ -14,7 +14,7 @@ from councils.models import Council
 from shaho.core.api import tokens, usage
 from shaho.core.api.models import ApiAccess, ApiToken, ApiTokenUse
 from shaho.core.api.services import api_token_revoke, api_token_update
-from tests.api.conftest import api_get, make_token
+from tests.api.kit import api_get, make_token
 from tests.councils.factories import local_council
 
 pytestmark = pytest.mark.django_db
