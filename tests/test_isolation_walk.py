@@ -35,6 +35,11 @@ Adding a case for a new URL pattern is one line in the app's URL_CASES, keyed by
 
     "feeds:council": Case(objects=lambda t: [r("feeds:council", t[Council].pk)]),
 
+An API URL (/api/v1/) is a Case with `api=True`: its requests are made with Kanagawa's API tokens instead of
+sessions (`api_users`: a 事務局 and a 会員向け token of Kanagawa's council, one of a Kanagawa local council, and
+no token), e.g. `"api:petition-drive-detail": Case(api=True, objects=lambda t: [r("api:petition-drive-detail",
+t.tokyo_drive.pk)])`.
+
 `urls` are pages anyone in Kanagawa may open (a 200 is fine, canaries are not); `objects` are
 Tokyo objects' pages (a 200 fails); `posts` are (url, data) writes; `flow` is a function
 (client, t) -> [(label, response, text sent)] for multi-step writes. A new scoped model needs a
@@ -524,10 +529,29 @@ def users(t):
     return clients
 
 
+def api_users(t):
+    """Kanagawa's API tokens (issue 21), each a client that sends its header on every request: (label, client)."""
+    from shaho.core.api.models import ApiAccess
+    from shaho.core.api.services import api_token_create
+
+    maker = staff_of(t.kanagawa, role=Role.COUNCIL_STAFF)
+    clients = []
+    for label, council, access in (
+        ("神奈川 APIトークン（事務局）", t.kanagawa, ApiAccess.STAFF),
+        ("神奈川 APIトークン（会員向け）", t.kanagawa, ApiAccess.MEMBER),
+        ("横浜 APIトークン（事務局）", t.kanagawa_local, ApiAccess.STAFF),
+    ):
+        _token, secret = api_token_create(council=council, name=label, user=maker, access=access)
+        clients.append((label, Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Token {secret}")))
+    clients.append(("APIトークンなし", Client(raise_request_exception=False)))
+    return clients
+
+
 @pytest.mark.django_db
 def test_isolation_walk(settings, tmp_path, request):
     started = time.monotonic()
     settings.MEDIA_ROOT = tmp_path
+    settings.SHAHO_API_RATE = "100000/min"  # the walk's API requests come faster than a website's
     t = plant()
     planted_at = time.monotonic()
 
@@ -554,10 +578,11 @@ def test_isolation_walk(settings, tmp_path, request):
     walk = Walk(t)
     before = snapshot(t)
     clients = users(t)
+    token_clients = api_users(t)
     writes = 0
     for key in sorted(patterns):
         case = cases[key]
-        for who, client in clients:
+        for who, client in token_clients if case.api else clients:
             for url in case.urls(t) if case.urls else []:
                 walk.check(key, case, who, f"GET {url}", client.get(url), _sent(url))
             for url in case.objects(t) if case.objects else []:
@@ -588,6 +613,7 @@ def test_isolation_walk(settings, tmp_path, request):
         f"  scoped models: {len(scoped_models())}, canaries planted: {t.planted}"
         f" (in {len(t.rows)} recipe rows, Tokyo's council and a Tokyo import)",
         f"  users: {len(clients)} ({', '.join(who for who, _ in clients)})",
+        f"  API tokens: {len(token_clients)} ({', '.join(who for who, _ in token_clients)})",
         f"  requests: {walk.requests} ({writes} writes), {walk.bytes_read:,} characters decoded",
         f"  statuses: {dict(sorted(walk.statuses.items()))}",
         f"  federation-public fields of Tokyo seen (allowed): {sorted(walk.public_seen)}",

@@ -32,6 +32,9 @@ class Case:
     flow: object = None  # (client, t) -> [(label, response)]: multi-step writes
     strict: bool = True  # only reference data of Tokyo may show; False for the nationwide documents
     pending: str = ""  # the slice whose merge closes what this case still finds
+    # True for the read API (/api/v1/): the requests carry a Kanagawa token header (a 事務局 and a 会員向け token of
+    # Kanagawa's council, a token of a Kanagawa local council, and no token) instead of a session.
+    api: bool = False
 
 
 def r(name, *args, **query):

@@ -24,6 +24,7 @@ class CoreConfig(AppConfig):
         # The read API (issue 21): cached tokens dropped on change, the schema's token scheme, the checks.
         from django.core.checks import register
 
+        from .api import admin as api_admin  # noqa: F401
         from .api import checks, schema, signals  # noqa: F401
 
         signals.connect()

@@ -21,6 +21,7 @@ PRODUCTION_ENV = {
     "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
     # The cache every web process shares (shaho.W001 otherwise); check does not connect to it.
     "CACHE_URL": "redis://redis:6379/1",
+    "SHAHO_API_TOKEN_PEPPER": secrets.token_urlsafe(48),
 }
 
 

@@ -1,29 +1,9 @@
-"""Tokens and clients for the API tests (tests/api/ and every app's API tests: import from here).
-
-`make_token(council, access=…)` → (ApiToken, the whole secret string); `api_get(client, secret, url, **headers)`
-is a GET with the token header as Power Query or curl sends it.
-"""
+"""Fixtures for the API tests in tests/api/ (the helpers are in tests/api/kit.py, for every app's tests)."""
 
 import pytest
 
 from shaho.core.api import usage
-from shaho.core.api.models import ApiAccess
-from shaho.core.api.services import api_token_create
-
-
-def make_token(council, *, access=ApiAccess.STAFF, name="テスト用", by=None, **kwargs):
-    from tests.councils.factories import staff_of
-
-    user = by or staff_of(council)
-    return api_token_create(council=council, name=name, user=user, access=access, **kwargs)
-
-
-def auth_header(secret):
-    return {"HTTP_AUTHORIZATION": f"Token {secret}"}
-
-
-def api_get(client, secret, url, **extra):
-    return client.get(url, **auth_header(secret), **extra)
+from tests.api.kit import api_get, auth_header, make_token, read_csv_as_excel  # noqa: F401  (older imports)
 
 
 @pytest.fixture

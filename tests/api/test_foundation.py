@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import api_get
+from tests.api.kit import api_get
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,39 @@ def test_unknown_api_path_is_the_json_404(client, kanagawa_token):
     response = api_get(client, secret, "/api/v1/nothing-here/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_token_acts_as_its_councils_staff_or_member_with_the_same_scope(kanagawa, kawasaki, kanagawa_staff):
+    from shaho.core.api.authentication import principal_for
+    from shaho.core.api.models import ApiAccess
+    from shaho.core.api.tokens import lookup
+    from shaho.core.roles import Role, is_staff_user
+    from shaho.core.scoping import scope_for
+    from tests.api.kit import make_token
+
+    staff_token, _ = make_token(kanagawa, access=ApiAccess.STAFF)
+    member_token, _ = make_token(kanagawa, access=ApiAccess.MEMBER, name="会員向け")
+    as_staff, as_member = principal_for(lookup(staff_token.key)), principal_for(lookup(member_token.key))
+    seen = set(scope_for(kanagawa_staff).values_list("pk", flat=True))
+    assert set(scope_for(as_staff).values_list("pk", flat=True)) == seen
+    assert set(scope_for(as_member).values_list("pk", flat=True)) == seen
+    assert as_staff.role == Role.COUNCIL_STAFF and is_staff_user(as_staff) and as_staff.pk is None
+    assert as_member.role == Role.MEMBER and not is_staff_user(as_member)
+
+
+def test_csv_reads_in_excel_as_the_json_does(client, kanagawa_token, kawasaki):
+    from tests.api.kit import read_csv_as_excel
+
+    _, secret = kanagawa_token
+    rows = read_csv_as_excel(api_get(client, secret, reverse("api:council-coverage") + "?prefecture=14&format=csv"))
+    data = api_get(client, secret, reverse("api:council-coverage") + "?prefecture=14").json()
+    assert rows[0] == ["prefecture_code", "prefecture_name", "covered", "total", "percent"]
+    assert [r[1] for r in rows[1:]] == [d["prefecture_name"] for d in data]
+    assert [int(r[3]) for r in rows[1:]] == [d["total"] for d in data]
+
+
+def test_a_page_past_the_end_says_so_in_japanese(client, kanagawa_token):
+    _, secret = kanagawa_token
+    response = api_get(client, secret, reverse("api:council-list") + "?page=999")
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "そのページはありません。"}}

@@ -31,6 +31,7 @@ from municipalities.models import Assembly, AssemblyPetition, Municipality, Sitt
 from reports.models import Audience, JobStatus, ReportJob
 from reports.newsletters import services as newsletter_services
 from reports.services import publish_job, run_now
+from shaho.core.api.services import api_token_create
 from tests.campaigns.factories import action, rows
 from tests.consultations.factories import call, category, national_day, responder, station
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
@@ -66,6 +67,7 @@ NOT_PAGES = {
     "otp_verify": "asked only of an account with an authenticator app",
     "otp_disable": "offered only to an account with an authenticator app",
     "favicon": "an icon file (/favicon.ico, from another part of issue 16)",
+    "api_token_revoke": "POST only (「失効させる」 on the API tokens page)",
 }
 # Where each role starts; the rest is found by following links.
 SEEDS = {
@@ -75,7 +77,8 @@ SEEDS = {
     "member": ["/"],
     None: ["/public/", "/login/", "/password/password_reset/"],
 }
-NEVER_FOLLOW = ("/admin/", "/static/", "/media/")
+# /api/: the read API answers tokens, not sessions (JSON, CSV, xlsx); its docs page is Swagger UI (drf-spectacular).
+NEVER_FOLLOW = ("/admin/", "/static/", "/media/", "/api/")
 GIVE_UP_AFTER = 3
 
 
@@ -85,7 +88,7 @@ def _site_patterns():
     def walk(resolver, namespace):
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLResolver):
-                if str(pattern.pattern).startswith("admin/"):
+                if str(pattern.pattern).startswith(("admin/", "api/")):
                     continue
                 inner = ":".join(n for n in (namespace, pattern.namespace) if n) or None
                 yield from walk(pattern, inner)
@@ -105,6 +108,7 @@ def _world():
     coordinator = staff_of(national, role=Role.NATIONAL_STAFF, username="national-staff")
     Coordinator.objects.create(user=coordinator)  # reads the free-text log, sets the retention
     kanagawa_staff = staff_of(kanagawa, role=Role.COUNCIL_STAFF, username="kanagawa-staff")
+    api_token_create(council=kanagawa, name="県のウェブサイト", user=kanagawa_staff)  # listed on the API tokens page
     organizer = staff_of(kawasaki, role=Role.ORGANIZER, username="organizer")
     member = staff_of(kanagawa, role=Role.MEMBER, username="member")
 

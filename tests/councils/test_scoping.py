@@ -37,6 +37,7 @@ from municipalities.models import (
 )
 from petitions.models import ImportBatch, PetitionDrive, PetitionGoal, Submission, TallyEntry
 from reports.models import Meeting, Newsletter, Photo, ReportJob
+from shaho.core.api.models import ApiToken, ApiTokenUse
 from shaho.core.backups.models import BackupRecord
 from shaho.core.scoping import restrict, scope_for
 from tests.municipalities.factories import tokyo_objects as tokyo_caravan_objects
@@ -206,7 +207,28 @@ OTHER_PREFECTURE_OBJECTS = {
     TOTPDevice: lambda: TOTPDevice.objects.create(
         user=UserFactory(council=prefectural_council(TOKYO), role=Role.COUNCIL_STAFF), name="認証アプリ"
     ),
+    # The read API's tokens and their use log (shaho/core/api/): Tokyo's.
+    ApiToken: lambda: _tokyo_api_token(),
+    ApiTokenUse: lambda: ApiTokenUse.objects.create(
+        token=_tokyo_api_token(),
+        council=prefectural_council(TOKYO),
+        used_at=datetime.datetime(2026, 12, 6, 3, 0, tzinfo=datetime.UTC),
+        method="GET",
+        endpoint="api:council-list",
+        path="/api/v1/councils/",
+        status=200,
+    ),
 }
+
+
+def _tokyo_api_token():
+    from shaho.core.api.services import api_token_create
+
+    tokyo = prefectural_council(TOKYO)
+    token, _secret = api_token_create(
+        council=tokyo, name="東京のサイト", user=UserFactory(council=tokyo, role=Role.COUNCIL_STAFF)
+    )
+    return token
 
 
 def registered_models():

@@ -74,7 +74,9 @@ def api_exception_handler(exc, context):
             body = error_body("invalid", "入力に誤りがあります。", _messages(exc.detail))
         else:
             code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-            body = error_body(code, MESSAGES.get(code) or str(exc.detail))
+            # A view's own message (「そのページはありません。」) stays; DRF's default one becomes ours.
+            own = str(exc.detail) != str(exc.default_detail)
+            body = error_body(code, str(exc.detail) if own or code not in MESSAGES else MESSAGES[code])
         return Response(body, status=exc.status_code, headers=headers)
     # Anything else is a bug: logged with its traceback, answered with the same shape (never the details).
     logger.exception("API error", exc_info=exc)

@@ -118,8 +118,12 @@ def snapshot_of(token):
     )
 
 
+GENERATION_KEY = "shaho:api-token-generation"
+
+
 def _cache_key(key):
-    return f"shaho:api-token:{key}"
+    # The generation moves when any council changes (`forget_all`): every snapshot is then stale at once.
+    return f"shaho:api-token:{cache.get(GENERATION_KEY, 0)}:{key}"
 
 
 def lookup(key):
@@ -140,6 +144,15 @@ def lookup(key):
 
 def forget(keys):
     cache.delete_many([_cache_key(k) for k in keys])
+
+
+def forget_all():
+    """Every cached snapshot stale (a council renamed, dissolved or moved): no query, one cache increment."""
+    if not cache.add(GENERATION_KEY, 1, None):
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 1, None)
 
 
 def normalise_addresses(values):

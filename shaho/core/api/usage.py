@@ -12,7 +12,7 @@ import json
 import threading
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.utils import timezone
@@ -25,10 +25,14 @@ _local_lock = threading.Lock()
 
 
 def _redis():
-    if isinstance(cache, RedisCache) or isinstance(getattr(cache, "_wrapped", None), RedisCache):
-        backend = getattr(cache, "_wrapped", cache)
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
         return backend._cache.get_client(LIST_KEY, write=True)
     return None
+
+
+def _list_key():
+    return caches["default"].make_key(LIST_KEY)
 
 
 def batch_size():
@@ -56,7 +60,7 @@ def record_use(*, token_key, method, endpoint, path, status, address):
     )
     client = _redis()
     if client is not None:
-        length = client.rpush(LIST_KEY, row)
+        length = client.rpush(_list_key(), row)
     else:
         with _local_lock:
             _local.append(row)
@@ -72,8 +76,8 @@ def _take():
     client = _redis()
     if client is not None:
         with client.pipeline(transaction=True) as pipe:
-            pipe.lrange(LIST_KEY, 0, -1)
-            pipe.delete(LIST_KEY)
+            pipe.lrange(_list_key(), 0, -1)
+            pipe.delete(_list_key())
             rows, _ = pipe.execute()
         return [r.decode() if isinstance(r, bytes) else r for r in rows]
     with _local_lock:

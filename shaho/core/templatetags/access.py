@@ -4,6 +4,7 @@ from django import template
 from django_otp import user_has_device
 
 from shaho.core.access import otp_required_for
+from shaho.core.roles import is_staff_user
 
 register = template.Library()
 
@@ -16,4 +17,5 @@ def security_card(context):
         "csrf_token": context.get("csrf_token"),
         "has_device": user_has_device(request.user, confirmed=True),
         "required": otp_required_for(request.user),
+        "may_manage_api_tokens": is_staff_user(request.user),
     }
