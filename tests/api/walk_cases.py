@@ -3,10 +3,11 @@ consultations, reports), in the walk's own format (tests/walk_kit.py `Case`, `t`
 planted world): `urls` are what a Kanagawa token may read (no Tokyo canary may show), `objects` Tokyo's rows
 (a 200 fails). Requested with a Kanagawa token header (事務局 and 会員向け), as JSON and as CSV.
 
-Each app's tests/<app>/walk.py adds its share to its URL_CASES (`api_cases(prefix)`), as docs/api.md asks; until
-the walk requests API cases with a token header (the foundation's walk support), tests/api/test_rest_walk.py walks
-them with tokens over the walk's own planting.
+Each app's tests/<app>/walk.py adds its share to its URL_CASES (`api_cases(prefix)`, which marks them `api=True`),
+as docs/api.md asks; tests/api/test_rest_walk.py also walks them with tokens over the walk's own planting.
 """
+
+import dataclasses
 
 from campaigns.models import Action, Campaign
 from consultations.models import ConsultationDay
@@ -85,5 +86,6 @@ API_URL_CASES = {
 
 
 def api_cases(*prefixes):
-    """The cases whose URL names start with one of `prefixes` (an app's share, for its tests/<app>/walk.py)."""
-    return {key: case for key, case in API_URL_CASES.items() if key.startswith(prefixes)}
+    """The cases whose URL names start with one of `prefixes` (an app's share, for its tests/<app>/walk.py), as API
+    cases of the walk (`Case(api=True)`: requested with Kanagawa's tokens, not a session)."""
+    return {key: dataclasses.replace(case, api=True) for key, case in API_URL_CASES.items() if key.startswith(prefixes)}

@@ -177,3 +177,51 @@ ADD_TWEAKS = {
 def after_planting(t):
     """A file Tokyo imported into the national drive (its name a canary); Kanagawa will send the same bytes."""
     _tokyo_import(t)
+
+
+# The read API's petitions endpoints (petitions/api/), requested with Kanagawa's tokens (`api=True`).
+def _api(name, *args, **query):
+    return r(f"api:{name}", *args, **query)
+
+
+URL_CASES.update(
+    {
+        "api:petition-drive-list": Case(api=True, urls=lambda t: [_api("petition-drive-list")]),
+        "api:petition-drive-detail": Case(
+            api=True,
+            urls=lambda t: [_api("petition-drive-detail", t.national_drive.pk)],
+            objects=lambda t: [_api("petition-drive-detail", t.tokyo_drive.pk)],
+        ),
+        "api:petition-goal-list": Case(
+            api=True,
+            urls=lambda t: [_api("petition-goal-list"), _api("petition-goal-list", drive=t.national_drive.pk)],
+        ),
+        "api:petition-goal-detail": Case(
+            api=True, objects=lambda t: [_api("petition-goal-detail", t[PetitionGoal].pk)]
+        ),
+        "api:petition-entry-list": Case(
+            api=True,
+            urls=lambda t: [
+                _api("petition-entry-list"),
+                _api("petition-entry-list", drive=t.national_drive.pk),
+                _api("petition-entry-list", drive=t.tokyo_drive.pk),
+                _api("petition-entry-list", modified_since="2000-01-01"),
+            ],
+        ),
+        "api:petition-entry-detail": Case(
+            api=True, objects=lambda t: [_api("petition-entry-detail", t[TallyEntry].pk)]
+        ),
+        "api:petition-tally-table": Case(
+            api=True,
+            urls=lambda t: [
+                _api("petition-tally-table", t.national_drive.pk),
+                _api("petition-tally-table", t.national_drive.pk, as_of="2024-01-31"),
+                _api("petition-tally-table", t.national_drive.pk, prefecture=KANAGAWA),
+            ],
+            objects=lambda t: [
+                _api("petition-tally-table", t.national_drive.pk, prefecture=TOKYO),
+                _api("petition-tally-table", t.tokyo_drive.pk),
+            ],
+        ),
+    }
+)
