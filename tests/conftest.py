@@ -12,7 +12,7 @@ from django.core.management import call_command
 from pytest_django.plugin import blocking_manager_key
 
 from councils.models import Role
-from tests import demo_snapshot, postgresql_template, sqlite_template
+from tests import base_state, demo_snapshot, postgresql_template, sqlite_template
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
 from tests.petitions.factories import PetitionDriveFactory
 
@@ -64,6 +64,9 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
         if sqlite_template.enabled():
             sqlite_template.keep_template()
         postgresql_template.after_setup()
+        # What a transactional test's teardown puts back (tests/base_state.py), ids included.
+        base_state.remember()
+    base_state.install()
     yield
     if request.config.stash.get(_TEMPLATE_COPIED, False):
         with django_db_blocker.unblock():
@@ -86,10 +89,11 @@ def _flushes_database(item):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):
     # The one registry-reload hook. A transactional test (live server, real worker,
-    # concurrent writers) empties every table when it ends; put the registry back
-    # before the next test, here rather than in each suite. pytest-django runs
-    # transactional tests last, so the registry loaded at the start is there for
-    # the first one.
+    # concurrent writers) empties every table when it ends; tests/base_state.py puts the
+    # session's starting rows back (the registry among them, same ids). Where that is off
+    # (SHAHO_TEST_FAST_FLUSH=0, or Django's own flush ran), load the registry again here,
+    # rather than in each suite. pytest-django runs transactional tests last, so the
+    # registry loaded at the start is there for the first one.
     yield
     if nextitem is not None and _flushes_database(item):
         blocker = item.config.stash[blocking_manager_key]

@@ -1,10 +1,11 @@
 """Backups that restore and prove it, on the suite's own engine (SQLite in `make test`, PostgreSQL in CI step 4).
 
-The demo plus 10,000 ledger entries are committed once for the module (pg_dump and SQLite's backup API
-read committed data only, from connections of their own) and one archive is written; each test restores
+The demo (loaded from the run's snapshot, tests/demo_snapshot.py) plus 10,000 ledger entries are committed once
+for the module (pg_dump and SQLite's backup API read committed data only, from connections of their own) and
+one archive is written; each test restores
 it, or a damaged copy, into a scratch database (PostgreSQL: a `<test db>_drill_…` database created and
-dropped; SQLite: a temporary file) and a scratch storage. At the end the tables are emptied and the
-registry loaded again, as after any transactional test.
+dropped; SQLite: a temporary file) and a scratch storage. At the end the database goes back to the session's
+starting rows, as after any transactional test (tests/base_state.py).
 """
 
 import copy
@@ -21,7 +22,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import override_settings
 
 from consultations.models import CallRecord
@@ -29,6 +30,7 @@ from petitions.models import TallyEntry
 from shaho.core.backups import databases, services
 from shaho.core.backups.crypto import ArchiveError, key_from_text, key_generate
 from shaho.core.backups.models import BackupRecord
+from tests import base_state, demo_snapshot
 from tests.required_services import require_postgresql
 
 CANARY = "カナリア-CANARY-7f3a9e"
@@ -46,9 +48,11 @@ def source(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, a canary in a call's free text and in a file, 10,000 more ledger entries, and one archive."""
     base = tmp_path_factory.mktemp("backups")
     media = base / "media"
+    snapshot = demo_snapshot.prepared(django_db_blocker)  # the run's demo (seeded once), or None when off
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         try:
-            call_command("seed_demo", stdout=io.StringIO())
+            with transaction.atomic():  # committed: the backup reads through a connection of its own
+                demo_snapshot.load_or_seed(snapshot, media)
             call = CallRecord.objects.order_by("pk").first()
             CallRecord.objects.filter(pk=call.pk).update(summary=f"{call.summary} {CANARY}")
             default_storage.save("reports/canary.txt", ContentFile(f"{CANARY}\n".encode()))
@@ -71,10 +75,13 @@ def source(django_db_setup, django_db_blocker, tmp_path_factory):
             result = services.backup_write(path=base / "archive.shaho-backup", key=KEY)
             yield SimpleNamespace(base=base, media=media, result=result, manifest=result.manifest)
         finally:
-            from tests.conftest import _load_registry
+            if base_state.remembered():
+                base_state.restore()  # as after a transactional test: the session's starting rows, same ids
+            else:
+                from tests.conftest import _load_registry
 
-            call_command("flush", interactive=False, verbosity=0)
-            _load_registry()
+                call_command("flush", interactive=False, verbosity=0)
+                _load_registry()
 
 
 @pytest.fixture
