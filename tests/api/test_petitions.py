@@ -79,8 +79,9 @@ def _usage_log_not_flushed_mid_test(settings):
     cache.delete("shaho:api-uses-flushed")
 
 
-# The isolation walk's API cases (docs/api.md: the walk's token support is still to come on api-core): every URL
-# pattern of petitions/api/urls.py, as (URL name, URLs a Kanagawa token may read, Tokyo objects' URLs → 404).
+# This module's own walk of the petitions endpoints with tokens (the isolation walk has them too:
+# tests/petitions/walk.py): every URL pattern of petitions/api/urls.py, as (URL name, URLs a Kanagawa token may
+# read, Tokyo objects' URLs → 404).
 API_URL_CASES = [
     (
         "api:petition-drive-list",
