@@ -18,7 +18,9 @@ from tests.petitions.factories import PetitionDriveFactory
 
 # The real-process harness (its own PostgreSQL cluster, redis-server, gunicorn, Celery, Caddy, S3) of the drills and
 # the production-shape test: one plugin for the session, so tests/drills/ and tests/production/ share one cluster.
-pytest_plugins = ["tests.harness.fixtures"]
+# Fixtures shared by several folders: the drills' and the production shape's processes; the S3 server (moto) and
+# buckets of the object-storage tests.
+pytest_plugins = ["tests.harness.fixtures", "tests.storage_s3"]
 
 KANAGAWA, TOKYO = "14", "13"
 _TEMPLATE_COPIED = pytest.StashKey[bool]()

@@ -25,11 +25,13 @@ class CoreConfig(AppConfig):
         from django.core.checks import register
 
         from .api import admin as api_admin  # noqa: F401
-        from .api import checks, schema, signals  # noqa: F401
+        from .api import checks as api_checks
+        from .api import schema as api_schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from .api import signals
 
         signals.connect()
-        register(checks.api_token_pepper_check, "security", deploy=False)
-        register(checks.api_rate_check)
+        register(api_checks.api_token_pepper_check, "security", deploy=False)
+        register(api_checks.api_rate_check)
 
 
 class AxesConfig(_AxesConfig):

@@ -16,13 +16,12 @@ from shaho.core.backups import services
 from shaho.core.backups.crypto import key_generate
 from shaho.core.backups.models import BackupRecord
 from shaho.settings import s3_storage_options
-from tests.storage_s3 import s3_backups, s3_media, s3_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 KEY_TEXT = key_generate()
 
 
-def test_a_backup_to_the_bucket_restores_from_it_into_an_empty_bucket(s3_media, s3_backups, s3_server):  # noqa: F811
+def test_a_backup_to_the_bucket_restores_from_it_into_an_empty_bucket(s3_media, s3_backups, s3_server):
     photo = default_storage.save("photos/2026/12/canary.jpg", ContentFile(b"\xff\xd8 photo bytes " * 1000))
     report = default_storage.save("reports/2026/12/canary.pdf", ContentFile(b"%PDF-1.7 report bytes"))
     assert s3_media.keys() == sorted([photo, report])

@@ -9,12 +9,11 @@ from django.core.files.base import ContentFile
 from municipalities.assemblies import services
 from municipalities.assemblies.models import AssemblyPetition, Season
 from municipalities.models import Municipality
-from tests.storage_s3 import s3_media, s3_server  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_an_attachment_saved_with_its_petition_is_stored_in_the_bucket(s3_media, kanagawa_staff, settings):  # noqa: F811
+def test_an_attachment_saved_with_its_petition_is_stored_in_the_bucket(s3_media, kanagawa_staff, settings):
     assembly = services.assembly_of(municipality=Municipality.objects.get(code="143413"))
     sitting = services.sitting_for(
         assembly=assembly,

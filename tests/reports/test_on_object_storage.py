@@ -20,13 +20,12 @@ from councils.models import Role
 from reports import services
 from reports.models import Audience, JobStatus, ReportJob
 from tests.councils.factories import staff_of
-from tests.storage_s3 import s3_media, s3_server  # noqa: F401  (fixtures)
 
 from . import factories
 
 
 @pytest.fixture
-def councils(db, s3_media):  # noqa: F811
+def councils(db, s3_media):
     return factories.federation()
 
 
@@ -54,7 +53,7 @@ def test_a_report_requested_on_the_page_is_rendered_into_the_bucket_not_onto_the
     councils,
     s3_media,
     settings,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(staff_of(councils["kanagawa"]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,7 +68,7 @@ def test_a_report_requested_on_the_page_is_rendered_into_the_bucket_not_onto_the
     assert not settings.MEDIA_ROOT.exists()  # nothing fell back to the local disk
 
 
-def test_the_download_is_streamed_from_the_bucket_with_its_name_and_length(client, councils, s3_media):  # noqa: F811
+def test_the_download_is_streamed_from_the_bucket_with_its_name_and_length(client, councils, s3_media):
     job = _done_job("14")
     client.force_login(staff_of(councils["kanagawa"]))
     response = _download(client, job)
@@ -90,7 +89,7 @@ def test_redirect_mode_answers_a_signed_url_that_downloads_and_then_expires(
     councils,
     s3_media,
     s3_server,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.SHAHO_DOWNLOAD_REDIRECT = True
     settings.SHAHO_S3_SIGNED_URL_SECONDS = 2
@@ -123,7 +122,7 @@ def test_a_kanagawa_user_cannot_fetch_a_tokyo_file_from_the_bucket(
     councils,
     s3_media,
     settings,
-    redirect,  # noqa: F811
+    redirect,
 ):
     settings.SHAHO_DOWNLOAD_REDIRECT = redirect
     tokyo_job = _done_job("13")
@@ -139,7 +138,7 @@ def test_a_kanagawa_user_cannot_fetch_a_tokyo_file_from_the_bucket(
 
 
 @pytest.mark.parametrize("redirect", [False, True], ids=["streamed", "redirect"])
-def test_a_file_gone_from_the_bucket_is_the_410_page(client, councils, s3_media, settings, redirect):  # noqa: F811
+def test_a_file_gone_from_the_bucket_is_the_410_page(client, councils, s3_media, settings, redirect):
     settings.SHAHO_DOWNLOAD_REDIRECT = redirect
     job = _done_job("14")
     s3_media.client.delete_object(Bucket=s3_media.name, Key=job.file.name)
@@ -152,7 +151,7 @@ def test_a_file_gone_from_the_bucket_is_the_410_page(client, councils, s3_media,
     assert page.status_code == 200 and page.context["file_missing"] is True
 
 
-def test_nothing_in_the_bucket_is_public(councils, s3_media):  # noqa: F811
+def test_nothing_in_the_bucket_is_public(councils, s3_media):
     """No bucket policy, no public grant, and no ACL sent with an object: it is as private as the bucket.
 
     (moto serves an object stored without an ACL to an unsigned GET, where S3 refuses it; so the test reads

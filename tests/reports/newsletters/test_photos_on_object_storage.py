@@ -19,7 +19,6 @@ from reports.models import Audience, JobStatus
 from reports.newsletters import services
 from tests.campaigns.factories import action
 from tests.councils.factories import local_council, staff_of
-from tests.storage_s3 import s3_media, s3_server  # noqa: F401  (fixtures)
 
 from .photos import jpeg_with_gps, png
 
@@ -33,7 +32,7 @@ def fresh_generations(monkeypatch):
 
 
 @pytest.fixture
-def issue_with_photos(s3_media, tokyo_staff, tokyo):  # noqa: F811
+def issue_with_photos(s3_media, tokyo_staff, tokyo):
     rally = action(tokyo_staff, tokyo, code="rally", title="9.26いのちまもる総行動", starts_on=D(2025, 9, 26))
     issue = services.newsletter_create(
         user=tokyo_staff, council=tokyo, title="東京社保協ニュース", number=512, date=D(2025, 10, 10)
@@ -46,7 +45,7 @@ def issue_with_photos(s3_media, tokyo_staff, tokyo):  # noqa: F811
     return issue, [first, second]
 
 
-def test_uploaded_photos_land_in_the_bucket_stripped(s3_media, issue_with_photos, settings):  # noqa: F811
+def test_uploaded_photos_land_in_the_bucket_stripped(s3_media, issue_with_photos, settings):
     _issue, photos = issue_with_photos
     assert s3_media.keys() == sorted(p.image.name for p in photos)
     stored = s3_media.read(photos[0].image.name)
@@ -55,7 +54,7 @@ def test_uploaded_photos_land_in_the_bucket_stripped(s3_media, issue_with_photos
     assert not settings.MEDIA_ROOT.exists()
 
 
-def test_the_pdf_prints_the_photos_read_from_the_bucket(s3_media, issue_with_photos, tokyo_staff, tokyo):  # noqa: F811
+def test_the_pdf_prints_the_photos_read_from_the_bucket(s3_media, issue_with_photos, tokyo_staff, tokyo):
     issue, photos = issue_with_photos
     job = report_services.run_now(kind="newsletter", params={"newsletter": str(issue.pk)}, user=tokyo_staff)
     assert job.status == JobStatus.DONE, job.error
@@ -81,7 +80,7 @@ def test_the_web_version_serves_photos_from_the_bucket_only_to_readers(
     issue_with_photos,
     tokyo_staff,
     tokyo,
-    kanagawa,  # noqa: F811
+    kanagawa,
 ):
     issue, photos = issue_with_photos
     job = report_services.run_now(kind="newsletter", params={"newsletter": str(issue.pk)}, user=tokyo_staff)
