@@ -147,11 +147,19 @@ class Server:
             "DJANGO_SETTINGS_MODULE": "shaho.settings",
             "PYTHONPATH": str(ROOT),
         }
+        # The production settings (docker/gunicorn.conf.py: gthread, keep-alive, SO_REUSEPORT), with this run's
+        # workers and threads; the access log names each request's worker (see requests_per_worker).
+        self.access_log = tempfile.NamedTemporaryFile(prefix="bench-access-", suffix=".log", delete=False)
+        self.access_log.close()
+        env.update(
+            GUNICORN_WORKERS=str(args.workers),
+            GUNICORN_THREADS=str(args.threads),
+            GUNICORN_ACCESS_LOG=self.access_log.name,
+            GUNICORN_ACCESS_LOG_FORMAT='%(p)s "%(r)s" %(s)s',
+        )
         cmd = [
-            sys.executable, "-m", "gunicorn", "shaho.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
-            "--keep-alive", "30", "--timeout", "60", "--backlog", "256",
+            sys.executable, "-m", "gunicorn", "--config", str(ROOT / "docker" / "gunicorn.conf.py"),
+            "shaho.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
         ]  # fmt: skip
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
@@ -174,6 +182,19 @@ class Server:
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.tail()}")
+
+    def requests_per_worker(self):
+        """{phase: Counter(worker pid → requests)} from the access log: GET /login/ (the log-in pages and the
+        baseline), and the entries (form and POST)."""
+        phases = {"GET /login/": Counter(), "entries": Counter()}
+        with open(self.access_log.name, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                pid, _, request = line.partition(" ")
+                if '"GET /login/ ' in request:
+                    phases["GET /login/"][pid] += 1
+                elif "/petitions/entry/" in request:
+                    phases["entries"][pid] += 1
+        return phases
 
     def tail(self, lines=30):
         with open(self.log.name, encoding="utf-8", errors="replace") as f:
@@ -549,6 +570,7 @@ def main():
             server.stop()
     load_after = load()
 
+    per_worker = server.requests_per_worker()
     problems, total_count, councils = verify(petition, results)
     # After the check: the entries it makes are not the clients'.
     queries = count_queries(petition, organizers, day, show=args.show_queries)
@@ -590,6 +612,9 @@ def main():
         f"ratio to the baseline: POST p50 {median(posts) / median(floor):.1f}x, "
         f"form GET p50 {median(gets) / median(floor):.1f}x, throughput {floor_rps / rps:.1f}x fewer requests/s"
     )
+    for phase, counts in per_worker.items():
+        spread = ", ".join(f"{pid} {n:,}" for pid, n in sorted(counts.items()))
+        print(f"requests per gunicorn worker ({phase}): {spread or 'none logged'}")
     for kind, (get_n, post_n, done_n) in queries.items():
         print(
             f"queries per entry ({kind} council's organizer): form GET {get_n} + POST {post_n} = {get_n + post_n}, "
@@ -603,6 +628,7 @@ def main():
         print(f"server log {server.log.name}, last lines:\n{server.tail()}")
     else:
         os.unlink(server.log.name)
+    os.unlink(server.access_log.name)
     print(f"every entry exactly once, totals exact: {verdict(ok)}")
     summary(
         target,
