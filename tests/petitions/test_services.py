@@ -17,7 +17,7 @@ from petitions.services import (
     tally_correct,
     tally_record,
 )
-from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
+from tests.councils.factories import OrganisationFactory, local_council, national_council, prefectural_council, staff_of
 
 from .factories import PetitionDriveFactory, record, with_rounds
 
@@ -69,6 +69,14 @@ def test_council_outside_scope_is_refused(organizer, petition):
         "council", user=organizer, petition=petition, council=yokohama, count=5, collected_on=D(2024, 1, 1)
     )
     assert "社保協" in message
+
+
+def test_organisation_outside_scope_is_refused_and_one_in_scope_is_taken(organizer, petition, kawasaki):
+    tokyo_union = OrganisationFactory(home_council=local_council("13", name="世田谷社保協"))
+    kawasaki_union = OrganisationFactory(home_council=kawasaki)
+    kwargs = {"user": organizer, "petition": petition, "council": kawasaki, "count": 5, "collected_on": D(2024, 1, 1)}
+    assert "団体" in _refused("organisation", **kwargs, organisation=tokyo_union)
+    assert tally_record(**kwargs, organisation=kawasaki_union).entry.organisation == kawasaki_union
 
 
 def test_closed_petition_is_refused(organizer, petition, kawasaki):
