@@ -82,8 +82,7 @@ class TallyEntryForm(NamedErrors, forms.Form):
     @property
     def petition_choices(self):
         """The open petitions the user may record on, read once (the rendered choices reuse the rows)."""
-        queryset = self.fields["petition"].queryset
-        return list(queryset)
+        return list(self.fields["petition"].queryset)
 
 
 class CorrectionForm(NamedErrors, forms.Form):
