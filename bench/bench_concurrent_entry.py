@@ -77,6 +77,7 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--time-limit", type=float, default=900, help="seconds before the clients give up")
+    parser.add_argument("--show-queries", action="store_true", help="print the SQL of one entry's requests")
     return parser.parse_args()
 
 
@@ -146,11 +147,19 @@ class Server:
             "DJANGO_SETTINGS_MODULE": "shaho.settings",
             "PYTHONPATH": str(ROOT),
         }
+        # The production settings (docker/gunicorn.conf.py: gthread, keep-alive, SO_REUSEPORT), with this run's
+        # workers and threads; the access log names each request's worker (see requests_per_worker).
+        self.access_log = tempfile.NamedTemporaryFile(prefix="bench-access-", suffix=".log", delete=False)
+        self.access_log.close()
+        env.update(
+            GUNICORN_WORKERS=str(args.workers),
+            GUNICORN_THREADS=str(args.threads),
+            GUNICORN_ACCESS_LOG=self.access_log.name,
+            GUNICORN_ACCESS_LOG_FORMAT='%(p)s "%(r)s" %(s)s',
+        )
         cmd = [
-            sys.executable, "-m", "gunicorn", "shaho.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(args.workers), "--threads", str(args.threads), "--worker-class", "gthread",
-            "--keep-alive", "30", "--timeout", "60", "--backlog", "256",
+            sys.executable, "-m", "gunicorn", "--config", str(ROOT / "docker" / "gunicorn.conf.py"),
+            "shaho.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
         ]  # fmt: skip
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
@@ -173,6 +182,19 @@ class Server:
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.tail()}")
+
+    def requests_per_worker(self):
+        """{phase: Counter(worker pid → requests)} from the access log: GET /login/ (the log-in pages and the
+        baseline), and the entries (form and POST)."""
+        phases = {"GET /login/": Counter(), "entries": Counter()}
+        with open(self.access_log.name, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                pid, _, request = line.partition(" ")
+                if '"GET /login/ ' in request:
+                    phases["GET /login/"][pid] += 1
+                elif "/petitions/entry/" in request:
+                    phases["entries"][pid] += 1
+        return phases
 
     def tail(self, lines=30):
         with open(self.log.name, encoding="utf-8", errors="replace") as f:
@@ -414,6 +436,57 @@ def run_clients(server, petition, organizers, day, args):
     return results, logged_in - start, floor_done - logged_in, done - floor_done
 
 
+# --- queries per entry ------------------------------------------------------------
+
+
+def count_queries(petition, organizers, day, show=False):
+    """Queries of one entry, counted in this process over the same views with Django's test client.
+
+    Per organizer kind (a local council's organizer, a prefectural one recording for a council below):
+    the form GET, the POST (a 302) and the confirmation page it redirects to, after one warm-up entry
+    (the first request of a session writes its login time, as on the server). {kind: (get, post, done)}.
+    """
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from councils.models import User
+
+    counts = {}
+    picks = {"local": next(o for o in organizers if len(o[1]) == 1), "prefectural": organizers[0]}
+    for kind, (username, councils) in picks.items():
+        client = Client(enforce_csrf_checks=True, SERVER_NAME="127.0.0.1")
+        client.force_login(User.objects.get(username=username))
+        council = councils[-1]
+        for _ in range(2):  # the second entry is the one counted
+            phases = {}
+            with CaptureQueriesContext(connection) as phases["GET form"]:
+                form = client.get(f"/petitions/entry/?petition={petition.slug}&council={council}")
+            text = form.content.decode()
+            fields = {
+                "csrfmiddlewaretoken": CSRF_RE.search(text).group(1),
+                "submission_token": TOKEN_RE.search(text).group(1),
+                "petition": petition.pk, "council": council, "count": "5", "collected_on": day.isoformat(),
+                "kind": "individual", "organisation": "", "source": "", "note": "",
+            }  # fmt: skip
+            with CaptureQueriesContext(connection) as phases["POST"]:
+                answer = client.post("/petitions/entry/", fields)
+            if answer.status_code != 302:
+                problem = _form_error(answer.content.decode())
+                raise RuntimeError(f"query count: the entry answered {answer.status_code}: {problem}")
+            with CaptureQueriesContext(connection) as phases["GET confirmation"]:
+                done = client.get(answer["Location"])
+            if done.status_code != 200:
+                raise RuntimeError(f"query count: the confirmation answered {done.status_code}")
+        counts[kind] = tuple(len(c.captured_queries) for c in phases.values())
+        if show:
+            for phase, captured in phases.items():
+                print(f"--- {kind} organizer, {phase}: {len(captured.captured_queries)} queries")
+                for q in captured.captured_queries:
+                    print(f"    {q['sql'][:400]}")
+    return counts
+
+
 # --- the check ----------------------------------------------------------------
 
 
@@ -497,7 +570,10 @@ def main():
             server.stop()
     load_after = load()
 
+    per_worker = server.requests_per_worker()
     problems, total_count, councils = verify(petition, results)
+    # After the check: the entries it makes are not the clients'.
+    queries = count_queries(petition, organizers, day, show=args.show_queries)
     errors = Counter(e for r in results for e in r.errors)
     unfinished = sum(not r.finished for r in results)
     recorded = sum(len(r.sent) for r in results)
@@ -536,6 +612,14 @@ def main():
         f"ratio to the baseline: POST p50 {median(posts) / median(floor):.1f}x, "
         f"form GET p50 {median(gets) / median(floor):.1f}x, throughput {floor_rps / rps:.1f}x fewer requests/s"
     )
+    for phase, counts in per_worker.items():
+        spread = ", ".join(f"{pid} {n:,}" for pid, n in sorted(counts.items()))
+        print(f"requests per gunicorn worker ({phase}): {spread or 'none logged'}")
+    for kind, (get_n, post_n, done_n) in queries.items():
+        print(
+            f"queries per entry ({kind} council's organizer): form GET {get_n} + POST {post_n} = {get_n + post_n}, "
+            f"+ confirmation page {done_n} = {get_n + post_n + done_n}"
+        )
     print(f"duplicates refused: {resent_same:,} of {resends:,} re-sends (every other one racing its first tap)")
     print(f"total counted: {total_count:,} over {councils} councils; reconnects: {sum(r.reconnects for r in results)}")
     for p in problems:
@@ -544,6 +628,7 @@ def main():
         print(f"server log {server.log.name}, last lines:\n{server.tail()}")
     else:
         os.unlink(server.log.name)
+    os.unlink(server.access_log.name)
     print(f"every entry exactly once, totals exact: {verdict(ok)}")
     summary(
         target,

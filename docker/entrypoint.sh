@@ -11,11 +11,9 @@ web)
         python manage.py migrate --noinput
     fi
     python manage.py collectstatic --noinput
-    exec gunicorn shaho.wsgi:application \
-        --bind "0.0.0.0:${PORT:-8000}" \
-        --workers "${GUNICORN_WORKERS:-3}" \
-        --access-logfile - \
-        --timeout "${GUNICORN_TIMEOUT:-60}"
+    # Workers, threads, keep-alive and SO_REUSEPORT (connections spread over the workers): the file says
+    # why; GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_TIMEOUT, PORT … override it.
+    exec gunicorn --config docker/gunicorn.conf.py shaho.wsgi:application
     ;;
 worker)
     # Which queues (settings.CELERY_TASK_ROUTES) and how many processes: docker-compose.yml runs

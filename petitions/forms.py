@@ -15,13 +15,35 @@ from .selectors import open_petitions
 from .services import allowed_organisations
 
 
-class TallyEntryForm(NamedErrors, forms.Form):
-    """One tally report. Choices come from the user's scope; the service checks it again on save."""
+class _ChoicesReadOnce(forms.models.ModelChoiceIterator):
+    """The field's queryset read once per form, its rows kept: Django's own iterator runs a new query (a
+    server-side cursor on PostgreSQL) each time the choices are iterated, and a required <select> iterates
+    them twice (the `required` attribute looks at the first choice, then the options are rendered)."""
 
-    petition = forms.ModelChoiceField(
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the queryset's result cache: one query, whoever iterates first
+            yield self.choice(obj)
+
+
+class ScopedChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose choices are read once per form (see _ChoicesReadOnce)."""
+
+    iterator = _ChoicesReadOnce
+
+
+class TallyEntryForm(NamedErrors, forms.Form):
+    """One tally report. Choices come from the user's scope; the service checks it again on save.
+
+    The three lists are each one query when the form is rendered; `petition_choices` is the petitions'
+    list itself (the view finds the ?petition= one in it instead of asking the database again).
+    """
+
+    petition = ScopedChoiceField(
         label=_("署名"), queryset=None, empty_label=None, error_messages=required_messages("署名")
     )
-    council = forms.ModelChoiceField(
+    council = ScopedChoiceField(
         label=_("社保協"), queryset=None, empty_label=None, error_messages=required_messages("社保協")
     )
     count = CountField(label=_("数（筆）"), error_messages=required_messages("数"))
@@ -32,7 +54,7 @@ class TallyEntryForm(NamedErrors, forms.Form):
         initial=SignatureKind.INDIVIDUAL,
         error_messages=required_messages("署名の種類"),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = ScopedChoiceField(
         label=_("集めた団体（任意）"),
         queryset=None,
         required=False,
@@ -56,6 +78,11 @@ class TallyEntryForm(NamedErrors, forms.Form):
             self.initial.setdefault("collected_on", timezone.localdate())
             if user.council_id and "council" not in self.initial:
                 self.initial["council"] = user.council_id
+
+    @property
+    def petition_choices(self):
+        """The open petitions the user may record on, read once (the rendered choices reuse the rows)."""
+        return list(self.fields["petition"].queryset)
 
 
 class CorrectionForm(NamedErrors, forms.Form):

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -67,8 +67,19 @@ def drive_for(*, identifier, user, queryset=None):
     qs = PetitionDrive.objects.all() if queryset is None else queryset
     if not system_user(user):
         qs = restrict(qs, user)
-    slug = normalize(identifier or "").replace(" ", "").lower()
+    slug = _typed_slug(identifier)
     return qs.filter(slug=slug).first() if slug else None
+
+
+def _typed_slug(identifier):
+    return normalize(identifier or "").replace(" ", "").lower()
+
+
+def drive_among(*, drives, identifier):
+    """The drive whose identifier (slug) a person typed among `drives`, rows already read (the entry form's
+    petition list): normalised as `drive_for` does, no query. None when it is not there."""
+    slug = _typed_slug(identifier)
+    return next((d for d in drives if d.slug == slug), None) if slug else None
 
 
 def may_view_prefecture(*, user, prefecture):
@@ -122,13 +133,17 @@ def submitted_by_council(*, petition, as_of=None):
     return qs.values("council_id").annotate(submitted=Sum("count")).order_by("council_id")
 
 
+def _region(council, prefix="council__"):
+    """The councils a council's running total counts: a prefectural council's whole prefecture, else the council
+    and every council below it (its path prefix). `prefix` is the lookup from the counted rows to Council."""
+    if council.kind == CouncilKind.PREFECTURAL:
+        return Q(**{f"{prefix}prefecture_id": council.prefecture_id})
+    return Q(**{f"{prefix}path__startswith": council.path})
+
+
 def council_running_total(*, petition, council, as_of=None):
     """The total of a council and every council below it (its path prefix), in the petition's unit."""
-    qs = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds)
-    if council.kind == CouncilKind.PREFECTURAL:
-        qs = qs.filter(council__prefecture_id=council.prefecture_id)
-    else:
-        qs = qs.filter(council__path__startswith=council.path)
+    qs = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds).filter(_region(council))
     if as_of is not None:
         qs = qs.filter(collected_on__lte=as_of)
     return qs.aggregate(n=Coalesce(Sum("count"), 0))["n"]
@@ -137,6 +152,31 @@ def council_running_total(*, petition, council, as_of=None):
 def council_goal(*, petition, council):
     """The council's own 目標 for the petition, or None when none is set."""
     return PetitionGoal.objects.filter(petition=petition, council=council).values_list("goal", flat=True).first()
+
+
+def _total_of(petition, council):
+    entries = TallyEntry.objects.filter(petition=petition, kind__in=petition.counted_kinds).filter(_region(council))
+    total = entries.order_by().values("petition").annotate(n=Sum("count")).values("n")
+    return Coalesce(Subquery(total), Value(0), output_field=IntegerField())
+
+
+def _goal_of(petition, council):
+    return Subquery(PetitionGoal.objects.filter(petition=petition, council=council).values("goal")[:1])
+
+
+def confirmation_figures(*, petition, council, parent=None):
+    """What the confirmation page shows after an entry, in one query: the council's running total and goal
+    (`council_running_total`, `council_goal`), whether it has councils below it, and with `parent` (the
+    prefectural council above a local one) the parent's total and goal. The ledger is read, nothing cached:
+    the page shows what was just written."""
+    figures = {
+        "council_total": _total_of(petition, council),
+        "council_goal": _goal_of(petition, council),
+        "council_has_children": Exists(Council.objects.filter(parent=council)),
+    }
+    if parent is not None:
+        figures.update(parent_total=_total_of(petition, parent), parent_goal=_goal_of(petition, parent))
+    return PetitionDrive.objects.filter(pk=petition.pk).values(**figures).get()
 
 
 # --- a drive's progress over time (the documents' progress line) ---------------------------------------

@@ -66,20 +66,19 @@ def entry(request):
                 return redirect("petitions:entry_done", pk=recorded.entry.pk)
     else:
         initial = {}
-        slug = request.GET.get("petition")
-        if slug:
-            initial["petition"] = selectors.drive_for(
-                identifier=slug, user=request.user, queryset=selectors.open_petitions(user=request.user)
-            )
         if request.GET.get("council", "").isdigit():
             initial["council"] = int(request.GET["council"])
         form = TallyEntryForm(initial=initial, user=request.user)
+        if request.GET.get("petition"):  # found in the form's own list of open petitions: no query of its own
+            form.initial["petition"] = selectors.drive_among(
+                drives=form.petition_choices, identifier=request.GET["petition"]
+            )
     return render(
         request,
         "petitions/entry.html",
         {
             "form": form,
-            "has_petitions": form.fields["petition"].queryset.exists(),
+            "has_petitions": bool(form.petition_choices),
             "breadcrumbs": _crumbs(("集約を入力", None)),
         },
     )
@@ -88,10 +87,16 @@ def entry(request):
 @login_required
 def entry_done(request, pk):
     """The confirmation: what was recorded, the council's total against its goal, the prefecture's, recent entries."""
-    entry = get_scoped_or_404(TallyEntry.objects.select_related("petition", "council__prefecture"), request.user, pk=pk)
+    entry = get_scoped_or_404(
+        TallyEntry.objects.select_related("petition", "council__prefecture", "council__parent"), request.user, pk=pk
+    )
     petition, council = entry.petition, entry.council
-    council_total = selectors.council_running_total(petition=petition, council=council)
-    council_goal = selectors.council_goal(petition=petition, council=council)
+    # The prefecture's total: every council of the prefecture, the figure of its 集約一覧表 row.
+    with_prefecture = bool(council.prefecture_id and council.kind != CouncilKind.PREFECTURAL)
+    figures = selectors.confirmation_figures(
+        petition=petition, council=council, parent=council.parent if with_prefecture else None
+    )
+    council_total, council_goal = figures["council_total"], figures["council_goal"]
     context = {
         "entry": entry,
         "petition": petition,
@@ -99,16 +104,14 @@ def entry_done(request, pk):
         "council_total": council_total,
         "council_goal": council_goal,
         "council_percent": _percent(council_total, council_goal),
-        "council_has_children": council.children.exists(),
+        "council_has_children": figures["council_has_children"],
         "recent": selectors.recent_entries(user=request.user, petition=petition, council=council, limit=10),
         "again_url": reverse("petitions:entry") + "?" + urlencode({"petition": petition.slug, "council": council.pk}),
         "may_record": may_record(request.user),
         "breadcrumbs": _crumbs(_drive_crumb(petition), ("記録しました", None)),
     }
-    if council.prefecture_id and council.kind != CouncilKind.PREFECTURAL:
-        # The prefecture's total: every council of the prefecture, the figure of its 集約一覧表 row.
-        prefecture_total = selectors.council_running_total(petition=petition, council=council.parent)
-        prefecture_goal = selectors.council_goal(petition=petition, council=council.parent)
+    if with_prefecture:
+        prefecture_total, prefecture_goal = figures["parent_total"], figures["parent_goal"]
         context.update(
             prefecture=council.prefecture,
             prefecture_total=prefecture_total,

@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from councils.models import Role
 from petitions.models import PetitionDrive, PetitionGoal, Submission, TallyEntry
@@ -16,7 +17,7 @@ from petitions.services import (
     tally_correct,
     tally_record,
 )
-from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
+from tests.councils.factories import OrganisationFactory, local_council, national_council, prefectural_council, staff_of
 
 from .factories import PetitionDriveFactory, record, with_rounds
 
@@ -70,6 +71,14 @@ def test_council_outside_scope_is_refused(organizer, petition):
     assert "社保協" in message
 
 
+def test_organisation_outside_scope_is_refused_and_one_in_scope_is_taken(organizer, petition, kawasaki):
+    tokyo_union = OrganisationFactory(home_council=local_council("13", name="世田谷社保協"))
+    kawasaki_union = OrganisationFactory(home_council=kawasaki)
+    kwargs = {"user": organizer, "petition": petition, "council": kawasaki, "count": 5, "collected_on": D(2024, 1, 1)}
+    assert "団体" in _refused("organisation", **kwargs, organisation=tokyo_union)
+    assert tally_record(**kwargs, organisation=kawasaki_union).entry.organisation == kawasaki_union
+
+
 def test_closed_petition_is_refused(organizer, petition, kawasaki):
     petition.status = PetitionDrive.Status.CLOSED
     petition.save()
@@ -107,27 +116,25 @@ def test_same_token_records_once(organizer, petition, kawasaki):
     assert TallyEntry.objects.count() == 1
 
 
-def test_a_token_raced_past_the_lookup_still_records_once(organizer, petition, kawasaki, monkeypatch):
-    # Two requests both find no entry for the token; the second loses at the unique index.
+def test_a_resent_token_loses_at_the_unique_index_and_gets_the_first_entry(organizer, petition, kawasaki):
+    # No look-up before the INSERT (a race could slip past it anyway): the unique index on the token decides,
+    # and only an INSERT that lost looks for the entry the first send made.
     token = uuid.uuid4()
-    tally_record(
+    first = tally_record(
         user=organizer, petition=petition, council=kawasaki, count=1, collected_on=D(2024, 1, 1), submission_token=token
     )
-    from petitions import services
-
-    real = services._existing_for_token
-    calls = {"n": 0}
-
-    def blind_first(token, user):
-        calls["n"] += 1
-        return None if calls["n"] == 1 else real(token, user)
-
-    monkeypatch.setattr(services, "_existing_for_token", blind_first)
-    again = tally_record(
-        user=organizer, petition=petition, council=kawasaki, count=1, collected_on=D(2024, 1, 1), submission_token=token
-    )
+    with CaptureQueriesContext(connection) as queries:
+        again = tally_record(
+            user=organizer, petition=petition, council=kawasaki, count=1, collected_on=D(2024, 1, 1),
+            submission_token=token,
+        )  # fmt: skip
     assert not again.created
+    assert again.entry.pk == first.entry.pk
     assert TallyEntry.objects.count() == 1
+    sql = [q["sql"] for q in queries.captured_queries]
+    insert = next(i for i, q in enumerate(sql) if q.startswith("INSERT INTO"))
+    lookups = [i for i, q in enumerate(sql) if "submission_token" in q and q.startswith("SELECT")]
+    assert lookups and min(lookups) > insert, sql
 
 
 def test_token_of_another_user_is_refused(organizer, petition, kawasaki):

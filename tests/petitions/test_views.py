@@ -261,3 +261,40 @@ def test_table_has_no_inline_style_or_script(client, organizer, kawasaki, petiti
         html = client.get(url).content.decode()
         assert "style=" not in html and "<style" not in html and "onclick" not in html
         assert not re.search(r"<script(?![^>]*\bsrc=)", html)
+
+
+@pytest.mark.usefixtures("last_seen_written_once")
+def test_the_phone_entry_pins_its_queries(client, organizer, kawasaki, petition, settings, django_assert_num_queries):
+    # The hot path of a submission day (issue 22; bench/bench_concurrent_entry.py prints the same counts on
+    # PostgreSQL). Every request: the session, the user with its council, the two-factor check's two queries
+    # (on, as in production).
+    settings.OTP_REQUIRED = True
+    client.force_login(organizer)
+    client.get(ENTRY)  # a session's first request writes its login time: not the entry's cost
+    # The form: the petitions, councils and organisations lists, each read once (?petition= is found in the list).
+    with django_assert_num_queries(4 + 3):
+        page = client.get(ENTRY, {"petition": "ＨＯＫＥＮＳＨＯ", "council": kawasaki.pk})
+    form = page.context["form"]
+    assert form.initial["petition"] == petition and f'value="{petition.pk}" selected' in page.content.decode()
+    # The entry: the petition and council chosen, one scope query, the rounds, the INSERT; here in a test's
+    # transaction the INSERT also takes a savepoint and its release (two more; in production it runs alone).
+    with django_assert_num_queries(4 + 2 + 1 + 1 + 1 + 2):
+        answer = _post(client, form, count="42")
+    assert answer.status_code == 302
+    # A re-tap: the same, the INSERT losing at the unique index (here its savepoint rolled back as well as
+    # released: three), then the entry the first send made.
+    with django_assert_num_queries(4 + 2 + 1 + 1 + 1 + 3 + 1):
+        again = _post(client, form, count="42")
+    assert again["Location"] == answer["Location"] and TallyEntry.objects.count() == 1
+    # The confirmation: the entry, its totals, goals and councils-below in one query, the recent entries.
+    with django_assert_num_queries(4 + 3):
+        html = client.get(answer["Location"]).content.decode()
+    assert 'id="council-total">42<' in html and 'id="prefecture-total">42<' in html
+
+
+def test_confirmation_of_a_council_with_councils_below_says_so(client, kanagawa, kanagawa_staff, petition):
+    local_council("14", name="横浜社保協")  # below Kanagawa's council
+    entry = record(kanagawa_staff, petition, kanagawa, 7)
+    client.force_login(kanagawa_staff)
+    html = client.get(reverse("petitions:entry_done", args=[entry.pk])).content.decode()
+    assert f"{kanagawa}と下部組織で集めた数" in html
