@@ -335,6 +335,7 @@ CELERY_TASK_ROUTES = {
     "core.backup_daily": {"queue": "default"},
     "core.restore_drill": {"queue": "default"},
     "consultations.purge_free_text": {"queue": "default"},
+    "core.flush_api_uses": {"queue": "default"},
     "shaho.ping": {"queue": "default"},
 }
 # A worker process is replaced after this many tasks, or once its resident memory passes this many KiB

@@ -22,7 +22,7 @@ from django.db import connection
 from councils.models import Role
 from shaho.core.access import LOCKOUT_MESSAGE, PASSWORD_RESET_LIMIT_MESSAGE
 from tests.councils.factories import prefectural_council, staff_of
-from tests.drills import processes
+from tests.harness import processes
 from tests.required_services import require_postgresql, require_redis
 
 CACHE_URL = os.environ.get("SHAHO_TEST_CACHE_URL", "redis://127.0.0.1:6379/3")
