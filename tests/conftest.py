@@ -225,3 +225,20 @@ def _tasks_in_the_test_thread(settings):
     # Without a broker, tasks run in a thread after the commit (shaho.core.tasks); a test sees the
     # eager run in its own thread instead. The tests of the thread itself switch it back on.
     settings.TASKS_EAGER_IN_THREAD = False
+
+
+@pytest.fixture
+def tasks_in_process(request):
+    """Run tasks in-process, even in CI's pass with a broker: the tests that use it hold uncommitted rows.
+
+    Tests marked `services` hand committed rows to a real worker and keep the broker.
+    """
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from shaho.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

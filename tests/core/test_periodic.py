@@ -25,7 +25,9 @@ from tests.councils.factories import prefectural_council, staff_of
 from tests.reports import factories as report_factories
 from tests.required_services import service_missing
 
-pytestmark = pytest.mark.django_db
+# The entries' tasks run in-process, as the command runs them, even in CI's pass with a broker (the rows are not
+# committed: a worker would not see them).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tasks_in_process")]
 
 # Each entry of the schedule and the test below that runs it through the command.
 RUN_BY = {
