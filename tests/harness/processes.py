@@ -88,10 +88,19 @@ class Process:
             os.killpg(self.popen.pid, sig)
 
     def kill(self):
-        """SIGKILL to the whole group (the process and every child it forked)."""
+        """SIGKILL to the whole group (the process and every child it forked), and wait until every member is gone,
+        as a supervisor restarts a service only once its processes are dead (a pool process still exiting under a
+        loaded machine would otherwise look alive to the worker that replaces it)."""
         self.signal_group(signal.SIGKILL)
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.popen.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.popen.pid, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+            time.sleep(0.05)
 
     def stop(self, timeout=10):
         """SIGTERM to the group, then SIGKILL whatever is left after `timeout`."""
