@@ -171,7 +171,14 @@ def _pid_alive(pid):
         return False
     except PermissionError:
         return True  # someone else's process: alive
-    return True
+    # A killed pool process whose parent died with it is a zombie until whoever adopted it reaps it (a container's
+    # init may never do so): it answers signal 0, but it is dead and holds nothing.
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            state = stat.read().rpartition(b")")[2].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): signal 0 said it exists
+    return state not in (b"Z", b"X")
 
 
 def recover_at_start(*, worker, queue=None):

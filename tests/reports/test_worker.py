@@ -96,9 +96,18 @@ def _start_worker(queue, log):
 
 
 def _kill(process):
+    """SIGKILL to the worker's whole process group, then wait until every member has exited (or is a zombie: see
+    reports.tasks._pid_alive), as a supervisor restarts a service only once it is dead."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except (ProcessLookupError, PermissionError):
+            return
+        time.sleep(0.05)
 
 
 @pytest.mark.django_db(transaction=True)
