@@ -4,14 +4,13 @@ councils.selectors (never a re-implementation: STYLE rule 20)."""
 
 import dataclasses
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework.exceptions import ValidationError
 
 from councils.models import Council, CouncilStage
 from councils.selectors import council_census, municipality_coverage
 from municipalities.registry.models import Municipality
+from shaho.core.api.params import date_or_today
 from shaho.core.api.schema import date_parameter, ja_schema
 from shaho.core.api.views import ScopedReadOnlyAPIView, ScopedReadOnlyViewSet
 
@@ -22,16 +21,7 @@ DATE_HELP = "基準日（YYYY-MM-DD、省略すると今日）"
 
 def date_param(request, name="date"):
     """`?date=` as a date (today when absent); 400 naming the field when it cannot be read."""
-    value = request.query_params.get(name)
-    if not value:
-        return timezone.localdate()
-    try:
-        parsed = parse_date(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({name: [f"「{value}」は日付として読めません（例：2026-12-01）。"]})
-    return parsed
+    return date_or_today(request, name)
 
 
 @extend_schema_view(

@@ -6,8 +6,6 @@ downloads and `manage.py tally_table`, with the page's rule for a prefecture's t
 (`selectors.may_view_prefecture`); the ledger is `selectors.ledger_entries` (the token's council and below).
 """
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema_view
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -15,6 +13,7 @@ from councils.models import Council, Organisation
 from municipalities.registry.models import Block, Prefecture
 from petitions import selectors
 from petitions.models import CollectionRound, PetitionDrive, PetitionGoal, PetitionItem, Submission, TallyEntry
+from shaho.core.api.params import date_or_today
 from shaho.core.api.schema import date_parameter, ja_schema
 from shaho.core.api.views import ScopedReadOnlyAPIView, ScopedReadOnlyViewSet
 from shaho.core.scoping import restrict
@@ -31,16 +30,7 @@ DRIVE_PARAMETER = OpenApiParameter("drive", int, OpenApiParameter.QUERY, descrip
 
 def date_param(request, name):
     """`?<name>=` as a date (today when absent); 400 naming the parameter when it cannot be read."""
-    value = request.query_params.get(name)
-    if not value:
-        return timezone.localdate()
-    try:
-        parsed = parse_date(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise ValidationError({name: [f"「{value}」は日付として読めません（例：2026-12-01）。"]})
-    return parsed
+    return date_or_today(request, name)
 
 
 def drive_param(request):

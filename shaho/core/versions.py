@@ -88,21 +88,3 @@ def _visible_pks(model, user):
     if printed_nationwide(model) or not hasattr(model, "scope_filter"):
         return None
     return restrict(model.objects.all(), user).order_by().values("pk")
-
-
-def _visible_pks(model, user):
-    """A values queryset of the pks of `model` that `user` may see, or None when the whole table counts.
-
-    A many-to-many table follows the row that declares it (an action's co-organisers are the action's).
-    """
-    meta = model._meta
-    owner = meta.auto_created
-    if owner:
-        if printed_nationwide(owner) or not hasattr(owner, "scope_filter"):
-            return None
-        link = next(f for f in meta.fields if f.is_relation and f.related_model is owner)
-        rows = model.objects.filter(**{f"{link.name}__in": restrict(owner.objects.all(), user).values("pk")})
-        return rows.order_by().values("pk")
-    if printed_nationwide(model) or not hasattr(model, "scope_filter"):
-        return None
-    return restrict(model.objects.all(), user).order_by().values("pk")

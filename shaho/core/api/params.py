@@ -1,11 +1,11 @@
 """Query parameters the API views read themselves (a table at a date, a period): parsed here, refused in Japanese.
 
-Added by the endpoints of issue 21 part 3 beside the foundation; `councils.api.views.date_param` is the same rule
-with today as the default.
+Every endpoint reads its dates here (ISO 8601, as the schema says).
 """
 
 import datetime
 
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -26,6 +26,11 @@ def optional_date(request, name):
     if parsed is None:
         raise ValidationError({name: [f"「{value}」は日付として読めません（例：2026-12-01）。"]})
     return parsed
+
+
+def date_or_today(request, name):
+    """`?<name>=` as a date, today when absent (a table at a date); 400 naming the parameter when it cannot be read."""
+    return optional_date(request, name) or timezone.localdate()
 
 
 def period(request, *, default_start=None, default_days=None, max_days=MAX_PERIOD_DAYS):
