@@ -17,6 +17,9 @@ Each side, median of --runs after a warm-up, the two alternating so they share t
   page) against `petitions.selectors.ledger_entries(user=<Tokyo staff>)` paginated as any page of it must be:
   its count and its 100 rows (Django's Paginator).
 
+The API's ledger pages read their rows as values (the serializer's columns) of the selector's queryset; the
+selector's side builds its model instances, as the site's page does.
+
 Also printed: the queries of each API answer, and the queries and time of a 304 (If-None-Match of the previous
 answer): the fixed cost of a request (token, rate limit and usage log in the cache, the ETag's one query).
 The token comes from the shared cache (CACHE_URL, Redis when set; else the process's memory) as in production;

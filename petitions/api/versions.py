@@ -27,15 +27,15 @@ from django.db import connection
 
 from petitions.models import TallyCouncilTotal, TallyEntry
 from shaho.core.scoping import scope_for, sees_everything
+from shaho.core.versions import history_meta_of
 
 
 def _table_part(index, model):
     quote = connection.ops.quote_name
     meta = model._meta
-    history = getattr(meta, "simple_history_manager_attribute", None)
+    history_meta = history_meta_of(model)
     edited = "NULL"
-    if history:
-        history_meta = getattr(model, history).model._meta
+    if history_meta is not None:
         edited = f"(SELECT MAX({quote(history_meta.pk.column)}) FROM {quote(history_meta.db_table)})"
     return (
         f"SELECT {index}, CAST(COUNT(*) AS TEXT), CAST(MAX({quote(meta.pk.column)}) AS TEXT),"

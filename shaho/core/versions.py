@@ -1,6 +1,7 @@
 """Fingerprints of what a reader can see: one query over several tables, the same for a report's 「データの版」
 (`reports.selectors.data_version`) and the API's ETags (`shaho.core.api.conditional`)."""
 
+import functools
 import hashlib
 
 from django.core.exceptions import EmptyResultSet
@@ -8,6 +9,14 @@ from django.db import connection
 
 from .public import printed_nationwide
 from .scoping import restrict, sees_everything
+
+
+@functools.cache
+def history_meta_of(model):
+    """The _meta of `model`'s history table (django-simple-history), or None. Cached: the manager's descriptor
+    builds a new manager class on every access."""
+    history = getattr(model._meta, "simple_history_manager_attribute", None)
+    return getattr(model, history).model._meta if history else None
 
 
 def rows_version(models, *, user=None):
@@ -34,8 +43,7 @@ def rows_version(models, *, user=None):
         stamp = "NULL"
         if any(f.name == "updated_at" for f in meta.concrete_fields):
             stamp = f"MAX(t.{quote(meta.get_field('updated_at').column)})"
-        history = getattr(meta, "simple_history_manager_attribute", None)
-        history_meta = getattr(model, history).model._meta if history else None
+        history_meta = history_meta_of(model)
         if visible is None:
             parts.append(
                 f"SELECT {len(parts)}, COUNT(*), CAST(MAX(t.{pk}) AS TEXT), CAST({stamp} AS TEXT) FROM {table} t"

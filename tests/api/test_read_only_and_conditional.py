@@ -182,7 +182,6 @@ def test_two_processes_count_together_in_the_shared_cache(client, kanagawa, sett
         usage.flush()  # the uses went to the Redis list: into the log, and the list is empty again
         assert ApiTokenUse.objects.filter(token=token, status=429).count() == 1
         tokens.forget([token.key])
-        caches["default"].delete(f"shaho:api-used:{token.key}")
 
 
 def test_modified_since_is_read_or_refused_by_name(client, kanagawa_token):

@@ -143,13 +143,18 @@ def test_every_use_is_logged_and_last_used_moves_at_most_once_a_minute(client, k
     token.refresh_from_db()
     assert token.last_used_at == first_used  # a refused request is no use
 
-    # A minute later (the cache's marker gone), the next use moves it.
+    # Within the minute a use does not move it, even flushed on its own; a minute later the next use does.
     fresh, fresh_secret = make_token(kanagawa, name="次")
     api_get(client, fresh_secret, LIST)
     usage.flush()
     fresh.refresh_from_db()
     before = fresh.last_used_at
-    cache.delete(f"shaho:api-used:{fresh.key}")
+    api_get(client, fresh_secret, LIST)
+    usage.flush()
+    fresh.refresh_from_db()
+    assert fresh.last_used_at == before
+    a_minute_ago = before - datetime.timedelta(seconds=usage.LAST_USED_EVERY)
+    ApiToken.objects.filter(pk=fresh.pk).update(last_used_at=a_minute_ago)
     api_get(client, fresh_secret, LIST)
     usage.flush()
     fresh.refresh_from_db()
@@ -215,3 +220,25 @@ def test_a_council_change_drops_every_cached_token_without_a_query(client, kanag
     kanagawa.name = "神奈川県社保協（改称）"
     kanagawa.save()
     assert tokens.lookup(token.key).council_name == "神奈川県社保協（改称）"
+
+
+def test_a_lost_generation_makes_every_cached_token_stale(kanagawa):
+    """The cache may evict the generation counter: a snapshot cached before a council change is not trusted
+    again when the counter is gone."""
+    token, _ = make_token(kanagawa)
+    cache.delete(tokens.GENERATION_KEY)  # never set yet (or evicted)
+    assert tokens.lookup(token.key).council_name == kanagawa.name  # cached
+    Council.objects.filter(pk=kanagawa.pk).update(name="神奈川県社保協（退避後）")
+    tokens.forget_all()  # the council's change
+    cache.delete(tokens.GENERATION_KEY)  # and the counter evicted before the next request
+    assert tokens.lookup(token.key).council_name == "神奈川県社保協（退避後）"
+
+
+def test_last_used_moves_to_the_first_use_of_each_new_minute():
+    start = timezone.now()
+    at = [start + datetime.timedelta(seconds=s) for s in (0, 10, 59, 60, 61, 200)]
+    assert usage.last_used_moves(None, at[:3]) == at[0]
+    assert usage.last_used_moves(None, at) == at[5]  # 0 → 60 → 200
+    assert usage.last_used_moves(at[0], at[1:3]) == at[0]
+    assert usage.last_used_moves(at[0], at[2:5]) == at[3]
+    assert usage.last_used_moves(at[0], []) == at[0]

@@ -12,7 +12,6 @@ import datetime
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import http_date, parse_http_date_safe
@@ -20,6 +19,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from shaho.core.versions import rows_version
+
+from . import shared
 
 API_VERSION = "1"
 SEEN_SECONDS = 30 * 24 * 3600
@@ -93,10 +94,7 @@ class ConditionalMixin:
     def first_served(self, etag):
         """When this ETag was first served (now, if never): the answer's Last-Modified."""
         key = "shaho:api-seen:" + etag.strip('"')
-        now = int(timezone.now().timestamp())
-        if cache.add(key, now, SEEN_SECONDS):
-            return now
-        return cache.get(key) or now
+        return shared.add_or_get(key, int(timezone.now().timestamp()), SEEN_SECONDS)
 
     def conditional(self, request, produce):
         etag = self.current_etag(request)

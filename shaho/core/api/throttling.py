@@ -1,16 +1,17 @@
 """Rate limits per token, counted in the shared cache so every web process counts together.
 
 `SHAHO_API_RATE` (settings, from the environment) lists limits such as "120/min,2000/hour": each is a fixed
-window counted with the cache's atomic `incr` (Redis INCR when CACHE_URL is set). A request over any limit gets
-429 with `Retry-After` (seconds until that window ends). Requests without a valid token are refused before
-(401) and count against no token.
+window counted with the cache's atomic `incr` (with Redis, CACHE_URL, every window in one pipeline). A request
+over any limit gets 429 with `Retry-After` (seconds until that window ends). Requests without a valid token
+are refused before (401) and count against no token.
 """
 
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.throttling import BaseThrottle
+
+from . import shared
 
 PERIODS = {
     "s": 1,
@@ -51,15 +52,13 @@ class TokenRateThrottle(BaseThrottle):
             return True
         now = time.time()
         self._wait = 0.0
-        for limit, seconds in parse_rates(getattr(settings, "SHAHO_API_RATE", "")):
-            window = int(now // seconds)
-            key = f"shaho:api-rate:{token_key}:{seconds}:{window}"
-            cache.add(key, 0, seconds + 5)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, seconds + 5)
-                count = 1
+        rates = parse_rates(getattr(settings, "SHAHO_API_RATE", ""))
+        windows = [(int(now // seconds), seconds) for _limit, seconds in rates]
+        # Every window counted in one round trip to the shared cache (shared.py).
+        counts = shared.count_windows(
+            [(f"shaho:api-rate:{token_key}:{seconds}:{window}", seconds + 5) for window, seconds in windows]
+        )
+        for (limit, seconds), (window, _), count in zip(rates, windows, counts, strict=True):
             if count > limit:
                 self._wait = max(self._wait, (window + 1) * seconds - now)
         return self._wait == 0.0

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -122,23 +123,30 @@ GENERATION_KEY = "shaho:api-token-generation"
 
 
 def _cache_key(key):
-    # The generation moves when any council changes (`forget_all`): every snapshot is then stale at once.
-    return f"shaho:api-token:{cache.get(GENERATION_KEY, 0)}:{key}"
+    return f"shaho:api-token:{key}"
 
 
 def lookup(key):
-    """The TokenSnapshot of `key` (cache first, else one query), or None when no token has that key."""
+    """The TokenSnapshot of `key` (cache first, else one query), or None when no token has that key.
+
+    One read of the shared cache: the snapshot (kept with the generation it was made in) and the current
+    generation. The generation moves when any council changes (`forget_all`): a snapshot of an older one is
+    stale, whatever it holds.
+    """
     from .models import ApiToken
 
-    cached = cache.get(_cache_key(key))
-    if cached == _MISSING:
-        return None
-    if cached is not None:
-        return cached
+    found = cache.get_many([GENERATION_KEY, _cache_key(key)])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:  # never set, or evicted: a new one no earlier snapshot holds
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(GENERATION_KEY)
+    cached = found.get(_cache_key(key))
+    if cached is not None and cached[0] == generation:
+        return None if cached[1] == _MISSING else cached[1]
     token = ApiToken.objects.select_related("council").filter(key=key).first()
     snapshot = snapshot_of(token) if token else None
     # A missing key is remembered briefly (a token made later with that key invalidates it on save).
-    cache.set(_cache_key(key), snapshot or _MISSING, TOKEN_CACHE_SECONDS if snapshot else 60)
+    cache.set(_cache_key(key), (generation, snapshot or _MISSING), TOKEN_CACHE_SECONDS if snapshot else 60)
     return snapshot
 
 
@@ -148,11 +156,11 @@ def forget(keys):
 
 def forget_all():
     """Every cached snapshot stale (a council renamed, dissolved or moved): no query, one cache increment."""
-    if not cache.add(GENERATION_KEY, 1, None):
+    if not cache.add(GENERATION_KEY, time.time_ns(), None):
         try:
             cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 1, None)
+        except ValueError:  # evicted meanwhile
+            cache.add(GENERATION_KEY, time.time_ns(), None)
 
 
 def normalise_addresses(values):
