@@ -6,46 +6,49 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from councils.models import Council
 from shaho.core.forms import CountField, DateField, NamedErrors, SubmissionTokenField, required_messages
-from shaho.core.scoping import scope_for
 
+from .entry_choices import entry_choices
 from .models import SignatureKind
-from .selectors import open_petitions
-from .services import allowed_organisations
 
 
-class _ChoicesReadOnce(forms.models.ModelChoiceIterator):
-    """The field's queryset read once per form, its rows kept: Django's own iterator runs a new query (a
-    server-side cursor on PostgreSQL) each time the choices are iterated, and a required <select> iterates
-    them twice (the `required` attribute looks at the first choice, then the options are rendered)."""
+class KnownChoiceField(forms.ChoiceField):
+    """A choice among rows already read (the phone entry's lists, `entry_choices`): offered by their id, cleaned
+    to the row itself. An id typed with 全角 digits or spaces is read as Python reads a number."""
 
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in self.queryset:  # the queryset's result cache: one query, whoever iterates first
-            yield self.choice(obj)
+    def __init__(self, *, empty_label=None, **kwargs):
+        super().__init__(choices=(), **kwargs)
+        self.empty_label = empty_label
+        self.rows = {}
 
+    def set_rows(self, rows):
+        self.rows = {row.pk: row for row in rows}
+        choices = [(row.pk, str(row)) for row in rows]
+        self.choices = [("", self.empty_label), *choices] if self.empty_label is not None else choices
 
-class ScopedChoiceField(forms.ModelChoiceField):
-    """A ModelChoiceField whose choices are read once per form (see _ChoicesReadOnce)."""
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
 
-    iterator = _ChoicesReadOnce
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.rows[int(str(value))]
+        except (KeyError, ValueError):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # required; membership was decided by to_python
 
 
 class TallyEntryForm(NamedErrors, forms.Form):
-    """One tally report. Choices come from the user's scope; the service checks it again on save.
+    """One tally report. Its lists are the user's `entry_choices` (the shared cache, else four queries); the
+    service checks the entry against the same lists on save (`EntryContext.from_choices`)."""
 
-    The three lists are each one query when the form is rendered; `petition_choices` is the petitions'
-    list itself (the view finds the ?petition= one in it instead of asking the database again).
-    """
-
-    petition = ScopedChoiceField(
-        label=_("署名"), queryset=None, empty_label=None, error_messages=required_messages("署名")
-    )
-    council = ScopedChoiceField(
-        label=_("社保協"), queryset=None, empty_label=None, error_messages=required_messages("社保協")
-    )
+    petition = KnownChoiceField(label=_("署名"), error_messages=required_messages("署名"))
+    council = KnownChoiceField(label=_("社保協"), error_messages=required_messages("社保協"))
     count = CountField(label=_("数（筆）"), error_messages=required_messages("数"))
     collected_on = DateField(label=_("集めた日"), error_messages=required_messages("集めた日"))
     kind = forms.ChoiceField(
@@ -54,9 +57,8 @@ class TallyEntryForm(NamedErrors, forms.Form):
         initial=SignatureKind.INDIVIDUAL,
         error_messages=required_messages("署名の種類"),
     )
-    organisation = ScopedChoiceField(
+    organisation = KnownChoiceField(
         label=_("集めた団体（任意）"),
-        queryset=None,
         required=False,
         empty_label=_("（指定しない）"),
         error_messages=required_messages("集めた団体"),
@@ -65,13 +67,13 @@ class TallyEntryForm(NamedErrors, forms.Form):
     note = forms.CharField(label=_("備考（任意）"), max_length=500, required=False)
     submission_token = SubmissionTokenField()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["petition"].queryset = open_petitions(user=user)
-        councils = scope_for(user).exclude(status=Council.Status.DISSOLVED)
-        self.fields["council"].queryset = councils.order_by("sort_key", "pk")
-        self.fields["organisation"].queryset = allowed_organisations(user=user).order_by("name")
+        self.choices = choices if choices is not None else entry_choices(user)
+        self.fields["petition"].set_rows(self.choices.drives)
+        self.fields["council"].set_rows(self.choices.councils)
+        self.fields["organisation"].set_rows(self.choices.organisations)
         self.fields["source"].widget.attrs["placeholder"] = "例: 桜木町駅前宣伝"
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
@@ -81,8 +83,8 @@ class TallyEntryForm(NamedErrors, forms.Form):
 
     @property
     def petition_choices(self):
-        """The open petitions the user may record on, read once (the rendered choices reuse the rows)."""
-        return list(self.fields["petition"].queryset)
+        """The open drives the user may record on (the view finds ?petition= among them: no query)."""
+        return self.choices.drives
 
 
 class CorrectionForm(NamedErrors, forms.Form):

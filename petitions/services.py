@@ -107,6 +107,18 @@ class EntryContext:
             organisation_ids={organisation_pk} if found and found["organisation_ok"] else set(),
         )
 
+    @classmethod
+    def from_choices(cls, user, choices):
+        """The context of the lists the phone entry offered (`entry_choices.EntryChoices`): the same scope, read
+        once and kept in the shared cache, so checking an entry against it costs no query."""
+        return cls(
+            user=user,
+            council_ids={council.pk for council in choices.councils},
+            organisation_ids=None if choices.every_organisation else {o.pk for o in choices.organisations},
+            petition_ids={drive.pk for drive in choices.drives},
+            rounds=dict(choices.rounds),
+        )
+
     def rounds_of(self, petition):
         if petition.pk not in self.rounds:
             self.rounds[petition.pk] = list(CollectionRound.objects.filter(petition=petition))

@@ -19,6 +19,7 @@ from shaho.core.roles import is_staff_user, may_record
 from shaho.core.scoping import get_scoped_or_404, sees_everything
 
 from . import selectors, services
+from .entry_choices import entry_choices
 from .exports import export_filename, tally_csv, tally_xlsx
 from .forms import CorrectionForm, TableFilterForm, TallyEntryForm
 from .models import TallyEntry
@@ -43,8 +44,9 @@ def _require_recorder(user):
 def entry(request):
     """The phone form: one report of collected signatures."""
     _require_recorder(request.user)
+    choices = entry_choices(request.user)  # the lists, from the shared cache: no query on a warm day
     if request.method == "POST":
-        form = TallyEntryForm(request.POST, user=request.user)
+        form = TallyEntryForm(request.POST, user=request.user, choices=choices)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -59,6 +61,7 @@ def entry(request):
                     source=data["source"],
                     note=data["note"],
                     submission_token=data["submission_token"],
+                    context=services.EntryContext.from_choices(request.user, choices),
                 )
             except ValidationError as exc:
                 _add_service_errors(form, exc)
@@ -68,17 +71,15 @@ def entry(request):
         initial = {}
         if request.GET.get("council", "").isdigit():
             initial["council"] = int(request.GET["council"])
-        form = TallyEntryForm(initial=initial, user=request.user)
+        form = TallyEntryForm(initial=initial, user=request.user, choices=choices)
         if request.GET.get("petition"):  # found in the form's own list of open petitions: no query of its own
-            form.initial["petition"] = selectors.drive_among(
-                drives=form.petition_choices, identifier=request.GET["petition"]
-            )
+            form.initial["petition"] = selectors.drive_among(drives=choices.drives, identifier=request.GET["petition"])
     return render(
         request,
         "petitions/entry.html",
         {
             "form": form,
-            "has_petitions": bool(form.petition_choices),
+            "has_petitions": bool(choices.drives),
             "breadcrumbs": _crumbs(("集約を入力", None)),
         },
     )

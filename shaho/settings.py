@@ -115,6 +115,10 @@ TEMPLATES = [
     },
 ]
 
+# Forms' widgets: Django's renderer with its commonest widget templates written in Python (the same bytes;
+# shaho/core/form_renderer.py), for the phone entry's speed on a submission day.
+FORM_RENDERER = "shaho.core.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "shaho.wsgi.application"
 
 # A connection is kept for CONN_MAX_AGE seconds and checked before a request reuses it (CONN_HEALTH_CHECKS):

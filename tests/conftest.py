@@ -227,6 +227,18 @@ def _tasks_in_the_test_thread(settings):
     settings.TASKS_EAGER_IN_THREAD = False
 
 
+@pytest.fixture(autouse=True)
+def _fresh_entry_choices():
+    # The phone entry's lists live in the shared cache under a generation (petitions/entry_choices.py); the
+    # cache outlives a test's rolled-back rows, and SQLite gives the next test's rows the same ids. A new
+    # generation per test: no list read in one test is offered in another.
+    from django.core.cache import cache
+
+    from petitions.entry_choices import GENERATION_KEY
+
+    cache.delete(GENERATION_KEY)
+
+
 @pytest.fixture
 def tasks_in_process(request):
     """Run tasks in-process, even in CI's pass with a broker: the tests that use it hold uncommitted rows.

@@ -60,7 +60,7 @@ def test_prefecture_tally_table_rows_come_by_municipality_code(federation):
 
 def test_entry_form_council_choices_come_in_the_same_order(federation):
     form = TallyEntryForm(user=staff_of(prefectural_council("14")))
-    assert [c.name for c in form.fields["council"].queryset] == [
+    assert [c.name for c in form.fields["council"].rows.values()] == [
         "神奈川県社会保障推進協議会", "横浜社保協", "川崎社保協", "相模原準備会", "茅ヶ崎社保協",
     ]  # fmt: skip
 

@@ -13,11 +13,12 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
+
+from shaho.core import generations
 
 PREFIX = "shaho_"
 KEY_BYTES = 8  # 16 hex characters: public, unique, the lookup value
@@ -129,24 +130,18 @@ def _cache_key(key):
 def lookup(key):
     """The TokenSnapshot of `key` (cache first, else one query), or None when no token has that key.
 
-    One read of the shared cache: the snapshot (kept with the generation it was made in) and the current
-    generation. The generation moves when any council changes (`forget_all`): a snapshot of an older one is
-    stale, whatever it holds.
+    One read of the shared cache: the snapshot with the generation it was read in, and the current generation
+    (`shaho.core.generations`). The generation moves when any council changes (`forget_all`).
     """
     from .models import ApiToken
 
-    found = cache.get_many([GENERATION_KEY, _cache_key(key)])
-    generation = found.get(GENERATION_KEY)
-    if generation is None:  # never set, or evicted: a new one no earlier snapshot holds
-        cache.add(GENERATION_KEY, time.time_ns(), None)
-        generation = cache.get(GENERATION_KEY)
-    cached = found.get(_cache_key(key))
-    if cached is not None and cached[0] == generation:
-        return None if cached[1] == _MISSING else cached[1]
+    generation, cached = generations.read(GENERATION_KEY, _cache_key(key))
+    if cached is not None:
+        return None if cached == _MISSING else cached
     token = ApiToken.objects.select_related("council").filter(key=key).first()
     snapshot = snapshot_of(token) if token else None
     # A missing key is remembered briefly (a token made later with that key invalidates it on save).
-    cache.set(_cache_key(key), (generation, snapshot or _MISSING), TOKEN_CACHE_SECONDS if snapshot else 60)
+    generations.store(_cache_key(key), generation, snapshot or _MISSING, TOKEN_CACHE_SECONDS if snapshot else 60)
     return snapshot
 
 
@@ -155,12 +150,8 @@ def forget(keys):
 
 
 def forget_all():
-    """Every cached snapshot stale (a council renamed, dissolved or moved): no query, one cache increment."""
-    if not cache.add(GENERATION_KEY, time.time_ns(), None):
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # evicted meanwhile
-            cache.add(GENERATION_KEY, time.time_ns(), None)
+    """Every cached snapshot stale (a council renamed, dissolved or moved): no query, one cache write."""
+    generations.move(GENERATION_KEY)
 
 
 def normalise_addresses(values):
