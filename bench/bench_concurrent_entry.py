@@ -212,6 +212,77 @@ class Server:
             self.log.close()
 
 
+class ServerCpu:
+    """On-CPU time of the server side (gunicorn's processes and the database's backends), per phase.
+
+    Throughput on a 2-core machine shared with the clients (and with anything else running) moves with the load;
+    the CPU the server spends per request does much less. A sampler reads /proc every SAMPLE_SECONDS and keeps
+    each process's latest user + system time, so a backend that exits mid-phase (CONN_MAX_AGE) keeps what it
+    spent; `mark()` notes the totals at a phase boundary."""
+
+    SAMPLE_SECONDS = 0.5
+
+    def __init__(self, server_pid, database):
+        self.server_pid, self.database = server_pid, database
+        self.ticks = {}  # pid → latest utime + stime, in clock ticks
+        self.backends = set()  # the pids that are database backends
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _pids(self):
+        backends = set()
+        try:
+            from django.db import connection
+
+            with connection.cursor() as cur:
+                cur.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+                )
+                backends = {str(pid) for (pid,) in cur.fetchall()}
+        except Exception:
+            pass
+        group = set()
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    if os.getpgid(int(pid)) == self.server_pid:
+                        group.add(pid)
+                except OSError:
+                    continue
+        self.backends |= backends
+        return group | backends
+
+    def sample(self):
+        for pid in self._pids():
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rpartition(")")[2].split()
+            except OSError:
+                continue
+            self.ticks[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+
+    def _run(self):
+        while not self._stop.wait(self.SAMPLE_SECONDS):
+            self.sample()
+
+    def start(self):
+        self.sample()
+        self._thread.start()
+
+    def mark(self):
+        """The ticks per process now (a phase boundary)."""
+        self.sample()
+        return dict(self.ticks)
+
+    def seconds_between(self, before, after, *, database_only=False):
+        pids = [pid for pid in after if pid in self.backends or not database_only]
+        return sum(after[pid] - before.get(pid, 0) for pid in pids) / self.tick
+
+    def stop(self):
+        self._stop.set()
+
+
 # --- the clients ----------------------------------------------------------------
 
 
@@ -410,8 +481,9 @@ def organizer(index, username, councils, port, petition, day, args, phase, deadl
         client.close()
 
 
-def run_clients(server, petition, organizers, day, args):
-    """Run the organizers' threads; returns (results, login s, baseline s, entries s)."""
+def run_clients(server, petition, organizers, day, args, cpu):
+    """Run the organizers' threads; returns (results, login s, baseline s, entries s, server CPU s of the baseline,
+    server CPU s of the entries)."""
     results = [Result() for _ in organizers]
     phase = threading.Barrier(len(organizers) + 1)
     threads = [
@@ -427,13 +499,21 @@ def run_clients(server, petition, organizers, day, args):
     for t in threads:
         t.start()
     phase.wait(timeout=PHASE_TIMEOUT)
-    logged_in = time.perf_counter()
+    logged_in, cpu_logged_in = time.perf_counter(), cpu.mark()
     phase.wait(timeout=PHASE_TIMEOUT)
-    floor_done = time.perf_counter()
+    floor_done, cpu_floor_done = time.perf_counter(), cpu.mark()
     for t in threads:
         t.join(timeout=args.time_limit + 120)
-    done = time.perf_counter()
-    return results, logged_in - start, floor_done - logged_in, done - floor_done
+    done, cpu_done = time.perf_counter(), cpu.mark()
+    floor_cpu = (
+        cpu.seconds_between(cpu_logged_in, cpu_floor_done),
+        cpu.seconds_between(cpu_logged_in, cpu_floor_done, database_only=True),
+    )
+    entries_cpu = (
+        cpu.seconds_between(cpu_floor_done, cpu_done),
+        cpu.seconds_between(cpu_floor_done, cpu_done, database_only=True),
+    )
+    return results, logged_in - start, floor_done - logged_in, done - floor_done, floor_cpu, entries_cpu
 
 
 # --- queries per entry ------------------------------------------------------------
@@ -564,7 +644,12 @@ def main():
     try:
         server = Server(db, args)
         server.wait_ready()
-        results, login_s, floor_s, elapsed = run_clients(server, petition, organizers, day, args)
+        cpu = ServerCpu(server.proc.pid, db.name)
+        cpu.start()
+        results, login_s, floor_s, elapsed, floor_cpu, entries_cpu = run_clients(
+            server, petition, organizers, day, args, cpu
+        )
+        cpu.stop()
     finally:
         if server is not None:
             server.stop()
@@ -620,6 +705,18 @@ def main():
             f"queries per entry ({kind} council's organizer): form GET {get_n} + POST {post_n} = {get_n + post_n}, "
             f"+ confirmation page {done_n} = {get_n + post_n + done_n}"
         )
+    floor_cpu_ms = floor_cpu[0] * 1000 / max(1, len(floor))
+    entry_cpu_ms = entries_cpu[0] * 1000 / max(1, requests)
+    print(
+        f"server CPU (gunicorn + PostgreSQL backends) per request: baseline {floor_cpu_ms:.2f} ms "
+        f"(PostgreSQL {floor_cpu[1] * 1000 / max(1, len(floor)):.2f}), entry requests {entry_cpu_ms:.2f} ms "
+        f"(PostgreSQL {entries_cpu[1] * 1000 / max(1, requests):.2f}); per entry (form GET + POST, re-sends "
+        f"included) {entries_cpu[0] * 1000 / max(1, recorded):.2f} ms"
+    )
+    print(
+        f"entry rate / baseline rate: by throughput {rps / floor_rps:.2f}, "
+        f"by server CPU {floor_cpu_ms / entry_cpu_ms:.2f} (issue 22 target: at least 0.5)"
+    )
     print(f"duplicates refused: {resent_same:,} of {resends:,} re-sends (every other one racing its first tap)")
     print(f"total counted: {total_count:,} over {councils} councils; reconnects: {sum(r.reconnects for r in results)}")
     for p in problems:
@@ -633,7 +730,8 @@ def main():
     summary(
         target,
         f"{verdict(ok)} {recorded:,}/{total_entries:,} entries once each, {resent_same:,}/{resends:,} re-sends "
-        f"refused, totals {'exact' if not problems else 'NOT checked out'}; {elapsed:.1f} s, {rps:.0f} req/s, "
+        f"refused, totals {'exact' if not problems else 'NOT checked out'}; {elapsed:.1f} s, {rps:.0f} req/s "
+        f"({rps / floor_rps:.2f} of the floor's, {floor_cpu_ms / entry_cpu_ms:.2f} by server CPU), "
         f"POST p50 {median(posts):.0f} ms p95 {percentile(posts, 95):.0f} ms ({median(posts) / median(floor):.1f}x "
         f"the {median(floor):.0f} ms floor), load {load_before} → {load_after}",
     )
