@@ -13,9 +13,10 @@ no row and the job 実行中, which the sweep (`sweep_stale_jobs`) sends again o
 Progress while that transaction runs cannot be a row the transaction writes (nobody else would see it before
 the commit), and on SQLite a second connection cannot write while the import holds the database's one write
 lock. So the live figures (rows checked of the file's rows, the step, a heartbeat) go to the cache, keyed by
-the job and attempt: Redis when CACHE_URL is set (web and workers share it), the process's memory under
-`make run` (where the task runs in a thread of the web process). The job row keeps the figures at the start
-and the end; on PostgreSQL a heartbeat thread also writes the row's `heartbeat_at` from its own connection.
+the job's UUID and carrying the attempt: Redis when CACHE_URL is set (web and workers share it), the
+process's memory under `make run` (where the task runs in a thread of the web process). The job row keeps
+the figures at the start and the end; on PostgreSQL a heartbeat thread also writes the row's `heartbeat_at`
+from its own connection.
 """
 
 import contextlib
@@ -118,8 +119,9 @@ def job_for_upload(*, upload, user, importer, target, options):
 # --- live progress -----------------------------------------------------------------------------------------
 
 
-def _cache_key(job_id):
-    return f"shaho:import-job:{job_id}"
+def _cache_key(job):
+    # By the job's UUID, not its id: an id can come again (a restored database, a rolled-back test), a UUID not.
+    return f"shaho:import-job:{job.token}"
 
 
 class Progress:
@@ -129,8 +131,8 @@ class Progress:
     (through its Deadline). Writes are at most one every `every` rows or `seconds`, so the cost stays per batch.
     """
 
-    def __init__(self, job_id, attempt, *, every=200, seconds=0.5):
-        self.job_id, self.attempt = job_id, attempt
+    def __init__(self, job, attempt, *, every=200, seconds=0.5):
+        self.job_id, self.key, self.attempt = job.pk, _cache_key(job), attempt
         self.every, self.seconds = every, seconds
         self.done, self.total, self.step = 0, None, READING
         self._last_write, self._unwritten = 0.0, 0
@@ -147,7 +149,7 @@ class Progress:
     def write(self):
         self._last_write, self._unwritten = time.monotonic(), 0
         try:
-            cache.set(_cache_key(self.job_id), self.snapshot(), timeout=24 * 3600)
+            cache.set(self.key, self.snapshot(), timeout=24 * 3600)
         except Exception:  # a cache that cannot be reached costs the live figures, never the import
             logger.warning("import job %s: progress not written", self.job_id, exc_info=True)
 
@@ -185,7 +187,7 @@ def live(job):
     """The job's figures as shown: {status, step, done, total, percent}; while it runs, from the cache."""
     done, total, step = job.rows_done, job.rows_total, job.step
     if job.status == Status.RUNNING:
-        figures = cache.get(_cache_key(job.pk)) or {}
+        figures = cache.get(_cache_key(job)) or {}
         if figures.get("attempt") == job.attempt:
             done, total, step = figures["done"], figures["total"], figures["step"]
     if job.status == Status.DONE:
@@ -196,7 +198,7 @@ def live(job):
 
 
 def _cache_heartbeat(job):
-    figures = cache.get(_cache_key(job.pk)) or {}
+    figures = cache.get(_cache_key(job)) or {}
     if figures.get("attempt") != job.attempt or not figures.get("at"):
         return None
     return datetime.datetime.fromisoformat(figures["at"])
@@ -349,7 +351,7 @@ def run_job(*, job, attempt):
                 reason=f"{importer.target_label}「{job.target_name}」が見つからないか、権限の範囲の外です。{NOTHING_SAVED}",
             )
             return job
-    progress = Progress(job.pk, attempt)
+    progress = Progress(job, attempt)
     checked = []
     progress_token = intake.progress.set(progress)
     checked_token = imports._checked.set(checked)

@@ -54,7 +54,7 @@ def csv_bytes(rows):
 
 @pytest.fixture(autouse=True)
 def _no_live_figures_of_earlier_tests():
-    # The live figures are in the cache by job id; ids repeat from one test to the next (rolled back).
+    # The live figures of each test's jobs, in the process's memory: gone before the next test.
     cache.clear()
     yield
     cache.clear()
@@ -201,7 +201,7 @@ def test_a_job_taken_over_while_it_wrote_keeps_nothing(staff, petition, monkeypa
 def test_the_progress_writer_shows_rows_done_of_total_while_the_job_runs(staff, petition):
     job = job_of(staff, petition, GOOD_ROWS)
     job = import_jobs.start_attempt(job_id=job.pk, attempt=1)
-    progress = import_jobs.Progress(job.pk, 1, every=1)
+    progress = import_jobs.Progress(job, 1, every=1)
     progress.reading()
     assert import_jobs.live(job) == {"done": 0, "total": None, "step": import_jobs.READING, "percent": 0}
     progress.rows_read(4)
@@ -228,7 +228,7 @@ def test_a_running_commit_writes_rising_progress_to_the_cache_before_its_rows_ar
 
     def recording(progress):
         original(progress)
-        figures = cache.get(f"shaho:import-job:{job.pk}")
+        figures = cache.get(f"shaho:import-job:{job.token}")
         written.append((figures["done"], figures["total"], figures["step"], TallyEntry.objects.count()))
 
     monkeypatch.setattr(import_jobs.Progress, "write", recording)
@@ -301,7 +301,7 @@ def test_the_sweep_sends_a_dead_workers_job_again_and_it_completes(staff, petiti
 def test_the_sweep_leaves_a_job_whose_heartbeat_is_in_the_cache(staff, petition):
     job = job_of(staff, petition, GOOD_ROWS)
     _stale(job)
-    import_jobs.Progress(job.pk, 1).beat()  # SQLite: the live heartbeat is in the cache, the row cannot be written
+    import_jobs.Progress(job, 1).beat()  # SQLite: the live heartbeat is in the cache, the row cannot be written
     assert tasks.sweep_import_jobs()["requeued"] == 0
     job.refresh_from_db()
     assert job.status == ImportJob.Status.RUNNING
