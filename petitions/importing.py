@@ -601,6 +601,7 @@ def tally_import_commit(*, petition, data, filename, user, replace=False, encodi
         except ImportFileError as exc:
             raise TallyImportRefused([f"「ファイル」: {exc}"]) from exc
         preview.sha256, preview.earlier_batch, preview.earlier_visible = sha256, earlier, visible
+        imports.note_checked(preview)
         if not preview.ok:
             raise TallyImportRefused(preview.error_lines(), preview=preview)
         if not preview.changes and earlier is None:

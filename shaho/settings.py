@@ -322,7 +322,7 @@ if REPORTS_STALE_AFTER_SECONDS < 3 * REPORTS_HEARTBEAT_SECONDS:
 
 # === Queues by kind of work (issue 22, queues part) ===================================
 # `reports`: WeasyPrint renders, memory-heavy and long (a 45-page policy draft takes minutes); `imports`: the
-# spreadsheet intake's work (none is a task yet: an import runs in its request, within SHAHO_IMPORT_MAX_SECONDS);
+# spreadsheet intake's commits (`core.run_import`: the rows of a checked upload, one transaction, with progress);
 # `default`: mail and upkeep, all short. A worker takes one or several: `-Q reports` (concurrency 1–2) and
 # `-Q imports,default` in production (docker-compose.yml), all three under `make worker` and CI (.ci/run).
 # Every task is routed here by name, so a long render never sits in front of a short job
@@ -340,6 +340,8 @@ CELERY_TASK_ROUTES = {
     "core.restore_drill": {"queue": "default"},
     "consultations.purge_free_text": {"queue": "default"},
     "core.flush_api_uses": {"queue": "default"},
+    "core.run_import": {"queue": "imports"},
+    "core.sweep_import_jobs": {"queue": "default"},
     "shaho.ping": {"queue": "default"},
 }
 # A worker process is replaced after this many tasks, or once its resident memory passes this many KiB
@@ -353,6 +355,8 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMOR
 CELERY_BEAT_SCHEDULE = {
     # Sends every job committed but never handed to the broker, requeues or fails the ones whose worker died.
     "reports-sweep-stale-jobs": {"task": "reports.sweep_stale_jobs", "schedule": REPORTS_SWEEP_SECONDS},
+    # The same for import jobs (shaho.core.import_jobs), with the same heartbeat and attempts settings.
+    "core-sweep-import-jobs": {"task": "core.sweep_import_jobs", "schedule": REPORTS_SWEEP_SECONDS},
     # Uploads waiting between an import's preview and its commit, once they have expired.
     "core-purge-pending-uploads": {"task": "core.purge_pending_uploads", "schedule": 3600.0},
     # Free text of calls past the retention period the coordinators set (consultations.services).

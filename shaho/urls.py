@@ -26,6 +26,8 @@ urlpatterns = [
     path("petitions/", include("petitions.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("reports/", include("reports.urls")),
+    # An import's commit runs as a job (shaho.core.import_jobs): its page, status and outcome file.
+    path("imports/", include("shaho.core.import_urls")),
     path("caravans/", include("municipalities.caravans.urls")),
     path("consultations/", include("consultations.urls")),
     # What councils publish, without login: the caravans' questionnaire answers (the /public/ index) and the

@@ -121,7 +121,11 @@ class OrderLineImporter(Importer):
         councils = Matcher(scope_for(user), what="社保協")
         default = scope_for(user).filter(pk=user.council_id).first() if user.council_id else None
         recipients = _Recipients()
-        rows = [self._read(source, user, materials, councils, default, recipients) for source in parsed]
+        rows = []
+        for source in parsed:
+            if deadline is not None:
+                deadline.check()  # the time budget, and an import job's rows done (shaho.core.intake.Deadline)
+            rows.append(self._read(source, user, materials, councils, default, recipients))
         self._identify(rows, user)
         preview.rows = rows
         return preview

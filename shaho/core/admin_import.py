@@ -5,7 +5,9 @@ Mixed into a ModelAdmin with `importer = <the app's Importer>`; it adds `import/
 `admin/import.html` and `admin/import_preview.html`. The uploaded bytes wait between the steps as the
 user's own `PendingUpload` named by an unguessable token; the commit and the outcome download get them
 back only for the same user and importer, re-read and re-check every row: nothing else the browser
-sends back is trusted except the choice to go ahead.
+sends back is trusted except the choice to go ahead. The commit itself is a job (`shaho.core.import_jobs`,
+task `core.run_import` on the `imports` queue): 取り込む redirects to the job's page, which shows the rows
+going through and, at the end, the outcome and its file.
 
 The permission rule is one: the user may view the model in the admin and `importer.may_import(user)`.
 """
@@ -22,8 +24,10 @@ from django.utils.http import urlencode
 
 from . import intake
 from .downloads import file_response
-from .imports import PREVIEW_ERRORS, PREVIEW_ROWS, ImportRefused
-from .uploads import pending_upload_discard, pending_upload_get, pending_upload_store
+from .imports import PREVIEW_ERRORS, PREVIEW_ROWS
+from .models import ImportJob
+from .tasks import request_import
+from .uploads import pending_upload_get, pending_upload_store
 
 ENCODING_CHOICES = [("", "自動"), ("utf-8", "UTF-8"), ("cp932", "Shift_JIS（CP932）")]
 
@@ -189,31 +193,24 @@ class ImportAdminMixin:
         )
 
     def _import_commit(self, request):
+        """「取り込む」: one job per checked upload (a second submit finds the same job), run on the `imports` queue;
+        the browser goes to the job's page and watches the rows go through."""
         token = request.POST.get("token", "")
         pending = self._pending(request, token)
         if pending is None:
+            # Imported already (the upload goes with its rows' commit): the same job again, not an error.
+            done = ImportJob.objects.filter(upload_token=token, owner=request.user, importer=self.importer.key)
+            done = done.first() if token else None
+            if done is not None:
+                return HttpResponseRedirect(reverse("imports:job", args=[done.token]))
             messages.error(request, "確認したファイルが見つかりません。もう一度ファイルを選んでください。")
             return HttpResponseRedirect(request.path)
         upload, target = pending
         chosen = {name for name, _label in self.importer.options if request.POST.get(name) == "1"}
-        try:
-            result, message = self.importer.commit(
-                data=upload.content,
-                filename=upload.file_name,
-                user=request.user,
-                target=target,
-                encoding=upload.options.get("encoding") or None,
-                options={name: True for name in chosen},
-            )
-        except ImportRefused as exc:
-            # The rows' errors, shown on this page (they quote the file): never carried to another page.
-            for line in exc.messages[:20]:
-                messages.error(request, line)
-            return self._render_preview(request, self._preview_of(request, upload, target), token, chosen)
-        pending_upload_discard(upload=upload)
-        messages.success(request, message)
-        done = self.importer.redirect_after(result, target) if target is not None else ""
-        return HttpResponseRedirect(done or reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        job = request_import(
+            upload=upload, user=request.user, importer=self.importer, target=target, options=dict.fromkeys(chosen, True)
+        )
+        return HttpResponseRedirect(reverse("imports:job", args=[job.token]))
 
     def import_outcome_view(self, request):
         """Every row's outcome of an upload this user checked, as CSV (or xlsx with ?format=xlsx)."""

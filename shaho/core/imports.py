@@ -18,6 +18,7 @@ updates that record, and a row equal to its record is 変更なし, so an unedit
 change. A 番号 outside the user's scope reads like one that does not exist (`unknown_number`).
 """
 
+import contextvars
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -124,6 +125,18 @@ class ImportPreview:
         self.general_errors.append(RowError(None, "ファイル", message))
 
 
+# Set by an import job around a commit: the commit hands over the preview it checked and wrote (its rows'
+# statuses make the job's counts and outcome file), whatever the importer's commit returns.
+_checked = contextvars.ContextVar("shaho_import_checked", default=None)
+
+
+def note_checked(preview):
+    """Called by a commit with the preview it checked inside its transaction (a no-op outside an import job)."""
+    holder = _checked.get()
+    if holder is not None:
+        holder.append(preview)
+
+
 def _cell(value):
     return "" if value is None else value
 
@@ -158,6 +171,19 @@ def unknown_header_errors(parsed, what="列"):
     ]
 
 
+# Every importer made, by its key: the import job's task finds its importer here (the apps' importing modules are
+# loaded with their admin modules, at start-up in the web process and in a worker alike).
+_importers = {}
+
+
+def importer_for(key):
+    """The importer whose `key` is `key`; LookupError if none was made."""
+    try:
+        return _importers[key]
+    except KeyError:
+        raise LookupError(f"取込の種類「{key}」はありません。") from None
+
+
 class Importer:
     """What an app declares for the one flow. Subclass it in the app's `importing.py`.
 
@@ -177,6 +203,10 @@ class Importer:
     has_template = True
     template_formats = ("xlsx", "csv")
     has_export = False
+
+    def __init__(self):
+        if self.key:
+            _importers[self.key] = self
 
     # --- the target ---------------------------------------------------------------
     def target_choices(self, user):
@@ -258,6 +288,7 @@ class Importer:
 
         with transaction.atomic():
             preview = self.preview(data=data, filename=filename, user=user, target=target, encoding=encoding)
+            note_checked(preview)
             if not preview.ok:
                 raise ImportRefused(preview.error_lines(limit=50), preview=preview)
             message = self.write(preview=preview, user=user, target=target, options=options or {})

@@ -25,6 +25,7 @@ every importer needs is done here once:
 Everything the user is told is Japanese; a file-level problem raises `IntakeError`.
 """
 
+import contextvars
 import csv
 import datetime
 import io
@@ -81,16 +82,29 @@ class Limits:
         )
 
 
+# The progress of the import running in this thread or task, if any (`shaho.core.import_jobs.Progress`): told
+# when a file has been read (`rows_read(n)`) and of every row checked (`tick()`, through the Deadline every
+# reader and row check already calls once a row). Nothing here knows where the progress is written.
+progress = contextvars.ContextVar("shaho_import_progress", default=None)
+
+
 class Deadline:
-    """The time budget of one import: `check()` raises IntakeError once it is spent. Cheap enough for every row."""
+    """The time budget of one import: `check()` raises IntakeError once it is spent. Cheap enough for every row.
+
+    Each call also ticks the progress of a running import job (`progress`), so every importer that checks its
+    deadline once a row shows rows done without knowing about jobs.
+    """
 
     def __init__(self, seconds):
         self.seconds = seconds
         self.ends = time.monotonic() + seconds
         self._calls = 0
+        self.progress = progress.get()
 
     def check(self):
         self._calls += 1
+        if self.progress is not None:
+            self.progress.tick()
         if self._calls & 1023 == 0 and time.monotonic() > self.ends:
             raise IntakeError(
                 f"ファイルの確認が{self.seconds:g}秒以内に終わらないため中止しました（何も保存していません）。"
@@ -397,6 +411,9 @@ def read_file(*, data, filename, layout, encoding=None, limits=None, deadline=No
     """
     limits = limits or Limits.from_settings()
     reader = _Reader(limits, deadline or Deadline(limits.max_seconds))
+    tracker = progress.get()
+    if tracker is not None:
+        tracker.reading()
     if len(data) > limits.max_file_bytes:
         raise IntakeError(f"ファイルが大きすぎます（{limits.max_file_bytes // MB}MB まで）。")
     if not data:
@@ -416,6 +433,8 @@ def read_file(*, data, filename, layout, encoding=None, limits=None, deadline=No
     else:
         sheets, codec = _read_csv(data, encoding, layout, reader)
         file_format = "csv"
+    if tracker is not None:
+        tracker.rows_read(sum(len(sheet.rows) for sheet in sheets))
     return ParsedFile(file_name=filename or "", file_format=file_format, encoding=codec, sheets=sheets)
 
 

@@ -98,3 +98,63 @@ def flush_api_uses():
     from .api.usage import flush
 
     return flush()
+
+
+# --- imports: the commit of a checked upload, on the `imports` queue ---------------------------------------
+
+
+@shared_task(bind=True, base=TransactionAwareTask, name="core.run_import", acks_late=True, reject_on_worker_lost=True)
+def run_import(self, job_id, attempt):
+    """Commit import job `job_id` as `attempt` (`shaho.core.import_jobs.run_job`). Idempotent by the job row: a
+    duplicate or redelivered message finds the attempt taken (or the job finished) and stops."""
+    from . import import_jobs
+
+    job = import_jobs.start_attempt(job_id=job_id, attempt=attempt, worker=self.request.hostname or "")
+    if job is None:
+        return "skipped"
+    try:
+        job = import_jobs.run_job(job=job, attempt=attempt)
+    except import_jobs.StaleAttempt:
+        return "superseded"
+    return job.status
+
+
+def send_import(*, job):
+    """Send the run of `job`'s next attempt: at once when tasks run eagerly in this very thread (its connection sees
+    the row uncommitted), else once the current transaction commits (a worker, or the in-process thread of
+    `make run`, reads the row from another connection)."""
+    args = [job.pk, job.attempt + 1]
+    if run_import.app.conf.task_always_eager and not getattr(settings, "TASKS_EAGER_IN_THREAD", False):
+        run_import.send_now(args=args)
+    else:
+        run_import.apply_async(args=args)
+
+
+def request_import(*, upload, user, importer, target, options):
+    """The job committing `upload` (made once per upload: `import_jobs.job_for_upload`), its run sent if new."""
+    from . import import_jobs
+
+    job, created = import_jobs.job_for_upload(
+        upload=upload, user=user, importer=importer, target=target, options=options
+    )
+    if created:
+        send_import(job=job)
+    return job
+
+
+@shared_task(name="core.sweep_import_jobs")
+def sweep_import_jobs():
+    """Beat (every REPORTS_SWEEP_SECONDS): import jobs whose worker died go back to the queue for another attempt
+    (or fail saying nothing was saved), and jobs waiting on a message lost with the broker are sent again.
+    Idempotent: a duplicate message is skipped by the job's attempt number."""
+    from . import import_jobs
+
+    requeued, failed = import_jobs.sweep_stale_jobs()
+    resent = 0
+    for job in [*requeued, *import_jobs.jobs_waiting()]:
+        try:
+            run_import.send_now(args=[job.pk, job.attempt + 1])
+            resent += 1
+        except Exception:
+            break  # the broker cannot be reached: the next sweep tries again
+    return {"requeued": len(requeued), "failed": failed, "sent": resent}

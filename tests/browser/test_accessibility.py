@@ -32,6 +32,7 @@ from reports.models import Audience, JobStatus, ReportJob
 from reports.newsletters import services as newsletter_services
 from reports.services import publish_job, run_now
 from shaho.core.api.services import api_token_create
+from shaho.core.models import ImportJob
 from tests.campaigns.factories import action, rows
 from tests.consultations.factories import call, category, national_day, responder, station
 from tests.councils.factories import local_council, national_council, prefectural_council, staff_of
@@ -55,6 +56,8 @@ NOT_PAGES = {
     "campaigns:export": "an xlsx/csv file",
     "campaigns:feed": "an iCalendar file",
     "reports:job_status": "JSON polled by the job page",
+    "imports:job_status": "JSON polled by the import job's page",
+    "imports:job_outcome": "a CSV file (the import's outcome)",
     "reports:job_publish": "POST only (a button on the job page)",
     "reports:job_rerun": "POST only (「もう一度作成」 on a failed job or one whose file is gone)",
     "reports:download": "a PDF/xlsx file",
@@ -173,12 +176,20 @@ def _world():
     )  # fmt: skip
     news_job = run_now(kind="newsletter", params={"newsletter": str(newsletter.pk)}, user=kanagawa_staff)
     publish_job(job=news_job, audience=Audience.COUNCIL, user=kanagawa_staff)
+    # An import's job page: the admin's 取り込む redirects to it (a finished import with its outcome file).
+    import_job = ImportJob.objects.create(
+        upload_token="a" * 43, owner=kanagawa_staff, council=kanagawa, importer="petitions.tally",
+        target=str(drive.pk), target_name=str(drive), file_name="集約.csv", status=ImportJob.Status.DONE,
+        rows_done=2, rows_total=2, count_new=2, message="取込#1 として取り込みました。", finished_at=timezone.now(),
+    )  # fmt: skip
+    import_job.outcome.save("outcome.csv", ContentFile("行,結果\r\n2,新規\r\n3,新規\r\n".encode()))
     # Pages reached by a form's answer (a POST and its redirect), not by a link: opened directly. The
     # newsletter's 記録から記事 page is linked from its admin page, which the walk does not follow.
     return {
         "organizer": [f"/petitions/entry/{entry.pk}/", f"/petitions/entry/{entry.pk}/correct/"],
         "member": ["/password/password_change/done/"],
         "kanagawa-staff": [
+            reverse("imports:job", args=[import_job.token]),
             reverse("reports:newsletter_from_record", args=[newsletter.pk]),
             reverse("reports:newsletter_digest"),
         ],

@@ -37,6 +37,7 @@ RUN_BY = {
     "core-backup-daily": "test_the_backup_writes_an_archive_and_the_drill_restores_it",
     "core-restore-drill-weekly": "test_the_backup_writes_an_archive_and_the_drill_restores_it",
     "core-flush-api-uses": "test_the_api_use_flush_writes_the_buffered_uses",
+    "core-sweep-import-jobs": "test_the_import_sweep_sends_a_dead_workers_import_again_and_it_completes",
 }
 
 
@@ -121,6 +122,29 @@ def test_the_sweep_requeues_a_stale_report_job_and_the_retry_completes(
     assert "'requeued': 1" in line
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.attempt == 2
+
+
+def test_the_import_sweep_sends_a_dead_workers_import_again_and_it_completes(settings, tmp_path):
+    from petitions.importing import IMPORTER, TALLIES
+    from petitions.models import TallyEntry
+    from shaho.core import import_jobs
+    from shaho.core.models import ImportJob
+    from tests.petitions.factories import PetitionDriveFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    staff = staff_of(prefectural_council("14"))
+    petition = PetitionDriveFactory(slug="sweep")
+    data = "社保協,団体,種別,筆数,日付,備考\r\n神奈川県社会保障推進協議会,,個人,7,2025-12-07,\r\n".encode()
+    upload = pending_upload_store(owner=staff, importer=IMPORTER, file_name="sweep.csv", data=data)
+    job, _ = import_jobs.job_for_upload(upload=upload, user=staff, importer=TALLIES, target=petition, options={})
+    import_jobs.start_attempt(job_id=job.pk, attempt=1)  # a worker claimed it, then died
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - datetime.timedelta(hours=1))
+    line = periodic_run("core-sweep-import-jobs")
+    assert line.startswith("定期処理 core-sweep-import-jobs（core.sweep_import_jobs）: 完了")
+    assert "'requeued': 1" in line
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.attempt == 2
+    assert TallyEntry.objects.filter(petition=petition).count() == 1
 
 
 def test_the_upload_purge_deletes_the_expired_upload_only():

@@ -6,10 +6,11 @@ The engine gathers CANARY_RECIPES (scoped model → its Tokyo row), URL_CASES (U
 ADD_TWEAKS / ADD_IMPOSSIBLE (admin add forms) and after_planting(t) from every tests/<app>/walk.py.
 """
 
+from django.core.files.base import ContentFile
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from shaho.core.models import PendingUpload
+from shaho.core.models import ImportJob, PendingUpload
 from shaho.core.uploads import pending_upload_store
 from tests.walk_kit import Case, r
 
@@ -23,8 +24,31 @@ def _tokyo_pending_upload(t):
     )
 
 
+def _tokyo_import_job(t):
+    """A finished import job of Tokyo's staff, with its outcome file: its page, status and file are Tokyo's own."""
+    from petitions.importing import IMPORTER
+
+    upload = _tokyo_pending_upload(t)
+    job = ImportJob.objects.create(
+        upload_token=upload.token,
+        upload=upload,
+        owner=t.tokyo_staff,
+        council=t.tokyo_staff.council,
+        importer=IMPORTER,
+        target=str(t.national_drive.pk),
+        file_name="w.csv",
+        status=ImportJob.Status.DONE,
+        rows_done=1,
+        rows_total=1,
+        count_new=1,
+    )
+    job.outcome.save("walk.csv", ContentFile("行,結果\r\n2,新規\r\n".encode()), save=True)
+    return job
+
+
 CANARY_RECIPES = {
     PendingUpload: lambda t: _tokyo_pending_upload(t),
+    ImportJob: lambda t: _tokyo_import_job(t),
 }
 
 
@@ -53,4 +77,8 @@ URL_CASES = {
         urls=lambda t: [r("password_reset_confirm", urlsafe_base64_encode(force_bytes(t.tokyo_staff.pk)), "x-bad")]
     ),
     "password_reset_complete": Case(urls=lambda t: [r("password_reset_complete")]),
+    # An import job's page, its status and its outcome file: Tokyo's job is a 404 for everyone in Kanagawa.
+    "imports:job": Case(objects=lambda t: [r("imports:job", t[ImportJob].token)]),
+    "imports:job_status": Case(objects=lambda t: [r("imports:job_status", t[ImportJob].token)]),
+    "imports:job_outcome": Case(objects=lambda t: [r("imports:job_outcome", t[ImportJob].token)]),
 }

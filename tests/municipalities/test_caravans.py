@@ -14,6 +14,7 @@ from councils.models import Council, CouncilKind, Role, User
 from municipalities.caravans import importing, selectors, services
 from municipalities.models import Answer, AnswerKind, Caravan, Municipality, Prefecture, Question, Questionnaire, Talk
 from shaho.core.figures import PlaceholderContext, resolve
+from shaho.core.models import ImportJob
 from tests.councils.factories import staff_of
 
 pytestmark = pytest.mark.django_db
@@ -263,7 +264,11 @@ def test_the_import_page_previews_then_commits(demo, client):
     )
     assert outcome.content.decode("utf-8-sig").splitlines()[1].startswith("2,新規,131016,千代田区,")
     response = client.post(url, {"_commit": "1", "token": response.context["token"]})
-    assert response.status_code == 302 and response["Location"] == reverse("caravans:questionnaire", args=[survey.pk])
+    job = ImportJob.objects.get()  # committed by a job (in-process here); its page links the questionnaire
+    assert response.status_code == 302 and response["Location"] == reverse("imports:job", args=[job.token])
+    assert job.status == ImportJob.Status.DONE
+    assert job.done_url == reverse("caravans:questionnaire", args=[survey.pk])
+    assert job.done_url in client.get(response["Location"]).content.decode()
     answer = Answer.objects.get(question=q2, municipality__code="131016")
     assert answer.number == 1200 and answer.source == Answer.Source.XLSX
 

@@ -24,7 +24,7 @@ from petitions.importing import (
 )
 from petitions.models import ImportBatch, PetitionDrive, SignatureKind, TallyEntry
 from petitions.selectors import council_running_total
-from shaho.core.models import PendingUpload
+from shaho.core.models import ImportJob, PendingUpload
 from tests.councils.factories import OrganisationFactory, local_council, national_council, prefectural_council, staff_of
 from tests.required_services import require_postgresql
 
@@ -427,14 +427,17 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     pending = PendingUpload.objects.get(token=token)
     assert pending.owner == staff and bytes(pending.content) == good and pending.expires_at > timezone.now()
 
+    # 取り込む: a job on the imports queue (in-process here); its page says what was imported and links the batch.
     response = client.post(url, {"token": token, "_commit": "1"})
     batch = ImportBatch.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
+    job = ImportJob.objects.get(upload_token=token)
+    assert response.status_code == 302 and response["Location"] == reverse("imports:job", args=[job.token])
+    assert job.status == ImportJob.Status.DONE and job.done_url == reverse(
         "admin:petitions_importbatch_change", args=[batch.pk]
     )
     assert batch.created_by == staff and total(petition, kawasaki) == 120
     page = client.get(response["Location"]).content.decode()
-    assert f"取込#{batch.pk}" in page and "取り込みました" in page
+    assert f"取込#{batch.pk}" in page and "取り込みました" in page and job.done_url in page
     assert not PendingUpload.objects.filter(token=token).exists()
 
     # The same file again: the preview names the earlier import and offers replacing.
@@ -444,11 +447,12 @@ def test_admin_preview_then_commit_as_prefectural_staff(
     body = response.content.decode()
     assert f"取込#{batch.pk}" in body and 'name="replace"' in body
     token = re.search(TOKEN, body).group(1)
-    response = client.post(url, {"token": token, "_commit": "1"})
+    response = client.post(url, {"token": token, "_commit": "1"}, follow=True)
     assert response.status_code == 200 and "取り込み済み" in response.content.decode()
     assert ImportBatch.objects.count() == 1
-    response = client.post(url, {"token": token, "_commit": "1", "replace": "1"})
-    assert response.status_code == 302 and ImportBatch.objects.count() == 2 and total(petition, kawasaki) == 120
+    response = client.post(url, {"token": token, "_commit": "1", "replace": "1"}, follow=True)
+    assert response.status_code == 200 and "取り込みました" in response.content.decode()
+    assert ImportBatch.objects.count() == 2 and total(petition, kawasaki) == 120
 
 
 def test_admin_preview_of_a_long_file_shows_the_first_rows_and_every_error(
