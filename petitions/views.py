@@ -80,6 +80,9 @@ def entry(request):
         {
             "form": form,
             "has_petitions": bool(choices.drives),
+            # 詳しく opens when one of its fields holds a value or an error
+            "more_open": any(form[name].value() or form[name].errors for name in ("source", "note", "organisation"))
+            or bool(form["kind"].errors),
             "breadcrumbs": _crumbs(("集約を入力", None)),
         },
     )

@@ -9,6 +9,7 @@ import functools
 
 from django import forms
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 
 from .japanese import parse_count, parse_date, parse_time, parse_yes_no
 
@@ -19,13 +20,6 @@ def required_messages(label):
         "required": format_lazy("「{}」を入力してください。", label),
         "invalid_choice": format_lazy("「{}」: 選べない値です。", label),
     }
-
-
-def _default_messages(field):
-    messages = {}
-    for klass in reversed(type(field).__mro__):
-        messages.update(getattr(klass, "default_error_messages", {}))
-    return messages
 
 
 # The validators' messages (Django's, which do not name the field): lengths of text, limits of numbers.
@@ -58,18 +52,27 @@ def name_field_errors(fields):
     for field in fields.values():
         if not field.label:
             continue
-        label = str(field.label)
-        defaults = _default_messages(field)
-        named = {code: _with_label(label, text) for code, text in defaults.items()}
-        named.update({code: str(text) for code, text in required_messages(label).items()})
-        named.update({code: _with_label(label, text, prefix=False) for code, text in _VALIDATOR_MESSAGES.items()})
+        defaults, named = _named_messages(type(field), str(field.label), get_language())
         for code, text in named.items():
             current = field.error_messages.get(code)
-            if current is None or str(current) == str(defaults.get(code)):
+            if current is None or str(current) == defaults.get(code):
                 field.error_messages[code] = text
         if hasattr(field, "validate_no_null_characters"):
             # A model choice checks for NUL outside its validators, with Django's message: a choice not offered.
             field.validate_no_null_characters = functools.partial(_no_nul_in_choice, field)
+
+
+@functools.lru_cache(maxsize=2048)
+def _named_messages(field_class, label, language):
+    """(Django's default messages of `field_class` as text, the messages naming `label`): worked out once per
+    field class, label and language, not at every form's clean."""
+    defaults = {}
+    for klass in reversed(field_class.__mro__):
+        defaults.update(getattr(klass, "default_error_messages", {}))
+    named = {code: _with_label(label, text) for code, text in defaults.items()}
+    named.update({code: str(text) for code, text in required_messages(label).items()})
+    named.update({code: _with_label(label, text, prefix=False) for code, text in _VALIDATOR_MESSAGES.items()})
+    return {code: str(text) for code, text in defaults.items()}, named
 
 
 def _no_nul_in_choice(field, value):
