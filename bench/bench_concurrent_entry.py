@@ -237,10 +237,13 @@ class ServerCpu:
 
             with connection.cursor() as cur:
                 cur.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [self.database]
+                    # the clients' backends: not autovacuum's, whose work after a run is no request's
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'"
+                    " AND pid <> pg_backend_pid()",
+                    [self.database],
                 )
                 backends = {str(pid) for (pid,) in cur.fetchall()}
-        except Exception:
+        except Exception:  # a sample missed is a sample missed
             pass
         group = set()
         for pid in os.listdir("/proc"):

@@ -103,6 +103,19 @@ def test_only_caddy_publishes_ports_and_web_scales():
     assert "./docker/Caddyfile:/etc/caddy/Caddyfile:ro" in services["caddy"]["volumes"]
 
 
+def test_every_image_but_our_own_is_pinned_to_a_release():
+    """`latest` moves under a running deployment: the third-party images name a release (a major version for
+    PostgreSQL, Redis and Caddy, whose tags only take compatible updates; MinIO's dated release)."""
+    for name, service in compose()["services"].items():
+        image = service.get("image", "")
+        repository, _, tag = image.rpartition(":")
+        if repository == "shaho":
+            continue  # built here (`build:`), tagged by the deployment
+        assert tag and tag != "latest", f"{name}: {image}"
+        if repository.startswith("minio/"):
+            assert tag.startswith("RELEASE."), f"{name}: {image}"
+
+
 def test_migrations_run_once_before_web_and_the_workers():
     services = compose()["services"]
     assert services["migrate"]["command"] == ["manage.py", "migrate", "--noinput"]
