@@ -243,9 +243,9 @@ def _fresh_entry_choices():
 def tasks_in_process(request):
     """Run tasks in-process, even in CI's pass with a broker: the tests that use it hold uncommitted rows.
 
-    Tests marked `services` hand committed rows to a real worker and keep the broker.
+    Tests marked `services` or `worker` hand committed rows to a real worker and keep the broker.
     """
-    if request.node.get_closest_marker("services"):
+    if request.node.get_closest_marker("services") or request.node.get_closest_marker("worker"):
         yield
         return
     from shaho.celery import app

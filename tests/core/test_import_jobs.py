@@ -34,7 +34,10 @@ from shaho.core.uploads import pending_upload_store
 from tests.councils.factories import local_council, staff_of
 from tests.required_services import TEST_REDIS_URL, require_redis, service_missing
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("tasks_in_process"),
+]  # the import job runs in-process, even in CI's pass with a broker
 
 HEADERS = ["社保協", "団体", "種別", "筆数", "日付", "備考"]
 GOOD_ROWS = [

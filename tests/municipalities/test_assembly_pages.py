@@ -272,6 +272,7 @@ class TestTheKokuhoCampaign:
             _commit(kokuho, csv, "k.csv", kanagawa_staff)
         assert _snapshot() == before
 
+    @pytest.mark.usefixtures("tasks_in_process")  # the import job in-process, even in CI's pass with a broker
     def test_admin_import_preview_then_commit(self, client, kanagawa_staff, kokuho):
         client.force_login(kanagawa_staff)
         url = reverse("admin:municipalities_assemblypetition_import")

@@ -247,6 +247,7 @@ def test_a_bad_answer_sheet_is_refused_with_row_and_column_and_nothing_saved(dem
     assert Answer.objects.filter(question__questionnaire=survey).count() == count
 
 
+@pytest.mark.usefixtures("tasks_in_process")  # the import job in-process, even in CI's pass with a broker
 def test_the_import_page_previews_then_commits(demo, client):
     survey = tokyo_survey()
     q2 = survey.questions.get(code="2")

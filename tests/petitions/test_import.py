@@ -31,7 +31,10 @@ from tests.required_services import require_postgresql
 from .factories import PetitionDriveFactory, with_rounds
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("tasks_in_process"),
+]  # the import job runs in-process, even in CI's pass with a broker
 
 HEADERS = ["社保協", "団体", "種別", "筆数", "日付", "備考"]
 TOKEN = r'name="token" value="([0-9A-Za-z_-]+)"'
