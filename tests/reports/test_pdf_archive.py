@@ -24,7 +24,7 @@ from reports import documents, services
 from reports.models import Newsletter
 from shaho.core.report_kinds import all_kinds, get_kind
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.print_layout]
 
 # One request per kind that makes a PDF, on the demo's data (a new PDF kind must be added here: see the first test).
 REQUESTS = {

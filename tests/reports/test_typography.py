@@ -22,6 +22,8 @@ from tests.petitions.factories import PetitionDriveFactory
 
 from . import factories
 
+pytestmark = pytest.mark.print_layout
+
 D = datetime.date
 TITLE = "社会保障拡充・財源確保を求める署名（25条署名） 集約一覧表 2020年8月31日現在"
 

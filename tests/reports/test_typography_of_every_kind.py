@@ -20,7 +20,7 @@ from petitions.selectors import tally_table
 from reports.models import ReportJob
 from reports.services import run_now
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.print_layout]
 
 
 @pytest.fixture(autouse=True)
