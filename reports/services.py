@@ -23,19 +23,18 @@ import hashlib
 import json
 import logging
 import re
-import threading
 import time
-from contextlib import contextmanager
 from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connections, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from shaho.core.heartbeat import beating
 from shaho.core.japanese import format_date
 from shaho.core.report_kinds import document_date, get_kind
 from shaho.core.roles import is_staff_user
@@ -219,36 +218,20 @@ def start_attempt(*, job_id, attempt, worker="", pid=None):
         return job
 
 
-@contextmanager
 def _heartbeat(job, attempt):
-    """While the block runs, a thread writes the job's heartbeat every REPORTS_HEARTBEAT_SECONDS.
-
-    A long PDF layout makes no progress call for minutes; without this the sweep would take a busy job
-    for dead. The thread has its own database connection and closes it; a failed beat is logged, never
-    raised (the render goes on, and the next beat tries again).
-    """
-    interval = getattr(settings, "REPORTS_HEARTBEAT_SECONDS", 10)
-    stop = threading.Event()
+    """While the block runs, the job's heartbeat is written every REPORTS_HEARTBEAT_SECONDS
+    (`shaho.core.heartbeat`): a long PDF layout makes no progress call for minutes."""
 
     def beat():
         try:
-            while not stop.wait(interval):
-                try:
-                    ReportJob.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
-                        heartbeat_at=timezone.now()
-                    )
-                except DatabaseError:
-                    logger.warning("report job %s: heartbeat not written", job.pk, exc_info=True)
-        finally:
-            connections.close_all()  # this thread's own connections only
+            ReportJob.objects.filter(pk=job.pk, attempt=attempt, status=JobStatus.RUNNING).update(
+                heartbeat_at=timezone.now()
+            )
+        except DatabaseError:
+            logger.warning("report job %s: heartbeat not written", job.pk, exc_info=True)
 
-    thread = threading.Thread(target=beat, name=f"report-heartbeat-{job.pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=interval + 5)
+    interval = getattr(settings, "REPORTS_HEARTBEAT_SECONDS", 10)
+    return beating(name=f"report-heartbeat-{job.pk}", interval=interval, beat=beat)
 
 
 def render_job(*, job, attempt=None, timings=None):

@@ -22,19 +22,18 @@ from its own connection.
 import contextlib
 import datetime
 import logging
-import threading
 import time
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, connections, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.safestring import SafeData
 
 from . import imports, intake
+from .heartbeat import beating
 from .models import ImportJob, PendingUpload
 from .roles import is_staff_user
 from .scoping import scope_for, sees_everything
@@ -204,35 +203,23 @@ def _cache_heartbeat(job):
     return datetime.datetime.fromisoformat(figures["at"])
 
 
-@contextmanager
 def _heartbeat(job, attempt, progress):
-    """While the block runs, a thread beats every `heartbeat_seconds()`: the cache always, and on PostgreSQL the
-    row's `heartbeat_at` from the thread's own connection (SQLite has one writer, held by the import)."""
-    interval = heartbeat_seconds()
-    stop = threading.Event()
+    """While the block runs, a beat every `heartbeat_seconds()` (`shaho.core.heartbeat`): the cache always, and on
+    PostgreSQL the row's `heartbeat_at` from the thread's own connection (SQLite has one writer, held by the
+    import)."""
     on_postgresql = connection.vendor == "postgresql"
 
     def beat():
-        try:
-            while not stop.wait(interval):
-                progress.beat()
-                if on_postgresql:
-                    try:
-                        ImportJob.objects.filter(pk=job.pk, attempt=attempt, status=Status.RUNNING).update(
-                            heartbeat_at=timezone.now()
-                        )
-                    except DatabaseError:
-                        logger.warning("import job %s: heartbeat not written", job.pk, exc_info=True)
-        finally:
-            connections.close_all()  # this thread's own connections only
+        progress.beat()
+        if on_postgresql:
+            try:
+                ImportJob.objects.filter(pk=job.pk, attempt=attempt, status=Status.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+            except DatabaseError:
+                logger.warning("import job %s: heartbeat not written", job.pk, exc_info=True)
 
-    thread = threading.Thread(target=beat, name=f"import-heartbeat-{job.pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=interval + 5)
+    return beating(name=f"import-heartbeat-{job.pk}", interval=heartbeat_seconds(), beat=beat)
 
 
 # --- running a job -----------------------------------------------------------------------------------------

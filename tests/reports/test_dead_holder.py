@@ -6,11 +6,7 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from reports.tasks import _pid_alive
-
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
 def test_a_running_process_is_alive_and_a_killed_unreaped_one_is_not():
